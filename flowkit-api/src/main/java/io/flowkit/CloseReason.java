@@ -1,0 +1,15 @@
+package io.flowkit;
+
+/** Why a connection record was produced. */
+public enum CloseReason {
+    /** The connection finished (FIN or RST exchange) and its close or reset delay passed. */
+    CLOSED,
+    /** No packet arrived within the inactivity timeout (or the attempt timeout for an unanswered SYN). */
+    INACTIVITY_TIMEOUT,
+    /** A new connection (a fresh SYN) reused the 5-tuple of a finished one and replaced it. */
+    REUSED,
+    /** The connection table reached its bound and this was the stalest entry. */
+    EVICTED,
+    /** The input ended, or the tracker was closed, while the connection was still open. */
+    END_OF_INPUT
+}

@@ -1,0 +1,407 @@
+package io.flowkit;
+
+import io.flowkit.spi.FlowTrackerProvider;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+
+/**
+ * Turns frames into connection records and scan events.
+ *
+ * <pre>{@code
+ * FlowTracker tracker = FlowTracker.builder()
+ *     .tcpInactivityTimeout(Duration.ofMinutes(5))
+ *     .maxConnections(1_000_000)
+ *     .localNetworks("10.0.0.0/8", "2001:db8::/32")
+ *     .scanDetection(ScanDetection.builder().addressScanThreshold(25).build())
+ *     .connectionListener(conn -> System.out.println(conn.uid() + " " + conn.state()))
+ *     .scanListener(event -> alert(event))
+ *     .build();
+ * try (PacketSource source = PcapFile.open(path)) {   // flowkit-pcap
+ *     tracker.run(source);
+ * }
+ * tracker.close();   // flushes every open connection to the listeners
+ * }</pre>
+ *
+ * <p><b>Threading.</b> A tracker is not thread-safe: one thread at a time calls
+ * {@link #onFrame}, {@link #run}, {@link #advanceTime} and {@link #close}, and the listeners run
+ * on that thread inside those calls. {@link #stats()} may be called from that thread only.
+ *
+ * <p><b>Time.</b> Frame timestamps drive every timeout (network time). Timers due before a frame
+ * fire before the frame is processed, as in Zeek, so records leave in Zeek's order. A frame
+ * older than the current network time is processed but does not move time back.
+ *
+ * <p><b>Bad input.</b> A frame that does not decode is counted in {@link TrackerStats} by
+ * {@link SkipReason} and skipped; it never throws and never disturbs connections already tracked.
+ *
+ * <p><b>Memory.</b> The connection table never holds more than
+ * {@link Builder#maxConnections(int)} connections; at the bound the stalest is evicted and
+ * reported with {@link CloseReason#EVICTED}.
+ */
+public interface FlowTracker extends FrameHandler, AutoCloseable {
+
+    /**
+     * Returns a builder with Zeek's defaults.
+     *
+     * @return a new builder
+     */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Processes one frame. See {@link FrameHandler#onFrame}.
+     *
+     * @throws IllegalStateException if the tracker is closed
+     */
+    @Override
+    void onFrame(long timestampNanos, int linkType, java.nio.ByteBuffer buffer, int offset, int captureLength,
+                 int wireLength);
+
+    /**
+     * Advances network time without a frame, firing the timers due by then. Times earlier than
+     * the current network time are ignored.
+     *
+     * @param timestampNanos nanoseconds since the Unix epoch
+     * @throws IllegalStateException if the tracker is closed
+     */
+    @Override
+    void advanceTime(long timestampNanos);
+
+    /**
+     * Feeds every frame of {@code source} to this tracker, until the source's end of input. The
+     * source is not closed, and neither is the tracker: run several sources one after another
+     * to process them as one timeline, then {@link #close()}.
+     *
+     * @param source where the frames come from
+     * @throws IOException           what the source throws; frames before it stay processed
+     * @throws IllegalStateException if the tracker is closed
+     */
+    void run(PacketSource source) throws IOException;
+
+    /**
+     * Returns the current network time: the latest frame timestamp or advanced time.
+     *
+     * @return nanoseconds since the Unix epoch, or 0 before the first frame
+     */
+    long networkTimeNanos();
+
+    /**
+     * Returns a snapshot of the counters.
+     *
+     * @return the counters now
+     */
+    TrackerStats stats();
+
+    /**
+     * Ends the input: every connection still open is delivered to the listeners with
+     * {@link CloseReason#END_OF_INPUT}, in Zeek's end-of-input order. Idempotent.
+     */
+    @Override
+    void close();
+
+    /**
+     * Configures and builds a {@link FlowTracker}. Setters validate at once and throw
+     * {@link IllegalArgumentException} naming the option and the bad value; {@link #build()}
+     * checks them against each other. Defaults are Zeek's.
+     */
+    final class Builder {
+        Duration tcpInactivityTimeout = Duration.ofMinutes(5);
+        Duration udpInactivityTimeout = Duration.ofMinutes(1);
+        Duration icmpInactivityTimeout = Duration.ofMinutes(1);
+        Duration otherInactivityTimeout = Duration.ofMinutes(1);
+        Duration tcpAttemptTimeout = Duration.ofSeconds(5);
+        Duration tcpCloseTimeout = Duration.ofSeconds(5);
+        Duration tcpResetTimeout = Duration.ofSeconds(5);
+        Duration tcpPartialCloseTimeout = Duration.ofSeconds(3);
+        final Map<PortKey, Duration> portInactivityTimeouts = new LinkedHashMap<>(TrackerConfig.DEFAULT_PORT_TIMEOUTS);
+        Set<PortKey> likelyServerPorts = TrackerConfig.DEFAULT_LIKELY_SERVER_PORTS;
+        int maxConnections = 1_000_000;
+        List<IpNetwork> localNetworks = TrackerConfig.DEFAULT_LOCAL_NETWORKS;
+        boolean ignoreChecksums;
+        final List<IpNetwork> ignoreChecksumsNetworks = new ArrayList<>();
+        Long uidSeed;
+        final List<ConnectionListener> connectionListeners = new ArrayList<>();
+        final List<ScanListener> scanListeners = new ArrayList<>();
+        ScanDetection scanDetection;
+
+        Builder() {
+        }
+
+        /**
+         * Sets the inactivity timeout of established TCP connections (default 5 minutes).
+         *
+         * @param timeout positive
+         * @return this
+         */
+        public Builder tcpInactivityTimeout(Duration timeout) {
+            tcpInactivityTimeout = Checks.positive("tcpInactivityTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Sets the inactivity timeout of UDP flows, and of TCP connections not yet established
+         * (default 1 minute).
+         *
+         * @param timeout positive
+         * @return this
+         */
+        public Builder udpInactivityTimeout(Duration timeout) {
+            udpInactivityTimeout = Checks.positive("udpInactivityTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Sets the inactivity timeout of ICMP flows (default 1 minute).
+         *
+         * @param timeout positive
+         * @return this
+         */
+        public Builder icmpInactivityTimeout(Duration timeout) {
+            icmpInactivityTimeout = Checks.positive("icmpInactivityTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Sets the inactivity timeout of flows of other IP protocols (default 1 minute).
+         *
+         * @param timeout positive
+         * @return this
+         */
+        public Builder otherInactivityTimeout(Duration timeout) {
+            otherInactivityTimeout = Checks.positive("otherInactivityTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Sets how long an unanswered TCP connection attempt stays open (default 5 seconds).
+         *
+         * @param timeout positive
+         * @return this
+         */
+        public Builder tcpAttemptTimeout(Duration timeout) {
+            tcpAttemptTimeout = Checks.positive("tcpAttemptTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Sets how long a TCP connection lingers after both sides closed (default 5 seconds).
+         *
+         * @param timeout positive
+         * @return this
+         */
+        public Builder tcpCloseTimeout(Duration timeout) {
+            tcpCloseTimeout = Checks.positive("tcpCloseTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Sets how long a TCP connection lingers after a reset (default 5 seconds).
+         *
+         * @param timeout positive
+         * @return this
+         */
+        public Builder tcpResetTimeout(Duration timeout) {
+            tcpResetTimeout = Checks.positive("tcpResetTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Sets how long a TCP connection lingers after one side closed and the other is
+         * inactive (default 3 seconds).
+         *
+         * @param timeout positive
+         * @return this
+         */
+        public Builder tcpPartialCloseTimeout(Duration timeout) {
+            tcpPartialCloseTimeout = Checks.positive("tcpPartialCloseTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Overrides the inactivity timeout for connections to one responder port. By default
+         * 21, 22, 23 and 513/tcp get 1 hour, as in Zeek.
+         *
+         * @param port    the responder port, e.g. {@code PortKey.parse("22/tcp")}
+         * @param timeout positive
+         * @return this
+         */
+        public Builder inactivityTimeout(PortKey port, Duration timeout) {
+            if (port == null) {
+                throw new NullPointerException("inactivityTimeout: port");
+            }
+            portInactivityTimeouts.put(port, Checks.positive("inactivityTimeout(" + port + ")", timeout));
+            return this;
+        }
+
+        /**
+         * Replaces the set of likely server ports, which decides a connection's direction when
+         * its first packet comes from one of them (Zeek's {@code likely_server_ports}). The
+         * default is the set Zeek has with all its base scripts loaded.
+         *
+         * @param ports ports such as {@code 80/tcp}, {@code 53/udp}
+         * @return this
+         * @throws IllegalArgumentException if a port is malformed
+         */
+        public Builder likelyServerPorts(String... ports) {
+            Set<PortKey> set = new LinkedHashSet<>();
+            for (String p : ports) {
+                set.add(PortKey.parse(p));
+            }
+            likelyServerPorts = set;
+            return this;
+        }
+
+        /**
+         * Bounds the connections tracked at once (default 1,000,000); at the bound the stalest
+         * connection is evicted with {@link CloseReason#EVICTED}.
+         *
+         * @param max at least 1
+         * @return this
+         */
+        public Builder maxConnections(int max) {
+            maxConnections = Checks.positive("maxConnections", max);
+            return this;
+        }
+
+        /**
+         * Replaces the local networks that decide {@link Connection#localOrig()} and
+         * {@link Connection#localResp()}. The default is Zeek's: the private and reserved
+         * address ranges.
+         *
+         * @param cidrs networks such as {@code 10.0.0.0/8} or {@code 2001:db8::/32}
+         * @return this
+         * @throws IllegalArgumentException if a network is malformed
+         */
+        public Builder localNetworks(String... cidrs) {
+            List<IpNetwork> nets = new ArrayList<>();
+            for (String c : cidrs) {
+                nets.add(IpNetwork.parse(c));
+            }
+            localNetworks = nets;
+            return this;
+        }
+
+        /**
+         * Turns off checksum verification (Zeek's {@code -C}). With verification on (the
+         * default), packets with a bad IPv4, TCP, UDP or ICMP checksum change no counts and add
+         * only a {@code C}/{@code c} history letter.
+         *
+         * @param ignore {@code true} to accept every checksum
+         * @return this
+         */
+        public Builder ignoreChecksums(boolean ignore) {
+            ignoreChecksums = ignore;
+            return this;
+        }
+
+        /**
+         * Skips checksum verification for packets from these networks only (Zeek's
+         * {@code ignore_checksums_nets}), e.g. a host whose captures have checksum offload.
+         *
+         * @param cidrs networks
+         * @return this
+         * @throws IllegalArgumentException if a network is malformed
+         */
+        public Builder ignoreChecksumsFor(String... cidrs) {
+            for (String c : cidrs) {
+                ignoreChecksumsNetworks.add(IpNetwork.parse(c));
+            }
+            return this;
+        }
+
+        /**
+         * Makes uids reproducible: the same seed and input give the same uids. By default the
+         * seed is random.
+         *
+         * @param seed any value
+         * @return this
+         */
+        public Builder uidSeed(long seed) {
+            uidSeed = seed;
+            return this;
+        }
+
+        /**
+         * Adds a listener for connection records; may be called several times, listeners are
+         * called in the order added.
+         *
+         * @param listener the listener
+         * @return this
+         */
+        public Builder connectionListener(ConnectionListener listener) {
+            if (listener == null) {
+                throw new NullPointerException("connectionListener");
+            }
+            connectionListeners.add(listener);
+            return this;
+        }
+
+        /**
+         * Adds a listener for scan events; may be called several times. Registering one turns
+         * scan detection on with {@link ScanDetection#defaults()} unless
+         * {@link #scanDetection(ScanDetection)} sets other settings.
+         *
+         * @param listener the listener
+         * @return this
+         */
+        public Builder scanListener(ScanListener listener) {
+            if (listener == null) {
+                throw new NullPointerException("scanListener");
+            }
+            scanListeners.add(listener);
+            return this;
+        }
+
+        /**
+         * Turns scan detection on with these settings.
+         *
+         * @param settings the settings
+         * @return this
+         */
+        public Builder scanDetection(ScanDetection settings) {
+            if (settings == null) {
+                throw new NullPointerException("scanDetection");
+            }
+            scanDetection = settings;
+            return this;
+        }
+
+        /**
+         * Returns the validated configuration without building a tracker.
+         *
+         * @return immutable settings
+         * @throws IllegalArgumentException if settings contradict each other
+         */
+        public TrackerConfig config() {
+            return new TrackerConfig(this);
+        }
+
+        /**
+         * Builds a tracker with the engine found on the class or module path
+         * ({@code flowkit-core}).
+         *
+         * @return a new tracker
+         * @throws IllegalArgumentException if settings contradict each other
+         * @throws IllegalStateException    if no engine is on the class or module path
+         */
+        public FlowTracker build() {
+            TrackerConfig config = config();
+            Iterator<FlowTrackerProvider> it = ServiceLoader.load(FlowTrackerProvider.class).iterator();
+            if (!it.hasNext()) {
+                it = ServiceLoader.load(FlowTrackerProvider.class, FlowTracker.class.getClassLoader()).iterator();
+            }
+            if (!it.hasNext()) {
+                throw new IllegalStateException("no flowkit engine found: add io.flowkit:flowkit-core to the class or module path");
+            }
+            return it.next().create(config);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.flowkit;
+
+import java.util.Locale;
+
+/**
+ * A transport port such as {@code 22/tcp}, used for per-port settings. Immutable.
+ *
+ * @param port     0..65535
+ * @param protocol TCP or UDP (ICMP: the type)
+ */
+public record PortKey(int port, Protocol protocol) {
+
+    /**
+     * Creates the record, validating its components.
+     *
+     * @param port 0..65535
+     * @param protocol TCP or UDP (ICMP: the type)
+     * @throws IllegalArgumentException if a component is out of range
+     */
+    public PortKey {
+        Checks.port("port", port);
+        if (protocol == null || protocol == Protocol.UNKNOWN_TRANSPORT) {
+            throw new IllegalArgumentException("port " + port + " needs protocol tcp, udp or icmp, got " + protocol);
+        }
+    }
+
+    /**
+     * Parses {@code PORT/PROTO}, e.g. {@code 22/tcp} or {@code 53/udp}.
+     *
+     * @param spec the text
+     * @return the port
+     * @throws IllegalArgumentException if {@code spec} is malformed
+     */
+    public static PortKey parse(String spec) {
+        String s = spec == null ? "" : spec.trim();
+        int slash = s.indexOf('/');
+        if (slash <= 0 || slash == s.length() - 1) {
+            throw new IllegalArgumentException("malformed port '" + spec + "' (expected PORT/PROTO such as 22/tcp)");
+        }
+        int port;
+        try {
+            port = Integer.parseInt(s.substring(0, slash));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("malformed port '" + spec + "' (expected PORT/PROTO such as 22/tcp)");
+        }
+        return new PortKey(port, Protocol.parse(s.substring(slash + 1)));
+    }
+
+    @Override
+    public String toString() {
+        return port + "/" + protocol.zeekName().toLowerCase(Locale.ROOT);
+    }
+}

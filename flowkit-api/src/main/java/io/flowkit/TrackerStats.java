@@ -1,0 +1,284 @@
+package io.flowkit;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A snapshot of a tracker's counters, from {@link FlowTracker#stats()}. Immutable.
+ *
+ * <p>Every frame handed to the tracker is either decoded ({@link #packets()} counts all frames,
+ * {@link #skippedTotal()} those skipped) or skipped for exactly one {@link SkipReason}.
+ */
+public final class TrackerStats {
+    private final long packets;
+    private final long bytes;
+    private final long[] skipped;
+    private final long badChecksums;
+    private final long connectionsCreated;
+    private final long connectionsClosed;
+    private final long connectionsEvicted;
+    private final long connectionsActive;
+    private final long connectionsPeak;
+    private final long listenerFailures;
+
+    private TrackerStats(Builder b) {
+        this.packets = b.packets;
+        this.bytes = b.bytes;
+        this.skipped = b.skipped.clone();
+        this.badChecksums = b.badChecksums;
+        this.connectionsCreated = b.connectionsCreated;
+        this.connectionsClosed = b.connectionsClosed;
+        this.connectionsEvicted = b.connectionsEvicted;
+        this.connectionsActive = b.connectionsActive;
+        this.connectionsPeak = b.connectionsPeak;
+        this.listenerFailures = b.listenerFailures;
+    }
+
+    /**
+     * Returns a builder; used by tracker implementations.
+     *
+     * @return a builder with every counter zero
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * @return frames handed to the tracker
+     */
+    public long packets() {
+        return packets;
+    }
+
+    /**
+     * @return captured bytes of those frames
+     */
+    public long bytes() {
+        return bytes;
+    }
+
+    /**
+     * Returns how many frames were skipped for one reason.
+     *
+     * @param reason the reason
+     * @return the count
+     */
+    public long skipped(SkipReason reason) {
+        return skipped[reason.ordinal()];
+    }
+
+    /**
+     * @return frames skipped for any reason
+     */
+    public long skippedTotal() {
+        long sum = 0;
+        for (long s : skipped) {
+            sum += s;
+        }
+        return sum;
+    }
+
+    /**
+     * Returns the packets with a bad TCP, UDP or ICMP checksum. Like Zeek, such packets add a
+     * {@code C}/{@code c} history letter to their connection and are otherwise ignored.
+     *
+     * @return the count
+     */
+    public long badChecksums() {
+        return badChecksums;
+    }
+
+    /**
+     * @return connections created
+     */
+    public long connectionsCreated() {
+        return connectionsCreated;
+    }
+
+    /**
+     * @return connection records delivered to the listeners (evictions included)
+     */
+    public long connectionsClosed() {
+        return connectionsClosed;
+    }
+
+    /**
+     * @return connections removed early because the table was at its bound
+     */
+    public long connectionsEvicted() {
+        return connectionsEvicted;
+    }
+
+    /**
+     * @return connections tracked right now
+     */
+    public long connectionsActive() {
+        return connectionsActive;
+    }
+
+    /**
+     * @return the most connections tracked at once
+     */
+    public long connectionsPeak() {
+        return connectionsPeak;
+    }
+
+    /**
+     * @return exceptions thrown by listeners, caught and counted
+     */
+    public long listenerFailures() {
+        return listenerFailures;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof TrackerStats)) {
+            return false;
+        }
+        TrackerStats t = (TrackerStats) o;
+        return packets == t.packets && bytes == t.bytes && Arrays.equals(skipped, t.skipped)
+                && badChecksums == t.badChecksums && connectionsCreated == t.connectionsCreated
+                && connectionsClosed == t.connectionsClosed && connectionsEvicted == t.connectionsEvicted
+                && connectionsActive == t.connectionsActive && connectionsPeak == t.connectionsPeak
+                && listenerFailures == t.listenerFailures;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(packets, bytes, Arrays.hashCode(skipped), badChecksums, connectionsCreated,
+                connectionsClosed, connectionsEvicted, connectionsActive, connectionsPeak, listenerFailures);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("TrackerStats{packets=").append(packets).append(", bytes=").append(bytes);
+        for (SkipReason r : SkipReason.values()) {
+            if (skipped[r.ordinal()] != 0) {
+                sb.append(", skipped.").append(r.name().toLowerCase(java.util.Locale.ROOT)).append('=')
+                        .append(skipped[r.ordinal()]);
+            }
+        }
+        return sb.append(", badChecksums=").append(badChecksums)
+                .append(", connectionsCreated=").append(connectionsCreated)
+                .append(", connectionsClosed=").append(connectionsClosed)
+                .append(", connectionsEvicted=").append(connectionsEvicted)
+                .append(", connectionsActive=").append(connectionsActive)
+                .append(", connectionsPeak=").append(connectionsPeak)
+                .append(", listenerFailures=").append(listenerFailures).append('}').toString();
+    }
+
+    /** Collects counters into a {@link TrackerStats}; not thread-safe. */
+    public static final class Builder {
+        private long packets;
+        private long bytes;
+        private final long[] skipped = new long[SkipReason.values().length];
+        private long badChecksums;
+        private long connectionsCreated;
+        private long connectionsClosed;
+        private long connectionsEvicted;
+        private long connectionsActive;
+        private long connectionsPeak;
+        private long listenerFailures;
+
+        private Builder() {
+        }
+
+        /**
+         * @param v frames handed to the tracker
+         * @return this
+         */
+        public Builder packets(long v) {
+            packets = v;
+            return this;
+        }
+
+        /**
+         * @param v captured bytes
+         * @return this
+         */
+        public Builder bytes(long v) {
+            bytes = v;
+            return this;
+        }
+
+        /**
+         * @param reason the reason
+         * @param v frames skipped for it
+         * @return this
+         */
+        public Builder skipped(SkipReason reason, long v) {
+            skipped[reason.ordinal()] = v;
+            return this;
+        }
+
+        /**
+         * @param v packets with bad transport checksums
+         * @return this
+         */
+        public Builder badChecksums(long v) {
+            badChecksums = v;
+            return this;
+        }
+
+        /**
+         * @param v connections created
+         * @return this
+         */
+        public Builder connectionsCreated(long v) {
+            connectionsCreated = v;
+            return this;
+        }
+
+        /**
+         * @param v records delivered
+         * @return this
+         */
+        public Builder connectionsClosed(long v) {
+            connectionsClosed = v;
+            return this;
+        }
+
+        /**
+         * @param v connections evicted
+         * @return this
+         */
+        public Builder connectionsEvicted(long v) {
+            connectionsEvicted = v;
+            return this;
+        }
+
+        /**
+         * @param v connections tracked now
+         * @return this
+         */
+        public Builder connectionsActive(long v) {
+            connectionsActive = v;
+            return this;
+        }
+
+        /**
+         * @param v the most connections tracked at once
+         * @return this
+         */
+        public Builder connectionsPeak(long v) {
+            connectionsPeak = v;
+            return this;
+        }
+
+        /**
+         * @param v listener exceptions caught
+         * @return this
+         */
+        public Builder listenerFailures(long v) {
+            listenerFailures = v;
+            return this;
+        }
+
+        /**
+         * @return the snapshot
+         */
+        public TrackerStats build() {
+            return new TrackerStats(this);
+        }
+    }
+}

@@ -1,0 +1,5 @@
+/**
+ * The service-provider interface between flowkit's API and its engine. Applications use
+ * {@link io.flowkit.FlowTracker#builder()} instead.
+ */
+package io.flowkit.spi;
