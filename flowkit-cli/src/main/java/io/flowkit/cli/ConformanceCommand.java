@@ -59,18 +59,38 @@ final class ConformanceCommand {
 
     /** Ports each Zeek base protocol script adds to likely_server_ports (used for -b runs). */
     private static final Map<String, List<String>> SCRIPT_PORTS = Map.ofEntries(
-            Map.entry("http", List.of("80/tcp", "81/tcp", "631/tcp", "1080/tcp", "3128/tcp", "8000/tcp", "8080/tcp", "8888/tcp")),
-            Map.entry("ftp", List.of("21/tcp", "2811/tcp")),
-            Map.entry("ssh", List.of("22/tcp")),
+            Map.entry("dce-rpc", List.of("135/tcp")),
+            Map.entry("dhcp", List.of("67/udp", "4011/udp")),
+            Map.entry("dnp3", List.of("20000/tcp")),
             Map.entry("dns", List.of("53/udp", "53/tcp", "137/udp", "5353/udp", "5355/udp")),
-            Map.entry("pop3", List.of("110/tcp")),
-            Map.entry("ssl", List.of("443/tcp", "563/tcp", "585/tcp", "614/tcp", "636/tcp", "989/tcp", "990/tcp",
-                    "992/tcp", "993/tcp", "995/tcp", "5223/tcp")),
-            Map.entry("dhcp", List.of("67/udp", "68/udp")),
-            Map.entry("rdp", List.of("3389/tcp", "3389/udp")),
-            Map.entry("ntp", List.of("123/udp")),
+            Map.entry("finger", List.of("79/tcp")),
+            Map.entry("ftp", List.of("21/tcp", "2811/tcp")),
+            Map.entry("http", List.of("80/tcp", "81/tcp", "631/tcp", "1080/tcp", "3128/tcp", "8000/tcp", "8080/tcp", "8888/tcp")),
+            Map.entry("imap", List.of("143/tcp")),
             Map.entry("irc", List.of("6666/tcp", "6667/tcp", "6668/tcp", "6669/tcp")),
-            Map.entry("tunnels", List.of("5072/udp", "3544/udp", "2152/udp", "2123/udp", "4789/udp", "6081/udp")));
+            Map.entry("krb", List.of("88/udp", "88/tcp")),
+            Map.entry("ldap", List.of("389/tcp", "3268/tcp", "389/udp")),
+            Map.entry("modbus", List.of("502/tcp")),
+            Map.entry("mqtt", List.of("1883/tcp")),
+            Map.entry("mysql", List.of("1434/tcp", "3306/tcp")),
+            Map.entry("ntp", List.of("123/udp")),
+            Map.entry("postgresql", List.of("5432/tcp")),
+            Map.entry("quic", List.of("443/udp")),
+            Map.entry("radius", List.of("1812/udp")),
+            Map.entry("rdp", List.of("3389/tcp", "3389/udp")),
+            Map.entry("redis", List.of("6379/tcp")),
+            Map.entry("sip", List.of("5060/udp")),
+            Map.entry("smb", List.of("139/tcp", "445/tcp")),
+            Map.entry("smtp", List.of("25/tcp", "587/tcp")),
+            Map.entry("snmp", List.of("161/udp", "162/udp")),
+            Map.entry("socks", List.of("1080/tcp")),
+            Map.entry("ssh", List.of("22/tcp")),
+            Map.entry("ssl", List.of("443/tcp", "465/tcp", "563/tcp", "585/tcp", "614/tcp", "636/tcp", "989/tcp", "990/tcp", "992/tcp", "993/tcp", "995/tcp", "5223/tcp", "443/udp")),
+            Map.entry("syslog", List.of("514/udp", "514/tcp")),
+            Map.entry("xmpp", List.of("5222/tcp", "5269/tcp")));
+
+    /** Tunnel ports: base/packet-protocols is loaded even in bare mode. */
+    private static final List<String> ALWAYS_PORTS = List.of("5072/udp", "6081/udp", "4754/udp", "2123/udp", "2152/udp", "3544/udp", "4789/udp");
 
     private static final Set<String> NOT_COMPARED = Set.of("ts", "uid", "service");
     private static final List<String> KEY = List.of("id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto");
@@ -227,6 +247,7 @@ final class ConformanceCommand {
         }
         Set<String> ports = new LinkedHashSet<>();
         if (command.matches(".*\\s-[a-zA-Z]*b[a-zA-Z]*\\s.*")) {
+            ports.addAll(ALWAYS_PORTS);
             String scripts = command.replaceAll("\\S*\\$TRACES\\S*", "") + " " + scriptPart(notes);
             for (Map.Entry<String, List<String>> e : SCRIPT_PORTS.entrySet()) {
                 if (Pattern.compile("\\b" + e.getKey() + "\\b").matcher(scripts).find()) {
