@@ -232,6 +232,15 @@ class HostileInputTest {
     }
 
     @Test
+    void skipsAndCountsPacketBlocksTooShortForTheirFieldsAtTheEndOfTheFile() throws IOException {
+        // the fields of a 12-byte EPB or SPB would lie past the block, here past the file's end
+        Outcome o = read(goodPcapng().block(6, new byte[0]).block(3, new byte[0]).block(2, new byte[16]).bytes());
+        assertThat(o.error()).isNull();
+        assertThat(o.frames()).hasSize(1);
+        assertThat(o.skipped()).isEqualTo(3);
+    }
+
+    @Test
     void countsPcapngBlockCutAtEndAndEndsCleanly() throws IOException {
         byte[] bytes = goodPcapng().epb(0, 2, payload(2, 40), 40).bytes();
         Outcome o = read(Arrays.copyOf(bytes, bytes.length - 10));
