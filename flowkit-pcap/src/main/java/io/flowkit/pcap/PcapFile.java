@@ -40,7 +40,8 @@ import java.util.Objects;
  * <h2>Performance</h2>
  * A regular file is memory-mapped read-only in windows of 256 MiB (files larger than 2 GiB
  * work) and each frame is handed to the handler as a slice of the mapping: nothing is copied or
- * allocated per frame. Streams and gzip files go through one reusable buffer that grows only up
+ * allocated per frame. Streams, paths that are not regular files (named pipes,
+ * {@code /dev/stdin}) and gzip files go through one reusable buffer that grows only up
  * to the largest record accepted. Frames arrive in a big-endian buffer whatever the file's byte
  * order; the buffer's contents are valid only during {@code onFrame}.
  *
@@ -86,7 +87,7 @@ public final class PcapFile {
     /**
      * Opens one capture file.
      *
-     * @param file a pcap, pcapng or gzip-compressed capture file
+     * @param file a pcap, pcapng or gzip-compressed capture file, or a named pipe carrying one
      * @return a source positioned at the first frame; the caller closes it
      * @throws CaptureFormatException if the file is not a capture or its header is damaged
      * @throws IOException            if the file cannot be opened or read

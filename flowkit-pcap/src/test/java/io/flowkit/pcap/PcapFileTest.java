@@ -267,6 +267,27 @@ class PcapFileTest {
     }
 
     @Test
+    void readsANamedPipeAsAStream() throws Exception {
+        byte[] pcap = new Captures.Pcap(ByteOrder.LITTLE_ENDIAN, false, 65535, LinkType.ETHERNET)
+                .record(T0, payload(1, 300), 300).record(T0 + 1000, payload(2, 30), 30).bytes();
+        Path fifo = dir.resolve("pipe");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.waitFor() == 0, "mkfifo is not available");
+        Thread writer = new Thread(() -> {
+            try {
+                Files.write(fifo, pcap);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.start();
+        try (PacketSource s = PcapFile.open(fifo)) {
+            assertThat(readAll(s)).extracting(Frame::wireLength).containsExactly(300, 30);
+        }
+        writer.join();
+    }
+
+    @Test
     void pollsAtMostMaxFramesAndEndsForGoodAfterClose() throws IOException {
         Captures.Pcap pcap = new Captures.Pcap(ByteOrder.LITTLE_ENDIAN, false, 65535, LinkType.ETHERNET);
         for (int k = 0; k < 10; k++) {

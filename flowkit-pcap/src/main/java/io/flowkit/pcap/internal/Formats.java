@@ -4,6 +4,7 @@ import io.flowkit.CaptureFormatException;
 import io.flowkit.PacketSource;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -23,7 +24,8 @@ public final class Formats {
     }
 
     /**
-     * Opens a regular file: memory-mapped, or as a stream if it is gzip-compressed.
+     * Opens a file: a regular file memory-mapped, or as a stream if it is gzip-compressed or not
+     * a regular file (a named pipe, {@code /dev/stdin}, a process substitution).
      *
      * @param path   the file
      * @param window mapping window size
@@ -32,6 +34,17 @@ public final class Formats {
      */
     public static PacketSource open(Path path, int window) throws IOException {
         String name = path.toString();
+        if (!Files.isRegularFile(path)) {
+            // FileInputStream, not Files.newInputStream: the latter's available() seeks, which
+            // fails on pipes
+            InputStream in = new FileInputStream(path.toFile());
+            try {
+                return open(in, name);
+            } catch (IOException | RuntimeException e) {
+                in.close();
+                throw e;
+            }
+        }
         MappedInput mapped = new MappedInput(path, window);
         boolean gzip = false;
         try {
