@@ -15,6 +15,7 @@ public final class Main {
 
             Commands:
               analyze FILE...      turn pcap/pcapng captures into Zeek-style conn.log
+              live -i IFACE        capture from an interface, conn.log as connections close
               conformance DIR      compare flowkit's conn.log with Zeek's on a conformance corpus
               help [COMMAND]       show help
               version              show the version
@@ -60,6 +61,8 @@ public final class Main {
             switch (command) {
                 case "analyze":
                     return new AnalyzeCommand(out, err).run(args);
+                case "live":
+                    return new LiveCommand(out, err).run(args);
                 case "conformance":
                     return new ConformanceCommand(out, err).run(args);
                 case "version":
@@ -106,6 +109,7 @@ public final class Main {
         return switch (command) {
             case "analyze" -> AnalyzeCommand.USAGE;
             case "conformance" -> ConformanceCommand.USAGE;
+            case "live" -> LiveCommand.USAGE;
             default -> USAGE;
         };
     }
