@@ -34,7 +34,10 @@ import java.util.Objects;
  *   <li><b>pcapng</b>: sections in either byte order, several per file; interfaces with their own
  *       link types, {@code if_tsresol} (powers of 10 and of 2) and {@code if_tsoffset}; enhanced,
  *       simple and obsolete packet blocks. A simple packet block has no timestamp and is given
- *       the previous frame's. Other blocks are skipped.</li>
+ *       the previous frame's, so network time never runs backwards (libpcap gives it time 0).
+ *       Other blocks are skipped. Unlike libpcap, which stops at the second of them, sections
+ *       in different byte orders and interfaces with different link types or snapshot lengths
+ *       are all read.</li>
  *   <li><b>gzip</b> ({@code 1f 8b}) around either of them, decompressed as a stream. Byte offsets
  *       in error messages then count decompressed bytes.</li>
  * </ul>
