@@ -3,6 +3,7 @@ package io.flowkit.pcap;
 import static io.flowkit.pcap.Captures.payload;
 import static io.flowkit.pcap.Captures.readAll;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flowkit.LinkType;
 import io.flowkit.PacketSource;
@@ -340,6 +341,7 @@ class PcapFileTest {
                 returns.add(n);
             }
             assertThat(returns).containsExactly(4, 4, 2);
+            assertThatThrownBy(() -> s.poll(r, 0)).isInstanceOf(IllegalArgumentException.class);
             s.close();
             assertThat(s.poll(r, 4)).isEqualTo(PacketSource.END_OF_INPUT);
         }
