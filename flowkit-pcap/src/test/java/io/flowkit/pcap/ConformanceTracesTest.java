@@ -5,22 +5,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.flowkit.PacketSource;
 import io.flowkit.pcap.Captures.Frame;
-import io.flowkit.pcap.internal.LinkTypes;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Timestamp;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.pcap4j.core.PcapHandle;
-import org.pcap4j.core.Pcaps;
 
 /**
  * Reads every trace of the shared Zeek conformance corpus and compares with two independent
@@ -82,18 +77,8 @@ class ConformanceTracesTest {
     @MethodSource("traces")
     void matchesPcap4jFrameByFrame(Path trace) throws Exception {
         assumeCorpus(trace);
-        List<Frame> expected = new ArrayList<>();
-        boolean classic;
-        try (PcapHandle h = Pcaps.openOffline(trace.toString(), PcapHandle.TimestampPrecision.NANO)) {
-            int linkType = LinkTypes.fromDlt(h.getDlt().value());
-            classic = !trace.toString().endsWith(".pcapng");
-            byte[] raw;
-            while ((raw = h.getNextRawPacket()) != null) {
-                Timestamp ts = h.getTimestamp();
-                long nanos = Math.floorDiv(ts.getTime(), 1000L) * 1_000_000_000L + ts.getNanos();
-                expected.add(new Frame(nanos, classic ? linkType : -1, raw, h.getOriginalLength()));
-            }
-        }
+        boolean classic = !trace.toString().endsWith(".pcapng");
+        List<Frame> expected = Captures.readWithPcap4j(trace, classic);
         List<Frame> actual = ours(trace);
         if (!classic) {
             actual = actual.stream().map(f -> new Frame(f.timestampNanos(), -1, f.data(), f.wireLength())).toList();

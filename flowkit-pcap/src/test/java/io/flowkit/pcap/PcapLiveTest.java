@@ -35,8 +35,12 @@ class PcapLiveTest {
 
     /** Opens a capture on {@code lo}, or skips the test if this machine cannot capture. */
     private static PcapLive openLoopback(String filter) throws IOException {
+        return openLoopback(filter, 65_535);
+    }
+
+    private static PcapLive openLoopback(String filter, int snapLength) throws IOException {
         try {
-            return PcapLive.builder("lo").promiscuous(false).snapLength(65_535).filter(filter)
+            return PcapLive.builder("lo").promiscuous(false).snapLength(snapLength).filter(filter)
                     .readTimeout(Duration.ofMillis(20)).bufferSize(1 << 20).build();
         } catch (IOException e) {
             String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
@@ -192,6 +196,52 @@ class PcapLiveTest {
         quiet.close();
         assertThat(poller.isAlive()).as("poller still running after close()").isFalse();
         assertThat(live.stats().frames()).isZero();
+    }
+
+    @Test
+    void cutsFramesToTheSnapshotLengthAndCountsThemTruncated() throws Exception {
+        try (DatagramSocket a = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+             DatagramSocket b = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+             PcapLive live = openLoopback("udp and dst port " + b.getLocalPort(), 100)) {
+            a.send(new DatagramPacket(new byte[1000], 1000, b.getLocalSocketAddress()));
+            b.receive(new DatagramPacket(new byte[2000], 2000));
+            List<int[]> lengths = new ArrayList<>();
+            FrameHandler h = (ts, lt, buf, off, caplen, wirelen) -> lengths.add(new int[] {caplen, wirelen});
+            for (int polls = 0; polls < 2_000 && lengths.isEmpty(); polls++) {
+                live.poll(h, 8);
+            }
+            assertThat(lengths).hasSize(1);
+            assertThat(lengths.get(0)).containsExactly(100, 14 + 20 + 8 + 1000);
+            assertThat(live.stats().truncated()).isEqualTo(1);
+            assertThat(live.stats().bytes()).isEqualTo(100);
+        }
+    }
+
+    @Test
+    void interruptingThePollingThreadEndsTheSource() throws Exception {
+        try (DatagramSocket quiet = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+             PcapLive live = openLoopback("udp port " + quiet.getLocalPort())) {
+            AtomicInteger last = new AtomicInteger(0);
+            CountDownLatch polling = new CountDownLatch(1);
+            Thread poller = new Thread(() -> {
+                try {
+                    int n;
+                    do {
+                        polling.countDown();
+                        n = live.poll((ts, lt, b, o, c, w) -> { }, 16);
+                    } while (n != PacketSource.END_OF_INPUT);
+                    last.set(Thread.currentThread().isInterrupted() ? n : 0);
+                } catch (IOException e) {
+                    last.set(-2);
+                }
+            });
+            poller.start();
+            assertThat(polling.await(10, TimeUnit.SECONDS)).isTrue();
+            poller.interrupt();
+            poller.join(TimeUnit.SECONDS.toMillis(5));
+            assertThat(poller.isAlive()).isFalse();
+            assertThat(last).hasValue(PacketSource.END_OF_INPUT);
+        }
     }
 
     @Test

@@ -13,8 +13,8 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
- * Recognises a capture by its first bytes and builds the matching reader: pcap (four magics:
- * both byte orders, micro- and nanosecond), pcapng (the section header block type), or gzip
+ * Recognises a capture by its first bytes and builds the matching reader: pcap (micro- and
+ * nanosecond and the patched format, each in both byte orders), pcapng (the section header block type), or gzip
  * ({@code 1f 8b}), which is decompressed as a stream and recognised again.
  */
 public final class Formats {
@@ -118,9 +118,7 @@ public final class Formats {
             if (magic == PcapngReader.SHB) {
                 return PcapngReader.open(input, name);
             }
-            if (magic == PcapReader.MAGIC_MICROS || magic == PcapReader.MAGIC_NANOS
-                    || Integer.reverseBytes(magic) == PcapReader.MAGIC_MICROS
-                    || Integer.reverseBytes(magic) == PcapReader.MAGIC_NANOS) {
+            if (PcapReader.isMagic(magic)) {
                 return PcapReader.open(input, name);
             }
             throw new CaptureFormatException(name, 0,
