@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * flowkit's {@link FlowTracker}: decoder, engine and listeners on one thread.
  *
- * <p>Per frame: count it, advance network time to its timestamp (firing the timers due before
+ * <p>Per frame: count it, take its timestamp at microsecond precision (Zeek reads captures
+ * through libpcap, which hands it microseconds, and durations must come out the same), advance network time to its timestamp (firing the timers due before
  * it, as Zeek does), decode it into the reused {@link PacketView}, and hand it to the
  * {@link Engine}. Records reach the listeners through {@link ConnectionSink}, which this class
  * implements; a listener that throws is counted and logged once, and the others still run.
@@ -76,11 +77,13 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
         ensureOpen();
         packets++;
         bytes += Math.max(0, captureLength);
-        if (timestampNanos > now) {
-            now = timestampNanos;
-            engine.advance(timestampNanos);
+        // Zeek reads captures through libpcap at microsecond precision; so does the engine
+        long ts = timestampNanos - Math.floorMod(timestampNanos, 1000L);
+        if (ts > now) {
+            now = ts;
+            engine.advance(ts);
         }
-        if (decoder.decode(timestampNanos, linkType, buffer, offset, captureLength, wireLength, view)) {
+        if (decoder.decode(ts, linkType, buffer, offset, captureLength, wireLength, view)) {
             engine.process(view);
         }
     }
