@@ -16,6 +16,7 @@ public final class Main {
             Commands:
               analyze FILE...      turn pcap/pcapng captures into Zeek-style conn.log
               live -i IFACE        capture from an interface, conn.log as connections close
+              generate --out FILE  write a synthetic capture and its ground truth
               conformance DIR      compare flowkit's conn.log with Zeek's on a conformance corpus
               help [COMMAND]       show help
               version              show the version
@@ -65,6 +66,9 @@ public final class Main {
                     return new LiveCommand(out, err).run(args);
                 case "conformance":
                     return new ConformanceCommand(out, err).run(args);
+                case "generate":
+                    return io.flowkit.bench.gen.GenerateMain.run(java.util.Arrays.copyOfRange(args, 1, args.length),
+                            out, err);
                 case "version":
                 case "--version":
                     out.println("flowkit " + version());
