@@ -198,6 +198,8 @@ final class Tcp {
         boolean fin = (flags & FIN) != 0;
         boolean rst = (flags & RST) != 0;
         boolean ack = (flags & ACK) != 0;
+        // Zeek's is_orig: the role at arrival, even if the history check flips the connection
+        boolean origAtEntry = isOrig(s, e);
 
         setPartialStatus(s, e, syn, ack);
 
@@ -243,9 +245,9 @@ final class Tcp {
             }
         }
 
-        int deltaLast = updateLastSeq(s, e, seqOnePast, syn, fin, rst, len);
+        updateLastSeq(s, e, seqOnePast, syn, fin, rst, len);
 
-        int outcome = updateStateMachine(s, e, p, t, seq32, ack32, len, deltaLast, syn, fin, rst, ack);
+        int outcome = updateStateMachine(s, e, p, t, seq32, len, origAtEntry, syn, fin, rst, ack);
         boolean doClose = (outcome & 1) != 0;
         boolean genEvent = (outcome & 2) != 0;
 
@@ -253,7 +255,7 @@ final class Tcp {
             ackReceived(s, p, relAck);
         }
         // CheckPIA_FirstPacket
-        c.set(s, isOrig(s, e) ? Connections.F_FIRST_ORIG : Connections.F_FIRST_RESP, true);
+        c.set(s, origAtEntry ? Connections.F_FIRST_ORIG : Connections.F_FIRST_RESP, true);
 
         long relDataSeq = syn ? relSeq + 1 : relSeq;
         if (len > 0 && captured && !rst && !seqUnderflow) {
@@ -377,21 +379,20 @@ final class Tcp {
         c.lastSeq[e] = seq;
     }
 
-    private int updateLastSeq(int s, int e, int lastSeq, boolean syn, boolean fin, boolean rst, int len) {
+    private void updateLastSeq(int s, int e, int lastSeq, boolean syn, boolean fin, boolean rst, int len) {
         int delta = lastSeq - c.lastSeq[e];
         if ((syn || rst) && (delta > TOO_LARGE_SEQ_DELTA || delta < -TOO_LARGE_SEQ_DELTA)) {
-            return delta; // don't trust outlandish SYN/RST sequence numbers
+            return; // don't trust outlandish SYN/RST sequence numbers
         }
         if (fin && full(c.lastSeq[e], 0) == ((c.startSeq[e] + 1) & 0xFFFF_FFFFL)) {
             updateLastSeqValue(e, lastSeq);
         } else if (c.state[e] == RESET) {
-            return delta;
+            return; // don't trust sequence numbers after a reset
         } else if (delta > 0) {
             updateLastSeqValue(e, lastSeq);
         } else if (len > 0) {
             scaled(s, e, CNT_RXMIT, 'T');
         }
-        return delta;
     }
 
     private static boolean handshake(byte st) {
@@ -409,11 +410,11 @@ final class Tcp {
     }
 
     /** @return bit 0: do_close, bit 1: gen_event */
-    private int updateStateMachine(int s, int e, int p, long t, int seq32, int ack32, int len, int deltaLast,
-                                   boolean syn, boolean fin, boolean rst, boolean ack) {
+    private int updateStateMachine(int s, int e, int p, long t, int seq32, int len, boolean orig, boolean syn,
+                                   boolean fin, boolean rst, boolean ack) {
         switch (c.state[e]) {
             case INACTIVE:
-                return inactiveState(s, e, p, t, seq32, ack32, len, syn, fin, rst, ack);
+                return inactiveState(s, e, p, t, seq32, len, orig, syn, fin, rst, ack);
             case SYN_SENT:
             case SYN_ACK_SENT:
                 return synSentState(s, e, fin, rst);
@@ -427,10 +428,9 @@ final class Tcp {
         }
     }
 
-    private int inactiveState(int s, int e, int p, long t, int seq32, int ack32, int len, boolean syn, boolean fin,
-                              boolean rst, boolean ack) {
+    private int inactiveState(int s, int e, int p, long t, int seq32, int len, boolean orig, boolean syn,
+                              boolean fin, boolean rst, boolean ack) {
         int out = 0;
-        boolean orig = isOrig(s, e);
         if (syn) {
             if (orig) {
                 setState(s, e, ack ? SYN_ACK_SENT : SYN_SENT);
@@ -461,7 +461,7 @@ final class Tcp {
         if (rst) {
             setState(s, e, RESET);
             boolean reject;
-            if (isOrig(s, e)) {
+            if (orig) {
                 reject = c.state[p] == ESTABLISHED;
             } else {
                 reject = c.state[p] == SYN_SENT || c.state[p] == SYN_ACK_SENT;
@@ -469,15 +469,14 @@ final class Tcp {
             out = reject ? 1 : 3;
         }
         if (c.state[e] == INACTIVE) {
-            boolean origNow = isOrig(s, e);
             int origE = 2 * s + c.origSide(s);
-            if (!origNow && len == 0 && c.state[origE] == SYN_SENT) {
+            if (!orig && len == 0 && c.state[origE] == SYN_SENT) {
                 // an eccentric TCP acking the SYN before replying: not a partial connection
                 return out;
             } else if (ack && c.state[p] == ESTABLISHED) {
                 setState(s, e, ESTABLISHED);
                 c.set(s, Connections.F_PARTIAL, false);
-                c.set(s, origNow ? Connections.F_FIRST_ORIG : Connections.F_FIRST_RESP, true);
+                c.set(s, orig ? Connections.F_FIRST_ORIG : Connections.F_FIRST_RESP, true);
             } else {
                 setState(s, e, PARTIAL);
             }
