@@ -335,22 +335,22 @@ final class Tcp {
         } else if (bits == 1) {
             if (syn) {
                 char code = ack ? 'H' : 'S';
-                if (epCheckHistory(s, e, HIST_SYN, code) && relSeq != c.histLastSyn[e]) {
+                if (epCheckHistory(s, e, HIST_SYN, code) && (int) relSeq != c.histLastSyn[e]) {
                     epAddHistory(s, e, code);
                 }
-                c.histLastSyn[e] = relSeq;
+                c.histLastSyn[e] = (int) relSeq;
             }
             if (fin) {
-                if (epCheckHistory(s, e, HIST_FIN, 'F') && relSeq + len != c.histLastFin[e]) {
+                if (epCheckHistory(s, e, HIST_FIN, 'F') && (int) (relSeq + len) != c.histLastFin[e]) {
                     epAddHistory(s, e, 'F');
                 }
-                c.histLastFin[e] = relSeq + len;
+                c.histLastFin[e] = (int) (relSeq + len);
             }
             if (rst) {
-                if (epCheckHistory(s, e, HIST_RST, 'R') && relSeq != c.histLastRst[e]) {
+                if (epCheckHistory(s, e, HIST_RST, 'R') && (int) relSeq != c.histLastRst[e]) {
                     epAddHistory(s, e, 'R');
                 }
-                c.histLastRst[e] = relSeq;
+                c.histLastRst[e] = (int) relSeq;
             }
         } else if (len > 0) {
             epCheckHistory(s, e, HIST_DATA, 'D');
@@ -559,10 +559,6 @@ final class Tcp {
         return Math.max(0, size);
     }
 
-    private boolean hasBlock(int e) {
-        return c.blockHi[e] != 0;
-    }
-
     private void dataSent(int s, int e, long seq, int len) {
         if (c.epHas(e, Connections.E_SKIP)) {
             return;
@@ -576,7 +572,7 @@ final class Tcp {
             seq = ack;
         }
         newBlock(s, e, seq, upper);
-        if (noDataAcked(e) && hasBlock(e) && c.blockHi[e] - c.lastReassem[e] > MAX_ABOVE_HOLE_WITHOUT_ACKS) {
+        if (noDataAcked(e) && c.hasBlock(e) && c.blockHi(e) - c.lastReassem[e] > MAX_ABOVE_HOLE_WITHOUT_ACKS) {
             clearBlocks(e);
         } else if (heldBytes(e) > EXCESSIVE_DATA_WITHOUT_ACKS) {
             clearBlocks(e);
@@ -585,15 +581,14 @@ final class Tcp {
 
     private long heldBytes(int e) {
         long held = Math.max(0, c.lastReassem[e] - c.trimSeq[e]);
-        if (hasBlock(e)) {
-            held += c.blockHi[e] - c.blockLo[e];
+        if (c.hasBlock(e)) {
+            held += c.blockHi(e) - c.blockLo(e);
         }
         return held;
     }
 
     private void clearBlocks(int e) {
-        c.blockLo[e] = 0;
-        c.blockHi[e] = 0;
+        c.clearBlock(e);
         c.epSet(e, Connections.E_SKIP);
     }
 
@@ -612,21 +607,18 @@ final class Tcp {
                     trimToSeq(s, e, c.lastReassem[e]);
                 }
             }
-        } else if (!hasBlock(e)) {
-            c.blockLo[e] = seq;
-            c.blockHi[e] = upper;
+        } else if (!c.hasBlock(e)) {
+            c.setBlock(e, seq, upper);
         } else {
-            c.blockLo[e] = Math.min(c.blockLo[e], seq);
-            c.blockHi[e] = Math.max(c.blockHi[e], upper);
+            c.setBlock(e, Math.min(c.blockLo(e), seq), Math.max(c.blockHi(e), upper));
         }
     }
 
     /** Delivers the above-hole interval once in-order data reaches it. */
     private void absorbBlock(int e) {
-        if (hasBlock(e) && c.blockLo[e] <= c.lastReassem[e]) {
-            c.lastReassem[e] = Math.max(c.lastReassem[e], c.blockHi[e]);
-            c.blockLo[e] = 0;
-            c.blockHi[e] = 0;
+        if (c.hasBlock(e) && c.blockLo(e) <= c.lastReassem[e]) {
+            c.lastReassem[e] = Math.max(c.lastReassem[e], c.blockHi(e));
+            c.clearBlock(e);
         }
     }
 
@@ -646,9 +638,8 @@ final class Tcp {
             undelivered(s, e, seq);
         }
         c.trimSeq[e] = seq;
-        if (hasBlock(e) && Long.compareUnsigned(c.blockHi[e], seq) <= 0) {
-            c.blockLo[e] = 0;
-            c.blockHi[e] = 0;
+        if (c.hasBlock(e) && Long.compareUnsigned(c.blockHi(e), seq) <= 0) {
+            c.clearBlock(e);
         }
     }
 
@@ -657,11 +648,10 @@ final class Tcp {
             return; // the faked initial sequence number of a partial connection
         }
         if (!c.epHas(e, Connections.E_SKIP)) {
-            if (hasBlock(e) && Long.compareUnsigned(c.blockLo[e], upTo) < 0) {
-                gap(s, e, c.blockLo[e] - c.lastReassem[e]);
-                c.lastReassem[e] = c.blockHi[e];
-                c.blockLo[e] = 0;
-                c.blockHi[e] = 0;
+            if (c.hasBlock(e) && Long.compareUnsigned(c.blockLo(e), upTo) < 0) {
+                gap(s, e, c.blockLo(e) - c.lastReassem[e]);
+                c.lastReassem[e] = c.blockHi(e);
+                c.clearBlock(e);
             }
             if (Long.compareUnsigned(upTo, c.lastReassem[e]) > 0) {
                 gap(s, e, upTo - c.lastReassem[e]);
@@ -696,7 +686,7 @@ final class Tcp {
             return true;
         }
         int p = e ^ 1;
-        return c.state[e] != RESET && hasBlock(p) && c.blockHi[p] > c.lastReassem[p];
+        return c.state[e] != RESET && c.hasBlock(p) && c.blockHi(p) > c.lastReassem[p];
     }
 
     private void checkEof(int s, int e) {
