@@ -154,7 +154,8 @@ public final class Decoder {
         }
         end = (int) Math.min((long) off + caplen, buf.limit());
         long wire = Math.max(wirelen, end - off);
-        wireEnd = off + wire;
+        // capped so that an IP end bounded by it fits an int even at the end of a 2 GB buffer
+        wireEnd = Math.min(off + wire, Integer.MAX_VALUE);
         frameComplete = wire <= end - off;
         switch (linkType) {
             case LinkType.ETHERNET:
