@@ -1,0 +1,275 @@
+package io.flowkit.core;
+
+import io.flowkit.Connection;
+import io.flowkit.ConnectionListener;
+import io.flowkit.core.internal.log.ZeekAscii;
+import java.io.BufferedWriter;
+import java.io.Closeable;
+import java.io.Flushable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Writes connection records as Zeek's {@code conn.log}: register it as a
+ * {@link ConnectionListener} and every record the tracker delivers becomes one line.
+ *
+ * <pre>{@code
+ * try (ConnLogWriter log = ConnLogWriter.builder(out).format(LogFormat.ZEEK).build()) {
+ *     FlowTracker tracker = FlowTracker.builder().connectionListener(log).build();
+ *     ...
+ *     tracker.close();   // delivers the open connections to the log
+ * }                      // writes the #close line and flushes
+ * }</pre>
+ *
+ * <p>Columns are Zeek's, in Zeek's order: {@code ts uid id.orig_h id.orig_p id.resp_h id.resp_p proto
+ * service duration orig_bytes resp_bytes conn_state local_orig local_resp missed_bytes history
+ * orig_pkts orig_ip_bytes resp_pkts resp_ip_bytes tunnel_parents ip_proto}. As in Zeek,
+ * {@code duration}, {@code orig_bytes} and {@code resp_bytes} are unset when the duration is 0,
+ * and {@code tunnel_parents} is unset for a connection that was not tunnelled.
+ *
+ * <p><b>Threading.</b> Not thread-safe; it is called on the tracker's thread. <b>Errors.</b> A
+ * listener cannot throw checked exceptions, so the first {@link IOException} from the output is
+ * kept, later records are dropped, and {@link #flush()} or {@link #close()} throw it.
+ */
+public final class ConnLogWriter implements ConnectionListener, Flushable, Closeable {
+    /** The standard columns, in Zeek's order. */
+    public static final List<String> FIELDS = List.of("ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h",
+            "id.resp_p", "proto", "service", "duration", "orig_bytes", "resp_bytes", "conn_state", "local_orig",
+            "local_resp", "missed_bytes", "history", "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes",
+            "tunnel_parents", "ip_proto");
+    private static final List<String> TYPES = List.of("time", "string", "addr", "port", "addr", "port", "enum",
+            "string", "interval", "count", "count", "string", "bool", "bool", "count", "string", "count", "count",
+            "count", "count", "set[string]", "count");
+
+    private final Writer out;
+    private final LogFormat format;
+    private final boolean flushEachRecord;
+    private final StringBuilder line = new StringBuilder(256);
+    private IOException failure;
+    private boolean closed;
+    private long records;
+
+    private ConnLogWriter(Builder b) {
+        this.out = new BufferedWriter(new OutputStreamWriter(b.out, StandardCharsets.UTF_8), 1 << 16);
+        this.format = b.format;
+        this.flushEachRecord = b.flushEachRecord;
+        if (format == LogFormat.ZEEK) {
+            ZeekAscii.header(line, "conn", FIELDS, TYPES);
+            emit();
+        }
+    }
+
+    /**
+     * Returns a builder writing to {@code out}. The writer buffers; it does not close {@code out}
+     * until {@link #close()}.
+     *
+     * @param out where the log goes (a file, {@code System.out})
+     * @return a builder with Zeek's TSV format
+     */
+    public static Builder builder(OutputStream out) {
+        return new Builder(Objects.requireNonNull(out, "out"));
+    }
+
+    /**
+     * Writes one record.
+     *
+     * @param c the record
+     */
+    @Override
+    public void onConnectionClosed(Connection c) {
+        if (closed || failure != null) {
+            return;
+        }
+        if (format == LogFormat.ZEEK) {
+            appendTsv(c);
+        } else {
+            appendJson(c);
+        }
+        records++;
+        emit();
+        if (flushEachRecord && failure == null) {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                failure = e;
+            }
+        }
+    }
+
+    /**
+     * Returns the number of records written.
+     *
+     * @return records written so far
+     */
+    public long records() {
+        return records;
+    }
+
+    private void appendTsv(Connection c) {
+        StringBuilder sb = line;
+        ZeekAscii.seconds(sb, c.startNanos());
+        sb.append('\t').append(c.uid()).append('\t');
+        ZeekAscii.address(sb, c.origAddress());
+        sb.append('\t').append(c.origPort()).append('\t');
+        ZeekAscii.address(sb, c.respAddress());
+        sb.append('\t').append(c.respPort()).append('\t').append(c.protocol().zeekName()).append('\t');
+        ZeekAscii.string(sb, c.service());
+        sb.append('\t');
+        if (c.durationNanos() > 0) {
+            ZeekAscii.seconds(sb, c.durationNanos());
+            sb.append('\t').append(c.origBytes()).append('\t').append(c.respBytes());
+        } else {
+            sb.append("-\t-\t-");
+        }
+        sb.append('\t').append(c.state().name())
+                .append('\t').append(c.localOrig() ? 'T' : 'F')
+                .append('\t').append(c.localResp() ? 'T' : 'F')
+                .append('\t').append(c.missedBytes()).append('\t');
+        ZeekAscii.string(sb, c.history());
+        sb.append('\t').append(c.origPackets()).append('\t').append(c.origIpBytes())
+                .append('\t').append(c.respPackets()).append('\t').append(c.respIpBytes()).append('\t');
+        ZeekAscii.set(sb, c.tunnelParents().isEmpty() ? null : c.tunnelParents());
+        sb.append('\t').append(c.ipProto()).append('\n');
+    }
+
+    private void appendJson(Connection c) {
+        StringBuilder sb = line;
+        sb.append("{\"ts\":");
+        ZeekAscii.seconds(sb, c.startNanos());
+        sb.append(",\"uid\":");
+        ZeekAscii.jsonString(sb, c.uid());
+        sb.append(",\"id.orig_h\":\"");
+        ZeekAscii.address(sb, c.origAddress());
+        sb.append("\",\"id.orig_p\":").append(c.origPort()).append(",\"id.resp_h\":\"");
+        ZeekAscii.address(sb, c.respAddress());
+        sb.append("\",\"id.resp_p\":").append(c.respPort())
+                .append(",\"proto\":\"").append(c.protocol().zeekName()).append('"');
+        if (c.service() != null) {
+            sb.append(",\"service\":");
+            ZeekAscii.jsonString(sb, c.service());
+        }
+        if (c.durationNanos() > 0) {
+            sb.append(",\"duration\":");
+            ZeekAscii.seconds(sb, c.durationNanos());
+            sb.append(",\"orig_bytes\":").append(c.origBytes()).append(",\"resp_bytes\":").append(c.respBytes());
+        }
+        sb.append(",\"conn_state\":\"").append(c.state().name()).append('"')
+                .append(",\"local_orig\":").append(c.localOrig())
+                .append(",\"local_resp\":").append(c.localResp())
+                .append(",\"missed_bytes\":").append(c.missedBytes());
+        if (!c.history().isEmpty()) {
+            sb.append(",\"history\":");
+            ZeekAscii.jsonString(sb, c.history());
+        }
+        sb.append(",\"orig_pkts\":").append(c.origPackets()).append(",\"orig_ip_bytes\":").append(c.origIpBytes())
+                .append(",\"resp_pkts\":").append(c.respPackets()).append(",\"resp_ip_bytes\":").append(c.respIpBytes());
+        if (!c.tunnelParents().isEmpty()) {
+            sb.append(",\"tunnel_parents\":[");
+            for (int i = 0; i < c.tunnelParents().size(); i++) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                ZeekAscii.jsonString(sb, c.tunnelParents().get(i));
+            }
+            sb.append(']');
+        }
+        sb.append(",\"ip_proto\":").append(c.ipProto()).append("}\n");
+    }
+
+    private void emit() {
+        try {
+            out.append(line);
+        } catch (IOException e) {
+            failure = e;
+        }
+        line.setLength(0);
+    }
+
+    /**
+     * Flushes buffered lines to the output.
+     *
+     * @throws IOException the first write failure, if any
+     */
+    @Override
+    public void flush() throws IOException {
+        if (failure != null) {
+            throw failure;
+        }
+        out.flush();
+    }
+
+    /**
+     * Writes the {@code #close} line (Zeek format), flushes and closes the output. Idempotent.
+     *
+     * @throws IOException the first write failure, if any
+     */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (format == LogFormat.ZEEK && failure == null) {
+            ZeekAscii.footer(line);
+            emit();
+        }
+        try {
+            out.close();
+        } catch (IOException e) {
+            if (failure == null) {
+                failure = e;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Configures a {@link ConnLogWriter}. */
+    public static final class Builder {
+        private final OutputStream out;
+        private LogFormat format = LogFormat.ZEEK;
+        private boolean flushEachRecord;
+
+        private Builder(OutputStream out) {
+            this.out = out;
+        }
+
+        /**
+         * Sets the output format (default {@link LogFormat#ZEEK}).
+         *
+         * @param format the format
+         * @return this
+         */
+        public Builder format(LogFormat format) {
+            this.format = Objects.requireNonNull(format, "format");
+            return this;
+        }
+
+        /**
+         * Flushes after every record, for live capture where a line should appear as soon as
+         * its connection closes (default off: buffered).
+         *
+         * @param flush whether to flush per record
+         * @return this
+         */
+        public Builder flushEachRecord(boolean flush) {
+            this.flushEachRecord = flush;
+            return this;
+        }
+
+        /**
+         * Builds the writer; in Zeek format it writes the header at once.
+         *
+         * @return the writer
+         */
+        public ConnLogWriter build() {
+            return new ConnLogWriter(this);
+        }
+    }
+}

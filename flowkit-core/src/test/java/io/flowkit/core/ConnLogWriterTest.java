@@ -1,0 +1,102 @@
+package io.flowkit.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flowkit.CloseReason;
+import io.flowkit.ConnState;
+import io.flowkit.Connection;
+import io.flowkit.Protocol;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConnLogWriterTest {
+
+    private static Connection conn(String orig, String resp, long durationNanos, List<String> parents) throws Exception {
+        return new Connection("CHhAvVGS1DHFjwGM9", 1_300_475_167_096_535_000L, InetAddress.getByName(orig), 26242,
+                InetAddress.getByName(resp), 110, Protocol.TCP, 6, null, durationNanos, 12, 34, ConnState.REJ,
+                true, false, 0, "Sr", 1, 52, 1, 40, parents, CloseReason.CLOSED);
+    }
+
+    private static String write(LogFormat format, Connection... conns) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ConnLogWriter w = ConnLogWriter.builder(bytes).format(format).build()) {
+            for (Connection c : conns) {
+                w.onConnectionClosed(c);
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void writesZeekHeaderRowAndFooter() throws Exception {
+        String log = write(LogFormat.ZEEK, conn("192.168.0.4", "212.227.15.188", 50_692_000L, List.of()));
+        List<String> lines = log.lines().toList();
+        assertThat(lines.get(0)).isEqualTo("#separator \\x09");
+        assertThat(lines.get(1)).isEqualTo("#set_separator\t,");
+        assertThat(lines.get(4)).isEqualTo("#path\tconn");
+        assertThat(lines.get(5)).matches("#open\t\\d{4}-\\d\\d-\\d\\d-\\d\\d-\\d\\d-\\d\\d");
+        assertThat(lines.get(6)).isEqualTo("#fields\t" + String.join("\t", ConnLogWriter.FIELDS));
+        assertThat(lines.get(7)).startsWith("#types\ttime\tstring\taddr\tport");
+        assertThat(lines.get(8)).isEqualTo("1300475167.096535\tCHhAvVGS1DHFjwGM9\t192.168.0.4\t26242\t212.227.15.188"
+                + "\t110\ttcp\t-\t0.050692\t12\t34\tREJ\tT\tF\t0\tSr\t1\t52\t1\t40\t-\t6");
+        assertThat(lines.get(9)).startsWith("#close\t");
+        assertThat(lines).hasSize(10);
+    }
+
+    @Test
+    void leavesDurationAndBytesUnsetForZeroDuration() throws Exception {
+        String row = write(LogFormat.ZEEK, conn("10.0.0.1", "10.0.0.2", 0, List.of())).lines().toList().get(8);
+        assertThat(row.split("\t", -1)).containsSequence("-", "-", "-", "REJ");
+    }
+
+    @Test
+    void compressesIpv6AddressesLikeZeek() throws Exception {
+        String row = write(LogFormat.ZEEK, conn("2001:db8:0:0:1:0:0:1", "fe80:0:0:0:0:0:0:1", 1, List.of()))
+                .lines().toList().get(8);
+        String[] f = row.split("\t", -1);
+        assertThat(f[2]).isEqualTo("2001:db8::1:0:0:1");
+        assertThat(f[4]).isEqualTo("fe80::1");
+    }
+
+    @Test
+    void writesTunnelParentsAsSet() throws Exception {
+        String row = write(LogFormat.ZEEK, conn("10.0.0.1", "10.0.0.2", 1000, List.of("CabC", "Cdef")))
+                .lines().toList().get(8);
+        assertThat(row.split("\t", -1)[20]).isEqualTo("CabC,Cdef");
+    }
+
+    @Test
+    void roundsNanosecondsToMicrosecondsHalfUp() throws Exception {
+        String row = write(LogFormat.ZEEK, conn("10.0.0.1", "10.0.0.2", 1_999_999_500L, List.of()))
+                .lines().toList().get(8);
+        assertThat(row.split("\t", -1)[8]).isEqualTo("2.000000");
+    }
+
+    @Test
+    void writesJsonLinesWithZeekFieldNamesAndOmitsUnsetFields() throws Exception {
+        String json = write(LogFormat.JSON, conn("192.168.0.4", "212.227.15.188", 0, List.of()));
+        assertThat(json).isEqualTo("{\"ts\":1300475167.096535,\"uid\":\"CHhAvVGS1DHFjwGM9\",\"id.orig_h\":\"192.168.0.4\","
+                + "\"id.orig_p\":26242,\"id.resp_h\":\"212.227.15.188\",\"id.resp_p\":110,\"proto\":\"tcp\","
+                + "\"conn_state\":\"REJ\",\"local_orig\":true,\"local_resp\":false,\"missed_bytes\":0,\"history\":\"Sr\","
+                + "\"orig_pkts\":1,\"orig_ip_bytes\":52,\"resp_pkts\":1,\"resp_ip_bytes\":40,\"ip_proto\":6}\n");
+    }
+
+    @Test
+    void reportsWriteFailureOnClose() throws Exception {
+        OutputStream broken = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("disk full");
+            }
+        };
+        ConnLogWriter w = ConnLogWriter.builder(broken).build();
+        w.onConnectionClosed(conn("10.0.0.1", "10.0.0.2", 1, List.of()));
+        assertThatThrownBy(w::close).isInstanceOf(IOException.class).hasMessage("disk full");
+    }
+}
