@@ -483,7 +483,9 @@ public final class Decoder {
         out.dstHi = u64(p + 24);
         out.dstLo = u64(p + 32);
         verify = !ignoreChecksums && (ignoreChecksumsNets.isEmpty() || !ignoreChecksumsNets.contains(srcHi, srcLo));
-        int ipEnd = p + 40 + pl;
+        // A zero payload length (jumbogram, or segmentation offload) leaves Zeek with what was
+        // captured: the transport is read from the captured bytes, the IP length stays 40.
+        int ipEnd = pl == 0 ? end : p + 40 + pl;
         int capEnd = Math.min(end, ipEnd);
         int nh = u8(p + 6);
         int nextPos = 6;
