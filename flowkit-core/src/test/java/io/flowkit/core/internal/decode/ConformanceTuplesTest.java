@@ -76,8 +76,9 @@ class ConformanceTuplesTest {
     /**
      * Zeek counts in {@code orig_pkts}/{@code resp_pkts} every packet it processes, and nothing
      * else: a packet with a bad checksum only adds a history letter. So per source address, the
-     * packets the decoder delivers with a good checksum (and not truncated) must add up to
-     * Zeek's packet counts for that address, whatever the connections they fall into.
+     * packets the decoder delivers with a good checksum (and not truncated), and their IP
+     * lengths, must add up to Zeek's packet and IP byte counts for that address, whatever the
+     * connections they fall into.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("pairs")
@@ -94,7 +95,8 @@ class ConformanceTuplesTest {
         for (ClassicPcap.Frame f : pcap.frames) {
             if (decoder.decode(f.tsNanos(), pcap.linkType, pcap.buffer, f.offset(), f.caplen(), f.wirelen(), v)
                     && !v.badChecksum && !v.transportTruncated) {
-                decoded.merge(address(v.ipVersion, v.srcHi, v.srcLo), 1L, Long::sum);
+                decoded.merge(address(v.ipVersion, v.srcHi, v.srcLo) + " pkts", 1L, Long::sum);
+                decoded.merge(address(v.ipVersion, v.srcHi, v.srcLo) + " ip_bytes", (long) v.ipLength, Long::sum);
             }
         }
         java.util.Map<String, Long> expected = new java.util.TreeMap<>();
@@ -104,17 +106,18 @@ class ConformanceTuplesTest {
                 fields = List.of(line.substring("#fields\t".length()).split("\t"));
             } else if (!line.startsWith("#") && fields != null) {
                 String[] c = line.split("\t", -1);
-                long op = Long.parseLong(c[fields.indexOf("orig_pkts")]);
-                long rp = Long.parseLong(c[fields.indexOf("resp_pkts")]);
-                if (op > 0) {
-                    expected.merge(canonical(c[fields.indexOf("id.orig_h")]), op, Long::sum);
-                }
-                if (rp > 0) {
-                    expected.merge(canonical(c[fields.indexOf("id.resp_h")]), rp, Long::sum);
+                for (String side : new String[] {"orig", "resp"}) {
+                    long pkts = Long.parseLong(c[fields.indexOf(side + "_pkts")]);
+                    if (pkts > 0) {
+                        String host = canonical(c[fields.indexOf("id." + side + "_h")]);
+                        expected.merge(host + " pkts", pkts, Long::sum);
+                        expected.merge(host + " ip_bytes", Long.parseLong(c[fields.indexOf(side + "_ip_bytes")]),
+                                Long::sum);
+                    }
                 }
             }
         }
-        assertThat(decoded).as("good packets per source address in %s", trace).isEqualTo(expected);
+        assertThat(decoded).as("good packets and IP bytes per source address in %s", trace).isEqualTo(expected);
     }
 
     /**
