@@ -14,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,7 +26,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The pcapng half of core's {@code ConformanceTuplesTest}: core's tests read classic pcap only,
  * so the pcapng conformance traces go through flowkit's own reader here. The endpoint pairs the
- * decoder delivers must be exactly those of Zeek's conn.log (unordered; ICMP by address only).
+ * decoder delivers must be exactly those of Zeek's conn.log (unordered; ICMP by address only),
+ * and the packets with good checksums, and their IP lengths, must add up per source address to
+ * Zeek's packet and IP byte counts.
  */
 class PcapngDecodeConformanceTest {
 
@@ -69,17 +73,24 @@ class PcapngDecodeConformanceTest {
                 Decoder.DEFAULT_FRAGMENT_TIMEOUT);
         PacketView v = new PacketView();
         Set<String> decoded = new TreeSet<>();
+        Map<String, Long> counted = new TreeMap<>();
         try (PacketSource source = PcapFile.open(root.resolve(trace))) {
             while (source.poll((ts, link, buf, off, cap, wire) -> {
                 if (decoder.decode(ts, link, buf, off, cap, wire, v)) {
-                    decoded.add(key(proto(v.ipProto), address(v.ipVersion, v.srcHi, v.srcLo), v.srcPort,
-                            address(v.ipVersion, v.dstHi, v.dstLo), v.dstPort));
+                    String src = address(v.ipVersion, v.srcHi, v.srcLo);
+                    decoded.add(key(proto(v.ipProto), src, v.srcPort, address(v.ipVersion, v.dstHi, v.dstLo),
+                            v.dstPort));
+                    if (!v.badChecksum && !v.transportTruncated) {
+                        counted.merge(src + " pkts", 1L, Long::sum);
+                        counted.merge(src + " ip_bytes", (long) v.ipLength, Long::sum);
+                    }
                 }
             }, 256) != PacketSource.END_OF_INPUT) {
                 // keep polling
             }
         }
         Set<String> expected = new TreeSet<>();
+        Map<String, Long> zeekCounted = new TreeMap<>();
         List<String> fields = null;
         for (String line : Files.readAllLines(root.resolve("expected/" + name + ".conn.log"))) {
             if (line.startsWith("#fields")) {
@@ -89,10 +100,20 @@ class PcapngDecodeConformanceTest {
                 expected.add(key(c[fields.indexOf("proto")], canonical(c[fields.indexOf("id.orig_h")]),
                         Integer.parseInt(c[fields.indexOf("id.orig_p")]), canonical(c[fields.indexOf("id.resp_h")]),
                         Integer.parseInt(c[fields.indexOf("id.resp_p")])));
+                for (String side : new String[] {"orig", "resp"}) {
+                    long pkts = Long.parseLong(c[fields.indexOf(side + "_pkts")]);
+                    if (pkts > 0) {
+                        String host = canonical(c[fields.indexOf("id." + side + "_h")]);
+                        zeekCounted.merge(host + " pkts", pkts, Long::sum);
+                        zeekCounted.merge(host + " ip_bytes", Long.parseLong(c[fields.indexOf(side + "_ip_bytes")]),
+                                Long::sum);
+                    }
+                }
             }
         }
         assertThat(expected).isNotEmpty();
         assertThat(decoded).as("endpoint pairs decoded from %s", trace).isEqualTo(expected);
+        assertThat(counted).as("good packets and IP bytes per source in %s", trace).isEqualTo(zeekCounted);
     }
 
     private static String proto(int p) {
