@@ -37,7 +37,8 @@ import java.util.List;
  * payload, and a snap length that cuts the packet still lets it count its full IP length. As in
  * Zeek ({@code IP.cc}): a total length beyond the frame's wire length, or below the header
  * length, skips the packet; a zero IPv4 total length (segmentation offload) skips it unless
- * checksums are ignored, when the captured length stands in; a bad IPv4 header checksum skips
+ * checksums are ignored, when the captured length stands in; a zero IPv6 payload length
+ * (jumbogram, offload) leaves the captured bytes as payload; a bad IPv4 header checksum skips
  * it. IPv6 extension headers (hop-by-hop, routing, destination options, AH, fragment) are
  * followed up to {@link #MAX_IPV6_HEADERS}; a type 0 or 2 routing header with segments left
  * makes its last address the destination and a Home Address destination option makes its
