@@ -43,7 +43,8 @@ import java.util.Objects;
  *         <td>Skype-like and other P2P peers on random ports</td></tr>
  *   </tbody>
  * </table>
- * A "top port" counts when it received at least half of the counted attempts.
+ * A "top port" signature applies when the top ports it covers received at least half of the
+ * counted attempts.
  *
  * @param timestampNanos    network time at which the threshold was crossed
  * @param scanner           the originator that scanned

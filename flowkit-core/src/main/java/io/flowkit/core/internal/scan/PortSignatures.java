@@ -3,7 +3,9 @@ package io.flowkit.core.internal.scan;
 import io.flowkit.Protocol;
 import io.flowkit.ScanEvent;
 import io.flowkit.ScanKind;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Classification hints for benign fan-out, from port signatures of applications known to
@@ -18,7 +20,7 @@ import java.util.List;
  *       server's answers whose queries were not seen ({@code dns-server-replies},
  *       {@code ntp-server-replies});</li>
  *   <li>ICMP echo requests: {@code icmp-echo-sweep};</li>
- *   <li>the dominant target port (at least half of the counted attempts) has a signature;</li>
+ *   <li>a port signature covers at least half of the counted attempts;</li>
  *   <li>UDP to many unprivileged ports, about one per host: P2P or Skype-like peer traffic
  *       ({@code p2p-random-ports}).</li>
  * </ol>
@@ -43,9 +45,11 @@ final class PortSignatures {
             }
             return null;
         }
-        if (!top.isEmpty() && 2 * top.get(0).count() >= counted) {
-            String s = byPort(top.get(0).port(), proto);
-            if (s != null) {
+        // a signature covers a port or a range (BitTorrent 6881-6889): sum the top ports per signature
+        Map<String, Long> bySignature = new HashMap<>();
+        for (ScanEvent.PortCount pc : top) {
+            String s = byPort(pc.port(), proto);
+            if (s != null && 2 * bySignature.merge(s, pc.count(), Long::sum) >= counted) {
                 return s;
             }
         }
