@@ -28,8 +28,18 @@ public enum SkipReason {
     FRAGMENT_HELD,
     /** A fragment that could not be used: bad offset or length, overlap Zeek would reject, over the memory bound. */
     BAD_FRAGMENT,
-    /** The frame ended inside the transport (TCP, UDP, ICMP) header, or the TCP data offset is invalid. */
+    /**
+     * The IP payload is shorter than the fixed transport header (20 bytes of TCP, 8 of UDP or
+     * ICMP), or the capture ended inside it. Zeek needs that much to key a connection. (A TCP
+     * header cut later, inside its options, or with an impossible data offset still creates the
+     * connection, as in Zeek; only the packet is ignored.)
+     */
     TRUNCATED_TRANSPORT_HEADER,
     /** Tunnels nested deeper than the tracker's limit, or a tunnel header that does not decode. */
-    BAD_TUNNEL
+    BAD_TUNNEL,
+    /**
+     * The IP packet carries nothing a connection can be keyed on, and Zeek makes no connection
+     * of it: an encrypted ESP payload, an IPv6 Mobility header, or "no next header" (59).
+     */
+    NO_TRANSPORT
 }

@@ -36,23 +36,18 @@ public final class TrackerConfig {
         DEFAULT_PORT_TIMEOUTS = Collections.unmodifiableMap(t);
 
         Set<PortKey> s = new LinkedHashSet<>();
+        // server ports registered by the analyzers of Zeek's base scripts (Analyzer::register_for_ports)
+        // and by its tunnel packet analyzers (PacketAnalyzer::register_for_ports)
         String[] ports = {
-            // tcp
-            "21/tcp", "2811/tcp", "22/tcp", "23/tcp", "25/tcp", "587/tcp", "53/tcp", "80/tcp", "81/tcp",
-            "631/tcp", "1080/tcp", "3128/tcp", "8000/tcp", "8080/tcp", "8888/tcp", "110/tcp", "143/tcp",
-            "135/tcp", "139/tcp", "445/tcp", "389/tcp", "3268/tcp", "88/tcp", "502/tcp", "1883/tcp",
-            "3306/tcp", "5432/tcp", "3389/tcp", "5900/tcp", "5901/tcp", "5902/tcp", "5903/tcp",
-            "5904/tcp", "5905/tcp", "5906/tcp", "5907/tcp", "5908/tcp", "5909/tcp", "5910/tcp",
-            "6379/tcp", "6666/tcp", "6667/tcp", "6668/tcp", "6669/tcp", "20000/tcp", "2404/tcp",
-            "1812/tcp", "111/tcp", "2049/tcp", "5060/tcp", "5061/tcp", "1723/tcp", "179/tcp", "563/tcp",
-            "443/tcp", "585/tcp", "614/tcp", "636/tcp", "989/tcp", "990/tcp", "992/tcp", "993/tcp",
-            "995/tcp", "5223/tcp", "9001/tcp", "3544/tcp",
-            // udp
-            "53/udp", "137/udp", "5353/udp", "5355/udp", "67/udp", "68/udp", "69/udp", "88/udp",
-            "123/udp", "161/udp", "162/udp", "389/udp", "514/udp", "1812/udp", "1813/udp", "111/udp",
-            "2049/udp", "5060/udp", "3478/udp", "20000/udp", "47808/udp", "443/udp", "4789/udp",
-            "6081/udp", "2152/udp", "2123/udp", "3544/udp", "5072/udp", "4754/udp", "500/udp",
-            "4500/udp", "1701/udp", "3389/udp", "51820/udp"
+            "5072/udp", "6081/udp", "4754/udp", "2123/udp", "2152/udp", "3544/udp", "4789/udp", "135/tcp",
+            "67/udp", "4011/udp", "20000/tcp", "53/udp", "53/tcp", "137/udp", "5353/udp", "5355/udp",
+            "79/tcp", "21/tcp", "2811/tcp", "80/tcp", "81/tcp", "631/tcp", "1080/tcp", "3128/tcp",
+            "8000/tcp", "8080/tcp", "8888/tcp", "143/tcp", "6666/tcp", "6667/tcp", "6668/tcp", "6669/tcp",
+            "88/udp", "88/tcp", "389/tcp", "3268/tcp", "389/udp", "502/tcp", "1883/tcp", "1434/tcp",
+            "3306/tcp", "123/udp", "5432/tcp", "443/udp", "1812/udp", "3389/tcp", "3389/udp", "6379/tcp",
+            "5060/udp", "139/tcp", "445/tcp", "25/tcp", "587/tcp", "161/udp", "162/udp", "22/tcp", "443/tcp",
+            "465/tcp", "563/tcp", "585/tcp", "614/tcp", "636/tcp", "989/tcp", "990/tcp", "992/tcp",
+            "993/tcp", "995/tcp", "5223/tcp", "514/udp", "514/tcp", "5222/tcp", "5269/tcp"
         };
         for (String p : ports) {
             s.add(PortKey.parse(p));
@@ -60,12 +55,16 @@ public final class TrackerConfig {
         DEFAULT_LIKELY_SERVER_PORTS = Collections.unmodifiableSet(s);
 
         List<IpNetwork> n = new ArrayList<>();
+        // Zeek's Site::private_address_space, local by default (private_address_space_is_local)
         String[] nets = {
-            "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-            "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15",
-            "198.51.100.0/24", "203.0.113.0/24", "240.0.0.0/4", "255.255.255.255/32",
-            "::/128", "::1/128", "::ffff:0:0/96", "64:ff9b:1::/48", "100::/64", "2001::/23",
-            "2001:db8::/32", "2002::/16", "fc00::/7", "fe80::/10"
+            "0.0.0.0/8", "2002::/24", "10.0.0.0/8", "2002:a00::/24", "100.64.0.0/10", "2002:6440::/26",
+            "127.0.0.0/8", "2002:7f00::/24", "169.254.0.0/16", "2002:a9fe::/32", "172.16.0.0/12",
+            "2002:ac10::/28", "192.0.0.0/24", "2002:c000::/40", "192.0.2.0/24", "2002:c000:200::/40",
+            "192.168.0.0/16", "2002:c0a8::/32", "198.18.0.0/15", "2002:c612::/31", "198.51.100.0/24",
+            "2002:c633:6400::/40", "203.0.113.0/24", "2002:cb00:7100::/40", "224.0.0.0/24", "2002:e000::/40",
+            "239.0.0.0/8", "2002:ef00::/24", "240.0.0.0/4", "2002:f000::/20", "255.255.255.255/32",
+            "2002:ffff:ffff::/48", "::/128", "::1/128", "64:ff9b:1::/48", "100::/64", "2001::/23",
+            "2001:2::/48", "2001:db8::/32", "fc00::/7", "fe80::/10", "fec0::/10"
         };
         for (String c : nets) {
             n.add(IpNetwork.parse(c));

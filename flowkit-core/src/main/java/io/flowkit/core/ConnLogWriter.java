@@ -130,7 +130,8 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
                 .append('\t').append(c.localOrig() ? 'T' : 'F')
                 .append('\t').append(c.localResp() ? 'T' : 'F')
                 .append('\t').append(c.missedBytes()).append('\t');
-        ZeekAscii.string(sb, c.history());
+        // Zeek leaves history unset, not empty, when no letter applies
+        ZeekAscii.string(sb, c.history().isEmpty() ? null : c.history());
         sb.append('\t').append(c.origPackets()).append('\t').append(c.origIpBytes())
                 .append('\t').append(c.respPackets()).append('\t').append(c.respIpBytes()).append('\t');
         ZeekAscii.set(sb, c.tunnelParents().isEmpty() ? null : c.tunnelParents());

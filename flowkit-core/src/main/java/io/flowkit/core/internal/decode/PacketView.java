@@ -78,6 +78,27 @@ public final class PacketView {
     /** Whether this view holds a datagram reassembled from IP fragments. */
     public boolean reassembled;
 
+    /**
+     * For ICMP and ICMPv6 error messages (destination unreachable, time exceeded, parameter
+     * problem, source quench, redirect, packet too big): the IP version of the embedded packet
+     * that caused the error, 4 or 6; 0 when there is none or its IP header was not captured.
+     */
+    public int innerIpVersion;
+    /** Transport protocol of the embedded packet (after IPv6 extension headers), or 0. */
+    public int innerProto;
+    /** Source address of the embedded packet, high 64 bits (the original sender: us, usually). */
+    public long innerSrcHi;
+    /** Source address of the embedded packet, low 64 bits. */
+    public long innerSrcLo;
+    /** Destination address of the embedded packet, high 64 bits (the target that was unreachable). */
+    public long innerDstHi;
+    /** Destination address of the embedded packet, low 64 bits. */
+    public long innerDstLo;
+    /** TCP/UDP source port of the embedded packet, or -1 when not TCP/UDP or not captured. */
+    public int innerSrcPort;
+    /** TCP/UDP destination port of the embedded packet, or -1 when not TCP/UDP or not captured. */
+    public int innerDstPort;
+
     /** Outer VLAN id, or -1 without VLAN tag. */
     public int vlan;
     /** Inner VLAN id (second tag), or -1. */
@@ -110,6 +131,9 @@ public final class PacketView {
         badChecksum = false;
         transportTruncated = false;
         reassembled = false;
+        innerIpVersion = innerProto = 0;
+        innerSrcHi = innerSrcLo = innerDstHi = innerDstLo = 0;
+        innerSrcPort = innerDstPort = -1;
         vlan = innerVlan = -1;
     }
 }

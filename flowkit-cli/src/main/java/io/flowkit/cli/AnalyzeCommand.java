@@ -1,0 +1,207 @@
+package io.flowkit.cli;
+
+import io.flowkit.CaptureFormatException;
+import io.flowkit.FlowTracker;
+import io.flowkit.PacketSource;
+import io.flowkit.SkipReason;
+import io.flowkit.SourceStats;
+import io.flowkit.TrackerStats;
+import io.flowkit.core.ConnLogWriter;
+import io.flowkit.core.LogFormat;
+import io.flowkit.pcap.PcapFile;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** {@code flowkit analyze}: capture files in, conn.log out. */
+final class AnalyzeCommand {
+    static final String USAGE = """
+            Usage: flowkit analyze [options] FILE...
+
+            Reads pcap and pcapng captures (gzip-compressed too; '-' reads standard input) in the
+            order given, as one timeline, and writes Zeek-style connection records.
+
+            Options:
+              -o, --out DIR            write DIR/conn.log (default: conn.log to standard output)
+              -f, --format FORMAT      zeek (TSV, default) or json (JSON lines)
+              -C, --ignore-checksums   accept packets with bad checksums (Zeek's -C)
+                  --local-nets CIDR,.. networks for local_orig/local_resp
+                                       (default: Zeek's private and reserved ranges)
+                  --uid-seed N         make uids reproducible
+                  --stats              print capture and engine statistics to standard error
+                  --debug              print stack traces with errors
+              -h, --help               show this help
+            """;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    AnalyzeCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    int run(String[] argv) throws UsageException, InputException, IOException {
+        Args args = new Args(argv, 1);
+        FlowTracker.Builder builder = FlowTracker.builder();
+        Path outDir = null;
+        LogFormat format = LogFormat.ZEEK;
+        boolean stats = false;
+        for (String opt; (opt = args.nextOption()) != null; ) {
+            try {
+                switch (opt) {
+                    case "-o", "--out" -> outDir = Path.of(args.value(opt));
+                    case "-f", "--format" -> format = parseFormat(args.value(opt));
+                    case "-C", "--ignore-checksums" -> {
+                        args.noValue(opt);
+                        builder.ignoreChecksums(true);
+                    }
+                    case "--local-nets" -> builder.localNetworks(Args.list(args.value(opt)));
+                    case "--uid-seed" -> builder.uidSeed(Args.parseLong(opt, args.value(opt), Long.MIN_VALUE));
+                    case "--stats" -> {
+                        args.noValue(opt);
+                        stats = true;
+                    }
+                    case "--debug" -> args.noValue(opt);
+                    case "-h", "--help" -> {
+                        out.print(USAGE);
+                        return 0;
+                    }
+                    default -> throw new UsageException("unknown option " + opt);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("option " + opt + ": " + e.getMessage());
+            }
+        }
+        List<String> files = args.operands();
+        if (files.isEmpty()) {
+            throw new UsageException("no capture file given");
+        }
+        for (String f : files) {
+            if (!f.equals("-") && !Files.isReadable(Path.of(f))) {
+                throw new InputException("cannot read " + f + ": "
+                        + (Files.exists(Path.of(f)) ? "permission denied" : "no such file"), null);
+            }
+        }
+
+        OutputStream logOut = openLog(outDir, "conn.log");
+        ConnLogWriter log = ConnLogWriter.builder(logOut).format(format).build();
+        FlowTracker tracker;
+        try {
+            tracker = builder.connectionListener(log).build();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        SourceStats sourceStats = SourceStats.EMPTY;
+        long started = System.nanoTime();
+        InputException failure = null;
+        try {
+            for (String f : files) {
+                try (PacketSource source = f.equals("-") ? PcapFile.open(System.in, "<stdin>") : PcapFile.open(Path.of(f))) {
+                    try {
+                        tracker.run(source);
+                    } finally {
+                        sourceStats = sourceStats.plus(source.stats());
+                    }
+                } catch (CaptureFormatException e) {
+                    failure = new InputException(e.getMessage(), e);
+                    break;
+                } catch (NoSuchFileException | FileNotFoundException e) {
+                    failure = new InputException("cannot read " + f + ": no such file", e);
+                    break;
+                } catch (IOException e) {
+                    failure = new InputException("cannot read " + f + ": " + e.getMessage(), e);
+                    break;
+                }
+            }
+        } finally {
+            // Whatever happened to the input, connections already tracked are written.
+            tracker.close();
+            log.close();
+        }
+        long elapsed = System.nanoTime() - started;
+        if (stats) {
+            printStats(tracker.stats(), sourceStats, elapsed);
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return 0;
+    }
+
+    private OutputStream openLog(Path dir, String name) throws InputException {
+        if (dir == null) {
+            return new NonClosingOutputStream(out);
+        }
+        try {
+            Files.createDirectories(dir);
+            return Files.newOutputStream(dir.resolve(name));
+        } catch (IOException e) {
+            throw new InputException("cannot write " + dir.resolve(name) + ": " + e.getMessage(), e);
+        }
+    }
+
+    static LogFormat parseFormat(String v) throws UsageException {
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "zeek", "tsv" -> LogFormat.ZEEK;
+            case "json" -> LogFormat.JSON;
+            default -> throw new UsageException("unknown format '" + v + "' (expected zeek or json)");
+        };
+    }
+
+    private void printStats(TrackerStats t, SourceStats s, long elapsedNanos) {
+        double seconds = elapsedNanos / 1e9;
+        err.printf(Locale.ROOT, "frames read          %d (%d bytes, %d truncated by snaplen, %d records skipped)%n",
+                s.frames(), s.bytes(), s.truncated(), s.skippedRecords());
+        err.printf(Locale.ROOT, "packets processed    %d (%d skipped, %d bad checksums)%n",
+                t.packets(), t.skippedTotal(), t.badChecksums());
+        for (SkipReason r : SkipReason.values()) {
+            if (t.skipped(r) > 0) {
+                err.printf(Locale.ROOT, "  skipped %-22s %d%n", r.name().toLowerCase(Locale.ROOT), t.skipped(r));
+            }
+        }
+        err.printf(Locale.ROOT, "connections          %d created, %d logged, %d evicted, peak %d%n",
+                t.connectionsCreated(), t.connectionsClosed(), t.connectionsEvicted(), t.connectionsPeak());
+        if (t.listenerFailures() > 0) {
+            err.printf(Locale.ROOT, "listener failures    %d%n", t.listenerFailures());
+        }
+        err.printf(Locale.ROOT, "time                 %.3f s, %.2f Mpps, %.0f ns/packet%n", seconds,
+                t.packets() / Math.max(seconds, 1e-9) / 1e6, t.packets() == 0 ? 0.0 : elapsedNanos / (double) t.packets());
+    }
+
+    /** Lets the log writer close its stream without closing standard output. */
+    private static final class NonClosingOutputStream extends OutputStream {
+        private final OutputStream delegate;
+
+        NonClosingOutputStream(OutputStream delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            delegate.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            delegate.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            delegate.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            delegate.flush();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.flowkit.core.internal.decode;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The Internet checksum (RFC 1071) over bytes of a {@link ByteBuffer}, read with absolute
+ * indexes.
+ *
+ * <p><b>Idea.</b> The one's complement sum of 16-bit big-endian words does not depend on how the
+ * words are grouped: 2<sup>16</sup> is 1 modulo 2<sup>16</sup>&minus;1, so 32-bit words can be
+ * summed into a 64-bit accumulator and the carries folded back at the end. A segment whose
+ * checksum field is right sums (with its pseudo-header) to {@code 0xFFFF}.
+ *
+ * <p><b>Cost.</b> One 32-bit read and one add per 4 bytes, no allocation. The accumulator cannot
+ * overflow: an IP datagram has at most 2<sup>14</sup> words of 32 bits.
+ */
+final class Checksum {
+    private Checksum() {
+    }
+
+    /**
+     * Adds the bytes {@code [from, to)} to a running sum as big-endian 16-bit words; an odd last
+     * byte is padded with a zero byte. {@code from} must be even relative to the start of the
+     * checksummed area when more areas follow; every caller sums one area.
+     *
+     * @param b    the buffer
+     * @param from first index
+     * @param to   end index (exclusive)
+     * @param sum  the running sum
+     * @return the new running sum (not folded)
+     */
+    static long add(ByteBuffer b, int from, int to, long sum) {
+        boolean bigEndian = b.order() == ByteOrder.BIG_ENDIAN;
+        int i = from;
+        for (; i + 4 <= to; i += 4) {
+            int v = b.getInt(i);
+            sum += (bigEndian ? v : Integer.reverseBytes(v)) & 0xFFFF_FFFFL;
+        }
+        if (i + 2 <= to) {
+            sum += ((b.get(i) & 0xFF) << 8) | (b.get(i + 1) & 0xFF);
+            i += 2;
+        }
+        if (i < to) {
+            sum += (b.get(i) & 0xFF) << 8;
+        }
+        return sum;
+    }
+
+    /**
+     * Adds a 128-bit address (two longs) to a running sum.
+     *
+     * @param hi  high 64 bits
+     * @param lo  low 64 bits
+     * @param sum the running sum
+     * @return the new running sum
+     */
+    static long addAddress(long hi, long lo, long sum) {
+        return sum + (hi >>> 32) + (hi & 0xFFFF_FFFFL) + (lo >>> 32) + (lo & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * Folds a running sum to 16 bits with end-around carry.
+     *
+     * @param sum the running sum
+     * @return the one's complement sum, {@code 0xFFFF} for a correct checksum
+     */
+    static int fold(long sum) {
+        while ((sum >>> 16) != 0) {
+            sum = (sum & 0xFFFF) + (sum >>> 16);
+        }
+        return (int) sum;
+    }
+}

@@ -1,0 +1,29 @@
+package io.flowkit.core.internal.engine;
+
+import io.flowkit.Connection;
+import io.flowkit.core.internal.decode.PacketView;
+
+/**
+ * Where the engine sends what it learns, on the tracker's thread: every finished connection
+ * record, in removal order, and every ICMP destination-unreachable message with the packet it
+ * quotes. The tracker's sink fans records out to the connection listeners; scan detection plugs
+ * in here too, as a second consumer of the same two calls.
+ */
+public interface ConnectionSink {
+
+    /**
+     * A connection left the table.
+     *
+     * @param connection the finished record
+     */
+    void connectionRemoved(Connection connection);
+
+    /**
+     * An ICMP (type 3) or ICMPv6 (type 1) destination-unreachable message arrived. Its sender is
+     * {@code view.src*}; the packet it reports is in {@code view.inner*} (addresses, protocol,
+     * ports when TCP or UDP). The view is valid during the call only.
+     *
+     * @param view the decoded ICMP packet
+     */
+    void icmpUnreachable(PacketView view);
+}

@@ -1,0 +1,158 @@
+package io.flowkit.core.internal.engine;
+
+import io.flowkit.Connection;
+import io.flowkit.ConnectionListener;
+import io.flowkit.FlowTracker;
+import io.flowkit.PacketSource;
+import io.flowkit.SkipReason;
+import io.flowkit.TrackerConfig;
+import io.flowkit.TrackerStats;
+import io.flowkit.core.internal.decode.Decoder;
+import io.flowkit.core.internal.decode.PacketView;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * flowkit's {@link FlowTracker}: decoder, engine and listeners on one thread.
+ *
+ * <p>Per frame: count it, take its timestamp at microsecond precision (Zeek reads captures
+ * through libpcap, which hands it microseconds, and durations must come out the same), advance network time to its timestamp (firing the timers due before
+ * it, as Zeek does), decode it into the reused {@link PacketView}, and hand it to the
+ * {@link Engine}. Records reach the listeners through {@link ConnectionSink}, which this class
+ * implements; a listener that throws is counted and logged once, and the others still run.
+ * Nothing here allocates per frame.
+ */
+public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultFlowTracker.class);
+    private static final int POLL_BATCH = 1024;
+
+    private final Decoder decoder;
+    private final Engine engine;
+    private final PacketView view = new PacketView();
+    private final ConnectionListener[] listeners;
+    private final ConnectionSink extraSink;
+    private long now;
+    private long packets;
+    private long bytes;
+    private long listenerFailures;
+    private boolean closed;
+
+    /**
+     * Creates a tracker.
+     *
+     * @param config validated settings
+     */
+    public DefaultFlowTracker(TrackerConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * Creates a tracker that also feeds a second sink (scan detection).
+     *
+     * @param config    validated settings
+     * @param extraSink also receives every record and ICMP unreachable, after the listeners; or null
+     */
+    public DefaultFlowTracker(TrackerConfig config, ConnectionSink extraSink) {
+        this.decoder = new Decoder(config);
+        long seed = config.uidSeed() != null ? config.uidSeed() : new SecureRandom().nextLong();
+        this.engine = new Engine(config, this, seed);
+        List<ConnectionListener> l = config.connectionListeners();
+        this.listeners = l.toArray(new ConnectionListener[0]);
+        this.extraSink = extraSink;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("tracker is closed");
+        }
+    }
+
+    @Override
+    public void onFrame(long timestampNanos, int linkType, ByteBuffer buffer, int offset, int captureLength,
+                        int wireLength) {
+        ensureOpen();
+        packets++;
+        bytes += Math.max(0, captureLength);
+        // Zeek reads captures through libpcap at microsecond precision; so does the engine
+        long ts = timestampNanos - Math.floorMod(timestampNanos, 1000L);
+        if (ts > now) {
+            now = ts;
+            engine.advance(ts);
+        }
+        if (decoder.decode(ts, linkType, buffer, offset, captureLength, wireLength, view)) {
+            engine.process(view);
+        }
+    }
+
+    @Override
+    public void advanceTime(long timestampNanos) {
+        ensureOpen();
+        if (timestampNanos > now) {
+            now = timestampNanos;
+            engine.advance(timestampNanos);
+        }
+    }
+
+    @Override
+    public void run(PacketSource source) throws IOException {
+        ensureOpen();
+        while (source.poll(this, POLL_BATCH) != PacketSource.END_OF_INPUT) {
+            ensureOpen();
+        }
+    }
+
+    @Override
+    public long networkTimeNanos() {
+        return now;
+    }
+
+    @Override
+    public TrackerStats stats() {
+        TrackerStats.Builder b = TrackerStats.builder().packets(packets).bytes(bytes)
+                .badChecksums(decoder.badChecksums()).connectionsCreated(engine.created())
+                .connectionsClosed(engine.closed()).connectionsEvicted(engine.evicted())
+                .connectionsActive(engine.active()).connectionsPeak(engine.peak())
+                .listenerFailures(listenerFailures);
+        for (SkipReason r : SkipReason.values()) {
+            b.skipped(r, decoder.skipped(r));
+        }
+        return b.build();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        engine.flush();
+        closed = true;
+    }
+
+    @Override
+    public void connectionRemoved(Connection connection) {
+        for (ConnectionListener l : listeners) {
+            try {
+                l.onConnectionClosed(connection);
+            } catch (RuntimeException e) {
+                if (listenerFailures++ == 0) {
+                    LOG.warn("connection listener {} threw; counting further failures in TrackerStats.listenerFailures",
+                            l, e);
+                }
+            }
+        }
+        if (extraSink != null) {
+            extraSink.connectionRemoved(connection);
+        }
+    }
+
+    @Override
+    public void icmpUnreachable(PacketView v) {
+        if (extraSink != null) {
+            extraSink.icmpUnreachable(v);
+        }
+    }
+}

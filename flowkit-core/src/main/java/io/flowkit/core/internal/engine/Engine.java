@@ -1,0 +1,561 @@
+package io.flowkit.core.internal.engine;
+
+import io.flowkit.CloseReason;
+import io.flowkit.ConnState;
+import io.flowkit.Connection;
+import io.flowkit.PortKey;
+import io.flowkit.Protocol;
+import io.flowkit.TrackerConfig;
+import io.flowkit.core.internal.decode.NetworkSet;
+import io.flowkit.core.internal.decode.PacketView;
+import io.flowkit.core.internal.table.ConnectionTable;
+import io.flowkit.core.internal.timer.TimerWheel;
+import it.unimi.dsi.fastutil.ints.IntArrays;
+import it.unimi.dsi.fastutil.ints.IntComparator;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The connection engine: packets in, connection records out, with Zeek's semantics.
+ *
+ * <p><b>Pipeline per packet</b> (the caller advances time first, so timers due before the packet
+ * fire before it): key the packet the way Zeek keys it (TCP/UDP ports; ICMP type and counterpart
+ * type, or type and code for one-way messages; ports 0 for other protocols), find its slot, let
+ * a SYN on a closed TCP connection replace it ({@link CloseReason#REUSED}), create the connection
+ * if new (deciding the originator with Zeek's likely-server-port rules, history {@code ^}), run the
+ * protocol's state machine and count the packet.
+ *
+ * <p><b>Timers</b> are lazy: one wheel entry per connection holds the earliest of its deadlines
+ * (inactivity measured from the last packet, the TCP attempt timer, the TCP expire check, the
+ * delete timer after a close). A packet only moves {@code last}; when the entry fires, every
+ * deadline is re-checked in time order and the entry re-armed for the next one.
+ *
+ * <p><b>Bounds.</b> The table grows by doubling up to {@code maxConnections}; at the bound the
+ * least recently active connection is removed first ({@link CloseReason#EVICTED}).
+ *
+ * <p><b>Not modelled</b> (documented differences from Zeek): protocol analyzers (so no
+ * {@code service}, no analyzer-specific history letters, no analyzer-confirmed 1-hour timeouts
+ * for SSH/FTP), Zeek's per-packet limit on timer expirations ({@code max_timer_expires}), and
+ * tunnels (decapsulation belongs to the decoder).
+ */
+public final class Engine implements TimerWheel.Expiry {
+    private static final int TCP = 0;
+    private static final int UDP = 1;
+    private static final int ICMP = 2;
+    private static final int OTHER = 3;
+
+    private static final int T_UDP = 0;
+    private static final int T_TCP = 1;
+    private static final int T_ICMP = 2;
+    private static final int T_OTHER = 3;
+
+    private final ConnectionTable table;
+    private final Connections c;
+    private final TimerWheel wheel;
+    private final Tcp tcp;
+    private final ConnectionSink sink;
+    private final Uids uids;
+    private final NetworkSet localNets;
+    private final long[] timeouts;
+    /** Per TCP responder port: index into {@link #timeouts}, or -1. */
+    private final byte[] tcpPortTimeout = new byte[65536];
+    private final byte[] udpPortTimeout = new byte[65536];
+    private final long[] likelyTcp = new long[1024];
+    private final long[] likelyUdp = new long[1024];
+
+    private long uidCounter;
+    private long created;
+    private long closed;
+    private long evicted;
+    private long peak;
+    private final IntComparator byKey;
+
+    /**
+     * Creates an engine for a tracker's settings.
+     *
+     * @param config the settings
+     * @param sink   receives records and ICMP unreachables
+     * @param seed   the uid seed
+     */
+    public Engine(TrackerConfig config, ConnectionSink sink, long seed) {
+        this.sink = sink;
+        this.uids = new Uids(seed);
+        int max = config.maxConnections();
+        this.table = new ConnectionTable(Math.min(max, 1024), max);
+        this.c = new Connections(table.capacity());
+        this.wheel = new TimerWheel(table.capacity(), 0);
+        this.localNets = new NetworkSet(config.localNetworks());
+        List<Long> values = new ArrayList<>(List.of(config.udpInactivityTimeout().toNanos(),
+                config.tcpInactivityTimeout().toNanos(), config.icmpInactivityTimeout().toNanos(),
+                config.otherInactivityTimeout().toNanos()));
+        Arrays.fill(tcpPortTimeout, (byte) -1);
+        Arrays.fill(udpPortTimeout, (byte) -1);
+        for (Map.Entry<PortKey, Duration> e : config.portInactivityTimeouts().entrySet()) {
+            long ns = e.getValue().toNanos();
+            int idx = values.indexOf(ns);
+            if (idx < 0) {
+                if (values.size() == 127) {
+                    throw new IllegalArgumentException("more than 123 distinct per-port inactivity timeouts");
+                }
+                values.add(ns);
+                idx = values.size() - 1;
+            }
+            PortKey k = e.getKey();
+            if (k.protocol() == Protocol.TCP) {
+                tcpPortTimeout[k.port()] = (byte) idx;
+            } else if (k.protocol() == Protocol.UDP) {
+                udpPortTimeout[k.port()] = (byte) idx;
+            }
+        }
+        this.timeouts = values.stream().mapToLong(Long::longValue).toArray();
+        for (PortKey k : config.likelyServerPorts()) {
+            if (k.protocol() == Protocol.TCP) {
+                likelyTcp[k.port() >>> 6] |= 1L << k.port();
+            } else if (k.protocol() == Protocol.UDP) {
+                likelyUdp[k.port() >>> 6] |= 1L << k.port();
+            }
+        }
+        this.tcp = new Tcp(c, config.tcpAttemptTimeout().toNanos(), config.tcpCloseTimeout().toNanos(), T_TCP);
+        this.byKey = table::compareKeys;
+    }
+
+    // ------------------------------------------------------------------ time
+
+    /**
+     * Advances network time, removing every connection whose timers are due by {@code now}.
+     *
+     * @param now nanoseconds since the epoch; earlier than the current time does nothing
+     */
+    public void advance(long now) {
+        wheel.advance(now, this);
+    }
+
+    @Override
+    public void expired(int s, long deadline, long now) {
+        while (true) {
+            long att = c.attemptAt[s];
+            long exp = c.expireAt[s];
+            long inact = inactivityDeadline(s);
+            long first = inact;
+            int which = 2;
+            if (att != 0 && att < first) {
+                first = att;
+                which = 0;
+            }
+            if (exp != 0 && exp < first) {
+                first = exp;
+                which = 1;
+            }
+            if (first > now) {
+                break;
+            }
+            if (which == 0) {
+                c.attemptAt[s] = 0;
+                if (c.has(s, Connections.F_DELETE_PENDING)) {
+                    remove(s, CloseReason.CLOSED);
+                    return;
+                }
+                if (tcp.attemptTimer(s)) {
+                    remove(s, CloseReason.INACTIVITY_TIMEOUT);
+                    return;
+                }
+            } else if (which == 1) {
+                c.expireAt[s] = 0;
+                if (tcp.expireTimer(s, now)) {
+                    remove(s, anyClosed(s) ? CloseReason.CLOSED : CloseReason.INACTIVITY_TIMEOUT);
+                    return;
+                }
+            } else {
+                remove(s, CloseReason.INACTIVITY_TIMEOUT);
+                return;
+            }
+        }
+        rearm(s);
+    }
+
+    private boolean anyClosed(int s) {
+        return c.epHas(2 * s, Connections.E_DID_CLOSE) || c.epHas(2 * s + 1, Connections.E_DID_CLOSE);
+    }
+
+    private long inactivityDeadline(int s) {
+        long t = c.last[s] + timeouts[c.timeoutIndex[s]];
+        return t < c.last[s] ? Long.MAX_VALUE : t;
+    }
+
+    private void rearm(int s) {
+        long d = inactivityDeadline(s);
+        if (c.attemptAt[s] != 0 && c.attemptAt[s] < d) {
+            d = c.attemptAt[s];
+        }
+        if (c.expireAt[s] != 0 && c.expireAt[s] < d) {
+            d = c.expireAt[s];
+        }
+        if (!wheel.isScheduled(s) || d < wheel.deadline(s)) {
+            wheel.schedule(s, d);
+        }
+    }
+
+    // --------------------------------------------------------------- packets
+
+    /**
+     * Processes one decoded packet. Call {@link #advance} with its time first.
+     *
+     * @param v the packet
+     */
+    public void process(PacketView v) {
+        long t = v.timestampNanos;
+        int proto = v.ipProto;
+        int kind;
+        int sp;
+        int dp;
+        int keyProto = proto;
+        if (proto == 6) {
+            kind = TCP;
+            sp = v.srcPort;
+            dp = v.dstPort;
+        } else if (proto == 17) {
+            kind = UDP;
+            sp = v.srcPort;
+            dp = v.dstPort;
+        } else if ((proto == 1 || proto == 58) && v.icmpType >= 0) {
+            kind = ICMP;
+            sp = v.icmpType;
+            int counterpart = proto == 1 ? icmp4Counterpart(v.icmpType) : icmp6Counterpart(v.icmpType);
+            if (counterpart < 0) {
+                dp = v.icmpCode;
+                keyProto |= ConnectionTable.ONE_WAY;
+            } else {
+                dp = counterpart;
+            }
+        } else {
+            kind = OTHER;
+            sp = 0;
+            dp = 0;
+        }
+        int s = table.find(keyProto, v.srcHi, v.srcLo, sp, v.dstHi, v.dstLo, dp);
+        if (s >= 0 && kind == TCP && tcp.isReuse(s, v.tcpFlags, v.seq)) {
+            remove(s, CloseReason.REUSED);
+            s = -1;
+        }
+        int side;
+        if (s < 0) {
+            s = create(kind, keyProto, v, sp, dp, t);
+            side = table.lastLookupForward() ? 0 : 1;
+        } else {
+            side = table.lastLookupForward() ? 0 : 1;
+            table.touch(s);
+        }
+        int e = 2 * s + side;
+        switch (kind) {
+            case TCP:
+                if (v.transportTruncated) {
+                    break;
+                }
+                if (v.badChecksum) {
+                    tcp.badChecksum(s, side);
+                    break;
+                }
+                tcp.packet(s, side, t, v.tcpFlags, (int) v.seq, (int) v.ack, v.window, v.payloadLength,
+                        v.payloadCaptured >= v.payloadLength);
+                count(e, v);
+                if (c.has(s, Connections.F_ESTABLISHED_EVENT)) {
+                    c.set(s, Connections.F_ESTABLISHED_EVENT, false);
+                    established(s);
+                }
+                break;
+            case UDP: {
+                boolean orig = c.isOrigSide(s, side);
+                if (v.badChecksum) {
+                    c.scaledHistory(s, e, Connections.CNT_CHECKSUM, orig ? 'C' : 'c');
+                    break;
+                }
+                c.last[s] = t;
+                c.checkHistory(s, orig ? 1 : 2, orig ? 'D' : 'd');
+                c.length[e] = Math.max(c.length[e], 0) + v.payloadLength;
+                count(e, v);
+                break;
+            }
+            case ICMP:
+                if (v.badChecksum) {
+                    break;
+                }
+                c.last[s] = t;
+                c.length[e] = Math.max(c.length[e], 0) + v.payloadLength;
+                if (v.payloadCaptured >= v.payloadLength) {
+                    count(e, v);
+                }
+                if ((proto == 1 && v.icmpType == 3) || (proto == 58 && v.icmpType == 1)) {
+                    sink.icmpUnreachable(v);
+                }
+                break;
+            default:
+                c.last[s] = t;
+                count(e, v);
+                break;
+        }
+        if (table.isLive(s)) {
+            rearm(s);
+        }
+    }
+
+    private void count(int e, PacketView v) {
+        c.packets[e]++;
+        c.ipBytes[e] += v.ipLength;
+    }
+
+    /** Zeek's base script reaction to {@code connection_established}: per-port inactivity timeouts. */
+    private void established(int s) {
+        int o = c.origSide(s);
+        int respPort = o == 0 ? table.bPort(s) : table.aPort(s);
+        int origPort = o == 0 ? table.aPort(s) : table.bPort(s);
+        int service = respPort;
+        if (c.state[2 * s + o] == Connections.INACTIVE && !likely(likelyTcp, respPort) && likely(likelyTcp, origPort)) {
+            service = origPort;
+        }
+        if (tcpPortTimeout[service] >= 0) {
+            c.timeoutIndex[s] = tcpPortTimeout[service];
+        }
+    }
+
+    private static boolean likely(long[] set, int port) {
+        return (set[port >>> 6] & (1L << port)) != 0;
+    }
+
+    private int create(int kind, int keyProto, PacketView v, int sp, int dp, long t) {
+        if (table.isFull()) {
+            if (table.canGrow()) {
+                int cap = table.grow();
+                c.grow(cap);
+                wheel.grow(cap);
+            } else {
+                evicted++;
+                remove(table.stalest(), CloseReason.EVICTED);
+            }
+        }
+        int s = table.insert(keyProto, v.srcHi, v.srcLo, sp, v.dstHi, v.dstLo, dp);
+        boolean srcIsA = table.lastLookupForward();
+        int timeout;
+        boolean flip = false;
+        switch (kind) {
+            case TCP: {
+                timeout = T_UDP; // Zeek starts TCP connections on the UDP timeout until established
+                int f = v.tcpFlags;
+                if ((f & Tcp.SYN) == 0 || (f & Tcp.ACK) != 0) {
+                    if (likely(likelyTcp, sp)) {
+                        flip = likely(likelyTcp, dp) ? (f & Tcp.SYN) == 0 && sp < dp : true;
+                    }
+                }
+                break;
+            }
+            case UDP:
+                timeout = udpPortTimeout[flipPort(sp, dp, likelyUdp)] >= 0
+                        ? udpPortTimeout[flipPort(sp, dp, likelyUdp)] : T_UDP;
+                flip = likely(likelyUdp, sp) && !likely(likelyUdp, dp);
+                break;
+            case ICMP:
+                timeout = T_ICMP;
+                break;
+            default:
+                timeout = T_OTHER;
+                break;
+        }
+        c.init(s, t, uidCounter++, timeout);
+        c.set(s, Connections.F_ORIG_IS_B, !srcIsA);
+        if (flip && !isBroadcast(v.dstHi, v.dstLo)) {
+            c.flags[s] ^= Connections.F_ORIG_IS_B;
+            c.addHistory(s, '^');
+        }
+        if (kind == TCP) {
+            c.expireAt[s] = t + Tcp.SYN_TIMEOUT;
+        }
+        created++;
+        peak = Math.max(peak, table.size());
+        return s;
+    }
+
+    /** The responder port a new UDP flow will have after Zeek's flip rule. */
+    private static int flipPort(int sp, int dp, long[] likelySet) {
+        return likely(likelySet, sp) && !likely(likelySet, dp) ? sp : dp;
+    }
+
+    private static boolean isBroadcast(long hi, long lo) {
+        return hi == 0 && lo == (PacketView.IPV4_MAPPED_PREFIX | 0xFFFF_FFFFL);
+    }
+
+    static int icmp4Counterpart(int type) {
+        switch (type) {
+            case 8: return 0;
+            case 0: return 8;
+            case 13: return 14;
+            case 14: return 13;
+            case 15: return 16;
+            case 16: return 15;
+            case 10: return 9;
+            case 9: return 10;
+            case 17: return 18;
+            case 18: return 17;
+            default: return -1;
+        }
+    }
+
+    static int icmp6Counterpart(int type) {
+        switch (type) {
+            case 128: return 129;
+            case 129: return 128;
+            case 133: return 134;
+            case 134: return 133;
+            case 135: return 136;
+            case 136: return 135;
+            case 130: return 131;
+            case 131: return 130;
+            case 139: return 140;
+            case 140: return 139;
+            case 144: return 145;
+            case 145: return 144;
+            default: return -1;
+        }
+    }
+
+    // --------------------------------------------------------------- removal
+
+    private void remove(int s, CloseReason reason) {
+        Connection record = record(s, reason);
+        wheel.cancel(s);
+        table.remove(s);
+        c.release(s);
+        closed++;
+        sink.connectionRemoved(record);
+    }
+
+    /**
+     * Ends the input: removes every connection in Zeek's end-of-input order. Attempt timers run
+     * first (Zeek expires timers marked for expiry at termination, and only the attempt timer
+     * removes connections), in deadline order; the rest leave sorted by key, as Zeek drains its
+     * session map when run with a fixed seed.
+     */
+    public void flush() {
+        int[] slots = new int[table.size()];
+        int count = table.liveSlots(slots);
+        int k = 0;
+        int[] attempts = new int[count];
+        for (int i = 0; i < count; i++) {
+            int s = slots[i];
+            if (c.attemptAt[s] != 0 && !c.has(s, Connections.F_DELETE_PENDING)) {
+                attempts[k++] = s;
+            }
+        }
+        IntArrays.quickSort(attempts, 0, k, (x, y) -> {
+            int cmp = Long.compare(c.attemptAt[x], c.attemptAt[y]);
+            return cmp != 0 ? cmp : Long.compare(c.uidNumber[x], c.uidNumber[y]);
+        });
+        for (int i = 0; i < k; i++) {
+            int s = attempts[i];
+            if (tcp.attemptTimer(s)) {
+                remove(s, CloseReason.END_OF_INPUT);
+            }
+        }
+        count = table.liveSlots(slots);
+        int[] rest = Arrays.copyOf(slots, count);
+        IntArrays.quickSort(rest, 0, count, byKey);
+        for (int s : rest) {
+            remove(s, CloseReason.END_OF_INPUT);
+        }
+    }
+
+    // --------------------------------------------------------------- records
+
+    private Connection record(int s, CloseReason reason) {
+        int o = c.origSide(s);
+        int oe = 2 * s + o;
+        int re = oe ^ 1;
+        long oHi = o == 0 ? table.aHi(s) : table.bHi(s);
+        long oLo = o == 0 ? table.aLo(s) : table.bLo(s);
+        long rHi = o == 0 ? table.bHi(s) : table.aHi(s);
+        long rLo = o == 0 ? table.bLo(s) : table.aLo(s);
+        int oPort = o == 0 ? table.aPort(s) : table.bPort(s);
+        int rPort = o == 0 ? table.bPort(s) : table.aPort(s);
+        int ipProto = table.ipProto(s);
+        Protocol protocol;
+        String history = c.history(s);
+        ConnState state;
+        long origBytes;
+        long respBytes;
+        if (ipProto == 6) {
+            protocol = Protocol.TCP;
+            state = ConnState.valueOf(tcp.connState(s, history));
+            origBytes = tcp.size(oe);
+            respBytes = tcp.size(re);
+        } else if (ipProto == 17 || ((ipProto == 1 || ipProto == 58))) {
+            protocol = ipProto == 17 ? Protocol.UDP : Protocol.ICMP;
+            boolean oa = c.length[oe] >= 0;
+            boolean ra = c.length[re] >= 0;
+            if (ipProto == 17) {
+                state = oa ? (ra ? ConnState.SF : ConnState.S0) : (ra ? ConnState.SHR : ConnState.OTH);
+            } else {
+                state = ConnState.OTH;
+            }
+            origBytes = Math.max(0, c.length[oe]);
+            respBytes = Math.max(0, c.length[re]);
+        } else {
+            protocol = Protocol.UNKNOWN_TRANSPORT;
+            state = ConnState.OTH;
+            origBytes = 0;
+            respBytes = 0;
+        }
+        return new Connection(uids.uid(c.uidNumber[s]), c.start[s], address(oHi, oLo), oPort, address(rHi, rLo),
+                rPort, protocol, ipProto, null, Math.max(0, c.last[s] - c.start[s]), origBytes, respBytes, state,
+                localNets.contains(oHi, oLo), localNets.contains(rHi, rLo), c.missedBytes[s], history,
+                Integer.toUnsignedLong(c.packets[oe]), c.ipBytes[oe], Integer.toUnsignedLong(c.packets[re]),
+                c.ipBytes[re], List.of(), reason);
+    }
+
+    private static InetAddress address(long hi, long lo) {
+        try {
+            if (PacketView.isIpv4(hi, lo)) {
+                int a = (int) lo;
+                return InetAddress.getByAddress(new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8),
+                    (byte) a});
+            }
+            byte[] b = new byte[16];
+            for (int i = 0; i < 8; i++) {
+                b[i] = (byte) (hi >>> (56 - 8 * i));
+                b[8 + i] = (byte) (lo >>> (56 - 8 * i));
+            }
+            return InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    // ----------------------------------------------------------------- stats
+
+    /** @return connections created */
+    public long created() {
+        return created;
+    }
+
+    /** @return records produced */
+    public long closed() {
+        return closed;
+    }
+
+    /** @return connections evicted at the bound */
+    public long evicted() {
+        return evicted;
+    }
+
+    /** @return connections tracked now */
+    public int active() {
+        return table.size();
+    }
+
+    /** @return the most connections tracked at once */
+    public long peak() {
+        return peak;
+    }
+}

@@ -1,0 +1,114 @@
+package io.flowkit.core.internal.decode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Decodes every non-tunnel conformance trace that has a full Zeek conn.log and checks that the
+ * packets the decoder hands to the engine carry exactly the endpoint pairs Zeek logged: no
+ * connection missing (a layer we fail to decode), none extra (a packet Zeek would not key).
+ * Direction is the engine's business, so pairs are compared unordered; ICMP "ports" are the
+ * engine's mapping of type and code, so ICMP pairs are compared by address only.
+ */
+class ConformanceTuplesTest {
+
+    static Stream<Arguments> pairs() {
+        return Conformance.manifest().stream()
+                .filter(r -> r[6].startsWith("format=full"))
+                .filter(r -> !r[5].equals("tunnel"))
+                .filter(r -> !r[1].contains(";"))
+                // a BPF capture filter selects packets; a decoder setting skips 38 bytes per frame
+                .filter(r -> !r[0].equals("other-bpf-port50000") && !r[0].equals("icmp-gre-inner-skip"))
+                .filter(r -> {
+                    try {
+                        return ClassicPcap.isClassic(Conformance.root().resolve(r[1]));
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                })
+                .map(r -> Arguments.of(r[0], r[1], r[4].contains(" -C ")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("pairs")
+    void decodedEndpointPairsAreTheOnesZeekLogs(String name, String trace, boolean ignoreChecksums) throws IOException {
+        Path root = Conformance.root();
+        ClassicPcap pcap = ClassicPcap.read(root.resolve(trace));
+        Decoder decoder = new Decoder(ignoreChecksums, List.of(), Decoder.DEFAULT_FRAGMENT_MEMORY_BYTES,
+                Decoder.DEFAULT_FRAGMENT_TIMEOUT);
+        PacketView v = new PacketView();
+        Set<String> decoded = new TreeSet<>();
+        for (ClassicPcap.Frame f : pcap.frames) {
+            if (decoder.decode(f.tsNanos(), pcap.linkType, pcap.buffer, f.offset(), f.caplen(), f.wirelen(), v)) {
+                decoded.add(key(protoName(v.ipProto), address(v.ipVersion, v.srcHi, v.srcLo), v.srcPort,
+                        address(v.ipVersion, v.dstHi, v.dstLo), v.dstPort));
+            }
+        }
+        Set<String> expected = new TreeSet<>();
+        List<String> lines = Files.readAllLines(root.resolve("expected/" + name + ".conn.log"));
+        List<String> fields = null;
+        for (String line : lines) {
+            if (line.startsWith("#fields")) {
+                fields = List.of(line.substring("#fields\t".length()).split("\t"));
+            } else if (!line.startsWith("#") && fields != null) {
+                String[] c = line.split("\t", -1);
+                expected.add(key(c[fields.indexOf("proto")], canonical(c[fields.indexOf("id.orig_h")]),
+                        Integer.parseInt(c[fields.indexOf("id.orig_p")]), canonical(c[fields.indexOf("id.resp_h")]),
+                        Integer.parseInt(c[fields.indexOf("id.resp_p")])));
+            }
+        }
+        assertThat(expected).as("expected rows of %s", name).isNotEmpty();
+        assertThat(decoded).as("endpoint pairs decoded from %s", trace).isEqualTo(expected);
+    }
+
+    private static String protoName(int proto) {
+        switch (proto) {
+            case 6:
+                return "tcp";
+            case 17:
+                return "udp";
+            case 1:
+            case 58:
+                return "icmp";
+            default:
+                return "unknown_transport";
+        }
+    }
+
+    private static String key(String proto, String a, int ap, String b, int bp) {
+        if (proto.equals("icmp")) {
+            ap = 0;
+            bp = 0;
+        }
+        String x = a + "/" + ap;
+        String y = b + "/" + bp;
+        return proto + " " + (x.compareTo(y) <= 0 ? x + " " + y : y + " " + x);
+    }
+
+    private static String canonical(String literal) throws IOException {
+        return InetAddress.getByName(literal).getHostAddress();
+    }
+
+    private static String address(int version, long hi, long lo) throws IOException {
+        if (version == 4) {
+            byte[] b = new byte[4];
+            ByteBuffer.wrap(b).putInt((int) lo);
+            return InetAddress.getByAddress(b).getHostAddress();
+        }
+        byte[] b = new byte[16];
+        ByteBuffer.wrap(b).putLong(hi).putLong(lo);
+        return InetAddress.getByAddress(b).getHostAddress();
+    }
+}

@@ -1,0 +1,114 @@
+package io.flowkit.core.internal.table;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class ConnectionTableTest {
+    private static final long V4 = 0xFFFF_0000_0000L;
+
+    @Test
+    void findsBothDirectionsOfOneConnectionInOneSlot() {
+        ConnectionTable t = new ConnectionTable(16, 100);
+        int s = t.insert(6, 0, V4 | 0x0A000001L, 40000, 0, V4 | 0x0A000002L, 80);
+        boolean firstForward = t.lastLookupForward();
+        assertThat(t.find(6, 0, V4 | 0x0A000002L, 80, 0, V4 | 0x0A000001L, 40000)).isEqualTo(s);
+        assertThat(t.lastLookupForward()).isNotEqualTo(firstForward);
+        assertThat(t.find(6, 0, V4 | 0x0A000001L, 40000, 0, V4 | 0x0A000002L, 80)).isEqualTo(s);
+        assertThat(t.lastLookupForward()).isEqualTo(firstForward);
+    }
+
+    @Test
+    void keepsProtocolsAndPortsApart() {
+        ConnectionTable t = new ConnectionTable(16, 100);
+        int tcp = t.insert(6, 0, V4 | 1, 1000, 0, V4 | 2, 80);
+        int udp = t.insert(17, 0, V4 | 1, 1000, 0, V4 | 2, 80);
+        assertThat(tcp).isNotEqualTo(udp);
+        assertThat(t.find(17, 0, V4 | 2, 80, 0, V4 | 1, 1000)).isEqualTo(udp);
+        assertThat(t.find(6, 0, V4 | 1, 1001, 0, V4 | 2, 80)).isEqualTo(-1);
+    }
+
+    @Test
+    void matchesOneWayKeysOnlyInTheirOwnDirection() {
+        ConnectionTable t = new ConnectionTable(16, 100);
+        int proto = 1 | ConnectionTable.ONE_WAY;
+        int s = t.insert(proto, 0, V4 | 9, 3, 0, V4 | 1, 3);
+        assertThat(t.find(proto, 0, V4 | 9, 3, 0, V4 | 1, 3)).isEqualTo(s);
+        assertThat(t.lastLookupForward()).isTrue();
+        assertThat(t.find(proto, 0, V4 | 1, 3, 0, V4 | 9, 3)).isEqualTo(-1);
+    }
+
+    @Test
+    void canonicalisesLikeZeekWithLowerAddressFirst() {
+        ConnectionTable t = new ConnectionTable(16, 100);
+        int s = t.insert(6, 0, V4 | 0x0A000002L, 80, 0, V4 | 0x0A000001L, 40000);
+        assertThat(t.lastLookupForward()).isFalse();
+        assertThat(t.aLo(s)).isEqualTo(V4 | 0x0A000001L);
+        assertThat(t.aPort(s)).isEqualTo(40000);
+        assertThat(t.bPort(s)).isEqualTo(80);
+        // same address: ports compare in network byte order on a little-endian host: 256 (0x0100)
+        // is stored as 0x0001 and sorts before 1 (0x0100)
+        assertThat(ConnectionTable.canonLess(0, 1, 256, 0, 1, 1)).isTrue();
+    }
+
+    @Test
+    void refusesInsertWhenFullAndGrowsByDoublingUpToTheBound() {
+        ConnectionTable t = new ConnectionTable(1, 40);
+        assertThat(t.capacity()).isEqualTo(16);
+        for (int i = 0; i < 16; i++) {
+            t.insert(17, 0, V4 | i, 1, 0, V4 | 0xFFFF, 2);
+        }
+        assertThat(t.isFull()).isTrue();
+        assertThatThrownBy(() -> t.insert(17, 0, V4 | 99, 1, 0, V4 | 0xFFFF, 2))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(t.grow()).isEqualTo(32);
+        assertThat(t.grow()).isEqualTo(40);
+        assertThat(t.canGrow()).isFalse();
+        assertThatThrownBy(t::grow).isInstanceOf(IllegalStateException.class);
+        for (int i = 0; i < 16; i++) {
+            assertThat(t.find(17, 0, V4 | i, 1, 0, V4 | 0xFFFF, 2)).isGreaterThanOrEqualTo(0);
+        }
+    }
+
+    @Test
+    void reportsLeastRecentlyUsedSlotAsStalest() {
+        ConnectionTable t = new ConnectionTable(16, 16);
+        int a = t.insert(17, 0, V4 | 1, 1, 0, V4 | 2, 2);
+        int b = t.insert(17, 0, V4 | 3, 1, 0, V4 | 4, 2);
+        int c = t.insert(17, 0, V4 | 5, 1, 0, V4 | 6, 2);
+        assertThat(t.stalest()).isEqualTo(a);
+        t.touch(a);
+        assertThat(t.stalest()).isEqualTo(b);
+        t.remove(b);
+        assertThat(t.stalest()).isEqualTo(c);
+        assertThat(t.isLive(b)).isFalse();
+    }
+
+    @Test
+    void agreesWithHashMapOverRandomInsertsAndRemovals() {
+        SplittableRandom rnd = new SplittableRandom(7);
+        ConnectionTable t = new ConnectionTable(16, 16384);
+        Map<Long, Integer> model = new HashMap<>();
+        for (int step = 0; step < 200_000; step++) {
+            long host = rnd.nextInt(3000);
+            int port = rnd.nextInt(4);
+            long key = host * 4 + port;
+            int found = t.find(6, 0, V4 | host, port, 0, V4 | 0xABCDEF, 443);
+            assertThat(found).isEqualTo(model.getOrDefault(key, -1));
+            if (found >= 0 && rnd.nextBoolean()) {
+                t.remove(found);
+                model.remove(key);
+            } else if (found < 0) {
+                if (t.isFull()) {
+                    t.grow();
+                }
+                model.put(key, t.insert(6, 0, V4 | host, port, 0, V4 | 0xABCDEF, 443));
+            }
+            assertThat(t.size()).isEqualTo(model.size());
+        }
+    }
+}
