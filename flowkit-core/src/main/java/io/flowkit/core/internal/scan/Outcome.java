@@ -10,11 +10,12 @@ import io.flowkit.Connection;
  * <ul>
  *   <li>an originator that sent nothing attempted nothing;</li>
  *   <li>TCP fails on {@code S0} (no answer), {@code REJ} (reset), {@code RSTOS0} and {@code SH}
- *       (gave up with no SYN-ACK), {@code RSTRH} (responder reset before establishment), and on
- *       {@code OTH} when the originator sent no payload and the responder sent nothing but resets
- *       (FIN, NULL, Xmas and ACK probes). It succeeds when the responder sent a SYN-ACK
- *       ({@code h} in the history). Connections picked up mid-stream and {@code SHR} are not
- *       attempts: their start was not seen;</li>
+ *       (gave up with no SYN-ACK), {@code RSTRH} (responder reset before establishment), and, in
+ *       any other state without a SYN-ACK, when the originator sent no payload and the responder
+ *       sent nothing but resets: FIN, NULL, Xmas and ACK probes, which Zeek reports as {@code OTH},
+ *       {@code SH} or {@code RSTR} ({@code Fr}). It succeeds when the responder sent a SYN-ACK
+ *       ({@code h} in the history). Other connections picked up mid-stream and {@code SHR} are
+ *       not attempts: their start was not seen;</li>
  *   <li>UDP succeeds when the responder sent anything, fails otherwise;</li>
  *   <li>ICMP counts only requests (echo, timestamp, information, address mask; ICMPv6 echo):
  *       answered or not. Errors and replies are never attempts;</li>
@@ -77,7 +78,7 @@ final class Outcome {
         if (h.indexOf('h') >= 0) {
             return SUCCESS;
         }
-        if (c.state() != io.flowkit.ConnState.OTH || c.origBytes() > 0) {
+        if (c.origBytes() > 0) {
             return NONE;
         }
         for (int i = 0; i < h.length(); i++) {

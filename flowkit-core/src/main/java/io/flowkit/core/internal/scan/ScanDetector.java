@@ -3,6 +3,7 @@ package io.flowkit.core.internal.scan;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import io.flowkit.CloseReason;
 import io.flowkit.Connection;
 import io.flowkit.IpNetwork;
 import io.flowkit.PortKey;
@@ -16,6 +17,7 @@ import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -99,6 +101,7 @@ public final class ScanDetector {
     private final ScanListener[] listeners;
     private final Cache<SourceKey, SourceState> sources;
     private final SourceKey probe = new SourceKey();
+    private final List<Connection> endOfInput = new ArrayList<>();
 
     private long now;
     private long listenerFailures;
@@ -163,11 +166,33 @@ public final class ScanDetector {
 
     /**
      * Takes a connection record as its originator's attempt (if it is one) and runs the
-     * detectors; may call the listeners.
+     * detectors; may call the listeners. Records closed by the end of input are held until
+     * {@link #endOfInput()}.
      *
      * @param c a record the tracker produced
      */
     public void onConnection(Connection c) {
+        if (c.closeReason() == CloseReason.END_OF_INPUT) {
+            endOfInput.add(c);
+            return;
+        }
+        judge(c);
+    }
+
+    /**
+     * Runs the detectors over the records the tracker flushed when its input ended, in the order
+     * their attempts started. The flush delivers records in table order, which says nothing
+     * about when each attempt was made, and TRW's walk depends on that order.
+     */
+    public void endOfInput() {
+        endOfInput.sort(Comparator.comparingLong(Connection::startNanos));
+        for (Connection c : endOfInput) {
+            judge(c);
+        }
+        endOfInput.clear();
+    }
+
+    private void judge(Connection c) {
         int outcome = Outcome.of(c);
         if (outcome == Outcome.NONE) {
             return;

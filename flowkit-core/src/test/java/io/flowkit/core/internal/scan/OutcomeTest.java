@@ -33,10 +33,13 @@ class OutcomeTest {
         "OTH, F, 1, 0, 0, FAILED",
         "OTH, Fr, 1, 1, 0, FAILED",
         "OTH, '', 1, 0, 0, FAILED",
+        "RSTR, Fr, 1, 1, 0, FAILED",
+        "RSTR, Ar, 1, 1, 0, FAILED",
         // mid-stream pickups and replies are not attempts
         "OTH, DdA, 3, 3, 100, NONE",
         "OTH, ^dA, 2, 1, 0, NONE",
         "SF, DadFf, 3, 3, 10, NONE",
+        "RSTR, ADdr, 3, 3, 10, NONE",
         "SHR, hf, 0, 2, 0, NONE",
         "RSTRH, hr, 0, 2, 0, NONE",
     })

@@ -325,6 +325,41 @@ class ScanDetectorTest {
         assertThat(d.trackedSources()).isZero();
     }
 
+    private static Connection flushed(Connection c) {
+        return new Connection(c.uid(), c.startNanos(), c.origAddress(), c.origPort(), c.respAddress(), c.respPort(),
+                c.protocol(), c.ipProto(), c.service(), c.durationNanos(), c.origBytes(), c.respBytes(), c.state(),
+                c.localOrig(), c.localResp(), c.missedBytes(), c.history(), c.origPackets(), c.origIpBytes(),
+                c.respPackets(), c.respIpBytes(), c.tunnelParents(), io.flowkit.CloseReason.END_OF_INPUT);
+    }
+
+    @Test
+    void judgesRecordsFlushedAtEndOfInputInTheOrderTheirAttemptsStarted() {
+        ScanDetector d = detector(ScanDetection.builder().addressScan(false).portScan(false).portAddressScan(false).build());
+        InetAddress peer = ip("192.0.2.50");
+        // the flush hands over the four failures first, although five successes came before them
+        for (int i = 6; i <= 9; i++) {
+            d.onConnection(flushed(Conns.udp(T0 + i * SEC, peer, 6881, v4(i), 6881, false)));
+        }
+        for (int i = 1; i <= 5; i++) {
+            d.onConnection(flushed(Conns.udp(T0 + i * SEC, peer, 6881, v4(i), 6881, true)));
+        }
+        assertThat(events).isEmpty();
+        d.endOfInput();
+        // in start order: four successes clear the peer, the fifth leaves 1/4, four failures reach 64 < 99
+        assertThat(events).isEmpty();
+    }
+
+    @Test
+    void holdsFlushedRecordsUntilTheEndOfInput() {
+        ScanDetector d = detector(ScanDetection.builder().addressScan(false).portScan(false).portAddressScan(false).build());
+        for (int i = 1; i <= 4; i++) {
+            d.onConnection(flushed(Conns.tcp(T0 + i * SEC, ip("192.0.2.51"), v4(i), 22, true)));
+        }
+        assertThat(events).isEmpty();
+        d.endOfInput();
+        assertThat(ofKind(ScanKind.TRW)).hasSize(1);
+    }
+
     @Test
     void ignoresRecordsThatAreNotAttempts() {
         ScanDetector d = detector(ScanDetection.builder().addressScanThreshold(1).portScanThreshold(1)
