@@ -782,7 +782,8 @@ public final class Decoder {
     }
 
     private int u16(int i) {
-        return ((b.get(i) & 0xFF) << 8) | (b.get(i + 1) & 0xFF);
+        short v = b.getShort(i);
+        return (bigEndian ? v : Short.reverseBytes(v)) & 0xFFFF;
     }
 
     private long u32(int i) {
