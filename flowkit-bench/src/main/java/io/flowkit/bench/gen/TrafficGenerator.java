@@ -49,6 +49,8 @@ import java.util.SplittableRandom;
  * Rows are written when a flow ends; flows still open when generation stops follow in the order
  * of their next packet. {@code last_ns} is the last packet that moves Zeek's connection time
  * (after both FINs Zeek no longer updates it, so the final ACK of a clean close does not count).
+ * Times are the capture's exact nanosecond timestamps; Zeek, reading through libpcap, sees them
+ * truncated to microseconds, so compare {@code ts} and {@code duration} at that precision.
  * {@code orig_bytes}/{@code resp_bytes} are payload bytes: TCP and UDP payload, and the ICMP
  * data after the 8-byte echo header, as Zeek counts them. Packet and IP byte counts are always
  * exact. {@code conn_state} and {@code history} are computed with a model of Zeek's rules

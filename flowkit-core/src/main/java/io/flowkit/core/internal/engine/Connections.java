@@ -1,5 +1,6 @@
 package io.flowkit.core.internal.engine;
 
+import it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import java.util.Arrays;
 
@@ -17,8 +18,8 @@ import java.util.Arrays;
  * {@code long} (two words, 18 letters); the rare longer history spills into a map, allocated once
  * per such connection, never per packet.
  *
- * <p><b>Cost.</b> About 230 bytes per slot with all TCP endpoint state (see the class's fields);
- * nothing is allocated per packet.
+ * <p><b>Cost.</b> 81 bytes per slot plus 2 x 99 bytes of endpoint state; nothing is allocated per
+ * packet (the above-hole maps grow only when holes open, and keep their capacity).
  */
 final class Connections {
     // connection flags
@@ -37,6 +38,7 @@ final class Connections {
     static final int E_FIN_SEEN = 1 << 1;
     static final int E_DID_EOF = 1 << 2;
     static final int E_SKIP = 1 << 3;
+    static final int E_HAS_BLOCK = 1 << 4;
 
     // TCP endpoint states, numbered as Zeek numbers them
     static final byte INACTIVE = 0;
@@ -82,15 +84,20 @@ final class Connections {
     int[] ackSeq;
     int[] seqWraps;
     int[] ackWraps;
-    long[] histLastSyn;
-    long[] histLastFin;
-    long[] histLastRst;
+    /** Low 32 bits of the relative sequence of the endpoint's last SYN, FIN and RST. */
+    int[] histLastSyn;
+    int[] histLastFin;
+    int[] histLastRst;
     long[] finSeq;
     long[] counters;
     long[] lastReassem;
     long[] trimSeq;
-    long[] blockLo;
-    long[] blockHi;
+    /**
+     * Data seen above a hole, by endpoint: only while {@link #E_HAS_BLOCK} is set, so the maps
+     * hold entries for the few endpoints with a hole open, not for every connection.
+     */
+    private final Int2LongOpenHashMap blockLo = new Int2LongOpenHashMap();
+    private final Int2LongOpenHashMap blockHi = new Int2LongOpenHashMap();
 
     private final Int2ObjectOpenHashMap<StringBuilder> longHistories = new Int2ObjectOpenHashMap<>();
 
@@ -126,15 +133,13 @@ final class Connections {
         ackSeq = Arrays.copyOf(ackSeq == null ? new int[0] : ackSeq, c2);
         seqWraps = Arrays.copyOf(seqWraps == null ? new int[0] : seqWraps, c2);
         ackWraps = Arrays.copyOf(ackWraps == null ? new int[0] : ackWraps, c2);
-        histLastSyn = Arrays.copyOf(orEmpty(histLastSyn), c2);
-        histLastFin = Arrays.copyOf(orEmpty(histLastFin), c2);
-        histLastRst = Arrays.copyOf(orEmpty(histLastRst), c2);
+        histLastSyn = Arrays.copyOf(histLastSyn == null ? new int[0] : histLastSyn, c2);
+        histLastFin = Arrays.copyOf(histLastFin == null ? new int[0] : histLastFin, c2);
+        histLastRst = Arrays.copyOf(histLastRst == null ? new int[0] : histLastRst, c2);
         finSeq = Arrays.copyOf(orEmpty(finSeq), c2);
         counters = Arrays.copyOf(orEmpty(counters), c2);
         lastReassem = Arrays.copyOf(orEmpty(lastReassem), c2);
         trimSeq = Arrays.copyOf(orEmpty(trimSeq), c2);
-        blockLo = Arrays.copyOf(orEmpty(blockLo), c2);
-        blockHi = Arrays.copyOf(orEmpty(blockHi), c2);
         capacity = cap;
     }
 
@@ -159,9 +164,7 @@ final class Connections {
         hist0[s] = 0;
         hist1[s] = 0;
         histSeen[s] = 0;
-        if (!longHistories.isEmpty()) {
-            longHistories.remove(s);
-        }
+        release(s);
         for (int e = 2 * s; e < 2 * s + 2; e++) {
             packets[e] = 0;
             ipBytes[e] = 0;
@@ -181,8 +184,6 @@ final class Connections {
             counters[e] = 0;
             lastReassem[e] = 1;
             trimSeq[e] = 1;
-            blockLo[e] = 0;
-            blockHi[e] = 0;
         }
     }
 
@@ -190,6 +191,36 @@ final class Connections {
     void release(int s) {
         if (!longHistories.isEmpty()) {
             longHistories.remove(s);
+        }
+        clearBlock(2 * s);
+        clearBlock(2 * s + 1);
+    }
+
+    // ------------------------------------------------------- above-hole data
+
+    boolean hasBlock(int e) {
+        return (epFlags[e] & E_HAS_BLOCK) != 0;
+    }
+
+    long blockLo(int e) {
+        return blockLo.get(e);
+    }
+
+    long blockHi(int e) {
+        return blockHi.get(e);
+    }
+
+    void setBlock(int e, long lo, long hi) {
+        blockLo.put(e, lo);
+        blockHi.put(e, hi);
+        epSet(e, E_HAS_BLOCK);
+    }
+
+    void clearBlock(int e) {
+        if (hasBlock(e)) {
+            blockLo.remove(e);
+            blockHi.remove(e);
+            epClear(e, E_HAS_BLOCK);
         }
     }
 

@@ -198,6 +198,8 @@ final class Tcp {
         boolean fin = (flags & FIN) != 0;
         boolean rst = (flags & RST) != 0;
         boolean ack = (flags & ACK) != 0;
+        // Zeek's is_orig: the role at arrival, even if the history check flips the connection
+        boolean origAtEntry = isOrig(s, e);
 
         setPartialStatus(s, e, syn, ack);
 
@@ -243,9 +245,9 @@ final class Tcp {
             }
         }
 
-        int deltaLast = updateLastSeq(s, e, seqOnePast, syn, fin, rst, len);
+        updateLastSeq(s, e, seqOnePast, syn, fin, rst, len);
 
-        int outcome = updateStateMachine(s, e, p, t, seq32, ack32, len, deltaLast, syn, fin, rst, ack);
+        int outcome = updateStateMachine(s, e, p, t, seq32, len, origAtEntry, syn, fin, rst, ack);
         boolean doClose = (outcome & 1) != 0;
         boolean genEvent = (outcome & 2) != 0;
 
@@ -253,7 +255,7 @@ final class Tcp {
             ackReceived(s, p, relAck);
         }
         // CheckPIA_FirstPacket
-        c.set(s, isOrig(s, e) ? Connections.F_FIRST_ORIG : Connections.F_FIRST_RESP, true);
+        c.set(s, origAtEntry ? Connections.F_FIRST_ORIG : Connections.F_FIRST_RESP, true);
 
         long relDataSeq = syn ? relSeq + 1 : relSeq;
         if (len > 0 && captured && !rst && !seqUnderflow) {
@@ -333,22 +335,22 @@ final class Tcp {
         } else if (bits == 1) {
             if (syn) {
                 char code = ack ? 'H' : 'S';
-                if (epCheckHistory(s, e, HIST_SYN, code) && relSeq != c.histLastSyn[e]) {
+                if (epCheckHistory(s, e, HIST_SYN, code) && (int) relSeq != c.histLastSyn[e]) {
                     epAddHistory(s, e, code);
                 }
-                c.histLastSyn[e] = relSeq;
+                c.histLastSyn[e] = (int) relSeq;
             }
             if (fin) {
-                if (epCheckHistory(s, e, HIST_FIN, 'F') && relSeq + len != c.histLastFin[e]) {
+                if (epCheckHistory(s, e, HIST_FIN, 'F') && (int) (relSeq + len) != c.histLastFin[e]) {
                     epAddHistory(s, e, 'F');
                 }
-                c.histLastFin[e] = relSeq + len;
+                c.histLastFin[e] = (int) (relSeq + len);
             }
             if (rst) {
-                if (epCheckHistory(s, e, HIST_RST, 'R') && relSeq != c.histLastRst[e]) {
+                if (epCheckHistory(s, e, HIST_RST, 'R') && (int) relSeq != c.histLastRst[e]) {
                     epAddHistory(s, e, 'R');
                 }
-                c.histLastRst[e] = relSeq;
+                c.histLastRst[e] = (int) relSeq;
             }
         } else if (len > 0) {
             epCheckHistory(s, e, HIST_DATA, 'D');
@@ -377,21 +379,20 @@ final class Tcp {
         c.lastSeq[e] = seq;
     }
 
-    private int updateLastSeq(int s, int e, int lastSeq, boolean syn, boolean fin, boolean rst, int len) {
+    private void updateLastSeq(int s, int e, int lastSeq, boolean syn, boolean fin, boolean rst, int len) {
         int delta = lastSeq - c.lastSeq[e];
         if ((syn || rst) && (delta > TOO_LARGE_SEQ_DELTA || delta < -TOO_LARGE_SEQ_DELTA)) {
-            return delta; // don't trust outlandish SYN/RST sequence numbers
+            return; // don't trust outlandish SYN/RST sequence numbers
         }
         if (fin && full(c.lastSeq[e], 0) == ((c.startSeq[e] + 1) & 0xFFFF_FFFFL)) {
             updateLastSeqValue(e, lastSeq);
         } else if (c.state[e] == RESET) {
-            return delta;
+            return; // don't trust sequence numbers after a reset
         } else if (delta > 0) {
             updateLastSeqValue(e, lastSeq);
         } else if (len > 0) {
             scaled(s, e, CNT_RXMIT, 'T');
         }
-        return delta;
     }
 
     private static boolean handshake(byte st) {
@@ -409,11 +410,11 @@ final class Tcp {
     }
 
     /** @return bit 0: do_close, bit 1: gen_event */
-    private int updateStateMachine(int s, int e, int p, long t, int seq32, int ack32, int len, int deltaLast,
-                                   boolean syn, boolean fin, boolean rst, boolean ack) {
+    private int updateStateMachine(int s, int e, int p, long t, int seq32, int len, boolean orig, boolean syn,
+                                   boolean fin, boolean rst, boolean ack) {
         switch (c.state[e]) {
             case INACTIVE:
-                return inactiveState(s, e, p, t, seq32, ack32, len, syn, fin, rst, ack);
+                return inactiveState(s, e, p, t, seq32, len, orig, syn, fin, rst, ack);
             case SYN_SENT:
             case SYN_ACK_SENT:
                 return synSentState(s, e, fin, rst);
@@ -427,10 +428,9 @@ final class Tcp {
         }
     }
 
-    private int inactiveState(int s, int e, int p, long t, int seq32, int ack32, int len, boolean syn, boolean fin,
-                              boolean rst, boolean ack) {
+    private int inactiveState(int s, int e, int p, long t, int seq32, int len, boolean orig, boolean syn,
+                              boolean fin, boolean rst, boolean ack) {
         int out = 0;
-        boolean orig = isOrig(s, e);
         if (syn) {
             if (orig) {
                 setState(s, e, ack ? SYN_ACK_SENT : SYN_SENT);
@@ -461,7 +461,7 @@ final class Tcp {
         if (rst) {
             setState(s, e, RESET);
             boolean reject;
-            if (isOrig(s, e)) {
+            if (orig) {
                 reject = c.state[p] == ESTABLISHED;
             } else {
                 reject = c.state[p] == SYN_SENT || c.state[p] == SYN_ACK_SENT;
@@ -469,15 +469,14 @@ final class Tcp {
             out = reject ? 1 : 3;
         }
         if (c.state[e] == INACTIVE) {
-            boolean origNow = isOrig(s, e);
             int origE = 2 * s + c.origSide(s);
-            if (!origNow && len == 0 && c.state[origE] == SYN_SENT) {
+            if (!orig && len == 0 && c.state[origE] == SYN_SENT) {
                 // an eccentric TCP acking the SYN before replying: not a partial connection
                 return out;
             } else if (ack && c.state[p] == ESTABLISHED) {
                 setState(s, e, ESTABLISHED);
                 c.set(s, Connections.F_PARTIAL, false);
-                c.set(s, origNow ? Connections.F_FIRST_ORIG : Connections.F_FIRST_RESP, true);
+                c.set(s, orig ? Connections.F_FIRST_ORIG : Connections.F_FIRST_RESP, true);
             } else {
                 setState(s, e, PARTIAL);
             }
@@ -560,10 +559,6 @@ final class Tcp {
         return Math.max(0, size);
     }
 
-    private boolean hasBlock(int e) {
-        return c.blockHi[e] != 0;
-    }
-
     private void dataSent(int s, int e, long seq, int len) {
         if (c.epHas(e, Connections.E_SKIP)) {
             return;
@@ -577,7 +572,7 @@ final class Tcp {
             seq = ack;
         }
         newBlock(s, e, seq, upper);
-        if (noDataAcked(e) && hasBlock(e) && c.blockHi[e] - c.lastReassem[e] > MAX_ABOVE_HOLE_WITHOUT_ACKS) {
+        if (noDataAcked(e) && c.hasBlock(e) && c.blockHi(e) - c.lastReassem[e] > MAX_ABOVE_HOLE_WITHOUT_ACKS) {
             clearBlocks(e);
         } else if (heldBytes(e) > EXCESSIVE_DATA_WITHOUT_ACKS) {
             clearBlocks(e);
@@ -586,15 +581,14 @@ final class Tcp {
 
     private long heldBytes(int e) {
         long held = Math.max(0, c.lastReassem[e] - c.trimSeq[e]);
-        if (hasBlock(e)) {
-            held += c.blockHi[e] - c.blockLo[e];
+        if (c.hasBlock(e)) {
+            held += c.blockHi(e) - c.blockLo(e);
         }
         return held;
     }
 
     private void clearBlocks(int e) {
-        c.blockLo[e] = 0;
-        c.blockHi[e] = 0;
+        c.clearBlock(e);
         c.epSet(e, Connections.E_SKIP);
     }
 
@@ -613,21 +607,18 @@ final class Tcp {
                     trimToSeq(s, e, c.lastReassem[e]);
                 }
             }
-        } else if (!hasBlock(e)) {
-            c.blockLo[e] = seq;
-            c.blockHi[e] = upper;
+        } else if (!c.hasBlock(e)) {
+            c.setBlock(e, seq, upper);
         } else {
-            c.blockLo[e] = Math.min(c.blockLo[e], seq);
-            c.blockHi[e] = Math.max(c.blockHi[e], upper);
+            c.setBlock(e, Math.min(c.blockLo(e), seq), Math.max(c.blockHi(e), upper));
         }
     }
 
     /** Delivers the above-hole interval once in-order data reaches it. */
     private void absorbBlock(int e) {
-        if (hasBlock(e) && c.blockLo[e] <= c.lastReassem[e]) {
-            c.lastReassem[e] = Math.max(c.lastReassem[e], c.blockHi[e]);
-            c.blockLo[e] = 0;
-            c.blockHi[e] = 0;
+        if (c.hasBlock(e) && c.blockLo(e) <= c.lastReassem[e]) {
+            c.lastReassem[e] = Math.max(c.lastReassem[e], c.blockHi(e));
+            c.clearBlock(e);
         }
     }
 
@@ -647,9 +638,8 @@ final class Tcp {
             undelivered(s, e, seq);
         }
         c.trimSeq[e] = seq;
-        if (hasBlock(e) && Long.compareUnsigned(c.blockHi[e], seq) <= 0) {
-            c.blockLo[e] = 0;
-            c.blockHi[e] = 0;
+        if (c.hasBlock(e) && Long.compareUnsigned(c.blockHi(e), seq) <= 0) {
+            c.clearBlock(e);
         }
     }
 
@@ -658,11 +648,10 @@ final class Tcp {
             return; // the faked initial sequence number of a partial connection
         }
         if (!c.epHas(e, Connections.E_SKIP)) {
-            if (hasBlock(e) && Long.compareUnsigned(c.blockLo[e], upTo) < 0) {
-                gap(s, e, c.blockLo[e] - c.lastReassem[e]);
-                c.lastReassem[e] = c.blockHi[e];
-                c.blockLo[e] = 0;
-                c.blockHi[e] = 0;
+            if (c.hasBlock(e) && Long.compareUnsigned(c.blockLo(e), upTo) < 0) {
+                gap(s, e, c.blockLo(e) - c.lastReassem[e]);
+                c.lastReassem[e] = c.blockHi(e);
+                c.clearBlock(e);
             }
             if (Long.compareUnsigned(upTo, c.lastReassem[e]) > 0) {
                 gap(s, e, upTo - c.lastReassem[e]);
@@ -697,7 +686,7 @@ final class Tcp {
             return true;
         }
         int p = e ^ 1;
-        return c.state[e] != RESET && hasBlock(p) && c.blockHi[p] > c.lastReassem[p];
+        return c.state[e] != RESET && c.hasBlock(p) && c.blockHi(p) > c.lastReassem[p];
     }
 
     private void checkEof(int s, int e) {
