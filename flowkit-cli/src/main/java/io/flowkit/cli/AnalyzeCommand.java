@@ -8,6 +8,7 @@ import io.flowkit.SourceStats;
 import io.flowkit.TrackerStats;
 import io.flowkit.core.ConnLogWriter;
 import io.flowkit.core.LogFormat;
+import io.flowkit.core.ScanLogWriter;
 import io.flowkit.pcap.PcapFile;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -29,12 +30,14 @@ final class AnalyzeCommand {
             order given, as one timeline, and writes Zeek-style connection records.
 
             Options:
-              -o, --out DIR            write DIR/conn.log (default: conn.log to standard output)
+              -o, --out DIR            write DIR/conn.log and DIR/scan.log
+                                       (default: conn.log to standard output, no scan.log)
               -f, --format FORMAT      zeek (TSV, default) or json (JSON lines)
               -C, --ignore-checksums   accept packets with bad checksums (Zeek's -C)
                   --local-nets CIDR,.. networks for local_orig/local_resp
                                        (default: Zeek's private and reserved ranges)
                   --uid-seed N         make uids reproducible
+            """ + ScanOptions.USAGE + """
                   --stats              print capture and engine statistics to standard error
                   --debug              print stack traces with errors
               -h, --help               show this help
@@ -54,6 +57,7 @@ final class AnalyzeCommand {
         Path outDir = null;
         LogFormat format = LogFormat.ZEEK;
         boolean stats = false;
+        ScanOptions scan = new ScanOptions();
         for (String opt; (opt = args.nextOption()) != null; ) {
             try {
                 switch (opt) {
@@ -74,7 +78,11 @@ final class AnalyzeCommand {
                         out.print(USAGE);
                         return 0;
                     }
-                    default -> throw new UsageException("unknown option " + opt);
+                    default -> {
+                        if (!scan.accept(opt, args)) {
+                            throw new UsageException("unknown option " + opt);
+                        }
+                    }
                 }
             } catch (IllegalArgumentException e) {
                 throw new UsageException("option " + opt + ": " + e.getMessage());
@@ -91,14 +99,21 @@ final class AnalyzeCommand {
             }
         }
 
-        OutputStream logOut = openLog(outDir, "conn.log");
-        ConnLogWriter log = ConnLogWriter.builder(logOut).format(format).build();
-        FlowTracker tracker;
+        ScanLogWriter scanLog = null;
         try {
-            tracker = builder.connectionListener(log).build();
+            if (outDir != null && scan.enabled) {
+                builder.scanDetection(scan.build());
+            }
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+        OutputStream logOut = openLog(outDir, "conn.log");
+        ConnLogWriter log = ConnLogWriter.builder(logOut).format(format).build();
+        if (outDir != null && scan.enabled) {
+            scanLog = ScanLogWriter.builder(openLog(outDir, "scan.log")).format(format).build();
+            builder.scanListener(scanLog);
+        }
+        FlowTracker tracker = builder.connectionListener(log).build();
         SourceStats sourceStats = SourceStats.EMPTY;
         long started = System.nanoTime();
         InputException failure = null;
@@ -125,6 +140,9 @@ final class AnalyzeCommand {
             // Whatever happened to the input, connections already tracked are written.
             tracker.close();
             log.close();
+            if (scanLog != null) {
+                scanLog.close();
+            }
         }
         long elapsed = System.nanoTime() - started;
         if (stats) {

@@ -248,7 +248,7 @@ public final class Engine implements TimerWheel.Expiry {
             side = table.lastLookupForward() ? 0 : 1;
         } else {
             side = table.lastLookupForward() ? 0 : 1;
-            table.touch(s);
+            table.touch(s, (int) (t >>> 26));
         }
         int e = 2 * s + side;
         switch (kind) {

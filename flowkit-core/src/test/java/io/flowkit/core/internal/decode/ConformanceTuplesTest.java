@@ -74,6 +74,53 @@ class ConformanceTuplesTest {
     }
 
     /**
+     * Zeek counts in {@code orig_pkts}/{@code resp_pkts} every packet it processes, and nothing
+     * else: a packet with a bad checksum only adds a history letter. So per source address, the
+     * packets the decoder delivers with a good checksum (and not truncated), and their IP
+     * lengths, must add up to Zeek's packet and IP byte counts for that address, whatever the
+     * connections they fall into.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("pairs")
+    void deliveredPacketsPerSourceAreTheOnesZeekCounts(String name, String trace, boolean ignoreChecksums)
+            throws IOException {
+        Path root = Conformance.root();
+        ClassicPcap pcap = ClassicPcap.read(root.resolve(trace));
+        List<io.flowkit.IpNetwork> ignoreNets = name.equals("chksum-ignore-nets")
+                ? List.of(io.flowkit.IpNetwork.parse("192.168.0.0/16")) : List.of();
+        Decoder decoder = new Decoder(ignoreChecksums, ignoreNets, Decoder.DEFAULT_FRAGMENT_MEMORY_BYTES,
+                Decoder.DEFAULT_FRAGMENT_TIMEOUT);
+        PacketView v = new PacketView();
+        java.util.Map<String, Long> decoded = new java.util.TreeMap<>();
+        for (ClassicPcap.Frame f : pcap.frames) {
+            if (decoder.decode(f.tsNanos(), pcap.linkType, pcap.buffer, f.offset(), f.caplen(), f.wirelen(), v)
+                    && !v.badChecksum && !v.transportTruncated) {
+                decoded.merge(address(v.ipVersion, v.srcHi, v.srcLo) + " pkts", 1L, Long::sum);
+                decoded.merge(address(v.ipVersion, v.srcHi, v.srcLo) + " ip_bytes", (long) v.ipLength, Long::sum);
+            }
+        }
+        java.util.Map<String, Long> expected = new java.util.TreeMap<>();
+        List<String> fields = null;
+        for (String line : Files.readAllLines(root.resolve("expected/" + name + ".conn.log"))) {
+            if (line.startsWith("#fields")) {
+                fields = List.of(line.substring("#fields\t".length()).split("\t"));
+            } else if (!line.startsWith("#") && fields != null) {
+                String[] c = line.split("\t", -1);
+                for (String side : new String[] {"orig", "resp"}) {
+                    long pkts = Long.parseLong(c[fields.indexOf(side + "_pkts")]);
+                    if (pkts > 0) {
+                        String host = canonical(c[fields.indexOf("id." + side + "_h")]);
+                        expected.merge(host + " pkts", pkts, Long::sum);
+                        expected.merge(host + " ip_bytes", Long.parseLong(c[fields.indexOf(side + "_ip_bytes")]),
+                                Long::sum);
+                    }
+                }
+            }
+        }
+        assertThat(decoded).as("good packets and IP bytes per source address in %s", trace).isEqualTo(expected);
+    }
+
+    /**
      * Zeek's {@code ipv6-frag} test prints the IPv6 and UDP header of every packet that reaches
      * connection processing; the decoder must deliver the same packets, the fragmented DNS reply
      * reassembled into one 3,238-byte payload.
