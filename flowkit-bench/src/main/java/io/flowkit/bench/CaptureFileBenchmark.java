@@ -27,10 +27,12 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The whole pipeline on a generated capture: {@link PcapFile} reads it, a fresh
+ * The whole pipeline from a file, as {@code flowkit analyze} runs it, on a generated capture: {@link PcapFile} reads it, a fresh
  * {@link FlowTracker} with default settings tracks it, and {@code close()} flushes what is still
  * open. The baseline in the same run, {@code readOnly}, reads the same file into a handler that
  * only touches each frame, so {@code pipeline - readOnly} is the tracker's own cost.
+ * {@link PipelineBenchmark} measures the tracker on frames already in memory; this one adds the
+ * file reader and realistic traffic (heavy-tailed flows, handshakes, closes, scans, expiry).
  *
  * <p>One operation is one packet: each invocation processes the whole file of
  * {@value #PACKETS} packets (about 540 bytes each; TCP, UDP, ICMP, 10% IPv6, and the scanners),
@@ -43,7 +45,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>Run it with:
  * <pre>
  * mvn -B -q -pl flowkit-bench -am package -DskipTests
- * java -jar flowkit-bench/target/benchmarks.jar PipelineBenchmark -prof gc
+ * java -jar flowkit-bench/target/benchmarks.jar CaptureFileBenchmark -prof gc
  * </pre>
  * A short run: add {@code -wi 2 -i 3} (the first invocations of the pipeline are still compiling,
  * so fewer warm-up iterations overstate its cost).
@@ -54,7 +56,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = "-Xmx4g")
-public class PipelineBenchmark {
+public class CaptureFileBenchmark {
     /** Packets per generated file, and operations per invocation. */
     static final int PACKETS = 1_000_000;
 
@@ -83,7 +85,7 @@ public class PipelineBenchmark {
      */
     @Setup(Level.Trial)
     public void generate() throws IOException {
-        dir = Files.createTempDirectory("flowkit-pipeline-bench");
+        dir = Files.createTempDirectory("flowkit-capture-bench");
         capture = dir.resolve("pipeline.pcap");
         TrafficGenerator.generate(GeneratorOptions.builder().output(capture).packets(PACKETS).concurrentFlows(flows)
                 .scanners(true).seed(1).build());
