@@ -120,7 +120,8 @@ public final class Engine implements TimerWheel.Expiry {
                 likelyUdp[k.port() >>> 6] |= 1L << k.port();
             }
         }
-        this.tcp = new Tcp(c, config.tcpAttemptTimeout().toNanos(), config.tcpCloseTimeout().toNanos(), T_TCP);
+        this.tcp = new Tcp(c, config.tcpAttemptTimeout().toNanos(), config.tcpCloseTimeout().toNanos(),
+                config.tcpResetTimeout().toNanos(), T_TCP);
         this.byKey = table::compareKeys;
     }
 
@@ -183,8 +184,7 @@ public final class Engine implements TimerWheel.Expiry {
     }
 
     private long inactivityDeadline(int s) {
-        long t = c.last[s] + timeouts[c.timeoutIndex[s]];
-        return t < c.last[s] ? Long.MAX_VALUE : t;
+        return Tcp.plus(c.last[s], timeouts[c.timeoutIndex[s]]);
     }
 
     private void rearm(int s) {
@@ -371,7 +371,7 @@ public final class Engine implements TimerWheel.Expiry {
             c.addHistory(s, '^');
         }
         if (kind == TCP) {
-            c.expireAt[s] = t + Tcp.SYN_TIMEOUT;
+            c.expireAt[s] = Tcp.plus(t, Tcp.SYN_TIMEOUT);
         }
         created++;
         peak = Math.max(peak, table.size());
