@@ -22,8 +22,9 @@ import java.util.Set;
  *   <li><b>Threshold Random Walk</b> (Jung, Paxson, Berger, Balakrishnan, IEEE S&amp;P 2004): a
  *       sequential hypothesis test over the outcomes of a source's first contacts.</li>
  * </ul>
- * Per-source state is bounded by {@link Builder#maxSources(int)}; at the bound the least
- * recently active source is forgotten.
+ * Per-source state is bounded by {@link Builder#maxSources(int)}; at the bound a source is
+ * forgotten, preferring sources seen rarely (a flood of spoofed one-packet sources evicts itself
+ * rather than a scanner that keeps probing).
  */
 public final class ScanDetection {
     private final boolean addressScan;
@@ -107,6 +108,11 @@ public final class ScanDetection {
     /** @return whether the per-port address-scan detector runs */
     public boolean portAddressScan() {
         return portAddressScan;
+    }
+
+    /** @return distinct hosts on one port that make a per-port address scan, for ports without an override */
+    public int portAddressScanThreshold() {
+        return portAddressScanThreshold;
     }
 
     /**
@@ -382,8 +388,10 @@ public final class ScanDetection {
         }
 
         /**
-         * Bounds the sources with detector state (default 100,000); at the bound the least
-         * recently active source is forgotten.
+         * Bounds the sources with detector state (default 100,000; a source scanning over two
+         * transports counts twice); at the bound a source is forgotten, preferring sources seen
+         * rarely. A source's state is also forgotten a window after its last attempt, unless one of
+         * its events is still suppressing repeats.
          *
          * @param sources at least 1
          * @return this

@@ -38,6 +38,6 @@ class ExamplesTest {
         }
         List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
         assertThat(lines).hasSize(1);
-        assertThat(lines.get(0)).matches("C[0-9A-Za-z]+ 10\\.0\\.0\\.1:40000 -> 10\\.0\\.0\\.2:80 tcp SF ShADadFf orig_bytes=100 resp_bytes=1400");
+        assertThat(lines.get(0)).matches("C[0-9A-Za-z]+ 10\\.0\\.0\\.1:40000 -> 10\\.0\\.0\\.2:80 tcp SF ShADdFf orig_bytes=100 resp_bytes=1400");
     }
 }

@@ -175,33 +175,4 @@ final class AnalyzeCommand {
         err.printf(Locale.ROOT, "time                 %.3f s, %.2f Mpps, %.0f ns/packet%n", seconds,
                 t.packets() / Math.max(seconds, 1e-9) / 1e6, t.packets() == 0 ? 0.0 : elapsedNanos / (double) t.packets());
     }
-
-    /** Lets the log writer close its stream without closing standard output. */
-    private static final class NonClosingOutputStream extends OutputStream {
-        private final OutputStream delegate;
-
-        NonClosingOutputStream(OutputStream delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            delegate.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            delegate.write(b, off, len);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            delegate.flush();
-        }
-
-        @Override
-        public void close() throws IOException {
-            delegate.flush();
-        }
-    }
 }

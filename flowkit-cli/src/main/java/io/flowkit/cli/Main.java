@@ -15,6 +15,8 @@ public final class Main {
 
             Commands:
               analyze FILE...      turn pcap/pcapng captures into Zeek-style conn.log
+              live -i IFACE        capture from an interface, conn.log as connections close
+              generate --out FILE  write a synthetic capture and its ground truth
               conformance DIR      compare flowkit's conn.log with Zeek's on a conformance corpus
               help [COMMAND]       show help
               version              show the version
@@ -60,8 +62,13 @@ public final class Main {
             switch (command) {
                 case "analyze":
                     return new AnalyzeCommand(out, err).run(args);
+                case "live":
+                    return new LiveCommand(out, err).run(args);
                 case "conformance":
                     return new ConformanceCommand(out, err).run(args);
+                case "generate":
+                    return io.flowkit.bench.gen.GenerateMain.run(java.util.Arrays.copyOfRange(args, 1, args.length),
+                            out, err);
                 case "version":
                 case "--version":
                     out.println("flowkit " + version());
@@ -106,6 +113,7 @@ public final class Main {
         return switch (command) {
             case "analyze" -> AnalyzeCommand.USAGE;
             case "conformance" -> ConformanceCommand.USAGE;
+            case "live" -> LiveCommand.USAGE;
             default -> USAGE;
         };
     }

@@ -26,13 +26,18 @@ import java.util.Objects;
  * <h2>Formats</h2>
  * <ul>
  *   <li><b>pcap</b> in both byte orders, with microsecond ({@code a1b2c3d4}) or nanosecond
- *       ({@code a1b23c4d}) timestamps and any snapshot length. A record whose captured length
- *       is shorter than its original length is delivered with what is there and counted in
- *       {@link io.flowkit.SourceStats#truncated()}.</li>
+ *       ({@code a1b23c4d}) timestamps, and the old patched format ({@code a1b2cd34}). A record
+ *       whose captured length is shorter than its original length is delivered with what is
+ *       there and counted in {@link io.flowkit.SourceStats#truncated()}. Frames are what libpcap
+ *       (and so Zeek and tcpdump) delivers, including its rule that a record longer than the
+ *       file's snapshot length is cut to it.</li>
  *   <li><b>pcapng</b>: sections in either byte order, several per file; interfaces with their own
  *       link types, {@code if_tsresol} (powers of 10 and of 2) and {@code if_tsoffset}; enhanced,
  *       simple and obsolete packet blocks. A simple packet block has no timestamp and is given
- *       the previous frame's. Other blocks are skipped.</li>
+ *       the previous frame's, so network time never runs backwards (libpcap gives it time 0).
+ *       Other blocks are skipped. Unlike libpcap, which stops at the second of them, sections
+ *       in different byte orders and interfaces with different link types or snapshot lengths
+ *       are all read.</li>
  *   <li><b>gzip</b> ({@code 1f 8b}) around either of them, decompressed as a stream. Byte offsets
  *       in error messages then count decompressed bytes.</li>
  * </ul>
@@ -40,7 +45,8 @@ import java.util.Objects;
  * <h2>Performance</h2>
  * A regular file is memory-mapped read-only in windows of 256 MiB (files larger than 2 GiB
  * work) and each frame is handed to the handler as a slice of the mapping: nothing is copied or
- * allocated per frame. Streams and gzip files go through one reusable buffer that grows only up
+ * allocated per frame. Streams, paths that are not regular files (named pipes,
+ * {@code /dev/stdin}) and gzip files go through one reusable buffer that grows only up
  * to the largest record accepted. Frames arrive in a big-endian buffer whatever the file's byte
  * order; the buffer's contents are valid only during {@code onFrame}.
  *
@@ -58,6 +64,8 @@ import java.util.Objects;
  *       (as with tcpdump, which also stops there)</td></tr>
  *   <tr><td>pcap record with a captured length above 262144 bytes (libpcap's limit)</td>
  *       <td>{@link CaptureFormatException} at the record: the next record cannot be found</td></tr>
+ *   <tr><td>pcap record that captured more than the file header's snapshot length</td>
+ *       <td>delivered cut to the snapshot length, as libpcap does</td></tr>
  *   <tr><td>pcap record whose original length is below its captured length</td>
  *       <td>delivered, with the original length raised to the captured length</td></tr>
  *   <tr><td>pcapng block length not a multiple of 4, below the minimum, or different from the
@@ -86,7 +94,7 @@ public final class PcapFile {
     /**
      * Opens one capture file.
      *
-     * @param file a pcap, pcapng or gzip-compressed capture file
+     * @param file a pcap, pcapng or gzip-compressed capture file, or a named pipe carrying one
      * @return a source positioned at the first frame; the caller closes it
      * @throws CaptureFormatException if the file is not a capture or its header is damaged
      * @throws IOException            if the file cannot be opened or read

@@ -60,6 +60,26 @@ final class Captures {
         return r.frames;
     }
 
+    /**
+     * Reads a file with pcap4j's offline reader (libpcap), the independent oracle. The link type
+     * is the file's, translated from libpcap's DLT value, or -1 if {@code withLinkType} is false
+     * (pcapng files may have several).
+     */
+    static List<Frame> readWithPcap4j(java.nio.file.Path file, boolean withLinkType) throws Exception {
+        List<Frame> frames = new ArrayList<>();
+        try (org.pcap4j.core.PcapHandle h = org.pcap4j.core.Pcaps.openOffline(file.toString(),
+                org.pcap4j.core.PcapHandle.TimestampPrecision.NANO)) {
+            int linkType = withLinkType ? io.flowkit.pcap.internal.LinkTypes.fromDlt(h.getDlt().value()) : -1;
+            byte[] raw;
+            while ((raw = h.getNextRawPacket()) != null) {
+                java.sql.Timestamp ts = h.getTimestamp();
+                long nanos = Math.floorDiv(ts.getTime(), 1000L) * 1_000_000_000L + ts.getNanos();
+                frames.add(new Frame(nanos, linkType, raw, h.getOriginalLength()));
+            }
+        }
+        return frames;
+    }
+
     /** A frame payload whose bytes depend on {@code seed}. */
     static byte[] payload(int seed, int length) {
         byte[] b = new byte[length];

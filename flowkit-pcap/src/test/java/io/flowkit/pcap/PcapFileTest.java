@@ -3,6 +3,7 @@ package io.flowkit.pcap;
 import static io.flowkit.pcap.Captures.payload;
 import static io.flowkit.pcap.Captures.readAll;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flowkit.LinkType;
 import io.flowkit.PacketSource;
@@ -95,6 +96,45 @@ class PcapFileTest {
         byte[] pcap = new Captures.Pcap(ByteOrder.BIG_ENDIAN, false, 65535, 0x1400_0000 | LinkType.ETHERNET)
                 .record(T0, payload(1, 20), 20).bytes();
         assertThat(readBothWays(pcap)).extracting(Frame::linkType).containsExactly(LinkType.ETHERNET);
+    }
+
+    @Test
+    void cutsRecordsLongerThanTheSnapshotLengthAsLibpcapDoes() throws Exception {
+        byte[] pcap = new Captures.Pcap(ByteOrder.BIG_ENDIAN, false, 64, LinkType.ETHERNET)
+                .record(T0, payload(1, 100), 1000).record(T0, payload(2, 64), 64).record(T0, payload(3, 30), 30)
+                .bytes();
+        Path p = write("snap.pcap", pcap);
+        List<Frame> frames = readBothWays(pcap);
+        assertThat(frames).extracting(f -> f.data().length).containsExactly(64, 64, 30);
+        assertThat(frames.get(0).data()).isEqualTo(java.util.Arrays.copyOf(payload(1, 100), 64));
+        assertThat(frames).isEqualTo(Captures.readWithPcap4j(p, true));
+    }
+
+    @Test
+    void treatsSnapshotLengthZeroAsTheMaximum() throws Exception {
+        byte[] pcap = new Captures.Pcap(ByteOrder.LITTLE_ENDIAN, false, 0, LinkType.RAW)
+                .record(T0, payload(1, 3000), 3000).bytes();
+        Path p = write("snap0.pcap", pcap);
+        assertThat(readBothWays(pcap)).isEqualTo(Captures.readWithPcap4j(p, true)).hasSize(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"BIG_ENDIAN", "LITTLE_ENDIAN"})
+    void readsKuznetzovPatchedPcapAsLibpcapDoes(String orderName) throws Exception {
+        ByteOrder order = orderName.equals("BIG_ENDIAN") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        ByteBuffer b = ByteBuffer.allocate(24 + 3 * (24 + 100)).order(order);
+        b.putInt(0xA1B2CD34).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(50)
+                .putInt(LinkType.ETHERNET);
+        for (int k = 0; k < 3; k++) {
+            int len = 60 + k * 4; // the third is longer than snaplen 50 + 14
+            b.putInt(1_600_000_000 + k).putInt(k * 1000).putInt(len).putInt(len + 1)
+                    .putInt(7).putShort((short) 0x0800).put((byte) 0).put((byte) 0).put(payload(k, len));
+        }
+        byte[] bytes = java.util.Arrays.copyOf(b.array(), b.position());
+        Path p = write("kuznetzov.pcap", bytes);
+        List<Frame> frames = readBothWays(bytes);
+        assertThat(frames).extracting(f -> f.data().length).containsExactly(60, 64, 64);
+        assertThat(frames).isEqualTo(Captures.readWithPcap4j(p, true));
     }
 
     @Test
@@ -267,6 +307,27 @@ class PcapFileTest {
     }
 
     @Test
+    void readsANamedPipeAsAStream() throws Exception {
+        byte[] pcap = new Captures.Pcap(ByteOrder.LITTLE_ENDIAN, false, 65535, LinkType.ETHERNET)
+                .record(T0, payload(1, 300), 300).record(T0 + 1000, payload(2, 30), 30).bytes();
+        Path fifo = dir.resolve("pipe");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.waitFor() == 0, "mkfifo is not available");
+        Thread writer = new Thread(() -> {
+            try {
+                Files.write(fifo, pcap);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.start();
+        try (PacketSource s = PcapFile.open(fifo)) {
+            assertThat(readAll(s)).extracting(Frame::wireLength).containsExactly(300, 30);
+        }
+        writer.join();
+    }
+
+    @Test
     void pollsAtMostMaxFramesAndEndsForGoodAfterClose() throws IOException {
         Captures.Pcap pcap = new Captures.Pcap(ByteOrder.LITTLE_ENDIAN, false, 65535, LinkType.ETHERNET);
         for (int k = 0; k < 10; k++) {
@@ -280,6 +341,7 @@ class PcapFileTest {
                 returns.add(n);
             }
             assertThat(returns).containsExactly(4, 4, 2);
+            assertThatThrownBy(() -> s.poll(r, 0)).isInstanceOf(IllegalArgumentException.class);
             s.close();
             assertThat(s.poll(r, 4)).isEqualTo(PacketSource.END_OF_INPUT);
         }

@@ -4,6 +4,7 @@ import io.flowkit.CaptureFormatException;
 import io.flowkit.PacketSource;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -12,8 +13,8 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
- * Recognises a capture by its first bytes and builds the matching reader: pcap (four magics:
- * both byte orders, micro- and nanosecond), pcapng (the section header block type), or gzip
+ * Recognises a capture by its first bytes and builds the matching reader: pcap (micro- and
+ * nanosecond and the patched format, each in both byte orders), pcapng (the section header block type), or gzip
  * ({@code 1f 8b}), which is decompressed as a stream and recognised again.
  */
 public final class Formats {
@@ -23,7 +24,8 @@ public final class Formats {
     }
 
     /**
-     * Opens a regular file: memory-mapped, or as a stream if it is gzip-compressed.
+     * Opens a file: a regular file memory-mapped, or as a stream if it is gzip-compressed or not
+     * a regular file (a named pipe, {@code /dev/stdin}, a process substitution).
      *
      * @param path   the file
      * @param window mapping window size
@@ -32,6 +34,17 @@ public final class Formats {
      */
     public static PacketSource open(Path path, int window) throws IOException {
         String name = path.toString();
+        if (!Files.isRegularFile(path)) {
+            // FileInputStream, not Files.newInputStream: the latter's available() seeks, which
+            // fails on pipes
+            InputStream in = new FileInputStream(path.toFile());
+            try {
+                return open(in, name);
+            } catch (IOException | RuntimeException e) {
+                in.close();
+                throw e;
+            }
+        }
         MappedInput mapped = new MappedInput(path, window);
         boolean gzip = false;
         try {
@@ -105,9 +118,7 @@ public final class Formats {
             if (magic == PcapngReader.SHB) {
                 return PcapngReader.open(input, name);
             }
-            if (magic == PcapReader.MAGIC_MICROS || magic == PcapReader.MAGIC_NANOS
-                    || Integer.reverseBytes(magic) == PcapReader.MAGIC_MICROS
-                    || Integer.reverseBytes(magic) == PcapReader.MAGIC_NANOS) {
+            if (PcapReader.isMagic(magic)) {
                 return PcapReader.open(input, name);
             }
             throw new CaptureFormatException(name, 0,

@@ -2,6 +2,7 @@ package io.flowkit.pcap.internal;
 
 import io.flowkit.CaptureFormatException;
 import io.flowkit.FrameHandler;
+import io.flowkit.LinkType;
 import java.io.IOException;
 
 /**
@@ -9,35 +10,58 @@ import java.io.IOException;
  * (seconds, fraction, captured length, original length) and the captured bytes.
  *
  * <p>The magic number gives the byte order of every header field and whether the fraction
- * counts microseconds ({@code a1b2c3d4}) or nanoseconds ({@code a1b23c4d}). The link type is the
- * header's field with libpcap's FCS bits masked off. The snapshot length in the header is not
- * trusted: each record's captured length is checked against {@link Limits#MAX_CAPTURE_LENGTH}
- * instead, as libpcap does.
+ * counts microseconds ({@code a1b2c3d4}) or nanoseconds ({@code a1b23c4d}); Alexey Kuznetzov's
+ * patched format ({@code a1b2cd34}) has 8 more bytes per record header, which are skipped. The
+ * link type is the header's field with libpcap's FCS bits masked off.
  *
- * <p>A record cannot be skipped when its length is wrong, since the next record starts where
- * this one ends; such damage ends reading with an exception. A record cut short by the end of
- * the file is counted as skipped and reading ends cleanly, which is also what tcpdump does.
+ * <p>Frames are what libpcap, and so Zeek and tcpdump, would see. The header's snapshot length
+ * (262144 when it is 0 or larger; plus 14 for Ethernet in the patched format, whose cooked
+ * captures had a fake Ethernet header added) bounds what is delivered: a record that captured
+ * more is cut to the snapshot length and the rest of it skipped. A captured length above
+ * {@link Limits#MAX_CAPTURE_LENGTH} is damage, as in libpcap; since the next record starts where
+ * this one ends, reading cannot go on and an exception is thrown. A record cut short by the end
+ * of the file is counted as skipped and reading ends cleanly, where libpcap reports a truncated
+ * file after the same frames.
  */
 public final class PcapReader extends CaptureReader {
     static final int MAGIC_MICROS = 0xA1B2C3D4;
     static final int MAGIC_NANOS = 0xA1B23C4D;
+    static final int MAGIC_KUZNETZOV = 0xA1B2CD34;
     private static final int FILE_HEADER = 24;
     private static final int RECORD_HEADER = 16;
+    private static final int KUZNETZOV_RECORD_HEADER = 24;
     /** libpcap's LT_LINKTYPE mask: the upper bits carry FCS length information. */
     private static final int LINKTYPE_MASK = 0x03FF_FFFF;
 
     private final int linkType;
     private final long fractionNanos;
+    private final int recordHeader;
+    private final long snapshot;
 
-    private PcapReader(Input input, String name, boolean swap, boolean nanos, int linkType) {
+    private PcapReader(Input input, String name, boolean swap, int magic, int linkType, long snapLength) {
         super(input, name, FILE_HEADER);
         this.swap = swap;
-        this.fractionNanos = nanos ? 1 : 1000;
+        this.fractionNanos = magic == MAGIC_NANOS ? 1 : 1000;
         this.linkType = linkType;
+        this.recordHeader = magic == MAGIC_KUZNETZOV ? KUZNETZOV_RECORD_HEADER : RECORD_HEADER;
+        long snap = snapLength == 0 || snapLength > Limits.MAX_CAPTURE_LENGTH ? Limits.MAX_CAPTURE_LENGTH : snapLength;
+        this.snapshot = magic == MAGIC_KUZNETZOV && linkType == LinkType.ETHERNET ? snap + 14 : snap;
     }
 
     /**
-     * Reads the file header; the caller has checked that the first four bytes are a pcap magic.
+     * Tells whether four bytes read big-endian are a pcap magic in either byte order.
+     *
+     * @param magic the file's first four bytes as a big-endian int
+     * @return true for the micro- and nanosecond and the patched formats
+     */
+    static boolean isMagic(int magic) {
+        int swapped = Integer.reverseBytes(magic);
+        return magic == MAGIC_MICROS || magic == MAGIC_NANOS || magic == MAGIC_KUZNETZOV
+                || swapped == MAGIC_MICROS || swapped == MAGIC_NANOS || swapped == MAGIC_KUZNETZOV;
+    }
+
+    /**
+     * Reads the file header; the caller has checked the magic with {@link #isMagic(int)}.
      *
      * @param input the capture, at offset 0
      * @param name  name for messages
@@ -49,18 +73,23 @@ public final class PcapReader extends CaptureReader {
             throw new CaptureFormatException(name, 0,
                     "pcap file header cut short: " + input.end() + " of " + FILE_HEADER + " bytes");
         }
-        int magic = input.buffer().getInt(input.index(0));
-        boolean swap = magic != MAGIC_MICROS && magic != MAGIC_NANOS;
-        int native32 = swap ? Integer.reverseBytes(magic) : magic;
-        int rawLinkType = input.buffer().getInt(input.index(20));
-        int linkType = (swap ? Integer.reverseBytes(rawLinkType) : rawLinkType) & LINKTYPE_MASK;
-        return new PcapReader(input, name, swap, native32 == MAGIC_NANOS, linkType);
+        int at = input.index(0);
+        int magic = input.buffer().getInt(at);
+        boolean swap = magic != MAGIC_MICROS && magic != MAGIC_NANOS && magic != MAGIC_KUZNETZOV;
+        int snapLength = input.buffer().getInt(at + 16);
+        int rawLinkType = input.buffer().getInt(at + 20);
+        if (swap) {
+            magic = Integer.reverseBytes(magic);
+            snapLength = Integer.reverseBytes(snapLength);
+            rawLinkType = Integer.reverseBytes(rawLinkType);
+        }
+        return new PcapReader(input, name, swap, magic, rawLinkType & LINKTYPE_MASK, snapLength & 0xFFFF_FFFFL);
     }
 
     @Override
     protected int readRecord(FrameHandler handler) throws IOException {
         long at = position;
-        if (!input.fetch(at, RECORD_HEADER)) {
+        if (!input.fetch(at, recordHeader)) {
             if (input.end() > at) {
                 skipped++;
             }
@@ -74,14 +103,14 @@ public final class PcapReader extends CaptureReader {
         if (captured > Limits.MAX_CAPTURE_LENGTH) {
             throw damaged(at, "record capture length " + captured + " exceeds " + Limits.MAX_CAPTURE_LENGTH);
         }
-        int length = (int) captured;
-        if (!input.fetch(at, RECORD_HEADER + length)) {
+        int stored = (int) captured;
+        if (!input.fetch(at, recordHeader + stored)) {
             skipped++;
             return -1;
         }
-        position = at + RECORD_HEADER + length;
+        position = at + recordHeader + stored;
         deliver(handler, seconds * 1_000_000_000L + fraction * fractionNanos, linkType,
-                input.index(at) + RECORD_HEADER, length, wire);
+                input.index(at) + recordHeader, (int) Math.min(stored, snapshot), wire);
         return 1;
     }
 }

@@ -35,6 +35,10 @@ public final class PcapngReader extends CaptureReader {
     private static final int SPB = 3;
     private static final int EPB = 6;
     private static final int SHB_MIN = 28;
+    /** Enhanced and obsolete packet blocks: 28 bytes of header fields and the trailing length. */
+    private static final int PACKET_BLOCK_MIN = 32;
+    /** Simple packet block: 12 bytes of header fields and the trailing length. */
+    private static final int SIMPLE_BLOCK_MIN = 16;
     private static final int OPTION_TSRESOL = 9;
     private static final int OPTION_TSOFFSET = 14;
 
@@ -115,10 +119,15 @@ public final class PcapngReader extends CaptureReader {
             throw damaged(at, "block length " + blockLength + " differs from its trailing copy " + trailer);
         }
         position = at + blockLength;
+        if ((type == EPB || type == OPB) && length < PACKET_BLOCK_MIN
+                || type == SPB && length < SIMPLE_BLOCK_MIN) {
+            skipped++;
+            return 0;
+        }
         if (type == EPB) {
-            return packet(handler, (int) Math.min(u32(i + 8), Integer.MAX_VALUE), i + 12, length, 32);
+            return packet(handler, (int) Math.min(u32(i + 8), Integer.MAX_VALUE), i + 12, length, PACKET_BLOCK_MIN);
         } else if (type == OPB) {
-            return packet(handler, u16(i + 8), i + 12, length, 32);
+            return packet(handler, u16(i + 8), i + 12, length, PACKET_BLOCK_MIN);
         } else if (type == SPB) {
             return simplePacket(handler, i, length);
         }

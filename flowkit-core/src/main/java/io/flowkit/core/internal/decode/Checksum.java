@@ -12,8 +12,9 @@ import java.nio.ByteOrder;
  * summed into a 64-bit accumulator and the carries folded back at the end. A segment whose
  * checksum field is right sums (with its pseudo-header) to {@code 0xFFFF}.
  *
- * <p><b>Cost.</b> One 32-bit read and one add per 4 bytes, no allocation. The accumulator cannot
- * overflow: an IP datagram has at most 2<sup>14</sup> words of 32 bits.
+ * <p><b>Cost.</b> One 64-bit read and two adds per 8 bytes, no allocation. The accumulator
+ * cannot overflow: an IP datagram has at most 2<sup>13</sup> words of 64 bits, each adding less
+ * than 2<sup>33</sup>.
  */
 final class Checksum {
     private Checksum() {
@@ -33,9 +34,17 @@ final class Checksum {
     static long add(ByteBuffer b, int from, int to, long sum) {
         boolean bigEndian = b.order() == ByteOrder.BIG_ENDIAN;
         int i = from;
-        for (; i + 4 <= to; i += 4) {
+        for (; i + 8 <= to; i += 8) {
+            long v = b.getLong(i);
+            if (!bigEndian) {
+                v = Long.reverseBytes(v);
+            }
+            sum += (v >>> 32) + (v & 0xFFFF_FFFFL);
+        }
+        if (i + 4 <= to) {
             int v = b.getInt(i);
             sum += (bigEndian ? v : Integer.reverseBytes(v)) & 0xFFFF_FFFFL;
+            i += 4;
         }
         if (i + 2 <= to) {
             sum += ((b.get(i) & 0xFF) << 8) | (b.get(i + 1) & 0xFF);

@@ -26,4 +26,21 @@ public interface ConnectionSink {
      * @param view the decoded ICMP packet
      */
     void icmpUnreachable(PacketView view);
+
+    /**
+     * The tracker was closed and has delivered the connections still open (closed with
+     * {@link io.flowkit.CloseReason#END_OF_INPUT}); nothing follows.
+     */
+    default void endOfInput() {
+    }
+
+    /**
+     * Returns how many calls to this sink's own listeners threw (scan listeners), for
+     * {@link io.flowkit.TrackerStats#listenerFailures()}.
+     *
+     * @return failures so far; 0 for a sink without listeners
+     */
+    default long listenerFailures() {
+        return 0;
+    }
 }

@@ -2,6 +2,7 @@ package io.flowkit.core.internal.engine;
 
 import io.flowkit.FlowTracker;
 import io.flowkit.TrackerConfig;
+import io.flowkit.core.internal.scan.ScanDetector;
 import io.flowkit.spi.FlowTrackerProvider;
 
 /** Makes flowkit-core's engine the one {@link FlowTracker#builder()} builds. */
@@ -13,6 +14,9 @@ public final class CoreTrackerProvider implements FlowTrackerProvider {
 
     @Override
     public FlowTracker create(TrackerConfig config) {
-        return new DefaultFlowTracker(config);
+        if (config.scanDetection() == null) {
+            return new DefaultFlowTracker(config);
+        }
+        return new DefaultFlowTracker(config, new ScanSink(new ScanDetector(config.scanDetection(), config.scanListeners())));
     }
 }

@@ -116,7 +116,7 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
                 .badChecksums(decoder.badChecksums()).connectionsCreated(engine.created())
                 .connectionsClosed(engine.closed()).connectionsEvicted(engine.evicted())
                 .connectionsActive(engine.active()).connectionsPeak(engine.peak())
-                .listenerFailures(listenerFailures);
+                .listenerFailures(listenerFailures + (extraSink != null ? extraSink.listenerFailures() : 0));
         for (SkipReason r : SkipReason.values()) {
             b.skipped(r, decoder.skipped(r));
         }
@@ -129,6 +129,9 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
             return;
         }
         engine.flush();
+        if (extraSink != null) {
+            extraSink.endOfInput();
+        }
         closed = true;
     }
 

@@ -12,14 +12,14 @@ import java.util.List;
  * A minimal classic-pcap reader for tests (core must not depend on flowkit-pcap): the whole file
  * in one buffer and the index of every record. pcapng files are not read.
  */
-final class ClassicPcap {
+public final class ClassicPcap {
     /** One record: where its bytes are in {@link #buffer} and its header fields. */
-    record Frame(long tsNanos, int offset, int caplen, int wirelen) {
+    public record Frame(long tsNanos, int offset, int caplen, int wirelen) {
     }
 
-    final ByteBuffer buffer;
-    final int linkType;
-    final List<Frame> frames;
+    public final ByteBuffer buffer;
+    public final int linkType;
+    public final List<Frame> frames;
 
     private ClassicPcap(ByteBuffer buffer, int linkType, List<Frame> frames) {
         this.buffer = buffer;
@@ -38,7 +38,7 @@ final class ClassicPcap {
         return magic == 0xA1B2C3D4 || magic == 0xD4C3B2A1 || magic == 0xA1B23C4D || magic == 0x4D3CB2A1;
     }
 
-    static ClassicPcap read(Path file) throws IOException {
+    public static ClassicPcap read(Path file) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file));
         int magic = b.getInt(0);
         boolean swapped = magic == 0xD4C3B2A1 || magic == 0x4D3CB2A1;

@@ -73,6 +73,91 @@ class ConformanceTuplesTest {
         assertThat(decoded).as("endpoint pairs decoded from %s", trace).isEqualTo(expected);
     }
 
+    /**
+     * Zeek counts in {@code orig_pkts}/{@code resp_pkts} every packet it processes, and nothing
+     * else: a packet with a bad checksum only adds a history letter. So per source address, the
+     * packets the decoder delivers with a good checksum (and not truncated), and their IP
+     * lengths, must add up to Zeek's packet and IP byte counts for that address, whatever the
+     * connections they fall into.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("pairs")
+    void deliveredPacketsPerSourceAreTheOnesZeekCounts(String name, String trace, boolean ignoreChecksums)
+            throws IOException {
+        Path root = Conformance.root();
+        ClassicPcap pcap = ClassicPcap.read(root.resolve(trace));
+        List<io.flowkit.IpNetwork> ignoreNets = name.equals("chksum-ignore-nets")
+                ? List.of(io.flowkit.IpNetwork.parse("192.168.0.0/16")) : List.of();
+        Decoder decoder = new Decoder(ignoreChecksums, ignoreNets, Decoder.DEFAULT_FRAGMENT_MEMORY_BYTES,
+                Decoder.DEFAULT_FRAGMENT_TIMEOUT);
+        PacketView v = new PacketView();
+        java.util.Map<String, Long> decoded = new java.util.TreeMap<>();
+        for (ClassicPcap.Frame f : pcap.frames) {
+            if (decoder.decode(f.tsNanos(), pcap.linkType, pcap.buffer, f.offset(), f.caplen(), f.wirelen(), v)
+                    && !v.badChecksum && !v.transportTruncated) {
+                decoded.merge(address(v.ipVersion, v.srcHi, v.srcLo) + " pkts", 1L, Long::sum);
+                decoded.merge(address(v.ipVersion, v.srcHi, v.srcLo) + " ip_bytes", (long) v.ipLength, Long::sum);
+            }
+        }
+        java.util.Map<String, Long> expected = new java.util.TreeMap<>();
+        List<String> fields = null;
+        for (String line : Files.readAllLines(root.resolve("expected/" + name + ".conn.log"))) {
+            if (line.startsWith("#fields")) {
+                fields = List.of(line.substring("#fields\t".length()).split("\t"));
+            } else if (!line.startsWith("#") && fields != null) {
+                String[] c = line.split("\t", -1);
+                for (String side : new String[] {"orig", "resp"}) {
+                    long pkts = Long.parseLong(c[fields.indexOf(side + "_pkts")]);
+                    if (pkts > 0) {
+                        String host = canonical(c[fields.indexOf("id." + side + "_h")]);
+                        expected.merge(host + " pkts", pkts, Long::sum);
+                        expected.merge(host + " ip_bytes", Long.parseLong(c[fields.indexOf(side + "_ip_bytes")]),
+                                Long::sum);
+                    }
+                }
+            }
+        }
+        assertThat(decoded).as("good packets and IP bytes per source address in %s", trace).isEqualTo(expected);
+    }
+
+    /**
+     * Zeek's {@code ipv6-frag} test prints the IPv6 and UDP header of every packet that reaches
+     * connection processing; the decoder must deliver the same packets, the fragmented DNS reply
+     * reassembled into one 3,238-byte payload.
+     */
+    @org.junit.jupiter.api.Test
+    void deliversTheSamePacketsAsZeekForFragmentedIpv6Dns() throws IOException {
+        Path root = Conformance.root();
+        ClassicPcap pcap = ClassicPcap.read(root.resolve("traces/frag-ipv6-dns.pcap"));
+        Decoder decoder = new Decoder(false, List.of(), Decoder.DEFAULT_FRAGMENT_MEMORY_BYTES,
+                Decoder.DEFAULT_FRAGMENT_TIMEOUT);
+        PacketView v = new PacketView();
+        List<String> delivered = new java.util.ArrayList<>();
+        for (ClassicPcap.Frame f : pcap.frames) {
+            if (decoder.decode(f.tsNanos(), pcap.linkType, pcap.buffer, f.offset(), f.caplen(), f.wirelen(), v)) {
+                assertThat(v.badChecksum).isFalse();
+                assertThat(v.reassembled).isEqualTo(v.ipLength - 40 > 1400);
+                delivered.add("len=" + (v.ipLength - 40) + " nxt=" + v.ipProto + " src="
+                        + address(6, v.srcHi, v.srcLo) + " dst=" + address(6, v.dstHi, v.dstLo) + " sport="
+                        + v.srcPort + " dport=" + v.dstPort + " ulen=" + (v.payloadLength + 8));
+            }
+        }
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile(
+                "len=(\\d+), nxt=(\\d+), .*src=([0-9a-f:]+), dst=([0-9a-f:]+), .*sport=(\\d+)/udp, dport=(\\d+)/udp, ulen=(\\d+)");
+        List<String> expected = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(root.resolve("expected/frag-ipv6-dns.out"))) {
+            java.util.regex.Matcher m = p.matcher(line);
+            if (m.find()) {
+                expected.add("len=" + m.group(1) + " nxt=" + m.group(2) + " src=" + canonical(m.group(3)) + " dst="
+                        + canonical(m.group(4)) + " sport=" + m.group(5) + " dport=" + m.group(6) + " ulen=" + m.group(7));
+            }
+        }
+        assertThat(expected).hasSize(5);
+        assertThat(delivered).isEqualTo(expected);
+        assertThat(decoder.reassembledDatagrams()).isEqualTo(1);
+        assertThat(decoder.skipped(io.flowkit.SkipReason.FRAGMENT_HELD)).isEqualTo(decoder.fragments() - 1);
+    }
+
     private static String protoName(int proto) {
         switch (proto) {
             case 6:

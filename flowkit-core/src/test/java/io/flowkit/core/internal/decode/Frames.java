@@ -182,13 +182,13 @@ final class Frames {
         return concat(h, payload);
     }
 
-    /** Recomputes the IPv4 header checksum of a packet at {@code off} after a test changed it. */
-    static void fixIpv4Checksum(byte[] f, int off) {
-        int hl = (f[off] & 0x0F) * 4;
-        put16(f, off + 10, 0);
+    /** Recomputes the IPv4 header checksum of a raw IPv4 packet (at index 0). */
+    static void fixIpv4Checksum4(byte[] f) {
+        int hl = Math.max(20, Math.min((f[0] & 0x0F) * 4, f.length));
+        put16(f, 10, 0);
         byte[] h = new byte[hl];
-        System.arraycopy(f, off, h, 0, hl);
-        put16(f, off + 10, internetChecksum(h));
+        System.arraycopy(f, 0, h, 0, hl);
+        put16(f, 10, internetChecksum(h));
     }
 
     /** An IPv6 packet with a correct transport checksum. */

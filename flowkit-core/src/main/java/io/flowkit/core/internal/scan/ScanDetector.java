@@ -1,0 +1,550 @@
+package io.flowkit.core.internal.scan;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.flowkit.CloseReason;
+import io.flowkit.Connection;
+import io.flowkit.IpNetwork;
+import io.flowkit.PortKey;
+import io.flowkit.Protocol;
+import io.flowkit.ScanDetection;
+import io.flowkit.ScanEvent;
+import io.flowkit.ScanKind;
+import io.flowkit.ScanListener;
+import it.unimi.dsi.fastutil.ints.Int2IntMap;
+import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
+import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scan detection over connection outcomes: address scans, port scans, per-port address scans and
+ * Threshold Random Walk, with allow-lists, suppression and bounded memory.
+ *
+ * <p><b>Input.</b> Detectors see outcomes, never packets. {@link #onConnection} reads each
+ * connection record as its originator's attempt (see {@link Outcome}: replies never count), and
+ * {@link #onUnreachable} takes an ICMP unreachable's embedded 5-tuple as a failed attempt at once,
+ * seconds before the unanswered connection's own record arrives. An attempt's time is its start;
+ * the detector's clock is the latest outcome time seen, or {@link #advanceTime}.
+ *
+ * <p><b>Threshold detectors</b> (Zeek's {@code scan.zeek} idea, with a sliding window instead of
+ * fixed epochs). Each counts the distinct targets of <em>failed</em> attempts whose last attempt
+ * lies within the window: hosts per source (address scan), ports per (source, host) (port scan),
+ * hosts per (source, port) (per-port address scan, threshold per port). When the count reaches
+ * the threshold the detector fires and clears its set, so the next event needs a fresh threshold
+ * of targets; within the suppression interval such a repeat is only counted.
+ * <em>Invariant</em>: a set holds at most its threshold of entries, and when it is about to reach
+ * it, entries that left the window are purged first, so the count it fires on is exact.
+ *
+ * <p><b>Threshold Random Walk</b> (Jung, Paxson, Berger, Balakrishnan, "Fast Portscan Detection
+ * Using Sequential Hypothesis Testing", IEEE S&amp;P 2004). Only a source's <em>first
+ * contact</em> with a host is an observation: success multiplies the likelihood ratio Λ by
+ * θ1/θ0, failure by (1−θ1)/(1−θ0). Λ ≥ η1 = β/α accepts "scanner" (event); Λ ≤ η0 =
+ * (1−β)/(1−α) accepts "benign". Either decision restarts the walk at Λ = 1, so a host that turns
+ * into a scanner later is still caught. With the paper's defaults (θ0 0.8, θ1 0.2, α 0.01, β
+ * 0.99) four failed first contacts in a row flag a source, four successes clear it, and a source
+ * whose first contacts all succeed can never be flagged. The walk keeps log Λ as a double.
+ * Contacted hosts are remembered for the window (at most {@link #MAX_CONTACTS} per source): a
+ * host contacted again after that counts as a new first contact.
+ *
+ * <p><b>Memory.</b> Per-(source, transport) state lives in a Caffeine cache bounded by
+ * {@link ScanDetection#maxSources()}, driven by network time, expiring a window after the
+ * source's last attempt (longer while a suppression record must survive). Caffeine's W-TinyLFU
+ * admission makes a flood of one-packet spoofed sources evict each other rather than the
+ * sources that keep coming back, such as a real scanner. Each set is capped: address set at its
+ * threshold, {@link #MAX_GROUPS} hosts per source for port scans and ports per source for
+ * per-port scans (the stalest is forgotten beyond), per-port and per-host sets at their
+ * thresholds, {@link #MAX_CONTACTS} TRW contacts. An attempt of a known source allocates
+ * nothing (a reused probe key finds it; IPv6 addresses are read with one copy); a new source,
+ * a new set and an event allocate.
+ *
+ * <p><b>Cost.</b> One cache lookup per attempt plus linear scans of the touched sets: O(threshold)
+ * at worst, typically a few entries.
+ *
+ * <p>Not thread-safe: one detector belongs to one tracker thread. Listener exceptions are caught,
+ * counted ({@link #listenerFailures()}) and logged once.
+ */
+public final class ScanDetector {
+    /** Most hosts per source tracked for port scans, and most ports for per-port address scans. */
+    public static final int MAX_GROUPS = 64;
+    /** Most first contacts per source remembered by TRW. */
+    public static final int MAX_CONTACTS = 128;
+    /** Most targets and uids in an event's samples, and most ports in its top list. */
+    public static final int SAMPLE = 10;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ScanDetector.class);
+    private static final Protocol[] PROTOCOLS = Protocol.values();
+    private static final ScanKind[] KINDS = ScanKind.values();
+
+    private final boolean addressScan;
+    private final boolean portScan;
+    private final boolean portAddressScan;
+    private final boolean trw;
+    private final int addressThreshold;
+    private final int portThreshold;
+    private final Int2IntOpenHashMap portAddressThresholds;
+    private final long windowNanos;
+    private final long suppressionNanos;
+    private final double lnSuccess;
+    private final double lnFailure;
+    private final double lnEta1;
+    private final double lnEta0;
+    private final Ip128.Net[] allowedSources;
+    private final Ip128.Net[] allowedDestinations;
+    private final IntOpenHashSet allowedPorts;
+    private final ScanListener[] listeners;
+    private final Cache<SourceKey, SourceState> sources;
+    private final SourceKey probe = new SourceKey();
+    private final List<Connection> endOfInput = new ArrayList<>();
+
+    private long now;
+    private long listenerFailures;
+    private boolean listenerFailureLogged;
+
+    /**
+     * Creates a detector.
+     *
+     * @param settings  thresholds, window, TRW parameters, allow-lists, bounds
+     * @param listeners receivers of the events, called on the caller's thread
+     */
+    public ScanDetector(ScanDetection settings, List<ScanListener> listeners) {
+        addressScan = settings.addressScan();
+        portScan = settings.portScan();
+        portAddressScan = settings.portAddressScan();
+        trw = settings.trw();
+        addressThreshold = settings.addressScanThreshold();
+        portThreshold = settings.portScanThreshold();
+        portAddressThresholds = new Int2IntOpenHashMap();
+        portAddressThresholds.defaultReturnValue(settings.portAddressScanThreshold());
+        for (Map.Entry<PortKey, Integer> e : settings.portAddressScanThresholds().entrySet()) {
+            portAddressThresholds.put(portKey(e.getKey().protocol(), e.getKey().port()), e.getValue().intValue());
+        }
+        windowNanos = settings.window().toNanos();
+        suppressionNanos = settings.suppressionInterval().toNanos();
+        double t0 = settings.trwTheta0();
+        double t1 = settings.trwTheta1();
+        lnSuccess = Math.log(t1 / t0);
+        lnFailure = Math.log((1 - t1) / (1 - t0));
+        lnEta1 = Math.log(settings.trwBeta() / settings.trwAlpha());
+        lnEta0 = Math.log((1 - settings.trwBeta()) / (1 - settings.trwAlpha()));
+        allowedSources = compile(settings.allowedSources());
+        allowedDestinations = compile(settings.allowedDestinations());
+        allowedPorts = new IntOpenHashSet();
+        for (PortKey p : settings.allowedPorts()) {
+            allowedPorts.add(portKey(p.protocol(), p.port()));
+        }
+        this.listeners = listeners.toArray(new ScanListener[0]);
+        sources = Caffeine.newBuilder()
+                .maximumSize(settings.maxSources())
+                .ticker(this::clock)
+                .executor(Runnable::run)
+                .expireAfter(new Retention())
+                .build();
+    }
+
+    private static Ip128.Net[] compile(List<IpNetwork> nets) {
+        Ip128.Net[] out = new Ip128.Net[nets.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = new Ip128.Net(nets.get(i));
+        }
+        return out;
+    }
+
+    private static int portKey(Protocol proto, int port) {
+        return proto.ordinal() << 16 | port;
+    }
+
+    private long clock() {
+        return now;
+    }
+
+    /**
+     * Takes a connection record as its originator's attempt (if it is one) and runs the
+     * detectors; may call the listeners. Records closed by the end of input are held until
+     * {@link #endOfInput()}.
+     *
+     * @param c a record the tracker produced
+     */
+    public void onConnection(Connection c) {
+        if (c.closeReason() == CloseReason.END_OF_INPUT) {
+            endOfInput.add(c);
+            return;
+        }
+        judge(c);
+    }
+
+    /**
+     * Runs the detectors over the records the tracker flushed when its input ended, in the order
+     * their attempts started. The flush delivers records in table order, which says nothing
+     * about when each attempt was made, and TRW's walk depends on that order.
+     */
+    public void endOfInput() {
+        endOfInput.sort(Comparator.comparingLong(Connection::startNanos));
+        for (Connection c : endOfInput) {
+            judge(c);
+        }
+        endOfInput.clear();
+    }
+
+    private void judge(Connection c) {
+        int outcome = Outcome.of(c);
+        if (outcome == Outcome.NONE) {
+            return;
+        }
+        advanceTime(c.startNanos() + c.durationNanos());
+        InetAddress orig = c.origAddress();
+        InetAddress resp = c.respAddress();
+        attempt(c.startNanos(), Ip128.hi(orig), Ip128.lo(orig), Ip128.hi(resp), Ip128.lo(resp),
+                Outcome.targetPort(c), c.protocol() == Protocol.ICMP ? -1 : c.origPort(), c.protocol(),
+                outcome == Outcome.FAILED, c.uid());
+    }
+
+    /**
+     * Takes an ICMP unreachable as a failed attempt by the sender of the packet it quotes.
+     *
+     * @param tsNanos time of the unreachable
+     * @param srcHi   quoted source (the scanner), high 64 bits, IPv4-mapped for IPv4
+     * @param srcLo   quoted source, low 64 bits
+     * @param dstHi   quoted destination (the target), high 64 bits
+     * @param dstLo   quoted destination, low 64 bits
+     * @param dstPort quoted destination port (ICMP: the quoted type)
+     * @param proto   quoted transport
+     */
+    public void onUnreachable(long tsNanos, long srcHi, long srcLo, long dstHi, long dstLo, int dstPort, Protocol proto) {
+        advanceTime(tsNanos);
+        attempt(tsNanos, srcHi, srcLo, dstHi, dstLo, dstPort, -1, proto, true, null);
+    }
+
+    /**
+     * Moves the detector's clock forward (never back), letting idle sources expire.
+     *
+     * @param nowNanos network time
+     */
+    public void advanceTime(long nowNanos) {
+        if (nowNanos > now) {
+            now = nowNanos;
+        }
+    }
+
+    /**
+     * Returns the (source, transport) pairs with state right now, after pending evictions and
+     * expiries are applied.
+     *
+     * @return tracked sources
+     */
+    public long trackedSources() {
+        sources.cleanUp();
+        return sources.estimatedSize();
+    }
+
+    /**
+     * Returns how many listener calls threw.
+     *
+     * @return listener failures so far
+     */
+    public long listenerFailures() {
+        return listenerFailures;
+    }
+
+    private boolean allowed(Ip128.Net[] nets, long hi, long lo) {
+        for (Ip128.Net n : nets) {
+            if (n.contains(hi, lo)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void attempt(long t, long sh, long sl, long dh, long dl, int port, int origPort, Protocol proto,
+            boolean failed, String uid) {
+        if (proto == Protocol.UNKNOWN_TRANSPORT || port < 0 || port > 0xFFFF
+                || allowed(allowedSources, sh, sl) || allowed(allowedDestinations, dh, dl)
+                || allowedPorts.contains(portKey(proto, port))) {
+            return;
+        }
+        SourceState s = sources.getIfPresent(probe.set(sh, sl, proto.ordinal()));
+        if (s == null) {
+            SourceKey key = new SourceKey(sh, sl, proto.ordinal());
+            s = new SourceState(key);
+            sources.put(key, s);
+        }
+        s.attempts++;
+        s.voteOrigPort(origPort);
+        long cutoff = now - windowNanos;
+        if (failed) {
+            s.failed++;
+            if (t > cutoff) {
+                if (addressScan) {
+                    countAddress(s, t, dh, dl, port, uid, cutoff);
+                }
+                if (portScan) {
+                    countPort(s, t, dh, dl, port, uid, cutoff);
+                }
+                if (portAddressScan) {
+                    countPortAddress(s, t, dh, dl, port, uid, cutoff);
+                }
+            }
+        }
+        if (trw) {
+            walk(s, t, dh, dl, port, failed, uid, cutoff);
+        }
+    }
+
+    /**
+     * Counts a failed attempt to {@code (kh, kl)} in a threshold set.
+     *
+     * @return whether the set reached its threshold
+     */
+    private static boolean record(TargetSet set, long t, long kh, long kl, int port, String uid, long cutoff) {
+        int i = set.indexOf(kh, kl);
+        if (i >= 0) {
+            if (set.last[i] <= cutoff) {
+                // it had left the window: it counts again from this attempt
+                set.first[i] = t;
+                set.count[i] = 0;
+            }
+            set.last[i] = Math.max(set.last[i], t);
+            set.first[i] = Math.min(set.first[i], t);
+            set.count[i]++;
+            set.port[i] = port;
+            if (uid != null) {
+                set.ref[i] = uid;
+            }
+            return false;
+        }
+        if (set.size + 1 >= set.cap) {
+            set.purgeNotAfter(cutoff);
+        }
+        set.add(kh, kl, t, port, uid);
+        return set.size >= set.cap;
+    }
+
+    /** Finds or makes the group entry for a key, evicting expired then stalest groups when full. */
+    private static TargetSet group(TargetSet groups, long t, long kh, long kl, int port, int childCap, long cutoff) {
+        int g = groups.indexOf(kh, kl);
+        if (g < 0) {
+            if (groups.isFull()) {
+                groups.purgeNotAfter(cutoff);
+                if (groups.isFull()) {
+                    groups.removeAt(groups.stalest());
+                }
+            }
+            g = groups.add(kh, kl, t, port, new TargetSet(childCap));
+        } else {
+            groups.last[g] = Math.max(groups.last[g], t);
+        }
+        return (TargetSet) groups.ref[g];
+    }
+
+    private void countAddress(SourceState s, long t, long dh, long dl, int port, String uid, long cutoff) {
+        if (s.hosts == null) {
+            s.hosts = new TargetSet(addressThreshold);
+        }
+        if (record(s.hosts, t, dh, dl, port, uid, cutoff)) {
+            fire(s, ScanKind.ADDRESS_SCAN, -1, s.hosts, false, 0, 0);
+            s.hosts.clear();
+        }
+    }
+
+    private void countPort(SourceState s, long t, long dh, long dl, int port, String uid, long cutoff) {
+        if (s.portScanHosts == null) {
+            s.portScanHosts = new TargetSet(MAX_GROUPS);
+        }
+        TargetSet ports = group(s.portScanHosts, t, dh, dl, port, portThreshold, cutoff);
+        if (record(ports, t, 0, port, port, uid, cutoff)) {
+            fire(s, ScanKind.PORT_SCAN, -1, ports, true, dh, dl);
+            ports.clear();
+        }
+    }
+
+    private void countPortAddress(SourceState s, long t, long dh, long dl, int port, String uid, long cutoff) {
+        if (s.portAddressPorts == null) {
+            s.portAddressPorts = new TargetSet(MAX_GROUPS);
+        }
+        int threshold = portAddressThresholds.get(portKey(PROTOCOLS[s.key.proto], port));
+        TargetSet hosts = group(s.portAddressPorts, t, 0, port, port, threshold, cutoff);
+        if (record(hosts, t, dh, dl, port, uid, cutoff)) {
+            fire(s, ScanKind.PORT_ADDRESS_SCAN, port, hosts, false, 0, 0);
+            hosts.clear();
+        }
+    }
+
+    private void walk(SourceState s, long t, long dh, long dl, int port, boolean failed, String uid, long cutoff) {
+        if (s.contacts == null) {
+            s.contacts = new TargetSet(MAX_CONTACTS);
+        }
+        TargetSet c = s.contacts;
+        int i = c.indexOf(dh, dl);
+        if (i >= 0) {
+            if (c.last[i] > cutoff) {
+                c.last[i] = Math.max(c.last[i], t);
+                return;
+            }
+            c.removeAt(i);
+        }
+        if (c.isFull()) {
+            c.purgeNotAfter(cutoff);
+            if (c.isFull()) {
+                c.removeAt(c.stalest());
+            }
+        }
+        i = c.add(dh, dl, t, port, uid);
+        c.count[i] = s.walkId << 1 | (failed ? 1 : 0);
+        s.walkContacts++;
+        if (failed) {
+            s.walkFailures++;
+        }
+        s.walk += failed ? lnFailure : lnSuccess;
+        if (s.walk >= lnEta1) {
+            fireTrw(s);
+            s.resetWalk();
+        } else if (s.walk <= lnEta0) {
+            s.resetWalk();
+        }
+    }
+
+    /**
+     * Delivers a threshold detector's event unless suppressed.
+     *
+     * @param set       the counted targets: hosts (host keys) or ports ({@code (0, port)} keys)
+     * @param portSet   whether {@code set} holds ports of the one host {@code (hh, hl)}
+     */
+    private void fire(SourceState s, ScanKind kind, int port, TargetSet set, boolean portSet, long hh, long hl) {
+        long repeats = s.admit(kind.ordinal(), port, now, suppressionNanos);
+        if (repeats < 0) {
+            return;
+        }
+        Protocol proto = PROTOCOLS[s.key.proto];
+        List<InetAddress> targets = new ArrayList<>();
+        List<String> uids = new ArrayList<>();
+        PortTally tally = new PortTally();
+        long counted = 0;
+        for (int i = 0; i < set.size; i++) {
+            counted += set.count[i];
+            tally.add(set.port[i], set.count[i]);
+            if (!portSet && targets.size() < SAMPLE) {
+                targets.add(Ip128.toInetAddress(set.hi[i], set.lo[i]));
+            }
+            if (set.ref[i] != null && uids.size() < SAMPLE) {
+                uids.add((String) set.ref[i]);
+            }
+        }
+        int distinctHosts;
+        int distinctPorts;
+        if (portSet) {
+            targets.add(Ip128.toInetAddress(hh, hl));
+            distinctHosts = 1;
+            distinctPorts = set.size;
+        } else {
+            distinctHosts = set.size;
+            distinctPorts = tally.distinct();
+        }
+        List<ScanEvent.PortCount> top = tally.top(SAMPLE);
+        String hint = PortSignatures.hint(kind, proto, s.dominantOrigPort(), top, counted, distinctHosts, distinctPorts);
+        deliver(s, new ScanEvent(now, Ip128.toInetAddress(s.key.hi, s.key.lo), kind, proto, port, distinctHosts,
+                distinctPorts, s.attempts, s.failed, set.minFirst(), set.maxLast(), top, hint, targets, uids, repeats));
+    }
+
+    private void fireTrw(SourceState s) {
+        long repeats = s.admit(ScanKind.TRW.ordinal(), -1, now, suppressionNanos);
+        if (repeats < 0) {
+            return;
+        }
+        TargetSet c = s.contacts;
+        Protocol proto = PROTOCOLS[s.key.proto];
+        List<InetAddress> targets = new ArrayList<>();
+        List<String> uids = new ArrayList<>();
+        PortTally tally = new PortTally();
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        // failed first contacts of this walk first, then its successes
+        for (int pass = 1; pass >= 0; pass--) {
+            for (int i = 0; i < c.size; i++) {
+                if (c.count[i] != (s.walkId << 1 | pass)) {
+                    continue;
+                }
+                tally.add(c.port[i], 1);
+                first = Math.min(first, c.first[i]);
+                last = Math.max(last, c.last[i]);
+                if (targets.size() < SAMPLE) {
+                    targets.add(Ip128.toInetAddress(c.hi[i], c.lo[i]));
+                }
+                if (c.ref[i] != null && uids.size() < SAMPLE) {
+                    uids.add((String) c.ref[i]);
+                }
+            }
+        }
+        List<ScanEvent.PortCount> top = tally.top(SAMPLE);
+        int distinctPorts = tally.distinct();
+        String hint = PortSignatures.hint(ScanKind.TRW, proto, s.dominantOrigPort(), top, s.walkContacts,
+                s.walkContacts, distinctPorts);
+        deliver(s, new ScanEvent(now, Ip128.toInetAddress(s.key.hi, s.key.lo), ScanKind.TRW, proto, -1,
+                s.walkContacts, distinctPorts, s.attempts, s.failed, first, last, top, hint, targets, uids, repeats));
+    }
+
+    private void deliver(SourceState s, ScanEvent e) {
+        // re-put so the cache recomputes the source's expiry: it must outlive its suppression
+        sources.put(s.key, s);
+        for (ScanListener l : listeners) {
+            try {
+                l.onScan(e);
+            } catch (RuntimeException ex) {
+                listenerFailures++;
+                if (!listenerFailureLogged) {
+                    listenerFailureLogged = true;
+                    LOG.warn("scan listener {} threw; later failures are only counted", l, ex);
+                }
+            }
+        }
+    }
+
+    /** Keeps a source a window after its last attempt, or until its last suppression ends. */
+    private final class Retention implements Expiry<SourceKey, SourceState> {
+        private long retain(SourceState s, long currentTime) {
+            return s.suppressUntil > currentTime ? Math.max(windowNanos, s.suppressUntil - currentTime) : windowNanos;
+        }
+
+        @Override
+        public long expireAfterCreate(SourceKey key, SourceState value, long currentTime) {
+            return retain(value, currentTime);
+        }
+
+        @Override
+        public long expireAfterUpdate(SourceKey key, SourceState value, long currentTime, long currentDuration) {
+            return retain(value, currentTime);
+        }
+
+        @Override
+        public long expireAfterRead(SourceKey key, SourceState value, long currentTime, long currentDuration) {
+            return retain(value, currentTime);
+        }
+    }
+
+    /** Attempts per port for an event's evidence; made per event, small. */
+    private static final class PortTally {
+        private final Int2IntOpenHashMap counts = new Int2IntOpenHashMap();
+
+        void add(int port, int n) {
+            counts.addTo(port, n);
+        }
+
+        int distinct() {
+            return counts.size();
+        }
+
+        List<ScanEvent.PortCount> top(int n) {
+            List<ScanEvent.PortCount> all = new ArrayList<>(counts.size());
+            for (Int2IntMap.Entry e : counts.int2IntEntrySet()) {
+                all.add(new ScanEvent.PortCount(e.getIntKey(), e.getIntValue()));
+            }
+            all.sort((a, b) -> a.count() != b.count() ? Long.compare(b.count(), a.count()) : Integer.compare(a.port(), b.port()));
+            return all.subList(0, Math.min(n, all.size()));
+        }
+    }
+}
