@@ -39,8 +39,11 @@ import java.util.Map;
  * least recently active connection is removed first ({@link CloseReason#EVICTED}).
  *
  * <p><b>Not modelled</b> (documented differences from Zeek): protocol analyzers (so no
- * {@code service}, no analyzer-specific history letters, no analyzer-confirmed 1-hour timeouts
- * for SSH/FTP), Zeek's per-packet limit on timer expirations ({@code max_timer_expires}), and
+ * {@code service}, no analyzer-specific history letters such as NTP's {@code ^}, no
+ * analyzer-confirmed 1-hour timeouts for SSH/FTP, no DNS expire timers); Zeek's per-packet limit
+ * on timer expirations ({@code max_timer_expires}, 300), which only shows when hundreds of timers
+ * come due at one packet; the reset and partial-close timers Zeek runs only for scripts handling
+ * {@code connection_reset} or {@code connection_partial_close} (base scripts do not); and
  * tunnels (decapsulation belongs to the decoder).
  */
 public final class Engine implements TimerWheel.Expiry {

@@ -28,6 +28,11 @@ import static io.flowkit.core.internal.engine.Connections.SYN_SENT;
  * merges them, so the count of gap events (the {@code G} letters' scaling) may be lower than
  * Zeek's; the bytes reported missing are the same unless data arrives inside a merged interval.
  *
+ * <p><b>Timers.</b> Zeek may run several expire-timer chains for one connection (one from
+ * creation, one more per half close); flowkit keeps the earliest pending check only, so a
+ * half-closed connection may be removed up to one {@code tcp_session_timer} (6 s) later than in
+ * Zeek. Removal times of everything else are Zeek's.
+ *
  * <p><b>Cost.</b> A few dozen field reads and writes per packet; no allocation.
  */
 final class Tcp {
