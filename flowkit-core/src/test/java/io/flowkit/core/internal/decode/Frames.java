@@ -59,10 +59,6 @@ final class Frames {
         b[i + 3] = (byte) v;
     }
 
-    static int get16(byte[] b, int i) {
-        return ((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF);
-    }
-
     /** Naive one's complement sum of byte pairs, folded, complemented. */
     static int internetChecksum(byte[]... parts) {
         byte[] all = concat(parts);
