@@ -14,10 +14,7 @@ final class Frames {
     static final int ICMP = 1;
     static final int ICMP6 = 58;
 
-    static final int FIN = 0x01;
     static final int SYN = 0x02;
-    static final int RST = 0x04;
-    static final int PSH = 0x08;
     static final int ACK = 0x10;
 
     private Frames() {
