@@ -12,8 +12,9 @@ import java.util.Objects;
  * Classic BPF (McCanne and Jacobson, "The BSD Packet Filter", USENIX 1993) is a register
  * machine with an accumulator {@code A}, an index register {@code X}, sixteen words of scratch
  * memory {@code M[]} and read-only access to the packet. Every instruction is
- * {@code (u16 code, u8 jt, u8 jf, u32 k)}; jumps only go forward, so a program runs at most as
- * many instructions as it has and always terminates. The packet is read with big-endian loads
+ * {@code (u16 code, u8 jt, u8 jf, u32 k)}. Conditional jumps only go forward; {@code ja} takes
+ * {@code k} as a signed offset, because libpcap compiles {@code protochain} into a loop that
+ * walks the chain of IPv6 extension headers with a backward {@code ja}. The packet is read with big-endian loads
  * relative to its first byte; a load that reaches past the captured bytes ends the program with
  * "reject", as does a division or remainder by zero; {@code len} is the frame's wire length.
  * The program's verdict is the value of its {@code ret}: zero rejects, anything else accepts
@@ -24,8 +25,13 @@ import java.util.Objects;
  * every jump lands inside the program, the last instruction is a {@code ret}, scratch indexes
  * are below 16, and no division, remainder or shift has a constant operand that is undefined
  * (divisor 0, shift of 32 or more). The interpreter then needs no check per instruction but the
- * bounds of packet loads and a zero divisor in {@code X}: it cannot throw, loop or run off the
- * end, whatever the program and whatever the packet.
+ * bounds of packet loads and a zero divisor in {@code X}: it cannot throw or run off the end,
+ * whatever the program and whatever the packet. Between two backward jumps it runs at most as
+ * many instructions as the program has, and a run that takes more than
+ * {@link #MAX_BACKWARD_JUMPS} backward jumps rejects the packet, so every run ends. libpcap has
+ * no such bound, but needs none: its loops advance through the packet by at least 8 bytes per
+ * round until a load fails, so they take fewer rounds than a frame of 256 KiB has 8-byte steps,
+ * well under the bound.
  *
  * <h2>Cost</h2>
  * One {@code long} per instruction, decoded with shifts; one pass over at most
@@ -36,7 +42,8 @@ import java.util.Objects;
  *
  * <h2>Source</h2>
  * Instruction set and semantics as libpcap defines them in {@code pcap/bpf.h} and
- * {@code bpf_filter.c} (validation as in {@code bpf_validate}); all arithmetic is on unsigned
+ * {@code bpf_filter.c} (validation as in {@code bpf_validate}, but admitting libpcap's backward
+ * {@code ja}, which {@code bpf_filter} runs with a signed offset); all arithmetic is on unsigned
  * 32-bit words, shifts by 32 or more from {@code X} give 0 as in current libpcap.
  */
 public final class ClassicBpf {
@@ -44,6 +51,8 @@ public final class ClassicBpf {
     public static final int MAX_INSTRUCTIONS = 4096;
     /** Words of scratch memory, libpcap's {@code BPF_MEMWORDS}. */
     public static final int SCRATCH_WORDS = 16;
+    /** The most backward jumps one run may take before it rejects the packet. */
+    public static final int MAX_BACKWARD_JUMPS = 65_536;
 
     // classes
     static final int LD = 0x00;
@@ -158,8 +167,9 @@ public final class ClassicBpf {
                     }
                 }
                 case JMP | JA -> {
-                    if (pc + 1 + k >= n) {
-                        problem = "jump to " + (pc + 1 + k) + " past the end";
+                    long target = pc + 1L + (int) k;
+                    if (target < 0 || target >= n) {
+                        problem = "jump to " + target + (target < 0 ? " before the start" : " past the end");
                     }
                 }
                 case JMP | JEQ | K, JMP | JGT | K, JMP | JGE | K, JMP | JSET | K,
@@ -236,6 +246,7 @@ public final class ClassicBpf {
         int a = 0;
         int x = 0;
         int pc = 0;
+        int backwardJumps = MAX_BACKWARD_JUMPS;
         while (true) {
             long ins = p[pc++];
             int k = (int) ins;
@@ -318,6 +329,9 @@ public final class ClassicBpf {
                     scratch[k] = x;
                     break;
                 case JMP | JA:
+                    if (k < 0 && --backwardJumps < 0) {
+                        return 0;
+                    }
                     pc += k;
                     break;
                 case JMP | JEQ | K:

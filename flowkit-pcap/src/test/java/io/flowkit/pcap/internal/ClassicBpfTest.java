@@ -211,6 +211,19 @@ class ClassicBpfTest {
     }
 
     @Test
+    void jumpsBackwardAsLibpcapProtochainLoopsDo() {
+        // M[0] += 10 while --X != 0, starting from X = 3: three rounds
+        assertThat(run(insn(LDX_IMM, 0, 0, 3), insn(LD_MEM, 0, 0, 0), insn(ALU_K | ADD, 0, 0, 10), insn(ST, 0, 0, 0),
+                insn(TXA, 0, 0, 0), insn(ALU_K | SUB, 0, 0, 1), insn(TAX, 0, 0, 0), insn(JEQ_K, 1, 0, 0),
+                insn(JA, 0, 0, -8), insn(LD_MEM, 0, 0, 0), retA())).isEqualTo(30);
+    }
+
+    @Test
+    void rejectsPacketWhenAProgramLoopsForever() {
+        assertThat(run(insn(LD_IMM, 0, 0, 1), insn(JA, 0, 0, -2), insn(RET_K, 0, 0, 1))).isZero();
+    }
+
+    @Test
     void rejectsPacketWhenALoadReachesPastTheCapturedBytes() {
         byte[] p = PACKET;
         assertThat(run(p, 1000, insn(LD_W_ABS, 0, 0, 12), insn(RET_K, 0, 0, 1))).isEqualTo(1);
@@ -248,7 +261,8 @@ class ClassicBpfTest {
         assertInvalid("1 to 4096", new long[4097]);
         assertInvalid("not a ret", insn(LD_IMM, 0, 0, 1));
         assertInvalid("past the end", insn(JA, 0, 0, 1), insn(RET_K, 0, 0, 0));
-        assertInvalid("past the end", insn(JA, 0, 0, -1), insn(RET_K, 0, 0, 0));
+        assertInvalid("before the start", insn(JA, 0, 0, -2), insn(RET_K, 0, 0, 0));
+        assertInvalid("past the end", insn(JA, 0, 0, 0x7fffffff), insn(RET_K, 0, 0, 0));
         assertInvalid("past the end", insn(JEQ_K, 1, 0, 0), insn(RET_K, 0, 0, 0));
         assertInvalid("past the end", insn(JGT_X, 0, 255, 0), insn(RET_K, 0, 0, 0));
         assertInvalid("division by the constant 0", insn(ALU_K | DIV, 0, 0, 0), insn(RET_K, 0, 0, 0));
