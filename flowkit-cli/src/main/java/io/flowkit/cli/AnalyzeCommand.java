@@ -40,7 +40,7 @@ final class AnalyzeCommand {
                   --local-nets CIDR,.. networks for local_orig/local_resp
                                        (default: Zeek's private and reserved ranges)
                   --uid-seed N         make uids reproducible
-            """ + ScanOptions.USAGE + """
+            """ + TimeoutOptions.USAGE + ScanOptions.USAGE + """
                   --stats              print capture and engine statistics to standard error
                   --debug              print stack traces with errors
               -h, --help               show this help
@@ -61,6 +61,7 @@ final class AnalyzeCommand {
         LogFormat format = LogFormat.ZEEK;
         boolean stats = false;
         ScanOptions scan = new ScanOptions();
+        TimeoutOptions timeouts = new TimeoutOptions(builder);
         BpfFilter filter = null;
         for (String opt; (opt = args.nextOption()) != null; ) {
             try {
@@ -84,7 +85,7 @@ final class AnalyzeCommand {
                         return 0;
                     }
                     default -> {
-                        if (!scan.accept(opt, args)) {
+                        if (!scan.accept(opt, args) && !timeouts.accept(opt, args)) {
                             throw new UsageException("unknown option " + opt);
                         }
                     }

@@ -40,7 +40,7 @@ final class LiveCommand {
               -f, --format FORMAT      zeek (TSV, default) or json (JSON lines)
               -C, --ignore-checksums   accept packets with bad checksums (offloading NICs)
                   --local-nets CIDR,.. networks for local_orig/local_resp
-            """ + ScanOptions.USAGE + """
+            """ + TimeoutOptions.USAGE + ScanOptions.USAGE + """
                   --stats              print statistics to standard error at the end
               -h, --help               show this help
             """;
@@ -66,6 +66,7 @@ final class LiveCommand {
         LogFormat format = LogFormat.ZEEK;
         boolean stats = false;
         ScanOptions scan = new ScanOptions();
+        TimeoutOptions timeouts = new TimeoutOptions(builder);
         for (String opt; (opt = args.nextOption()) != null; ) {
             try {
                 switch (opt) {
@@ -94,7 +95,7 @@ final class LiveCommand {
                         return 0;
                     }
                     default -> {
-                        if (!scan.accept(opt, args)) {
+                        if (!scan.accept(opt, args) && !timeouts.accept(opt, args)) {
                             throw new UsageException("unknown option " + opt);
                         }
                     }

@@ -1,0 +1,59 @@
+package io.flowkit.cli;
+
+import io.flowkit.FlowTracker;
+import io.flowkit.PortKey;
+
+/**
+ * The inactivity-timeout options shared by {@code analyze} and {@code live}. They feed the
+ * tracker builder directly; defaults stay Zeek's, so a long-lived connection that idles longer
+ * than its timeout is split into several records unless one of these options lengthens it.
+ */
+final class TimeoutOptions {
+    static final String USAGE = """
+                  --tcp-inactivity-timeout DURATION
+                                       idle time that ends an established TCP connection (5m)
+                  --udp-inactivity-timeout DURATION
+                                       idle time that ends a UDP flow (1m)
+                  --icmp-inactivity-timeout DURATION
+                                       idle time that ends an ICMP flow (1m)
+                  --timeout PORT/PROTO=DURATION,..
+                                       per responder port, e.g. 22/tcp=1h,5060/udp=10m
+                                       (default: 21,22,23,513/tcp=1h as in Zeek)
+            """;
+
+    private final FlowTracker.Builder builder;
+
+    TimeoutOptions(FlowTracker.Builder builder) {
+        this.builder = builder;
+    }
+
+    /**
+     * Consumes {@code opt} if it is a timeout option. A malformed port surfaces as the
+     * builder's {@link IllegalArgumentException}, which the commands report as a usage error.
+     *
+     * @return whether it was one
+     */
+    boolean accept(String opt, Args args) throws UsageException {
+        switch (opt) {
+            case "--tcp-inactivity-timeout" -> builder.tcpInactivityTimeout(Args.parseDuration(opt, args.value(opt)));
+            case "--udp-inactivity-timeout" -> builder.udpInactivityTimeout(Args.parseDuration(opt, args.value(opt)));
+            case "--icmp-inactivity-timeout" ->
+                    builder.icmpInactivityTimeout(Args.parseDuration(opt, args.value(opt)));
+            case "--timeout" -> {
+                for (String item : Args.list(args.value(opt))) {
+                    int eq = item.indexOf('=');
+                    if (eq <= 0) {
+                        throw new UsageException("option " + opt + " needs PORT/PROTO=DURATION such as 22/tcp=1h, got '"
+                                + item + "'");
+                    }
+                    builder.inactivityTimeout(PortKey.parse(item.substring(0, eq)),
+                            Args.parseDuration(opt, item.substring(eq + 1)));
+                }
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+}
