@@ -11,5 +11,11 @@ public enum CloseReason {
     /** The connection table reached its bound and this was the stalest entry. */
     EVICTED,
     /** The input ended, or the tracker was closed, while the connection was still open. */
-    END_OF_INPUT
+    END_OF_INPUT,
+    /**
+     * Not a close: a progress snapshot of a connection that stays open, delivered to
+     * {@link ConnectionListener#onConnectionProgress(Connection)} at the ages set with
+     * {@link FlowTracker.Builder#progressAges(java.time.Duration...)}.
+     */
+    STILL_OPEN
 }

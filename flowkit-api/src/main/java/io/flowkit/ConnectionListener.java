@@ -23,4 +23,16 @@ public interface ConnectionListener {
      * @param connection the finished record; immutable, may be kept
      */
     void onConnectionClosed(Connection connection);
+
+    /**
+     * Called when a connection still open reaches one of the ages set with
+     * {@link FlowTracker.Builder#progressAges(java.time.Duration...)} (never unless enabled).
+     * The snapshot holds the counts so far, its duration is the connection's age at its last
+     * packet, and its close reason is {@link CloseReason#STILL_OPEN}; the same uid is closed
+     * later through {@link #onConnectionClosed(Connection)}. Does nothing by default.
+     *
+     * @param connection the snapshot; immutable, may be kept
+     */
+    default void onConnectionProgress(Connection connection) {
+    }
 }

@@ -131,6 +131,7 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
         final List<ConnectionListener> connectionListeners = new ArrayList<>();
         final List<ScanListener> scanListeners = new ArrayList<>();
         ScanDetection scanDetection;
+        List<Duration> progressAges = List.of();
 
         Builder() {
         }
@@ -238,6 +239,31 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
                 throw new NullPointerException("inactivityTimeout: port");
             }
             portInactivityTimeouts.put(port, Checks.positive("inactivityTimeout(" + port + ")", timeout));
+            return this;
+        }
+
+        /**
+         * Turns on progress events ({@link ConnectionListener#onConnectionProgress(Connection)})
+         * for connections still open at the given ages, measured in network time from their
+         * first packet; after the last age they repeat every last age, so
+         * {@link TrackerConfig#DEFAULT_PROGRESS_AGES} (10 minutes, 1 hour) fires at 10 minutes
+         * and then every hour, like Zeek's conn-long policy. No ages (the default) turns them off.
+         *
+         * @param ages positive and strictly increasing
+         * @return this
+         * @throws IllegalArgumentException if an age is not positive or not after the one before
+         */
+        public Builder progressAges(Duration... ages) {
+            List<Duration> list = new ArrayList<>();
+            for (Duration a : ages) {
+                Checks.positive("progressAges", a);
+                if (!list.isEmpty() && a.compareTo(list.get(list.size() - 1)) <= 0) {
+                    throw new IllegalArgumentException("progressAges must increase, got " + a + " after "
+                            + list.get(list.size() - 1));
+                }
+                list.add(a);
+            }
+            progressAges = List.copyOf(list);
             return this;
         }
 

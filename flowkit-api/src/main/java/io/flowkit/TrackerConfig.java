@@ -25,6 +25,12 @@ public final class TrackerConfig {
      */
     public static final Set<PortKey> DEFAULT_LIKELY_SERVER_PORTS;
 
+    /**
+     * Progress ages like Zeek's conn-long policy: 10 minutes, 1 hour, then every hour (see
+     * {@link FlowTracker.Builder#progressAges(Duration...)}).
+     */
+    public static final List<Duration> DEFAULT_PROGRESS_AGES = List.of(Duration.ofMinutes(10), Duration.ofHours(1));
+
     /** Zeek's default local networks: the private and reserved address ranges ({@code Site::private_address_space}). */
     public static final List<IpNetwork> DEFAULT_LOCAL_NETWORKS;
 
@@ -90,6 +96,7 @@ public final class TrackerConfig {
     private final List<ConnectionListener> connectionListeners;
     private final List<ScanListener> scanListeners;
     private final ScanDetection scanDetection;
+    private final List<Duration> progressAges;
 
     TrackerConfig(FlowTracker.Builder b) {
         tcpInactivityTimeout = b.tcpInactivityTimeout;
@@ -109,8 +116,14 @@ public final class TrackerConfig {
         uidSeed = b.uidSeed;
         connectionListeners = List.copyOf(b.connectionListeners);
         scanListeners = List.copyOf(b.scanListeners);
+        progressAges = b.progressAges;
         scanDetection = b.scanDetection != null ? b.scanDetection
                 : b.scanListeners.isEmpty() ? null : ScanDetection.defaults();
+    }
+
+    /** @return ages at which open connections get progress events, empty when off */
+    public List<Duration> progressAges() {
+        return progressAges;
     }
 
     /** @return inactivity timeout of established TCP connections */

@@ -19,6 +19,14 @@ public interface ConnectionSink {
     void connectionRemoved(Connection connection);
 
     /**
+     * A connection still open reached a progress age; it stays in the table.
+     *
+     * @param snapshot the record so far, closed with {@link io.flowkit.CloseReason#STILL_OPEN}
+     */
+    default void connectionProgress(Connection snapshot) {
+    }
+
+    /**
      * An ICMP (type 3) or ICMPv6 (type 1) destination-unreachable message arrived. Its sender is
      * {@code view.src*}; the packet it reports is in {@code view.inner*} (addresses, protocol,
      * ports when TCP or UDP). The view is valid during the call only.

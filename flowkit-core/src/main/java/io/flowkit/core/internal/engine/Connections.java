@@ -66,6 +66,8 @@ final class Connections {
     long[] attemptAt;
     /** Next TCP expire-timer check; 0 when none. */
     long[] expireAt;
+    /** Next progress event (start plus an age, see {@link ProgressAges}); 0 when none. */
+    long[] progressAt;
     long[] missedBytes;
     long[] hist0;
     long[] hist1;
@@ -117,6 +119,7 @@ final class Connections {
         timeoutIndex = Arrays.copyOf(timeoutIndex == null ? new byte[0] : timeoutIndex, cap);
         attemptAt = Arrays.copyOf(orEmpty(attemptAt), cap);
         expireAt = Arrays.copyOf(orEmpty(expireAt), cap);
+        progressAt = Arrays.copyOf(orEmpty(progressAt), cap);
         missedBytes = Arrays.copyOf(orEmpty(missedBytes), cap);
         hist0 = Arrays.copyOf(orEmpty(hist0), cap);
         hist1 = Arrays.copyOf(orEmpty(hist1), cap);
@@ -160,6 +163,7 @@ final class Connections {
         timeoutIndex[s] = (byte) timeout;
         attemptAt[s] = 0;
         expireAt[s] = 0;
+        progressAt[s] = 0;
         missedBytes[s] = 0;
         hist0[s] = 0;
         hist1[s] = 0;

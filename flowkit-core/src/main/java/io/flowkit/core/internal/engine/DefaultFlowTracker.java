@@ -138,6 +138,20 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
     }
 
     @Override
+    public void connectionProgress(Connection snapshot) {
+        for (ConnectionListener l : listeners) {
+            try {
+                l.onConnectionProgress(snapshot);
+            } catch (RuntimeException e) {
+                if (listenerFailures++ == 0) {
+                    LOG.warn("connection listener {} threw; counting further failures in TrackerStats.listenerFailures",
+                            l, e);
+                }
+            }
+        }
+    }
+
+    @Override
     public void connectionRemoved(Connection connection) {
         for (ConnectionListener l : listeners) {
             try {

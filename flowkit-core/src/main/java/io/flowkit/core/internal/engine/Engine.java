@@ -77,6 +77,7 @@ public final class Engine implements TimerWheel.Expiry {
     private long evicted;
     private long peak;
     private final IntComparator byKey;
+    private final ProgressAges progress;
 
     /**
      * Creates an engine for a tracker's settings.
@@ -126,6 +127,7 @@ public final class Engine implements TimerWheel.Expiry {
         this.tcp = new Tcp(c, config.tcpAttemptTimeout().toNanos(), config.tcpCloseTimeout().toNanos(),
                 config.tcpResetTimeout().toNanos(), T_TCP);
         this.byKey = table::compareKeys;
+        this.progress = new ProgressAges(config.progressAges());
     }
 
     // ------------------------------------------------------------------ time
@@ -155,6 +157,11 @@ public final class Engine implements TimerWheel.Expiry {
                 first = exp;
                 which = 1;
             }
+            long prog = c.progressAt[s];
+            if (prog != 0 && prog < first) {
+                first = prog;
+                which = 3;
+            }
             if (first > now) {
                 break;
             }
@@ -168,6 +175,10 @@ public final class Engine implements TimerWheel.Expiry {
                     remove(s, CloseReason.INACTIVITY_TIMEOUT);
                     return;
                 }
+            } else if (which == 3) {
+                // progress hook: a snapshot for the listeners, then the next age (ProgressAges)
+                sink.connectionProgress(record(s, CloseReason.STILL_OPEN));
+                c.progressAt[s] = progress.next(c.start[s], prog);
             } else if (which == 1) {
                 c.expireAt[s] = 0;
                 if (tcp.expireTimer(s, now)) {
@@ -197,6 +208,9 @@ public final class Engine implements TimerWheel.Expiry {
         }
         if (c.expireAt[s] != 0 && c.expireAt[s] < d) {
             d = c.expireAt[s];
+        }
+        if (c.progressAt[s] != 0 && c.progressAt[s] < d) {
+            d = c.progressAt[s];
         }
         if (!wheel.isScheduled(s) || d < wheel.deadline(s)) {
             wheel.schedule(s, d);
@@ -368,6 +382,7 @@ public final class Engine implements TimerWheel.Expiry {
                 break;
         }
         c.init(s, t, uidCounter++, timeout);
+        c.progressAt[s] = progress.first(t);
         c.set(s, Connections.F_ORIG_IS_B, !srcIsA);
         if (flip && !isBroadcast(v.dstHi, v.dstLo)) {
             c.flags[s] ^= Connections.F_ORIG_IS_B;
