@@ -40,7 +40,7 @@ final class AnalyzeCommand {
                   --local-nets CIDR,.. networks for local_orig/local_resp
                                        (default: Zeek's private and reserved ranges)
                   --uid-seed N         make uids reproducible
-            """ + TimeoutOptions.USAGE + ScanOptions.USAGE + """
+            """ + LongConnectionOptions.USAGE + ScanOptions.USAGE + """
                   --stats              print capture and engine statistics to standard error
                   --debug              print stack traces with errors
               -h, --help               show this help
@@ -61,7 +61,7 @@ final class AnalyzeCommand {
         LogFormat format = LogFormat.ZEEK;
         boolean stats = false;
         ScanOptions scan = new ScanOptions();
-        TimeoutOptions timeouts = new TimeoutOptions(builder);
+        LongConnectionOptions longConn = new LongConnectionOptions(builder);
         BpfFilter filter = null;
         for (String opt; (opt = args.nextOption()) != null; ) {
             try {
@@ -85,7 +85,7 @@ final class AnalyzeCommand {
                         return 0;
                     }
                     default -> {
-                        if (!scan.accept(opt, args) && !timeouts.accept(opt, args)) {
+                        if (!scan.accept(opt, args) && !longConn.accept(opt, args)) {
                             throw new UsageException("unknown option " + opt);
                         }
                     }
@@ -93,6 +93,9 @@ final class AnalyzeCommand {
             } catch (IllegalArgumentException e) {
                 throw new UsageException("option " + opt + ": " + e.getMessage());
             }
+        }
+        if (longConn.progressLog && outDir == null) {
+            throw new UsageException("option --progress-log needs -o DIR");
         }
         List<String> files = args.operands();
         if (files.isEmpty()) {
@@ -118,6 +121,11 @@ final class AnalyzeCommand {
         if (outDir != null && scan.enabled) {
             scanLog = ScanLogWriter.builder(openLog(outDir, "scan.log")).format(format).build();
             builder.scanListener(scanLog);
+        }
+        ConnLogWriter longLog = null;
+        if (longConn.progressLog) {
+            longLog = ConnLogWriter.builder(openLog(outDir, "conn_long.log")).format(format).progressLog(true).build();
+            builder.connectionListener(longLog);
         }
         FlowTracker tracker = builder.connectionListener(log).build();
         SourceStats sourceStats = SourceStats.EMPTY;
@@ -147,6 +155,9 @@ final class AnalyzeCommand {
             // Whatever happened to the input, connections already tracked are written.
             tracker.close();
             log.close();
+            if (longLog != null) {
+                longLog.close();
+            }
             if (scanLog != null) {
                 scanLog.close();
             }

@@ -40,7 +40,7 @@ final class LiveCommand {
               -f, --format FORMAT      zeek (TSV, default) or json (JSON lines)
               -C, --ignore-checksums   accept packets with bad checksums (offloading NICs)
                   --local-nets CIDR,.. networks for local_orig/local_resp
-            """ + TimeoutOptions.USAGE + ScanOptions.USAGE + """
+            """ + LongConnectionOptions.USAGE + ScanOptions.USAGE + """
                   --stats              print statistics to standard error at the end
               -h, --help               show this help
             """;
@@ -66,7 +66,7 @@ final class LiveCommand {
         LogFormat format = LogFormat.ZEEK;
         boolean stats = false;
         ScanOptions scan = new ScanOptions();
-        TimeoutOptions timeouts = new TimeoutOptions(builder);
+        LongConnectionOptions longConn = new LongConnectionOptions(builder);
         for (String opt; (opt = args.nextOption()) != null; ) {
             try {
                 switch (opt) {
@@ -95,7 +95,7 @@ final class LiveCommand {
                         return 0;
                     }
                     default -> {
-                        if (!scan.accept(opt, args) && !timeouts.accept(opt, args)) {
+                        if (!scan.accept(opt, args) && !longConn.accept(opt, args)) {
                             throw new UsageException("unknown option " + opt);
                         }
                     }
@@ -103,6 +103,9 @@ final class LiveCommand {
             } catch (IllegalArgumentException e) {
                 throw new UsageException("option " + opt + ": " + e.getMessage());
             }
+        }
+        if (longConn.progressLog && outDir == null) {
+            throw new UsageException("option --progress-log needs -o DIR");
         }
         if (iface == null) {
             throw new UsageException("no interface given (-i IFACE)");
@@ -150,6 +153,12 @@ final class LiveCommand {
                     .flushEachRecord(true).build();
             builder.scanListener(scanLog);
         }
+        ConnLogWriter longLog = null;
+        if (longConn.progressLog) {
+            longLog = ConnLogWriter.builder(Files.newOutputStream(outDir.resolve("conn_long.log"))).format(format)
+                    .flushEachRecord(true).progressLog(true).build();
+            builder.connectionListener(longLog);
+        }
         FlowTracker tracker = builder.connectionListener(log).build();
 
         CountDownLatch finished = new CountDownLatch(1);
@@ -176,6 +185,9 @@ final class LiveCommand {
             source.close();
             tracker.close();
             log.close();
+            if (longLog != null) {
+                longLog.close();
+            }
             if (scanLog != null) {
                 scanLog.close();
             }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.assertj.core.data.Offset;
@@ -130,6 +131,41 @@ class LongConnectionTest {
         assertThat(tcpRows("--timeout", "443/tcp=45m")).hasSize(1);
         out.reset();
         assertThat(tcpRows("--timeout", "444/tcp=45m")).hasSize(BURSTS);
+    }
+
+    @Test
+    void progressLogShowsTheOpenSessionAtTenMinutesAndEveryHour(@TempDir Path out) throws IOException {
+        assertThat(run("analyze", "-C", "-o", out.toString(), "--progress-log", "--tcp-inactivity-timeout", "2h",
+                capture.toString())).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        String longLog = Files.readString(out.resolve("conn_long.log"));
+        assertThat(longLog).contains("#path\tconn_long\n");
+        List<String[]> conn = rowsOf(Files.readString(out.resolve("conn.log")));
+        List<String[]> snapshots = rowsOf(longLog);
+        String uid = conn.stream().filter(r -> r[6].equals("tcp")).findFirst().orElseThrow()[1];
+        // 10 minutes, then 1 h .. 19 h: the session ends 2 s after 19 hours
+        assertThat(snapshots).hasSize(20).allSatisfy(r -> {
+            assertThat(r).hasSize(conn.get(0).length);
+            assertThat(r[1]).isEqualTo(uid);
+        });
+        assertThat(snapshots).extracting(r -> Long.parseLong(r[9])).isSorted()
+                .last().isEqualTo((long) (BURSTS - 1) * CLIENT_PAYLOAD);
+    }
+
+    @Test
+    void progressLogStaysEmptyWhenEveryRecordIsShort(@TempDir Path out) throws IOException {
+        assertThat(run("analyze", "-C", "-o", out.toString(), "--progress-log", capture.toString())).isZero();
+        assertThat(rowsOf(Files.readString(out.resolve("conn_long.log")))).isEmpty();
+        assertThat(rowsOf(Files.readString(out.resolve("conn.log")))).hasSize(BURSTS + 1);
+    }
+
+    @Test
+    void progressLogNeedsAnOutputDirectory() {
+        assertThat(run("analyze", "--progress-log", capture.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--progress-log needs -o");
+    }
+
+    static List<String[]> rowsOf(String log) {
+        return log.lines().filter(l -> !l.startsWith("#")).map(l -> l.split("\t", -1)).toList();
     }
 
     @Test

@@ -49,6 +49,7 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
     private final Writer out;
     private final LogFormat format;
     private final boolean flushEachRecord;
+    private final boolean progress;
     private final StringBuilder line = new StringBuilder(256);
     private IOException failure;
     private boolean closed;
@@ -58,8 +59,9 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
         this.out = new BufferedWriter(new OutputStreamWriter(b.out, StandardCharsets.UTF_8), 1 << 16);
         this.format = b.format;
         this.flushEachRecord = b.flushEachRecord;
+        this.progress = b.progress;
         if (format == LogFormat.ZEEK) {
-            ZeekAscii.header(line, "conn", FIELDS, TYPES);
+            ZeekAscii.header(line, progress ? "conn_long" : "conn", FIELDS, TYPES);
             emit();
         }
     }
@@ -76,12 +78,31 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
     }
 
     /**
-     * Writes one record.
+     * Writes one record, unless this is a progress log.
      *
      * @param c the record
      */
     @Override
     public void onConnectionClosed(Connection c) {
+        if (!progress) {
+            write(c);
+        }
+    }
+
+    /**
+     * Writes one progress snapshot if this is a progress log (see
+     * {@link Builder#progressLog(boolean)}).
+     *
+     * @param c the snapshot
+     */
+    @Override
+    public void onConnectionProgress(Connection c) {
+        if (progress) {
+            write(c);
+        }
+    }
+
+    private void write(Connection c) {
         if (closed || failure != null) {
             return;
         }
@@ -236,6 +257,7 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
         private final OutputStream out;
         private LogFormat format = LogFormat.ZEEK;
         private boolean flushEachRecord;
+        private boolean progress;
 
         private Builder(OutputStream out) {
             this.out = out;
@@ -261,6 +283,20 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
          */
         public Builder flushEachRecord(boolean flush) {
             this.flushEachRecord = flush;
+            return this;
+        }
+
+        /**
+         * Makes this a progress log, Zeek's {@code conn_long.log}: it writes the snapshots of
+         * connections still open ({@link ConnectionListener#onConnectionProgress(Connection)})
+         * with the same columns, under {@code #path conn_long}, and ignores closed records
+         * (default off: a {@code conn.log} of closed records).
+         *
+         * @param progress whether to log progress snapshots instead of closed records
+         * @return this
+         */
+        public Builder progressLog(boolean progress) {
+            this.progress = progress;
             return this;
         }
 

@@ -2,13 +2,16 @@ package io.flowkit.cli;
 
 import io.flowkit.FlowTracker;
 import io.flowkit.PortKey;
+import io.flowkit.TrackerConfig;
+import java.time.Duration;
 
 /**
- * The inactivity-timeout options shared by {@code analyze} and {@code live}. They feed the
- * tracker builder directly; defaults stay Zeek's, so a long-lived connection that idles longer
- * than its timeout is split into several records unless one of these options lengthens it.
+ * The long-lived-connection options shared by {@code analyze} and {@code live}: inactivity
+ * timeouts, fed to the tracker builder directly, and the progress log. Defaults stay Zeek's, so
+ * a long-lived connection that idles longer than its timeout is split into several records
+ * unless one of these options lengthens it; the progress log shows open connections early.
  */
-final class TimeoutOptions {
+final class LongConnectionOptions {
     static final String USAGE = """
                   --tcp-inactivity-timeout DURATION
                                        idle time that ends an established TCP connection (5m)
@@ -19,11 +22,14 @@ final class TimeoutOptions {
                   --timeout PORT/PROTO=DURATION,..
                                        per responder port, e.g. 22/tcp=1h,5060/udp=10m
                                        (default: 21,22,23,513/tcp=1h as in Zeek)
+                  --progress-log       with -o: write DIR/conn_long.log, conn.log columns for
+                                       connections still open at 10m, 1h, then every hour
             """;
 
     private final FlowTracker.Builder builder;
+    boolean progressLog;
 
-    TimeoutOptions(FlowTracker.Builder builder) {
+    LongConnectionOptions(FlowTracker.Builder builder) {
         this.builder = builder;
     }
 
@@ -49,6 +55,11 @@ final class TimeoutOptions {
                     builder.inactivityTimeout(PortKey.parse(item.substring(0, eq)),
                             Args.parseDuration(opt, item.substring(eq + 1)));
                 }
+            }
+            case "--progress-log" -> {
+                args.noValue(opt);
+                progressLog = true;
+                builder.progressAges(TrackerConfig.DEFAULT_PROGRESS_AGES.toArray(new Duration[0]));
             }
             default -> {
                 return false;
