@@ -126,6 +126,7 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
         int maxConnections = 1_000_000;
         List<IpNetwork> localNetworks = TrackerConfig.DEFAULT_LOCAL_NETWORKS;
         boolean ignoreChecksums;
+        int maxTunnelDepth = TrackerConfig.DEFAULT_MAX_TUNNEL_DEPTH;
         final List<IpNetwork> ignoreChecksumsNetworks = new ArrayList<>();
         Long uidSeed;
         final List<ConnectionListener> connectionListeners = new ArrayList<>();
@@ -299,6 +300,27 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
          */
         public Builder ignoreChecksums(boolean ignore) {
             ignoreChecksums = ignore;
+            return this;
+        }
+
+        /**
+         * Sets how many tunnel encapsulations are taken off one packet (default 4, Zeek's
+         * {@code Tunnel::max_depth}). VXLAN, Geneve, GRE (with ERSPAN and PPTP), IP-in-IP,
+         * Teredo, AYIYA and GTPv1-U are decapsulated: the inner connection is tracked like any
+         * other and lists the outer connection's uid in {@link Connection#tunnelParents()}. A
+         * packet that would need one more level is counted as {@link SkipReason#BAD_TUNNEL}
+         * from that level on; its outer layers are still tracked. Zero turns decapsulation off.
+         *
+         * @param depth the most encapsulations per packet, from 0 to 16
+         * @return this
+         * @throws IllegalArgumentException if {@code depth} is negative or above 16
+         */
+        public Builder maxTunnelDepth(int depth) {
+            if (depth < 0 || depth > TrackerConfig.MAX_TUNNEL_DEPTH_LIMIT) {
+                throw new IllegalArgumentException("maxTunnelDepth must be between 0 and "
+                        + TrackerConfig.MAX_TUNNEL_DEPTH_LIMIT + ", got " + depth);
+            }
+            maxTunnelDepth = depth;
             return this;
         }
 

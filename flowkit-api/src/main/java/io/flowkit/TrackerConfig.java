@@ -15,6 +15,12 @@ import java.util.Set;
  */
 public final class TrackerConfig {
 
+    /** Default of {@link FlowTracker.Builder#maxTunnelDepth(int)}: Zeek's {@code Tunnel::max_depth}, 4. */
+    public static final int DEFAULT_MAX_TUNNEL_DEPTH = 4;
+
+    /** Largest value {@link FlowTracker.Builder#maxTunnelDepth(int)} accepts. */
+    public static final int MAX_TUNNEL_DEPTH_LIMIT = 16;
+
     /** Zeek's default per-port inactivity timeouts: 1 hour for 21, 22, 23 and 513/tcp. */
     public static final Map<PortKey, Duration> DEFAULT_PORT_TIMEOUTS;
 
@@ -85,6 +91,7 @@ public final class TrackerConfig {
     private final int maxConnections;
     private final List<IpNetwork> localNetworks;
     private final boolean ignoreChecksums;
+    private final int maxTunnelDepth;
     private final List<IpNetwork> ignoreChecksumsNetworks;
     private final Long uidSeed;
     private final List<ConnectionListener> connectionListeners;
@@ -105,6 +112,7 @@ public final class TrackerConfig {
         maxConnections = b.maxConnections;
         localNetworks = List.copyOf(b.localNetworks);
         ignoreChecksums = b.ignoreChecksums;
+        maxTunnelDepth = b.maxTunnelDepth;
         ignoreChecksumsNetworks = List.copyOf(b.ignoreChecksumsNetworks);
         uidSeed = b.uidSeed;
         connectionListeners = List.copyOf(b.connectionListeners);
@@ -176,6 +184,11 @@ public final class TrackerConfig {
     /** @return whether checksums are not verified at all */
     public boolean ignoreChecksums() {
         return ignoreChecksums;
+    }
+
+    /** @return the most tunnel encapsulations taken off one packet; 0 when decapsulation is off */
+    public int maxTunnelDepth() {
+        return maxTunnelDepth;
     }
 
     /** @return networks whose packets' checksums are not verified */

@@ -40,8 +40,12 @@ import java.util.Map;
  *
  * <p><b>Not modelled</b> (documented differences from Zeek): protocol analyzers (so no
  * {@code service}, no analyzer-specific history letters, no analyzer-confirmed 1-hour timeouts
- * for SSH/FTP), Zeek's per-packet limit on timer expirations ({@code max_timer_expires}), and
- * tunnels (decapsulation belongs to the decoder).
+ * for SSH/FTP) and Zeek's per-packet limit on timer expirations ({@code max_timer_expires}).
+ *
+ * <p><b>Tunnels.</b> The decoder takes tunnels apart; the caller processes each layer in turn,
+ * outer first, and between layers says which tunnel the next one came through
+ * ({@link #enterTunnel}, after {@link #beginFrame}). Each connection's encapsulation and tunnel
+ * parents are kept by {@link Tunnels}.
  */
 public final class Engine implements TimerWheel.Expiry {
     private static final int TCP = 0;
@@ -60,6 +64,7 @@ public final class Engine implements TimerWheel.Expiry {
     private final Tcp tcp;
     private final ConnectionSink sink;
     private final Uids uids;
+    private final Tunnels tunnels = new Tunnels();
     private final NetworkSet localNets;
     private final long[] timeouts;
     /** Per TCP responder port: index into {@link #timeouts}, or -1. */
@@ -69,6 +74,13 @@ public final class Engine implements TimerWheel.Expiry {
     private final long[] likelyUdp = new long[1024];
 
     private long uidCounter;
+    /** Encapsulation of the layer being processed: a key mixed from its tunnels' uids (0: none), and the innermost uid. */
+    private long encapKey;
+    private long encapInner;
+    /** The connection the last {@link #process} call counted the packet in. */
+    private int lastSlot = -1;
+    private long lastUid;
+    private int lastRespPort;
     private long created;
     private long closed;
     private long evicted;
@@ -89,6 +101,7 @@ public final class Engine implements TimerWheel.Expiry {
         this.table = new ConnectionTable(Math.min(max, 1024), max);
         this.c = new Connections(table.capacity());
         this.wheel = new TimerWheel(table.capacity(), 0);
+        tunnels.grow(table.capacity());
         this.localNets = new NetworkSet(config.localNetworks());
         List<Long> values = new ArrayList<>(List.of(config.udpInactivityTimeout().toNanos(),
                 config.tcpInactivityTimeout().toNanos(), config.icmpInactivityTimeout().toNanos(),
@@ -243,6 +256,7 @@ public final class Engine implements TimerWheel.Expiry {
             s = -1;
         }
         int side;
+        boolean created = s < 0;
         if (s < 0) {
             s = create(kind, keyProto, v, sp, dp, t);
             side = table.lastLookupForward() ? 0 : 1;
@@ -250,6 +264,14 @@ public final class Engine implements TimerWheel.Expiry {
             side = table.lastLookupForward() ? 0 : 1;
             table.touch(s, (int) (t >>> 26));
         }
+        if (created) {
+            tunnels.start(s, encapKey, encapInner);
+        } else if (tunnels.seen(s, encapKey, encapInner)) {
+            c.checkHistory(s, Tunnels.HIST_LIMIT, 'X');
+        }
+        lastSlot = s;
+        lastUid = c.uidNumber[s];
+        lastRespPort = c.origSide(s) == 0 ? table.bPort(s) : table.aPort(s);
         int e = 2 * s + side;
         switch (kind) {
             case TCP:
@@ -303,6 +325,78 @@ public final class Engine implements TimerWheel.Expiry {
         }
     }
 
+    // --------------------------------------------------------------- tunnels
+
+    /** Starts a frame: the next packet processed is its outermost layer, in no tunnel. */
+    public void beginFrame() {
+        encapKey = 0;
+        encapInner = 0;
+        lastSlot = -1;
+    }
+
+    /**
+     * Says that the layers processed from now on in this frame came through one more tunnel.
+     *
+     * @param uidNumber the tunnel's uid number: {@link #lastUid()} for a UDP tunnel, or
+     *                  {@link #ipTunnelUid} for GRE and IP-in-IP
+     */
+    public void enterTunnel(long uidNumber) {
+        encapKey = (encapKey + uidNumber + 1) * 0x9E37_79B9_7F4A_7C15L;
+        if (encapKey == 0) {
+            encapKey = 1;
+        }
+        encapInner = uidNumber;
+    }
+
+    /**
+     * Returns whether the connection the last packet was counted in may be decapsulated: it
+     * still exists and no bad tunnel header was seen on it.
+     *
+     * @return {@code true} if the last {@link #process}ed packet's connection may carry a tunnel
+     */
+    public boolean lastMayTunnel() {
+        return lastSlot >= 0 && !tunnels.violated(lastSlot);
+    }
+
+    /** @return the uid number of the connection the last packet was counted in */
+    public long lastUid() {
+        return lastUid;
+    }
+
+    /** @return the responder port of the connection the last packet was counted in */
+    public int lastRespPort() {
+        return lastRespPort;
+    }
+
+    /** Records a bad tunnel header on the last packet's connection: Zeek decapsulates it no more. */
+    public void lastViolatedTunnel() {
+        if (lastSlot >= 0) {
+            tunnels.markViolated(lastSlot);
+        }
+    }
+
+    /** Records that the last packet's connection carried one tunnel too many: history 'X', as in Zeek. */
+    public void lastTooDeep() {
+        if (lastSlot >= 0) {
+            c.checkHistory(lastSlot, Tunnels.HIST_LIMIT, 'X');
+        }
+    }
+
+    /**
+     * Returns the uid number of the IP tunnel (GRE or IP-in-IP) between the view's addresses,
+     * in either direction; a new pair gets a new uid.
+     *
+     * @param v the outer packet
+     * @return the uid number
+     */
+    public long ipTunnelUid(PacketView v) {
+        long u = tunnels.ipTunnel(v.srcHi, v.srcLo, v.dstHi, v.dstLo, uidCounter);
+        if (u == uidCounter) {
+            uidCounter++;
+        }
+        return u;
+    }
+
     private void count(int e, PacketView v) {
         c.packets[e]++;
         c.ipBytes[e] += v.ipLength;
@@ -331,6 +425,7 @@ public final class Engine implements TimerWheel.Expiry {
             if (table.canGrow()) {
                 int cap = table.grow();
                 c.grow(cap);
+                tunnels.grow(cap);
                 wheel.grow(cap);
             } else {
                 evicted++;
@@ -428,6 +523,10 @@ public final class Engine implements TimerWheel.Expiry {
         wheel.cancel(s);
         table.remove(s);
         c.release(s);
+        tunnels.release(s);
+        if (s == lastSlot) {
+            lastSlot = -1;
+        }
         closed++;
         sink.connectionRemoved(record);
     }
@@ -511,7 +610,19 @@ public final class Engine implements TimerWheel.Expiry {
                 rPort, protocol, ipProto, null, Math.max(0, c.last[s] - c.start[s]), origBytes, respBytes, state,
                 localNets.contains(oHi, oLo), localNets.contains(rHi, rLo), c.missedBytes[s], history,
                 Integer.toUnsignedLong(c.packets[oe]), c.ipBytes[oe], Integer.toUnsignedLong(c.packets[re]),
-                c.ipBytes[re], List.of(), reason);
+                c.ipBytes[re], tunnelParents(s), reason);
+    }
+
+    private List<String> tunnelParents(int s) {
+        int n = tunnels.parentCount(s);
+        if (n == 0) {
+            return List.of();
+        }
+        String[] p = new String[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = uids.uid(tunnels.parent(s, i));
+        }
+        return List.of(p);
     }
 
     private static InetAddress address(long hi, long lo) {
