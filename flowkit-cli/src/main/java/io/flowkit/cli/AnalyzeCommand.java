@@ -185,6 +185,10 @@ final class AnalyzeCommand {
                 err.printf(Locale.ROOT, "  skipped %-22s %d%n", r.name().toLowerCase(Locale.ROOT), t.skipped(r));
             }
         }
+        if (t.fragments() > 0) {
+            err.printf(Locale.ROOT, "ip fragments         %d (%d datagrams reassembled, %d reassemblies dropped)%n",
+                    t.fragments(), t.reassembledDatagrams(), t.reassembliesDropped());
+        }
         err.printf(Locale.ROOT, "connections          %d created, %d logged, %d evicted, peak %d%n",
                 t.connectionsCreated(), t.connectionsClosed(), t.connectionsEvicted(), t.connectionsPeak());
         if (t.listenerFailures() > 0) {

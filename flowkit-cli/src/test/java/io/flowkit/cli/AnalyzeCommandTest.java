@@ -170,4 +170,10 @@ class AnalyzeCommandTest {
         assertThat(dir.resolve("scan.log")).doesNotExist();
         assertThat(dir.resolve("conn.log")).exists();
     }
+
+    @Test
+    void statsCountFragmentsAndReassembledDatagrams() {
+        assertThat(run("analyze", "--stats", CORPUS.resolve("traces/frag-ipv6-dns.pcap").toString())).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).containsPattern("ip fragments +[1-9]\\d* \\([1-9]\\d* datagrams reassembled");
+    }
 }
