@@ -21,6 +21,7 @@ class FlowTrackerBuilderTest {
         assertThat(c.portInactivityTimeouts()).containsEntry(PortKey.parse("22/tcp"), Duration.ofHours(1))
                 .containsEntry(PortKey.parse("513/tcp"), Duration.ofHours(1));
         assertThat(c.ignoreChecksums()).isFalse();
+        assertThat(c.maxTunnelDepth()).isEqualTo(4);
         assertThat(c.scanDetection()).isNull();
     }
 
@@ -31,6 +32,17 @@ class FlowTrackerBuilderTest {
                 .hasMessageContaining("tcpInactivityTimeout").hasMessageContaining("-1");
         assertThatThrownBy(() -> FlowTracker.builder().udpInactivityTimeout(Duration.ZERO))
                 .hasMessageContaining("udpInactivityTimeout");
+    }
+
+    @Test
+    void tunnelDepthAcceptsZeroToSixteenAndRejectsTheRestNamingIt() {
+        assertThat(FlowTracker.builder().maxTunnelDepth(0).config().maxTunnelDepth()).isZero();
+        assertThat(FlowTracker.builder().maxTunnelDepth(16).config().maxTunnelDepth()).isEqualTo(16);
+        assertThatThrownBy(() -> FlowTracker.builder().maxTunnelDepth(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxTunnelDepth")
+                .hasMessageContaining("-1");
+        assertThatThrownBy(() -> FlowTracker.builder().maxTunnelDepth(17))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("17");
     }
 
     @Test
