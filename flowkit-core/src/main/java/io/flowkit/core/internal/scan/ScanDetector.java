@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * per-port scans (the stalest is forgotten beyond), per-port and per-host sets at their
  * thresholds, {@link #MAX_CONTACTS} TRW contacts. A new source's first attempt is kept inline
  * in its state and counted only when a second one arrives (one attempt can never fire with
- * thresholds of 2 or more), so a flood of one-packet spoofed sources costs about 300 bytes per
+ * thresholds of 2 or more), so a flood of one-packet spoofed sources costs about 350 bytes per
  * tracked source instead of a few sets each. An attempt of a known source allocates nothing (a
  * reused probe key finds it; IPv6 addresses are read with one copy); a new source, a new set
  * and an event allocate.
@@ -83,7 +83,6 @@ public final class ScanDetector {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScanDetector.class);
     private static final Protocol[] PROTOCOLS = Protocol.values();
-    private static final ScanKind[] KINDS = ScanKind.values();
 
     private final boolean addressScan;
     private final boolean portScan;
