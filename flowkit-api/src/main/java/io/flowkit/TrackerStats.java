@@ -14,6 +14,9 @@ public final class TrackerStats {
     private final long bytes;
     private final long[] skipped;
     private final long badChecksums;
+    private final long fragments;
+    private final long reassembledDatagrams;
+    private final long reassembliesDropped;
     private final long connectionsCreated;
     private final long connectionsClosed;
     private final long connectionsEvicted;
@@ -26,6 +29,9 @@ public final class TrackerStats {
         this.bytes = b.bytes;
         this.skipped = b.skipped.clone();
         this.badChecksums = b.badChecksums;
+        this.fragments = b.fragments;
+        this.reassembledDatagrams = b.reassembledDatagrams;
+        this.reassembliesDropped = b.reassembliesDropped;
         this.connectionsCreated = b.connectionsCreated;
         this.connectionsClosed = b.connectionsClosed;
         this.connectionsEvicted = b.connectionsEvicted;
@@ -89,6 +95,37 @@ public final class TrackerStats {
     }
 
     /**
+     * Returns the IP fragments seen. Each is also counted as skipped, under
+     * {@link SkipReason#FRAGMENT_HELD} or {@link SkipReason#BAD_FRAGMENT}, except the one that
+     * completes a datagram: that frame is processed as the whole datagram.
+     *
+     * @return the count
+     */
+    public long fragments() {
+        return fragments;
+    }
+
+    /**
+     * Returns the datagrams reassembled from fragments and processed.
+     *
+     * @return the count
+     */
+    public long reassembledDatagrams() {
+        return reassembledDatagrams;
+    }
+
+    /**
+     * Returns the fragmented datagrams given up before they completed: timed out, dropped as
+     * the oldest when reassembly memory was full, or torn into too many pieces. A steadily
+     * growing count under normal traffic means fragments are being lost or forged.
+     *
+     * @return the count
+     */
+    public long reassembliesDropped() {
+        return reassembliesDropped;
+    }
+
+    /**
      * @return connections created
      */
     public long connectionsCreated() {
@@ -137,7 +174,9 @@ public final class TrackerStats {
         }
         TrackerStats t = (TrackerStats) o;
         return packets == t.packets && bytes == t.bytes && Arrays.equals(skipped, t.skipped)
-                && badChecksums == t.badChecksums && connectionsCreated == t.connectionsCreated
+                && badChecksums == t.badChecksums && fragments == t.fragments
+                && reassembledDatagrams == t.reassembledDatagrams && reassembliesDropped == t.reassembliesDropped
+                && connectionsCreated == t.connectionsCreated
                 && connectionsClosed == t.connectionsClosed && connectionsEvicted == t.connectionsEvicted
                 && connectionsActive == t.connectionsActive && connectionsPeak == t.connectionsPeak
                 && listenerFailures == t.listenerFailures;
@@ -145,7 +184,8 @@ public final class TrackerStats {
 
     @Override
     public int hashCode() {
-        return Objects.hash(packets, bytes, Arrays.hashCode(skipped), badChecksums, connectionsCreated,
+        return Objects.hash(packets, bytes, Arrays.hashCode(skipped), badChecksums, fragments, reassembledDatagrams,
+                reassembliesDropped, connectionsCreated,
                 connectionsClosed, connectionsEvicted, connectionsActive, connectionsPeak, listenerFailures);
     }
 
@@ -159,6 +199,9 @@ public final class TrackerStats {
             }
         }
         return sb.append(", badChecksums=").append(badChecksums)
+                .append(", fragments=").append(fragments)
+                .append(", reassembledDatagrams=").append(reassembledDatagrams)
+                .append(", reassembliesDropped=").append(reassembliesDropped)
                 .append(", connectionsCreated=").append(connectionsCreated)
                 .append(", connectionsClosed=").append(connectionsClosed)
                 .append(", connectionsEvicted=").append(connectionsEvicted)
@@ -173,6 +216,9 @@ public final class TrackerStats {
         private long bytes;
         private final long[] skipped = new long[SkipReason.values().length];
         private long badChecksums;
+        private long fragments;
+        private long reassembledDatagrams;
+        private long reassembliesDropped;
         private long connectionsCreated;
         private long connectionsClosed;
         private long connectionsEvicted;
@@ -217,6 +263,33 @@ public final class TrackerStats {
          */
         public Builder badChecksums(long v) {
             badChecksums = v;
+            return this;
+        }
+
+        /**
+         * @param v IP fragments seen
+         * @return this
+         */
+        public Builder fragments(long v) {
+            fragments = v;
+            return this;
+        }
+
+        /**
+         * @param v datagrams reassembled and processed
+         * @return this
+         */
+        public Builder reassembledDatagrams(long v) {
+            reassembledDatagrams = v;
+            return this;
+        }
+
+        /**
+         * @param v fragmented datagrams given up before completion
+         * @return this
+         */
+        public Builder reassembliesDropped(long v) {
+            reassembliesDropped = v;
             return this;
         }
 

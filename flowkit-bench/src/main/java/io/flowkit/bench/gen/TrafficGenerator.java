@@ -49,6 +49,8 @@ import java.util.SplittableRandom;
  * Rows are written when a flow ends; flows still open when generation stops follow in the order
  * of their next packet. {@code last_ns} is the last packet that moves Zeek's connection time
  * (after both FINs Zeek no longer updates it, so the final ACK of a clean close does not count).
+ * Times are the capture's exact nanosecond timestamps; Zeek, reading through libpcap, sees them
+ * truncated to microseconds, so compare {@code ts} and {@code duration} at that precision.
  * {@code orig_bytes}/{@code resp_bytes} are payload bytes: TCP and UDP payload, and the ICMP
  * data after the 8-byte echo header, as Zeek counts them. Packet and IP byte counts are always
  * exact. {@code conn_state} and {@code history} are computed with a model of Zeek's rules
@@ -135,8 +137,12 @@ public final class TrafficGenerator {
      * @param flows      rows in the truth file
      * @param firstNanos timestamp of the first frame
      * @param lastNanos  timestamp of the last frame
+     * @param peakHeld   the most flows held in memory at once: open flows, flows about to start,
+     *                   scan probes in flight and the scanners themselves; it bounds the
+     *                   generator's memory
      */
-    public record Summary(Path capture, Path truth, long packets, long flows, long firstNanos, long lastNanos) {
+    public record Summary(Path capture, Path truth, long packets, long flows, long firstNanos, long lastNanos,
+                          int peakHeld) {
     }
 
     private Summary run() throws IOException {
@@ -152,6 +158,7 @@ public final class TrafficGenerator {
         }
         long first = -1;
         long last = 0;
+        int peak = queue.size();
         try (PcapWriter pcap = new PcapWriter(options.output(), SNAP_LENGTH);
              Writer truth = Files.newBufferedWriter(options.truthOutput(), StandardCharsets.US_ASCII)) {
             truthHeader(truth);
@@ -166,6 +173,7 @@ public final class TrafficGenerator {
                     if (s.advance()) {
                         queue.add(s);
                     }
+                    peak = Math.max(peak, queue.size());
                     continue;
                 }
                 Flow f = (Flow) next;
@@ -188,7 +196,8 @@ public final class TrafficGenerator {
                     truthRow(truth, f);
                 }
             }
-            return new Summary(options.output(), options.truthOutput(), pcap.frames(), flowsWritten, first, last);
+            return new Summary(options.output(), options.truthOutput(), pcap.frames(), flowsWritten, first, last,
+                    peak);
         }
     }
 

@@ -37,7 +37,8 @@ import java.util.List;
  * payload, and a snap length that cuts the packet still lets it count its full IP length. As in
  * Zeek ({@code IP.cc}): a total length beyond the frame's wire length, or below the header
  * length, skips the packet; a zero IPv4 total length (segmentation offload) skips it unless
- * checksums are ignored, when the captured length stands in; a bad IPv4 header checksum skips
+ * checksums are ignored, when the captured length stands in; a zero IPv6 payload length
+ * (jumbogram, offload) leaves the captured bytes as payload; a bad IPv4 header checksum skips
  * it. IPv6 extension headers (hop-by-hop, routing, destination options, AH, fragment) are
  * followed up to {@link #MAX_IPV6_HEADERS}; a type 0 or 2 routing header with segments left
  * makes its last address the destination and a Home Address destination option makes its
@@ -154,7 +155,8 @@ public final class Decoder {
         }
         end = (int) Math.min((long) off + caplen, buf.limit());
         long wire = Math.max(wirelen, end - off);
-        wireEnd = off + wire;
+        // capped so that an IP end bounded by it fits an int even at the end of a 2 GB buffer
+        wireEnd = Math.min(off + wire, Integer.MAX_VALUE);
         frameComplete = wire <= end - off;
         switch (linkType) {
             case LinkType.ETHERNET:
@@ -482,7 +484,9 @@ public final class Decoder {
         out.dstHi = u64(p + 24);
         out.dstLo = u64(p + 32);
         verify = !ignoreChecksums && (ignoreChecksumsNets.isEmpty() || !ignoreChecksumsNets.contains(srcHi, srcLo));
-        int ipEnd = p + 40 + pl;
+        // A zero payload length (jumbogram, or segmentation offload) leaves Zeek with what was
+        // captured: the transport is read from the captured bytes, the IP length stays 40.
+        int ipEnd = pl == 0 ? end : p + 40 + pl;
         int capEnd = Math.min(end, ipEnd);
         int nh = u8(p + 6);
         int nextPos = 6;

@@ -109,22 +109,6 @@ final class FragmentReassembler {
         runEnd = new int[slots * MAX_RUNS];
     }
 
-    /** @return how many datagrams can be in progress at once */
-    int slotCount() {
-        return slots;
-    }
-
-    /** @return datagrams in progress right now */
-    int inProgress() {
-        int n = 0;
-        for (boolean u : used) {
-            if (u) {
-                n++;
-            }
-        }
-        return n;
-    }
-
     /** @return datagrams dropped before completion: timed out, evicted at the bound, or torn into too many pieces */
     long dropped() {
         return dropped;

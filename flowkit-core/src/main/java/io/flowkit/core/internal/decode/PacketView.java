@@ -57,7 +57,9 @@ public final class PacketView {
     /**
      * Transport payload length derived from the IP length (IP length minus IP and transport
      * headers), so link-layer padding is never payload and a truncated capture still counts
-     * what was on the wire. For UDP, the UDP length minus 8 as Zeek counts it.
+     * what was on the wire. For UDP, the UDP length minus 8 as Zeek counts it (0 if the field
+     * is below 8); for ICMP, the bytes after the 8-byte ICMP header; for other protocols, the
+     * whole IP payload. Zero when {@link #transportTruncated}.
      */
     public int payloadLength;
     /** Index of the transport payload's first byte in {@link #buffer}. */
@@ -71,8 +73,9 @@ public final class PacketView {
     public boolean badChecksum;
     /**
      * Whether the IP header is sound but the transport header was cut by the capture after the
-     * ports (e.g. inside TCP options): Zeek still creates the connection but does not process
-     * the packet.
+     * ports (e.g. inside TCP options), or its data offset is impossible: Zeek still creates the
+     * connection but does not process the packet. Ports, flags, sequence numbers and window are
+     * set (the fixed 20 bytes were captured); the payload fields are zero.
      */
     public boolean transportTruncated;
     /** Whether this view holds a datagram reassembled from IP fragments. */

@@ -18,7 +18,7 @@ import java.util.Arrays;
  * {@code long} (two words, 18 letters); the rare longer history spills into a map, allocated once
  * per such connection, never per packet.
  *
- * <p><b>Cost.</b> 81 bytes per slot plus 2 x 99 bytes of endpoint state; nothing is allocated per
+ * <p><b>Cost.</b> 81 bytes per slot plus 2 x 95 bytes of endpoint state; nothing is allocated per
  * packet (the above-hole maps grow only when holes open, and keep their capacity).
  */
 final class Connections {
@@ -79,7 +79,7 @@ final class Connections {
     byte[] state;
     byte[] prevState;
     byte[] epFlags;
-    long[] startSeq;
+    int[] startSeq;
     int[] lastSeq;
     int[] ackSeq;
     int[] seqWraps;
@@ -128,7 +128,7 @@ final class Connections {
         state = Arrays.copyOf(state == null ? new byte[0] : state, c2);
         prevState = Arrays.copyOf(prevState == null ? new byte[0] : prevState, c2);
         epFlags = Arrays.copyOf(epFlags == null ? new byte[0] : epFlags, c2);
-        startSeq = Arrays.copyOf(orEmpty(startSeq), c2);
+        startSeq = Arrays.copyOf(startSeq == null ? new int[0] : startSeq, c2);
         lastSeq = Arrays.copyOf(lastSeq == null ? new int[0] : lastSeq, c2);
         ackSeq = Arrays.copyOf(ackSeq == null ? new int[0] : ackSeq, c2);
         seqWraps = Arrays.copyOf(seqWraps == null ? new int[0] : seqWraps, c2);

@@ -28,6 +28,11 @@ import static io.flowkit.core.internal.engine.Connections.SYN_SENT;
  * merges them, so the count of gap events (the {@code G} letters' scaling) may be lower than
  * Zeek's; the bytes reported missing are the same unless data arrives inside a merged interval.
  *
+ * <p><b>Timers.</b> Zeek may run several expire-timer chains for one connection (one from
+ * creation, one more per half close); flowkit keeps the earliest pending check only, so a
+ * half-closed connection may be removed up to one {@code tcp_session_timer} (6 s) later than in
+ * Zeek. Removal times of everything else are Zeek's.
+ *
  * <p><b>Cost.</b> A few dozen field reads and writes per packet; no allocation.
  */
 final class Tcp {
@@ -60,15 +65,23 @@ final class Tcp {
     private final Connections c;
     private final long attemptDelay;
     private final long closeDelay;
+    private final long resetDelay;
     private final int tcpTimeoutIndex;
 
     private boolean underflow;
 
-    Tcp(Connections c, long attemptDelay, long closeDelay, int tcpTimeoutIndex) {
+    Tcp(Connections c, long attemptDelay, long closeDelay, long resetDelay, int tcpTimeoutIndex) {
         this.c = c;
         this.attemptDelay = attemptDelay;
         this.closeDelay = closeDelay;
+        this.resetDelay = resetDelay;
         this.tcpTimeoutIndex = tcpTimeoutIndex;
+    }
+
+    /** Adds a delay to a time, saturating: capture timestamps are untrusted. */
+    static long plus(long t, long d) {
+        long r = t + d;
+        return r < t ? Long.MAX_VALUE : r;
     }
 
     // ------------------------------------------------------------ seq helpers
@@ -77,8 +90,13 @@ final class Tcp {
         return ((long) wraps << 32) + (seq & 0xFFFF_FFFFL);
     }
 
+    /** Zeek's {@code StartSeqI64}: always a 32-bit unsigned value (Zeek computes it in uint32). */
+    private long start(int e) {
+        return c.startSeq[e] & 0xFFFF_FFFFL;
+    }
+
     private long relative(int e, int seq, int wraps) {
-        return full(seq, wraps) - c.startSeq[e];
+        return full(seq, wraps) - start(e);
     }
 
     private boolean isOrig(int s, int e) {
@@ -98,7 +116,7 @@ final class Tcp {
             }
         }
         if (wraps == 0) {
-            int d = cur - (int) c.startSeq[e];
+            int d = cur - c.startSeq[e];
             if (d < 0) {
                 underflow = true;
             }
@@ -167,11 +185,11 @@ final class Tcp {
         boolean closed = c.epHas(origE, Connections.E_DID_CLOSE) || c.epHas(respE, Connections.E_DID_CLOSE);
         if (!closed) {
             int base = (int) seq;
-            if (base == (int) c.startSeq[connOrig]) {
+            if (base == c.startSeq[connOrig]) {
                 return false;
             }
             return (flags & ACK) != 0 || c.state[connOrig] != SYN_ACK_SENT || c.state[respE] != INACTIVE
-                    || base != (int) c.startSeq[respE];
+                    || base != c.startSeq[respE];
         }
         return true;
     }
@@ -231,7 +249,7 @@ final class Tcp {
         if (ack) {
             if (c.state[p] == INACTIVE) {
                 relAck = 1;
-                c.startSeq[p] = (ack32 - 1) & 0xFFFF_FFFFL;
+                c.startSeq[p] = ack32 - 1;
                 c.ackSeq[p] = ack32 - 1;
                 c.lastSeq[p] = ack32 - 1;
             } else {
@@ -287,17 +305,17 @@ final class Tcp {
             case INACTIVE:
                 if (syn) {
                     c.ackSeq[e] = firstSeq;
-                    c.startSeq[e] = firstSeq & 0xFFFF_FFFFL;
+                    c.startSeq[e] = firstSeq;
                 } else {
                     c.ackSeq[e] = firstSeq - 1;
-                    c.startSeq[e] = (firstSeq - 1) & 0xFFFF_FFFFL;
+                    c.startSeq[e] = firstSeq - 1;
                     lastSeq = firstSeq;
                 }
                 c.lastSeq[e] = lastSeq;
                 break;
             case SYN_SENT:
             case SYN_ACK_SENT:
-                if (syn && firstSeq != (int) c.startSeq[e]) {
+                if (syn && firstSeq != c.startSeq[e]) {
                     reinit(e, firstSeq, lastSeq);
                 }
                 break;
@@ -318,7 +336,7 @@ final class Tcp {
     }
 
     private void reinit(int e, int firstSeq, int lastSeq) {
-        c.startSeq[e] = firstSeq & 0xFFFF_FFFFL;
+        c.startSeq[e] = firstSeq;
         c.ackSeq[e] = firstSeq;
         c.lastSeq[e] = lastSeq;
     }
@@ -384,7 +402,7 @@ final class Tcp {
         if ((syn || rst) && (delta > TOO_LARGE_SEQ_DELTA || delta < -TOO_LARGE_SEQ_DELTA)) {
             return; // don't trust outlandish SYN/RST sequence numbers
         }
-        if (fin && full(c.lastSeq[e], 0) == ((c.startSeq[e] + 1) & 0xFFFF_FFFFL)) {
+        if (fin && full(c.lastSeq[e], 0) == ((start(e) + 1) & 0xFFFF_FFFFL)) {
             updateLastSeqValue(e, lastSeq);
         } else if (c.state[e] == RESET) {
             return; // don't trust sequence numbers after a reset
@@ -435,10 +453,10 @@ final class Tcp {
             if (orig) {
                 setState(s, e, ack ? SYN_ACK_SENT : SYN_SENT);
                 if (attemptDelay > 0 && !c.has(s, Connections.F_DELETE_PENDING)) {
-                    c.attemptAt[s] = t + attemptDelay;
+                    c.attemptAt[s] = plus(t, attemptDelay);
                 }
             } else {
-                if (!ack && c.state[p] == SYN_ACK_SENT && seq32 == (int) c.startSeq[e]) {
+                if (!ack && c.state[p] == SYN_ACK_SENT && seq32 == c.startSeq[e]) {
                     // SYN and SYN-ACK seen in reverse order: flip and establish
                     c.set(s, Connections.F_PARTIAL, false);
                     flipRoles(s);
@@ -537,7 +555,7 @@ final class Tcp {
 
     private boolean noDataAcked(int e) {
         long ackFull = full(c.ackSeq[e], c.ackWraps[e]);
-        long start = c.startSeq[e];
+        long start = start(e);
         return ackFull == start || ackFull == start + 1;
     }
 
@@ -549,7 +567,7 @@ final class Tcp {
         }
         long lastFull = full(c.lastSeq[e], c.seqWraps[e]);
         long ackFull = full(c.ackSeq[e], c.ackWraps[e]);
-        long size = (Long.compareUnsigned(lastFull, ackFull) > 0 ? lastFull : ackFull) - c.startSeq[e];
+        long size = (Long.compareUnsigned(lastFull, ackFull) > 0 ? lastFull : ackFull) - start(e);
         if (size != 0) {
             --size;
         }
@@ -677,7 +695,7 @@ final class Tcp {
         if (c.epHas(e, Connections.E_SKIP)) {
             return false;
         }
-        long delivered = c.startSeq[e] + c.lastReassem[e];
+        long delivered = start(e) + c.lastReassem[e];
         long lastFull = full(c.lastSeq[e], c.seqWraps[e]);
         if (lastFull < delivered) {
             return false;
@@ -729,7 +747,9 @@ final class Tcp {
             }
             // CancelTimers(), then the delete timer
             c.expireAt[s] = 0;
-            long del = c.last[s] + closeDelay;
+            // Zeek lingers tcp_close_delay after any complete close; a close completed by a reset
+            // lingers the reset delay instead (both 5 s by default, so Zeek's defaults hold)
+            long del = plus(c.last[s], c.state[e] == RESET || c.state[p] == RESET ? resetDelay : closeDelay);
             if (c.has(s, Connections.F_DELETE_PENDING)) {
                 c.attemptAt[s] = Math.min(c.attemptAt[s], del);
             } else {
@@ -737,7 +757,7 @@ final class Tcp {
                 c.set(s, Connections.F_DELETE_PENDING, true);
             }
         } else if (c.prevState[e] != INACTIVE) {
-            long check = c.last[s] + SESSION_TIMER;
+            long check = plus(c.last[s], SESSION_TIMER);
             c.expireAt[s] = c.expireAt[s] == 0 ? check : Math.min(c.expireAt[s], check);
         }
     }
@@ -781,7 +801,7 @@ final class Tcp {
                 return true;
             }
         }
-        c.expireAt[s] = t + SESSION_TIMER;
+        c.expireAt[s] = plus(t, SESSION_TIMER);
         return false;
     }
 

@@ -29,8 +29,8 @@ class ConformanceTuplesTest {
                 .filter(r -> r[6].startsWith("format=full"))
                 .filter(r -> !r[5].equals("tunnel"))
                 .filter(r -> !r[1].contains(";"))
-                // a BPF capture filter selects packets; a decoder setting skips 38 bytes per frame
-                .filter(r -> !r[0].equals("other-bpf-port50000") && !r[0].equals("icmp-gre-inner-skip"))
+                // needs a decoder setting that skips 38 bytes per frame
+                .filter(r -> !r[0].equals("icmp-gre-inner-skip"))
                 .filter(r -> {
                     try {
                         return ClassicPcap.isClassic(Conformance.root().resolve(r[1]));
@@ -51,7 +51,8 @@ class ConformanceTuplesTest {
         PacketView v = new PacketView();
         Set<String> decoded = new TreeSet<>();
         for (ClassicPcap.Frame f : pcap.frames) {
-            if (decoder.decode(f.tsNanos(), pcap.linkType, pcap.buffer, f.offset(), f.caplen(), f.wirelen(), v)) {
+            if (decoder.decode(f.tsNanos(), pcap.linkType, pcap.buffer, f.offset(), f.caplen(), f.wirelen(), v)
+                    && passesCaptureFilter(name, v)) {
                 decoded.add(key(protoName(v.ipProto), address(v.ipVersion, v.srcHi, v.srcLo), v.srcPort,
                         address(v.ipVersion, v.dstHi, v.dstLo), v.dstPort));
             }
@@ -71,6 +72,53 @@ class ConformanceTuplesTest {
         }
         assertThat(expected).as("expected rows of %s", name).isNotEmpty();
         assertThat(decoded).as("endpoint pairs decoded from %s", trace).isEqualTo(expected);
+    }
+
+    /**
+     * Zeek counts in {@code orig_pkts}/{@code resp_pkts} every packet it processes, and nothing
+     * else: a packet with a bad checksum only adds a history letter. So per source address, the
+     * packets the decoder delivers with a good checksum (and not truncated), and their IP
+     * lengths, must add up to Zeek's packet and IP byte counts for that address, whatever the
+     * connections they fall into.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("pairs")
+    void deliveredPacketsPerSourceAreTheOnesZeekCounts(String name, String trace, boolean ignoreChecksums)
+            throws IOException {
+        Path root = Conformance.root();
+        ClassicPcap pcap = ClassicPcap.read(root.resolve(trace));
+        List<io.flowkit.IpNetwork> ignoreNets = name.equals("chksum-ignore-nets")
+                ? List.of(io.flowkit.IpNetwork.parse("192.168.0.0/16")) : List.of();
+        Decoder decoder = new Decoder(ignoreChecksums, ignoreNets, Decoder.DEFAULT_FRAGMENT_MEMORY_BYTES,
+                Decoder.DEFAULT_FRAGMENT_TIMEOUT);
+        PacketView v = new PacketView();
+        java.util.Map<String, Long> decoded = new java.util.TreeMap<>();
+        for (ClassicPcap.Frame f : pcap.frames) {
+            if (decoder.decode(f.tsNanos(), pcap.linkType, pcap.buffer, f.offset(), f.caplen(), f.wirelen(), v)
+                    && passesCaptureFilter(name, v) && !v.badChecksum && !v.transportTruncated) {
+                decoded.merge(address(v.ipVersion, v.srcHi, v.srcLo) + " pkts", 1L, Long::sum);
+                decoded.merge(address(v.ipVersion, v.srcHi, v.srcLo) + " ip_bytes", (long) v.ipLength, Long::sum);
+            }
+        }
+        java.util.Map<String, Long> expected = new java.util.TreeMap<>();
+        List<String> fields = null;
+        for (String line : Files.readAllLines(root.resolve("expected/" + name + ".conn.log"))) {
+            if (line.startsWith("#fields")) {
+                fields = List.of(line.substring("#fields\t".length()).split("\t"));
+            } else if (!line.startsWith("#") && fields != null) {
+                String[] c = line.split("\t", -1);
+                for (String side : new String[] {"orig", "resp"}) {
+                    long pkts = Long.parseLong(c[fields.indexOf(side + "_pkts")]);
+                    if (pkts > 0) {
+                        String host = canonical(c[fields.indexOf("id." + side + "_h")]);
+                        expected.merge(host + " pkts", pkts, Long::sum);
+                        expected.merge(host + " ip_bytes", Long.parseLong(c[fields.indexOf(side + "_ip_bytes")]),
+                                Long::sum);
+                    }
+                }
+            }
+        }
+        assertThat(decoded).as("good packets and IP bytes per source address in %s", trace).isEqualTo(expected);
     }
 
     /**
@@ -109,6 +157,12 @@ class ConformanceTuplesTest {
         assertThat(delivered).isEqualTo(expected);
         assertThat(decoder.reassembledDatagrams()).isEqualTo(1);
         assertThat(decoder.skipped(io.flowkit.SkipReason.FRAGMENT_HELD)).isEqualTo(decoder.fragments() - 1);
+    }
+
+    /** The one pair run with a BPF capture filter, {@code port 50000}: TCP or UDP with that port. */
+    private static boolean passesCaptureFilter(String name, PacketView v) {
+        return !name.equals("other-bpf-port50000")
+                || ((v.ipProto == 6 || v.ipProto == 17) && (v.srcPort == 50000 || v.dstPort == 50000));
     }
 
     private static String protoName(int proto) {

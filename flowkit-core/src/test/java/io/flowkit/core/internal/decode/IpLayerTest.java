@@ -133,6 +133,17 @@ class IpLayerTest {
         h.assertOnlySkipped(SkipReason.BAD_IP_LENGTH, 1);
     }
 
+    @Test
+    void ipv6WithZeroPayloadLengthIsReadFromTheCapturedBytesAsZeekDoes() {
+        byte[] f = ipv6("2001:db8::1", "2001:db8::2", TCP, tcp(1, 2, 1, 0, Frames.ACK, 1, new byte[30]));
+        put16(f, 4, 0);
+        assertThat(h.decode(LinkType.RAW, f)).isTrue();
+        assertThat(h.view.ipLength).isEqualTo(40);
+        assertThat(h.view.srcPort).isEqualTo(1);
+        assertThat(h.view.payloadLength).isEqualTo(30);
+        assertThat(h.view.badChecksum).isFalse();
+    }
+
     // ------------------------------------------------------------------ IPv6 extension headers
 
     private byte[] udpOver6(String src, String dst) {

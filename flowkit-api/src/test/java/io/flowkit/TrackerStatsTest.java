@@ -1,0 +1,27 @@
+package io.flowkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class TrackerStatsTest {
+
+    @Test
+    void fragmentCountersAreKeptComparedAndPrinted() {
+        TrackerStats a = TrackerStats.builder().fragments(5).reassembledDatagrams(2).reassembliesDropped(1).build();
+        assertThat(a.fragments()).isEqualTo(5);
+        assertThat(a.reassembledDatagrams()).isEqualTo(2);
+        assertThat(a.reassembliesDropped()).isEqualTo(1);
+        TrackerStats same = TrackerStats.builder().fragments(5).reassembledDatagrams(2).reassembliesDropped(1).build();
+        assertThat(a).isEqualTo(same).hasSameHashCodeAs(same);
+        assertThat(a).isNotEqualTo(TrackerStats.builder().fragments(5).reassembledDatagrams(2).build());
+        assertThat(a.toString()).contains("fragments=5", "reassembledDatagrams=2", "reassembliesDropped=1");
+    }
+
+    @Test
+    void skippedTotalAddsEveryReason() {
+        TrackerStats s = TrackerStats.builder().skipped(SkipReason.NOT_IP, 3).skipped(SkipReason.NO_TRANSPORT, 4).build();
+        assertThat(s.skipped(SkipReason.NO_TRANSPORT)).isEqualTo(4);
+        assertThat(s.skippedTotal()).isEqualTo(7);
+    }
+}

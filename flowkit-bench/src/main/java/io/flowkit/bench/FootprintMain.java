@@ -1,0 +1,86 @@
+package io.flowkit.bench;
+
+import io.flowkit.FlowTracker;
+import io.flowkit.LinkType;
+import java.nio.ByteBuffer;
+
+/**
+ * Measures the heap a tracker holds per concurrent connection: opens 1,000,000 IPv4 TCP
+ * connections (SYN, SYN-ACK, ACK each, all within two seconds of network time, so none expires
+ * and none is evicted) and divides the growth of the used heap, after full GCs, by the number of
+ * connections. Everything the engine keeps counts: table, index, recency list, timer wheel and
+ * every per-connection state array.
+ *
+ * <p>Run it with:
+ * <pre>{@code
+ * mvn -B -q -pl flowkit-bench -am package -DskipTests
+ * java -Xmx512m -cp flowkit-bench/target/benchmarks.jar io.flowkit.bench.FootprintMain [connections]
+ * }</pre>
+ */
+public final class FootprintMain {
+    private FootprintMain() {
+    }
+
+    /**
+     * Runs the measurement.
+     *
+     * @param args optional number of connections (default 1,000,000)
+     */
+    public static void main(String[] args) {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        long before = usedAfterGc();
+        FlowTracker tracker = FlowTracker.builder().ignoreChecksums(true).maxConnections(n).build();
+        ByteBuffer frame = ByteBuffer.allocate(64);
+        long t = 1_700_000_000_000_000_000L;
+        long step = 2_000_000_000L / (3L * n);
+        for (int i = 0; i < n; i++) {
+            int client = 0x0A000000 + (i >>> 10);
+            int port = 1024 + (i & 1023);
+            int server = 0xC0A80001;
+            tcp(frame, client, server, port, 443, 0x02, 1000, 0);
+            tracker.onFrame(t += step, LinkType.RAW, frame, 0, 40, 40);
+            tcp(frame, server, client, 443, port, 0x12, 5000, 1001);
+            tracker.onFrame(t += step, LinkType.RAW, frame, 0, 40, 40);
+            tcp(frame, client, server, port, 443, 0x10, 1001, 5001);
+            tracker.onFrame(t += step, LinkType.RAW, frame, 0, 40, 40);
+        }
+        long after = usedAfterGc();
+        long active = tracker.stats().connectionsActive();
+        System.out.printf("connections active: %d, evicted: %d%n", active, tracker.stats().connectionsEvicted());
+        System.out.printf("heap held: %.1f MB, %.1f bytes per connection%n", (after - before) / 1e6,
+                (after - before) / (double) active);
+        tracker.close();
+    }
+
+    private static long usedAfterGc() {
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return rt.totalMemory() - rt.freeMemory();
+    }
+
+    private static void tcp(ByteBuffer b, int src, int dst, int sport, int dport, int flags, int seq, int ack) {
+        b.put(0, (byte) 0x45);
+        b.putShort(2, (short) 40);
+        b.put(8, (byte) 64);
+        b.put(9, (byte) 6);
+        b.putShort(10, (short) 0);
+        b.putInt(12, src);
+        b.putInt(16, dst);
+        int sum = 0;
+        for (int i = 0; i < 20; i += 2) {
+            sum += b.getShort(i) & 0xFFFF;
+        }
+        sum = (sum & 0xFFFF) + (sum >>> 16);
+        sum = (sum & 0xFFFF) + (sum >>> 16);
+        b.putShort(10, (short) ~sum);
+        b.putShort(20, (short) sport);
+        b.putShort(22, (short) dport);
+        b.putInt(24, seq);
+        b.putInt(28, ack);
+        b.put(32, (byte) 0x50);
+        b.put(33, (byte) flags);
+        b.putShort(34, (short) 8192);
+    }
+}
