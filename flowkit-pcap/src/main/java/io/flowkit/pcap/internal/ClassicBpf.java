@@ -133,7 +133,8 @@ public final class ClassicBpf {
         Objects.requireNonNull(program, "program");
         int n = program.length;
         if (n == 0 || n > MAX_INSTRUCTIONS) {
-            throw new IllegalArgumentException("a BPF program has 1 to " + MAX_INSTRUCTIONS + " instructions, not " + n);
+            throw new IllegalArgumentException("a BPF program has 1 to " + MAX_INSTRUCTIONS
+                    + " instructions, not " + n);
         }
         long[] insns = program.clone();
         boolean scratch = false;
