@@ -284,4 +284,41 @@ class BpfFilterTest {
         assertThat(f.expression()).isEqualTo("icmp or icmp6");
         assertThat(f).hasToString("BpfFilter[icmp or icmp6]");
     }
+
+    @Test
+    void givesTheSameAnswersWhenThreadsShareOneFilter() throws Exception {
+        // an arithmetic expression: its program uses scratch memory, one array per thread
+        BpfFilter filter = BpfFilter.compile("len - ((ip[0] & 0xf) << 2) > 40 and ip[9] = 6");
+        List<byte[]> frames = new ArrayList<>();
+        for (int k = 0; k < 64; k++) {
+            frames.add(ipv4(k % 2 == 0, 1, 2, k));
+        }
+        boolean[] expected = new boolean[frames.size()];
+        for (int k = 0; k < expected.length; k++) {
+            expected[k] = matches(filter, LinkType.RAW, frames.get(k));
+        }
+        assertThat(expected).contains(true, false);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int shift = t;
+                results.add(pool.submit(() -> {
+                    int wrong = 0;
+                    for (int round = 0; round < 20_000; round++) {
+                        int k = (round * 7 + shift) % expected.length;
+                        if (matches(filter, LinkType.RAW, frames.get(k)) != expected[k]) {
+                            wrong++;
+                        }
+                    }
+                    return wrong;
+                }));
+            }
+            for (java.util.concurrent.Future<Integer> r : results) {
+                assertThat(r.get()).isZero();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
