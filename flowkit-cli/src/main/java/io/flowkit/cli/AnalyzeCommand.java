@@ -9,6 +9,7 @@ import io.flowkit.TrackerStats;
 import io.flowkit.core.ConnLogWriter;
 import io.flowkit.core.LogFormat;
 import io.flowkit.core.ScanLogWriter;
+import io.flowkit.pcap.BpfFilter;
 import io.flowkit.pcap.PcapFile;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -34,6 +35,8 @@ final class AnalyzeCommand {
                                        (default: conn.log to standard output, no scan.log)
               -f, --format FORMAT      zeek (TSV, default) or json (JSON lines)
               -C, --ignore-checksums   accept packets with bad checksums (Zeek's -C)
+                  --filter BPF         read only frames matching a tcpdump filter expression
+                                       (Zeek's -f; needs libpcap to compile it)
                   --local-nets CIDR,.. networks for local_orig/local_resp
                                        (default: Zeek's private and reserved ranges)
                   --uid-seed N         make uids reproducible
@@ -58,6 +61,7 @@ final class AnalyzeCommand {
         LogFormat format = LogFormat.ZEEK;
         boolean stats = false;
         ScanOptions scan = new ScanOptions();
+        BpfFilter filter = null;
         for (String opt; (opt = args.nextOption()) != null; ) {
             try {
                 switch (opt) {
@@ -68,6 +72,7 @@ final class AnalyzeCommand {
                         builder.ignoreChecksums(true);
                     }
                     case "--local-nets" -> builder.localNetworks(Args.list(args.value(opt)));
+                    case "--filter" -> filter = compileFilter(args.value(opt));
                     case "--uid-seed" -> builder.uidSeed(Args.parseLong(opt, args.value(opt), Long.MIN_VALUE));
                     case "--stats" -> {
                         args.noValue(opt);
@@ -119,7 +124,8 @@ final class AnalyzeCommand {
         InputException failure = null;
         try {
             for (String f : files) {
-                try (PacketSource source = f.equals("-") ? PcapFile.open(System.in, "<stdin>") : PcapFile.open(Path.of(f))) {
+                try (PacketSource opened = f.equals("-") ? PcapFile.open(System.in, "<stdin>") : PcapFile.open(Path.of(f));
+                     PacketSource source = filter == null ? opened : filter.filter(opened)) {
                     try {
                         tracker.run(source);
                     } finally {
@@ -166,6 +172,17 @@ final class AnalyzeCommand {
         }
     }
 
+    /** Compiles a capture filter; a bad expression is bad usage, missing libpcap is unreadable input. */
+    static BpfFilter compileFilter(String expression) throws UsageException, InputException {
+        try {
+            return BpfFilter.compile(expression);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("option --filter: " + e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new InputException("cannot use --filter: " + e.getMessage(), e);
+        }
+    }
+
     static LogFormat parseFormat(String v) throws UsageException {
         return switch (v.toLowerCase(Locale.ROOT)) {
             case "zeek", "tsv" -> LogFormat.ZEEK;
@@ -176,8 +193,9 @@ final class AnalyzeCommand {
 
     private void printStats(TrackerStats t, SourceStats s, long elapsedNanos) {
         double seconds = elapsedNanos / 1e9;
-        err.printf(Locale.ROOT, "frames read          %d (%d bytes, %d truncated by snaplen, %d records skipped)%n",
-                s.frames(), s.bytes(), s.truncated(), s.skippedRecords());
+        err.printf(Locale.ROOT, "frames read          %d (%d bytes, %d truncated by snaplen, %d records skipped%s)%n",
+                s.frames(), s.bytes(), s.truncated(), s.skippedRecords(),
+                s.filtered() > 0 ? ", " + s.filtered() + " rejected by the filter" : "");
         err.printf(Locale.ROOT, "packets processed    %d (%d skipped, %d bad checksums)%n",
                 t.packets(), t.skippedTotal(), t.badChecksums());
         for (SkipReason r : SkipReason.values()) {

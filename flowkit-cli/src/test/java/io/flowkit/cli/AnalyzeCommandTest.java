@@ -176,4 +176,19 @@ class AnalyzeCommandTest {
         assertThat(run("analyze", "--stats", CORPUS.resolve("traces/frag-ipv6-dns.pcap").toString())).isZero();
         assertThat(err.toString(StandardCharsets.UTF_8)).containsPattern("ip fragments +[1-9]\\d* \\([1-9]\\d* datagrams reassembled");
     }
+
+    @Test
+    void filterKeepsOnlyMatchingFrames() {
+        assertThat(run("analyze", "--stats", "--filter", "udp", DEMO.toString())).as(err.toString()).isZero();
+        List<String> rows = rows(out.toString(StandardCharsets.UTF_8));
+        assertThat(rows).isNotEmpty().allSatisfy(r -> assertThat(r.split("\t", -1)[6]).isEqualTo("udp"));
+        assertThat(err.toString(StandardCharsets.UTF_8)).containsPattern("[1-9]\\d* rejected by the filter");
+    }
+
+    @Test
+    void badFilterIsBadUsage() {
+        assertThat(run("analyze", "--filter", "port port port", DEMO.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("flowkit: option --filter: ")
+                .contains("port port port");
+    }
 }
