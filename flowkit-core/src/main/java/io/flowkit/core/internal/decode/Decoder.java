@@ -82,6 +82,9 @@ import java.util.List;
  * the inner packet, so each layer consumes bytes and decapsulation ends. More than
  * {@code maxTunnelDepth} layers, or a tunnel header that does not decode, count
  * {@link SkipReason#BAD_TUNNEL}; an inner packet that does not decode counts its own reason.
+ * Inner IP fragments are reassembled like outer ones, except inside a datagram that was itself
+ * reassembled (the reassembly buffer is in use): those count {@link SkipReason#BAD_FRAGMENT}.
+ * Not decoded: GRE carrying 802.11 (Aruba) or MPLS, and GTPv2 (control plane only).
  *
  * <p><b>Cost.</b> A few bounds checks and byte reads per layer, plus one pass over the segment
  * when its checksum is verified.

@@ -374,6 +374,45 @@ class TunnelDecodeTest {
     }
 
     @Test
+    void mutatedAndCutTunnelFramesNeverThrowAndNeverGoPastTheDepthLimit() {
+        byte[] nested = ipv4("172.16.0.1", "172.16.0.2", UDP, udp(5555, 4789, vxlan(ether(0x0800, INNER4))));
+        List<byte[]> seeds = List.of(
+                outerUdp(40000, 4789, vxlan(ether(0x0800, INNER4))),
+                outerUdp(12345, 6081, concat(bytes(0x02, 0, 0x86, 0xDD, 0, 0, 7, 0), new byte[8], INNER6)),
+                outerUdp(2152, 2152, gtp(0x34, 0xFF, bytes(0, 1, 0, 0x85, 1, 0x10, 0x09, 0), INNER4)),
+                outerUdp(3797, 3544, concat(bytes(0, 0, 0xF0, 0x1F, 0x3F, 0x57, 0xFE, 0xFD), INNER6)),
+                outerUdp(53859, 5072, concat(bytes(0x11, 0x52, 0x11, 41, 0, 0, 0, 0), new byte[22], INNER6)),
+                outerIp(47, gre(0x3001, 0x880B, 2, concat(bytes(0xFF, 0x03, 0x00, 0x21), INNER4))),
+                outerIp(47, gre(0x1000, 0x22EB, 1, concat(new byte[20], ether(0x0800, INNER4)))),
+                outerIp(47, gre(0, 0x0800, 0, nested)));
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(42);
+        long inner = 0;
+        for (int round = 0; round < 20_000; round++) {
+            byte[] f = seeds.get(rnd.nextInt(seeds.size())).clone();
+            for (int m = rnd.nextInt(4); m >= 0; m--) {
+                int at = 34 + rnd.nextInt(f.length - 34); // past the outer Ethernet and IPv4 headers
+                f[at] = (byte) rnd.nextInt(256);
+            }
+            int cap = rnd.nextInt(4) == 0 ? rnd.nextInt(f.length + 1) : f.length;
+            if (!h.decode(LinkType.ETHERNET, f, cap, f.length)) {
+                continue;
+            }
+            while (true) {
+                int kind = h.view.tunnel == PacketView.TUNNEL_IP ? Decoder.ipTunnel(h.view)
+                        : h.decoder.udpTunnel(h.view, h.view.dstPort);
+                if (kind == Decoder.NOT_A_TUNNEL || decapsulate(kind) != Decoder.DECAPSULATED) {
+                    break;
+                }
+                assertThat(h.view.tunnelDepth).isLessThanOrEqualTo(4);
+                assertThat(h.view.payloadOffset + h.view.payloadCaptured).isLessThanOrEqualTo(cap);
+                inner++;
+            }
+        }
+        assertThat(inner).as("most mutations leave a decodable inner packet").isGreaterThan(5_000);
+        assertThat(h.decoder.skipped(SkipReason.BAD_TUNNEL)).isPositive();
+    }
+
+    @Test
     void anIcmpPacketIsNoTunnel() {
         h.decode(LinkType.ETHERNET, ether(0x0800, ipv4("10.0.0.1", "10.0.0.2", ICMP, icmp(8, 0, new byte[8]))));
         assertThat(h.view.tunnel).isEqualTo(PacketView.NO_TUNNEL);
