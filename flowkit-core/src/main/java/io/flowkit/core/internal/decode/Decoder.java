@@ -285,7 +285,11 @@ public final class Decoder {
     public static final int DECAPSULATED = 0;
     /** {@link #decapsulate}: the tunnel header was bad (counted); Zeek stops decapsulating the connection. */
     public static final int VIOLATION = 1;
-    /** {@link #decapsulate}: nothing usable inside, or the inner packet did not decode (counted). */
+    /**
+     * {@link #decapsulate}: nothing usable inside (counted as {@link SkipReason#BAD_TUNNEL}, except
+     * GTP signalling and AYIYA messages other than forwarded packets, which are normal), or the
+     * inner packet did not decode (counted with its own reason).
+     */
     public static final int FAILED = 2;
     /** {@link #decapsulate}: one more layer than the limit (counted); Zeek marks the outer connection 'X'. */
     public static final int TOO_DEEP = 3;
@@ -454,8 +458,8 @@ public final class Decoder {
             return violation();
         }
         if (u8(p + 1) != 0xFF) {
-            // signalling (echo, PDP context) carries no user packet
-            return failed();
+            // signalling (echo, PDP context) carries no user packet: nothing to count
+            return FAILED;
         }
         int hl = 8;
         if ((flags & 0x07) != 0) {
@@ -545,8 +549,8 @@ public final class Decoder {
             return violation();
         }
         if ((u8(p + 2) & 0x0F) != 1) {
-            // not a forwarded packet (a heartbeat, an echo): nothing inside
-            return failed();
+            // not a forwarded packet (a heartbeat, an echo): nothing inside, nothing to count
+            return FAILED;
         }
         int next = u8(p + 3);
         if (hl == len || (next != 4 && next != 41)) {
