@@ -121,6 +121,19 @@ class TunnelTrackingTest {
     }
 
     @Test
+    void tunnelParentsSurviveTheTableGrowing() {
+        FlowTracker t = FlowTracker.builder().ignoreChecksums(true).connectionListener(out::add).build();
+        for (int i = 0; i < 5000; i++) {
+            feed(t, T0 + i * MS, ipv4(VTEP_A, VTEP_B, 47, gre(ipv4(HOST_A, HOST_B, 17,
+                    udp(10000 + i, 53, new byte[10])))));
+        }
+        t.close();
+        assertThat(out).hasSize(5000);
+        assertThat(out.stream().map(Connection::tunnelParents).distinct()).hasSize(1)
+                .allSatisfy(p -> assertThat(p).hasSize(1));
+    }
+
+    @Test
     void withDecapsulationOffOuterUdpIsTrackedAndGreIsCountedAsABadTunnel() {
         FlowTracker t = FlowTracker.builder().ignoreChecksums(true).maxTunnelDepth(0).connectionListener(out::add)
                 .build();
