@@ -18,7 +18,7 @@ import java.util.Arrays;
  * {@code long} (two words, 18 letters); the rare longer history spills into a map, allocated once
  * per such connection, never per packet.
  *
- * <p><b>Cost.</b> 81 bytes per slot plus 2 x 95 bytes of endpoint state; nothing is allocated per
+ * <p><b>Cost.</b> 81 bytes per slot plus 2 x 87 bytes of endpoint state; nothing is allocated per
  * packet (the above-hole maps grow only when holes open, and keep their capacity).
  */
 final class Connections {
@@ -39,6 +39,8 @@ final class Connections {
     static final int E_DID_EOF = 1 << 2;
     static final int E_SKIP = 1 << 3;
     static final int E_HAS_BLOCK = 1 << 4;
+    /** UDP/ICMP: the side sent a packet (Zeek's {@code UDP_ACTIVE}/{@code ICMP_ACTIVE}). */
+    static final int E_SENT = 1 << 5;
 
     // TCP endpoint states, numbered as Zeek numbers them
     static final byte INACTIVE = 0;
@@ -74,8 +76,6 @@ final class Connections {
     // per side (index 2 * slot + side)
     int[] packets;
     long[] ipBytes;
-    /** UDP/ICMP payload bytes, -1 while the side sent nothing; TCP: unused. */
-    long[] length;
     byte[] state;
     byte[] prevState;
     byte[] epFlags;
@@ -88,7 +88,11 @@ final class Connections {
     int[] histLastSyn;
     int[] histLastFin;
     int[] histLastRst;
-    long[] finSeq;
+    /**
+     * TCP: the relative sequence number just past the endpoint's FIN. UDP and ICMP (which have
+     * no FIN): the payload bytes the side sent, valid once {@link #E_SENT} is set.
+     */
+    long[] finSeqOrBytes;
     long[] counters;
     long[] lastReassem;
     long[] trimSeq;
@@ -124,7 +128,6 @@ final class Connections {
         int c2 = cap * 2;
         packets = Arrays.copyOf(packets == null ? new int[0] : packets, c2);
         ipBytes = Arrays.copyOf(orEmpty(ipBytes), c2);
-        length = Arrays.copyOf(orEmpty(length), c2);
         state = Arrays.copyOf(state == null ? new byte[0] : state, c2);
         prevState = Arrays.copyOf(prevState == null ? new byte[0] : prevState, c2);
         epFlags = Arrays.copyOf(epFlags == null ? new byte[0] : epFlags, c2);
@@ -136,7 +139,7 @@ final class Connections {
         histLastSyn = Arrays.copyOf(histLastSyn == null ? new int[0] : histLastSyn, c2);
         histLastFin = Arrays.copyOf(histLastFin == null ? new int[0] : histLastFin, c2);
         histLastRst = Arrays.copyOf(histLastRst == null ? new int[0] : histLastRst, c2);
-        finSeq = Arrays.copyOf(orEmpty(finSeq), c2);
+        finSeqOrBytes = Arrays.copyOf(orEmpty(finSeqOrBytes), c2);
         counters = Arrays.copyOf(orEmpty(counters), c2);
         lastReassem = Arrays.copyOf(orEmpty(lastReassem), c2);
         trimSeq = Arrays.copyOf(orEmpty(trimSeq), c2);
@@ -168,7 +171,6 @@ final class Connections {
         for (int e = 2 * s; e < 2 * s + 2; e++) {
             packets[e] = 0;
             ipBytes[e] = 0;
-            length[e] = -1;
             state[e] = INACTIVE;
             prevState[e] = INACTIVE;
             epFlags[e] = 0;
@@ -180,7 +182,7 @@ final class Connections {
             histLastSyn[e] = 0;
             histLastFin[e] = 0;
             histLastRst[e] = 0;
-            finSeq[e] = 0;
+            finSeqOrBytes[e] = 0;
             counters[e] = 0;
             lastReassem[e] = 1;
             trimSeq[e] = 1;

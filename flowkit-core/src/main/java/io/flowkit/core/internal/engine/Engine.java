@@ -279,7 +279,8 @@ public final class Engine implements TimerWheel.Expiry {
                 }
                 c.last[s] = t;
                 c.checkHistory(s, orig ? 1 : 2, orig ? 'D' : 'd');
-                c.length[e] = Math.max(c.length[e], 0) + v.payloadLength;
+                c.finSeqOrBytes[e] += v.payloadLength;
+                c.epSet(e, Connections.E_SENT);
                 count(e, v);
                 break;
             }
@@ -288,7 +289,8 @@ public final class Engine implements TimerWheel.Expiry {
                     break;
                 }
                 c.last[s] = t;
-                c.length[e] = Math.max(c.length[e], 0) + v.payloadLength;
+                c.finSeqOrBytes[e] += v.payloadLength;
+                c.epSet(e, Connections.E_SENT);
                 if (v.payloadCaptured >= v.payloadLength) {
                     count(e, v);
                 }
@@ -495,15 +497,15 @@ public final class Engine implements TimerWheel.Expiry {
             respBytes = tcp.size(re);
         } else if (ipProto == 17 || ((ipProto == 1 || ipProto == 58))) {
             protocol = ipProto == 17 ? Protocol.UDP : Protocol.ICMP;
-            boolean oa = c.length[oe] >= 0;
-            boolean ra = c.length[re] >= 0;
+            boolean oa = c.epHas(oe, Connections.E_SENT);
+            boolean ra = c.epHas(re, Connections.E_SENT);
             if (ipProto == 17) {
                 state = oa ? (ra ? ConnState.SF : ConnState.S0) : (ra ? ConnState.SHR : ConnState.OTH);
             } else {
                 state = ConnState.OTH;
             }
-            origBytes = Math.max(0, c.length[oe]);
-            respBytes = Math.max(0, c.length[re]);
+            origBytes = Math.max(0, c.finSeqOrBytes[oe]);
+            respBytes = Math.max(0, c.finSeqOrBytes[re]);
         } else {
             protocol = Protocol.UNKNOWN_TRANSPORT;
             state = ConnState.OTH;

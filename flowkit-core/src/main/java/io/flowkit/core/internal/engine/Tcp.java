@@ -242,7 +242,7 @@ final class Tcp {
         }
         if (fin) {
             c.epSet(e, Connections.E_FIN_SEEN);
-            c.finSeq[e] = relSeq + segLen;
+            c.finSeqOrBytes[e] = relSeq + segLen;
         }
 
         long relAck = 0;
@@ -641,8 +641,8 @@ final class Tcp {
     }
 
     private void ackReceived(int s, int e, long seq) {
-        if (c.epHas(e, Connections.E_FIN_SEEN) && Long.compareUnsigned(seq, c.finSeq[e]) >= 0) {
-            seq = c.finSeq[e] - 1;
+        if (c.epHas(e, Connections.E_FIN_SEEN) && Long.compareUnsigned(seq, c.finSeqOrBytes[e]) >= 0) {
+            seq = c.finSeqOrBytes[e] - 1;
         }
         if (Long.compareUnsigned(seq, c.trimSeq[e]) <= 0) {
             return;
