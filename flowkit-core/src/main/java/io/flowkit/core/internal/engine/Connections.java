@@ -32,6 +32,8 @@ final class Connections {
     static final int F_DEFERRED_GEN_EVENT = 1 << 6;
     static final int F_DELETE_PENDING = 1 << 7;
     static final int F_ESTABLISHED_EVENT = 1 << 8;
+    /** {@link #attemptAt} holds a second expire-timer chain (started by a half close). */
+    static final int F_SECOND_EXPIRE = 1 << 9;
 
     // endpoint flags
     static final int E_DID_CLOSE = 1;
@@ -64,7 +66,11 @@ final class Connections {
     long[] last;
     long[] uidNumber;
     byte[] timeoutIndex;
-    /** Attempt timer deadline, or the delete timer's when {@link #F_DELETE_PENDING}; 0 when none. */
+    /**
+     * Attempt timer deadline; or the delete timer's when {@link #F_DELETE_PENDING}; or a second
+     * expire check when {@link #F_SECOND_EXPIRE} (the attempt can no longer succeed then); 0 when
+     * none.
+     */
     long[] attemptAt;
     /** Next TCP expire-timer check; 0 when none. */
     long[] expireAt;

@@ -164,16 +164,26 @@ public final class Engine implements TimerWheel.Expiry {
                     remove(s, CloseReason.CLOSED);
                     return;
                 }
-                if (tcp.attemptTimer(s)) {
+                if (c.has(s, Connections.F_SECOND_EXPIRE)) {
+                    long next = tcp.expireTimer(s, now);
+                    if (next == Tcp.REMOVE) {
+                        remove(s, anyClosed(s) ? CloseReason.CLOSED : CloseReason.INACTIVITY_TIMEOUT);
+                        return;
+                    }
+                    c.attemptAt[s] = next;
+                    c.set(s, Connections.F_SECOND_EXPIRE, next != 0);
+                } else if (tcp.attemptTimer(s)) {
                     remove(s, CloseReason.INACTIVITY_TIMEOUT);
                     return;
                 }
             } else if (which == 1) {
                 c.expireAt[s] = 0;
-                if (tcp.expireTimer(s, now)) {
+                long next = tcp.expireTimer(s, now);
+                if (next == Tcp.REMOVE) {
                     remove(s, anyClosed(s) ? CloseReason.CLOSED : CloseReason.INACTIVITY_TIMEOUT);
                     return;
                 }
+                c.expireAt[s] = next;
             } else {
                 remove(s, CloseReason.INACTIVITY_TIMEOUT);
                 return;
@@ -450,7 +460,7 @@ public final class Engine implements TimerWheel.Expiry {
         int[] attempts = new int[count];
         for (int i = 0; i < count; i++) {
             int s = slots[i];
-            if (c.attemptAt[s] != 0 && !c.has(s, Connections.F_DELETE_PENDING)) {
+            if (c.attemptAt[s] != 0 && !c.has(s, Connections.F_DELETE_PENDING | Connections.F_SECOND_EXPIRE)) {
                 attempts[k++] = s;
             }
         }

@@ -29,9 +29,9 @@ import static io.flowkit.core.internal.engine.Connections.SYN_SENT;
  * Zeek's; the bytes reported missing are the same unless data arrives inside a merged interval.
  *
  * <p><b>Timers.</b> Zeek may run several expire-timer chains for one connection (one from
- * creation, one more per half close); flowkit keeps the earliest pending check only, so a
- * half-closed connection may be removed up to one {@code tcp_session_timer} (6 s) later than in
- * Zeek. Removal times of everything else are Zeek's.
+ * creation, one more per half close); flowkit runs the first two exactly and merges any further
+ * one into the second (keeping the earlier check), which only matters for a connection closed
+ * half-way several times over.
  *
  * <p><b>Cost.</b> A few dozen field reads and writes per packet; no allocation.
  */
@@ -452,7 +452,7 @@ final class Tcp {
         if (syn) {
             if (orig) {
                 setState(s, e, ack ? SYN_ACK_SENT : SYN_SENT);
-                if (attemptDelay > 0 && !c.has(s, Connections.F_DELETE_PENDING)) {
+                if (attemptDelay > 0 && !c.has(s, Connections.F_DELETE_PENDING | Connections.F_SECOND_EXPIRE)) {
                     c.attemptAt[s] = plus(t, attemptDelay);
                 }
             } else {
@@ -747,6 +747,7 @@ final class Tcp {
             }
             // CancelTimers(), then the delete timer
             c.expireAt[s] = 0;
+            c.set(s, Connections.F_SECOND_EXPIRE, false);
             // Zeek lingers tcp_close_delay after any complete close; a close completed by a reset
             // lingers the reset delay instead (both 5 s by default, so Zeek's defaults hold)
             long del = plus(c.last[s], c.state[e] == RESET || c.state[p] == RESET ? resetDelay : closeDelay);
@@ -757,8 +758,19 @@ final class Tcp {
                 c.set(s, Connections.F_DELETE_PENDING, true);
             }
         } else if (c.prevState[e] != INACTIVE) {
+            // Zeek starts another expire-timer chain; the first one keeps running
             long check = plus(c.last[s], SESSION_TIMER);
-            c.expireAt[s] = c.expireAt[s] == 0 ? check : Math.min(c.expireAt[s], check);
+            if (c.expireAt[s] == 0) {
+                c.expireAt[s] = check;
+            } else if (c.has(s, Connections.F_SECOND_EXPIRE)) {
+                c.attemptAt[s] = c.attemptAt[s] == 0 ? check : Math.min(c.attemptAt[s], check);
+            } else if (!c.has(s, Connections.F_DELETE_PENDING)) {
+                // a side closed while its peer is active: the attempt timer can no longer fire
+                c.attemptAt[s] = check;
+                c.set(s, Connections.F_SECOND_EXPIRE, true);
+            } else {
+                c.expireAt[s] = Math.min(c.expireAt[s], check);
+            }
         }
     }
 
@@ -777,14 +789,18 @@ final class Tcp {
         return (c.state[o] == SYN_SENT || c.state[o] == SYN_ACK_SENT) && c.state[o ^ 1] == INACTIVE;
     }
 
+    /** {@link #expireTimer} result: remove the connection. */
+    static final long REMOVE = -1;
+
     /**
-     * The expire timer fired at {@code t} ({@code TCPSessionAdapter::ExpireTimer}).
+     * An expire timer fired at {@code t} ({@code TCPSessionAdapter::ExpireTimer}).
      *
-     * @return {@code true} if the connection is to be removed; otherwise the timer is re-armed
+     * @return {@link #REMOVE}; or the time of the chain's next check; or 0 when the chain ends
+     *         (the connection is no longer active)
      */
-    boolean expireTimer(int s, long t) {
+    long expireTimer(int s, long t) {
         if (!c.has(s, Connections.F_ACTIVE)) {
-            return false;
+            return 0;
         }
         int o = 2 * s + c.origSide(s);
         int r = o ^ 1;
@@ -794,15 +810,14 @@ final class Tcp {
             if (oc || rc) {
                 if ((oc && rc) || c.state[o] == RESET || c.state[r] == RESET || c.state[o] == INACTIVE
                         || c.state[r] == INACTIVE) {
-                    return true;
+                    return REMOVE;
                 }
             }
             if (c.state[r] == INACTIVE && c.state[o] == INACTIVE) {
-                return true;
+                return REMOVE;
             }
         }
-        c.expireAt[s] = plus(t, SESSION_TIMER);
-        return false;
+        return plus(t, SESSION_TIMER);
     }
 
     /** @return Zeek's {@code conn_state} for a TCP connection */

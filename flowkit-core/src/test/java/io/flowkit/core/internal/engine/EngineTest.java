@@ -73,6 +73,25 @@ class EngineTest {
     }
 
     @Test
+    void runsTheSecondExpireChainAHalfCloseStarts() {
+        // creation starts checks at 5, 11, 17, 23 s; the FIN at 12.5 s starts another at 18.5 s.
+        // The RST after the FIN ends nothing by itself (that side already closed), so an expire
+        // check removes the connection: the first one past last + 5 s = 17.6 s is the second
+        // chain's, at 18.5 s.
+        Packets p = handshake(new Packets(), 9999)
+                .advance(5).advance(11)
+                .tcp(12.5, C, 40000, S, 9999, "FA", 101, 501, 0)
+                .tcp(12.6, C, 40000, S, 9999, "R", 102, 0, 0)
+                .advance(17).advance(18.49);
+        assertThat(p.records).isEmpty();
+        p.advance(18.5);
+        Connection c = p.only();
+        assertThat(c.history()).isEqualTo("ShAFR");
+        assertThat(c.state()).isEqualTo(ConnState.RSTO);
+        assertThat(c.closeReason()).isEqualTo(CloseReason.CLOSED);
+    }
+
+    @Test
     void neverOverflowsTimersNearTheEndOfTime() {
         Packets p = new Packets().udpAtNanos(Long.MAX_VALUE - 1_000, C, 5000, S, 9, 1)
                 .tcp(0.0, C, 40000, S, 80, "S", 1, 0, 0);
