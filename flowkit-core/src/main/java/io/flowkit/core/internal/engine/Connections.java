@@ -1,6 +1,5 @@
 package io.flowkit.core.internal.engine;
 
-import it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import java.util.Arrays;
 
@@ -40,7 +39,6 @@ final class Connections {
     static final int E_FIN_SEEN = 1 << 1;
     static final int E_DID_EOF = 1 << 2;
     static final int E_SKIP = 1 << 3;
-    static final int E_HAS_BLOCK = 1 << 4;
     /** UDP/ICMP: the side sent a packet (Zeek's {@code UDP_ACTIVE}/{@code ICMP_ACTIVE}). */
     static final int E_SENT = 1 << 5;
 
@@ -102,12 +100,8 @@ final class Connections {
     long[] counters;
     long[] lastReassem;
     long[] trimSeq;
-    /**
-     * Data seen above a hole, by endpoint: only while {@link #E_HAS_BLOCK} is set, so the maps
-     * hold entries for the few endpoints with a hole open, not for every connection.
-     */
-    private final Int2LongOpenHashMap blockLo = new Int2LongOpenHashMap();
-    private final Int2LongOpenHashMap blockHi = new Int2LongOpenHashMap();
+    /** Data seen above a hole, for the few endpoints that have one . */
+    final AboveHole aboveHole = new AboveHole();
 
     private final Int2ObjectOpenHashMap<StringBuilder> longHistories = new Int2ObjectOpenHashMap<>();
 
@@ -200,36 +194,8 @@ final class Connections {
         if (!longHistories.isEmpty()) {
             longHistories.remove(s);
         }
-        clearBlock(2 * s);
-        clearBlock(2 * s + 1);
-    }
-
-    // ------------------------------------------------------- above-hole data
-
-    boolean hasBlock(int e) {
-        return (epFlags[e] & E_HAS_BLOCK) != 0;
-    }
-
-    long blockLo(int e) {
-        return blockLo.get(e);
-    }
-
-    long blockHi(int e) {
-        return blockHi.get(e);
-    }
-
-    void setBlock(int e, long lo, long hi) {
-        blockLo.put(e, lo);
-        blockHi.put(e, hi);
-        epSet(e, E_HAS_BLOCK);
-    }
-
-    void clearBlock(int e) {
-        if (hasBlock(e)) {
-            blockLo.remove(e);
-            blockHi.remove(e);
-            epClear(e, E_HAS_BLOCK);
-        }
+        aboveHole.clear(2 * s);
+        aboveHole.clear(2 * s + 1);
     }
 
     // ------------------------------------------------------------------ roles

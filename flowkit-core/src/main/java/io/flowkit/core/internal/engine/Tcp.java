@@ -22,11 +22,9 @@ import static io.flowkit.core.internal.engine.Connections.SYN_SENT;
  * <p><b>Model of the reassembler.</b> Zeek keeps every unacknowledged segment to report content
  * gaps when an acknowledgement passes a hole. flowkit keeps, per endpoint, only the sequence
  * numbers that decide gaps: the highest in-order byte ({@code lastReassem}), the trim point
- * ({@code trimSeq}) and one interval of data seen above a hole. A gap is reported, as in Zeek,
- * when the peer acknowledges beyond data never seen, and counted in {@code missed_bytes} when both
- * endpoints are established or cleanly closing. With several holes open at once the interval
- * merges them, so the count of gap events (the {@code G} letters' scaling) may be lower than
- * Zeek's; the bytes reported missing are the same unless data arrives inside a merged interval.
+ * ({@code trimSeq}) and the ranges seen above holes ({@link AboveHole}), never the bytes. A gap is
+ * reported, as in Zeek, for each hole the peer's acknowledgement passes, and counted in
+ * {@code missed_bytes} when both endpoints are established or cleanly closing.
  *
  * <p><b>Timers.</b> Zeek may run several expire-timer chains for one connection (one from
  * creation, one more per half close); flowkit runs the first two exactly and merges any further
@@ -590,23 +588,27 @@ final class Tcp {
             seq = ack;
         }
         newBlock(s, e, seq, upper);
-        if (noDataAcked(e) && c.hasBlock(e) && c.blockHi(e) - c.lastReassem[e] > MAX_ABOVE_HOLE_WITHOUT_ACKS) {
+        AboveHole.Ranges r = c.aboveHole.get(e);
+        if (r != null && noDataAcked(e) && r.hi[r.n - 1] - c.lastReassem[e] > MAX_ABOVE_HOLE_WITHOUT_ACKS) {
             clearBlocks(e);
-        } else if (heldBytes(e) > EXCESSIVE_DATA_WITHOUT_ACKS) {
+        } else if (heldBytes(e, r) > EXCESSIVE_DATA_WITHOUT_ACKS) {
             clearBlocks(e);
         }
     }
 
-    private long heldBytes(int e) {
+    private long heldBytes(int e, AboveHole.Ranges r) {
         long held = Math.max(0, c.lastReassem[e] - c.trimSeq[e]);
-        if (c.hasBlock(e)) {
-            held += c.blockHi(e) - c.blockLo(e);
+        if (r != null) {
+            for (int i = 0; i < r.n; i++) {
+                held += r.hi[i] - r.lo[i];
+            }
         }
         return held;
     }
 
+    /** Zeek's ClearBlocks plus skip_deliveries: the endpoint reports no more gaps. */
     private void clearBlocks(int e) {
-        c.clearBlock(e);
+        c.aboveHole.clear(e);
         c.epSet(e, Connections.E_SKIP);
     }
 
@@ -620,23 +622,23 @@ final class Tcp {
         if (Long.compareUnsigned(seq, c.lastReassem[e]) <= 0) {
             if (Long.compareUnsigned(upper, c.lastReassem[e]) > 0) {
                 c.lastReassem[e] = upper;
-                absorbBlock(e);
+                deliverContiguous(e);
                 if (noDataAcked(e) && size(e) > MAX_INITIAL_WINDOW) {
                     trimToSeq(s, e, c.lastReassem[e]);
                 }
             }
-        } else if (!c.hasBlock(e)) {
-            c.setBlock(e, seq, upper);
         } else {
-            c.setBlock(e, Math.min(c.blockLo(e), seq), Math.max(c.blockHi(e), upper));
+            c.aboveHole.add(e, seq, upper);
         }
     }
 
-    /** Delivers the above-hole interval once in-order data reaches it. */
-    private void absorbBlock(int e) {
-        if (c.hasBlock(e) && c.blockLo(e) <= c.lastReassem[e]) {
-            c.lastReassem[e] = Math.max(c.lastReassem[e], c.blockHi(e));
-            c.clearBlock(e);
+    /** Delivers the held intervals that in-order data has now reached (BlockInserted). */
+    private void deliverContiguous(int e) {
+        AboveHole.Ranges r = c.aboveHole.get(e);
+        while (r != null && r.n > 0 && r.lo[0] <= c.lastReassem[e]) {
+            c.lastReassem[e] = Math.max(c.lastReassem[e], r.hi[0]);
+            c.aboveHole.removeFirst(e, r);
+            r = c.aboveHole.get(e);
         }
     }
 
@@ -656,8 +658,10 @@ final class Tcp {
             undelivered(s, e, seq);
         }
         c.trimSeq[e] = seq;
-        if (c.hasBlock(e) && Long.compareUnsigned(c.blockHi(e), seq) <= 0) {
-            c.clearBlock(e);
+        AboveHole.Ranges r = c.aboveHole.get(e);
+        while (r != null && r.n > 0 && Long.compareUnsigned(r.hi[0], seq) <= 0) {
+            c.aboveHole.removeFirst(e, r);
+            r = c.aboveHole.get(e);
         }
     }
 
@@ -666,10 +670,15 @@ final class Tcp {
             return; // the faked initial sequence number of a partial connection
         }
         if (!c.epHas(e, Connections.E_SKIP)) {
-            if (c.hasBlock(e) && Long.compareUnsigned(c.blockLo(e), upTo) < 0) {
-                gap(s, e, c.blockLo(e) - c.lastReassem[e]);
-                c.lastReassem[e] = c.blockHi(e);
-                c.clearBlock(e);
+            // one gap per hole below upTo, each followed by delivery of the data above it
+            AboveHole.Ranges r = c.aboveHole.get(e);
+            while (r != null && r.n > 0 && Long.compareUnsigned(r.lo[0], upTo) < 0) {
+                if (r.lo[0] > c.lastReassem[e]) {
+                    gap(s, e, r.lo[0] - c.lastReassem[e]);
+                }
+                c.lastReassem[e] = Math.max(c.lastReassem[e], r.hi[0]);
+                c.aboveHole.removeFirst(e, r);
+                r = c.aboveHole.get(e);
             }
             if (Long.compareUnsigned(upTo, c.lastReassem[e]) > 0) {
                 gap(s, e, upTo - c.lastReassem[e]);
@@ -704,7 +713,8 @@ final class Tcp {
             return true;
         }
         int p = e ^ 1;
-        return c.state[e] != RESET && c.hasBlock(p) && c.blockHi(p) > c.lastReassem[p];
+        AboveHole.Ranges r = c.aboveHole.get(p);
+        return c.state[e] != RESET && r != null && r.hi[r.n - 1] > c.lastReassem[p];
     }
 
     private void checkEof(int s, int e) {

@@ -237,6 +237,22 @@ class EngineTest {
     }
 
     @Test
+    void countsEveryHoleAnAckPassesWhenSeveralAreOpen() {
+        Packets p = handshake(new Packets(), 80)
+                .tcp(0.03, C, 40000, S, 80, "A", 101, 501, 100)   // relative 1..101
+                .tcp(0.04, C, 40000, S, 80, "A", 301, 501, 100)   // 201..301, above a hole
+                .tcp(0.05, C, 40000, S, 80, "A", 451, 501, 50)    // 351..401, above a second hole
+                .tcp(0.06, C, 40000, S, 80, "A", 201, 501, 50)    // 101..151, part of the first hole
+                .tcp(0.07, S, 80, C, 40000, "A", 501, 501, 0)     // acks everything up to 401
+                .flush();
+        Connection c = p.only();
+        // never seen: 151..201 and 301..351
+        assertThat(c.missedBytes()).isEqualTo(100);
+        // Zeek counts the late segment below the highest sequence seen as a retransmission
+        assertThat(c.history()).isEqualTo("ShADTaG");
+    }
+
+    @Test
     void addsOnlyChecksumLetterForBadChecksumPackets() {
         Packets p = new Packets().badTcp(0.0, C, 40000, S, 80, "S", 5).flush();
         Connection c = p.only();
