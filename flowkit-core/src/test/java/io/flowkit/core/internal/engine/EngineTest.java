@@ -104,6 +104,63 @@ class EngineTest {
     }
 
     @Test
+    void endsAsRstoWhenOriginatorAbortsEstablishedConnection() {
+        Connection c = handshake(new Packets(), 9999).tcp(0.1, C, 40000, S, 9999, "R", 101, 0, 0).flush().only();
+        assertThat(c.state()).isEqualTo(ConnState.RSTO);
+        assertThat(c.history()).isEqualTo("ShAR");
+    }
+
+    @Test
+    void endsAsRstrWhenResponderAbortsEstablishedConnection() {
+        Connection c = handshake(new Packets(), 9999).tcp(0.1, S, 9999, C, 40000, "R", 501, 0, 0).flush().only();
+        assertThat(c.state()).isEqualTo(ConnState.RSTR);
+        assertThat(c.history()).isEqualTo("ShAr");
+    }
+
+    @Test
+    void endsAsRstos0WhenOriginatorResetsItsOwnSyn() {
+        Connection c = new Packets().tcp(0.0, C, 40000, S, 9999, "S", 7, 0, 0)
+                .tcp(0.1, C, 40000, S, 9999, "R", 8, 0, 0).flush().only();
+        assertThat(c.state()).isEqualTo(ConnState.RSTOS0);
+        assertThat(c.history()).isEqualTo("SR");
+    }
+
+    @Test
+    void endsAsRstrhWhenResponderSynAcksAndResetsWithoutSyn() {
+        Connection c = new Packets().tcp(0.0, C, 40000, S, 9999, "A", 7, 900, 0)
+                .tcp(0.1, S, 9999, C, 40000, "SA", 899, 7, 0)
+                .tcp(0.2, S, 9999, C, 40000, "R", 900, 0, 0).flush().only();
+        assertThat(c.state()).isEqualTo(ConnState.RSTRH);
+        assertThat(c.history()).isEqualTo("Ahr");
+    }
+
+    @Test
+    void endsAsShWhenOriginatorSendsSynThenFinUnanswered() {
+        Connection c = new Packets().tcp(0.0, C, 40000, S, 9999, "S", 7, 0, 0)
+                .tcp(0.1, C, 40000, S, 9999, "F", 8, 0, 0).flush().only();
+        assertThat(c.state()).isEqualTo(ConnState.SH);
+        assertThat(c.history()).isEqualTo("SF");
+    }
+
+    @Test
+    void endsAsShrWhenResponderSynAcksAndClosesWithoutSyn() {
+        Connection c = new Packets().tcp(0.0, S, 80, C, 40000, "SA", 899, 7, 0)
+                .tcp(0.1, S, 80, C, 40000, "FA", 900, 7, 0).flush().only();
+        assertThat(c.state()).isEqualTo(ConnState.SHR);
+        assertThat(c.history()).isEqualTo("^hf");
+    }
+
+    @Test
+    void endsAsS2AndS3WhenOnlyOneSideOfAnEstablishedConnectionCloses() {
+        Connection s2 = handshake(new Packets(), 9999).tcp(0.1, C, 40000, S, 9999, "FA", 101, 501, 0).flush().only();
+        assertThat(s2.state()).isEqualTo(ConnState.S2);
+        assertThat(s2.history()).isEqualTo("ShAF");
+        Connection s3 = handshake(new Packets(), 9999).tcp(0.1, S, 9999, C, 40000, "FA", 501, 101, 0).flush().only();
+        assertThat(s3.state()).isEqualTo(ConnState.S3);
+        assertThat(s3.history()).isEqualTo("ShAf");
+    }
+
+    @Test
     void closesWithSfAfterHandshakeDataAndFinExchange() {
         Packets p = handshake(new Packets(), 80)
                 .tcp(0.03, C, 40000, S, 80, "A", 101, 501, 10)
