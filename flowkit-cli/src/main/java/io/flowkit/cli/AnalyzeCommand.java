@@ -8,6 +8,8 @@ import io.flowkit.SourceStats;
 import io.flowkit.TrackerStats;
 import io.flowkit.core.ConnLogWriter;
 import io.flowkit.core.LogFormat;
+import io.flowkit.core.ScanLogWriter;
+import io.flowkit.pcap.BpfFilter;
 import io.flowkit.pcap.PcapFile;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -29,12 +31,16 @@ final class AnalyzeCommand {
             order given, as one timeline, and writes Zeek-style connection records.
 
             Options:
-              -o, --out DIR            write DIR/conn.log (default: conn.log to standard output)
+              -o, --out DIR            write DIR/conn.log and DIR/scan.log
+                                       (default: conn.log to standard output, no scan.log)
               -f, --format FORMAT      zeek (TSV, default) or json (JSON lines)
               -C, --ignore-checksums   accept packets with bad checksums (Zeek's -C)
+                  --filter BPF         read only frames matching a tcpdump filter expression
+                                       (Zeek's -f; needs libpcap to compile it)
                   --local-nets CIDR,.. networks for local_orig/local_resp
                                        (default: Zeek's private and reserved ranges)
                   --uid-seed N         make uids reproducible
+            """ + ScanOptions.USAGE + """
                   --stats              print capture and engine statistics to standard error
                   --debug              print stack traces with errors
               -h, --help               show this help
@@ -54,6 +60,8 @@ final class AnalyzeCommand {
         Path outDir = null;
         LogFormat format = LogFormat.ZEEK;
         boolean stats = false;
+        ScanOptions scan = new ScanOptions();
+        BpfFilter filter = null;
         for (String opt; (opt = args.nextOption()) != null; ) {
             try {
                 switch (opt) {
@@ -64,6 +72,7 @@ final class AnalyzeCommand {
                         builder.ignoreChecksums(true);
                     }
                     case "--local-nets" -> builder.localNetworks(Args.list(args.value(opt)));
+                    case "--filter" -> filter = compileFilter(args.value(opt));
                     case "--uid-seed" -> builder.uidSeed(Args.parseLong(opt, args.value(opt), Long.MIN_VALUE));
                     case "--stats" -> {
                         args.noValue(opt);
@@ -74,7 +83,11 @@ final class AnalyzeCommand {
                         out.print(USAGE);
                         return 0;
                     }
-                    default -> throw new UsageException("unknown option " + opt);
+                    default -> {
+                        if (!scan.accept(opt, args)) {
+                            throw new UsageException("unknown option " + opt);
+                        }
+                    }
                 }
             } catch (IllegalArgumentException e) {
                 throw new UsageException("option " + opt + ": " + e.getMessage());
@@ -91,20 +104,28 @@ final class AnalyzeCommand {
             }
         }
 
-        OutputStream logOut = openLog(outDir, "conn.log");
-        ConnLogWriter log = ConnLogWriter.builder(logOut).format(format).build();
-        FlowTracker tracker;
+        ScanLogWriter scanLog = null;
         try {
-            tracker = builder.connectionListener(log).build();
+            if (outDir != null && scan.enabled) {
+                builder.scanDetection(scan.build());
+            }
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+        OutputStream logOut = openLog(outDir, "conn.log");
+        ConnLogWriter log = ConnLogWriter.builder(logOut).format(format).build();
+        if (outDir != null && scan.enabled) {
+            scanLog = ScanLogWriter.builder(openLog(outDir, "scan.log")).format(format).build();
+            builder.scanListener(scanLog);
+        }
+        FlowTracker tracker = builder.connectionListener(log).build();
         SourceStats sourceStats = SourceStats.EMPTY;
         long started = System.nanoTime();
         InputException failure = null;
         try {
             for (String f : files) {
-                try (PacketSource source = f.equals("-") ? PcapFile.open(System.in, "<stdin>") : PcapFile.open(Path.of(f))) {
+                try (PacketSource opened = f.equals("-") ? PcapFile.open(System.in, "<stdin>") : PcapFile.open(Path.of(f));
+                     PacketSource source = filter == null ? opened : filter.filter(opened)) {
                     try {
                         tracker.run(source);
                     } finally {
@@ -125,6 +146,9 @@ final class AnalyzeCommand {
             // Whatever happened to the input, connections already tracked are written.
             tracker.close();
             log.close();
+            if (scanLog != null) {
+                scanLog.close();
+            }
         }
         long elapsed = System.nanoTime() - started;
         if (stats) {
@@ -148,6 +172,17 @@ final class AnalyzeCommand {
         }
     }
 
+    /** Compiles a capture filter; a bad expression is bad usage, missing libpcap is unreadable input. */
+    static BpfFilter compileFilter(String expression) throws UsageException, InputException {
+        try {
+            return BpfFilter.compile(expression);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("option --filter: " + e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new InputException("cannot use --filter: " + e.getMessage(), e);
+        }
+    }
+
     static LogFormat parseFormat(String v) throws UsageException {
         return switch (v.toLowerCase(Locale.ROOT)) {
             case "zeek", "tsv" -> LogFormat.ZEEK;
@@ -158,14 +193,19 @@ final class AnalyzeCommand {
 
     private void printStats(TrackerStats t, SourceStats s, long elapsedNanos) {
         double seconds = elapsedNanos / 1e9;
-        err.printf(Locale.ROOT, "frames read          %d (%d bytes, %d truncated by snaplen, %d records skipped)%n",
-                s.frames(), s.bytes(), s.truncated(), s.skippedRecords());
+        err.printf(Locale.ROOT, "frames read          %d (%d bytes, %d truncated by snaplen, %d records skipped%s)%n",
+                s.frames(), s.bytes(), s.truncated(), s.skippedRecords(),
+                s.filtered() > 0 ? ", " + s.filtered() + " rejected by the filter" : "");
         err.printf(Locale.ROOT, "packets processed    %d (%d skipped, %d bad checksums)%n",
                 t.packets(), t.skippedTotal(), t.badChecksums());
         for (SkipReason r : SkipReason.values()) {
             if (t.skipped(r) > 0) {
                 err.printf(Locale.ROOT, "  skipped %-22s %d%n", r.name().toLowerCase(Locale.ROOT), t.skipped(r));
             }
+        }
+        if (t.fragments() > 0) {
+            err.printf(Locale.ROOT, "ip fragments         %d (%d datagrams reassembled, %d reassemblies dropped)%n",
+                    t.fragments(), t.reassembledDatagrams(), t.reassembliesDropped());
         }
         err.printf(Locale.ROOT, "connections          %d created, %d logged, %d evicted, peak %d%n",
                 t.connectionsCreated(), t.connectionsClosed(), t.connectionsEvicted(), t.connectionsPeak());

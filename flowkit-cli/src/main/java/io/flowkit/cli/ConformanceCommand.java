@@ -6,6 +6,7 @@ import io.flowkit.PacketSource;
 import io.flowkit.TrackerConfig;
 import io.flowkit.core.ConnLogWriter;
 import io.flowkit.core.LogFormat;
+import io.flowkit.pcap.BpfFilter;
 import io.flowkit.pcap.PcapFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -39,7 +40,7 @@ import java.util.regex.Pattern;
  * <p>Each pair runs with the settings its manifest row names: {@code -C} ignores checksums;
  * {@code -b} (bare mode) restricts likely server ports to the protocol scripts the test loads;
  * redefinitions of {@code likely_server_ports}, {@code Site::local_nets} and
- * {@code ignore_checksums_nets} are applied.
+ * {@code ignore_checksums_nets} are applied, and so is a capture filter ({@code -f}).
  */
 final class ConformanceCommand {
     static final String USAGE = """
@@ -272,10 +273,6 @@ final class ConformanceCommand {
         if (m.find()) {
             b.ignoreChecksumsFor(m.group(1).split("\\s*,\\s*"));
         }
-        m = BPF.matcher(command);
-        if (m.find()) {
-            remarks.add("capture filter '" + m.group(1) + "' not applied");
-        }
         return b;
     }
 
@@ -302,10 +299,20 @@ final class ConformanceCommand {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ConnLogWriter log = ConnLogWriter.builder(bytes).format(LogFormat.ZEEK).build();
         FlowTracker tracker = builderFor(command, notes, r.remarks).connectionListener(log).build();
+        Matcher bpf = BPF.matcher(command);
+        BpfFilter filter = null;
+        if (bpf.find()) {
+            try {
+                filter = BpfFilter.compile(bpf.group(1));
+            } catch (RuntimeException e) {
+                r.remarks.add("capture filter '" + bpf.group(1) + "' not applied: " + e.getMessage());
+            }
+        }
         try {
             for (String trace : traceList.split(";")) {
                 Path p = dir.resolve(trace.trim());
-                try (PacketSource source = PcapFile.open(p)) {
+                try (PacketSource opened = PcapFile.open(p);
+                     PacketSource source = filter == null ? opened : filter.filter(opened)) {
                     tracker.run(source);
                 } catch (CaptureFormatException e) {
                     r.remarks.add("input error: " + e.getMessage());

@@ -5,6 +5,7 @@ import io.flowkit.PacketSource;
 import io.flowkit.SourceStats;
 import io.flowkit.core.ConnLogWriter;
 import io.flowkit.core.LogFormat;
+import io.flowkit.core.ScanLogWriter;
 import io.flowkit.pcap.PcapLive;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -34,10 +35,12 @@ final class LiveCommand {
                   --seconds N          stop after N seconds
                   --snaplen BYTES      bytes captured per packet (default 262144)
                   --no-promiscuous     do not put the interface in promiscuous mode
-              -o, --out DIR            write DIR/conn.log (default: standard output)
+              -o, --out DIR            write DIR/conn.log and DIR/scan.log
+                                       (default: conn.log to standard output, no scan.log)
               -f, --format FORMAT      zeek (TSV, default) or json (JSON lines)
               -C, --ignore-checksums   accept packets with bad checksums (offloading NICs)
                   --local-nets CIDR,.. networks for local_orig/local_resp
+            """ + ScanOptions.USAGE + """
                   --stats              print statistics to standard error at the end
               -h, --help               show this help
             """;
@@ -54,7 +57,7 @@ final class LiveCommand {
         Args args = new Args(argv, 1);
         FlowTracker.Builder builder = FlowTracker.builder();
         String iface = null;
-        PcapLive.Builder live = null;
+        PcapLive.Builder live;
         String filter = null;
         long seconds = 0;
         int snaplen = -1;
@@ -62,6 +65,7 @@ final class LiveCommand {
         Path outDir = null;
         LogFormat format = LogFormat.ZEEK;
         boolean stats = false;
+        ScanOptions scan = new ScanOptions();
         for (String opt; (opt = args.nextOption()) != null; ) {
             try {
                 switch (opt) {
@@ -89,7 +93,11 @@ final class LiveCommand {
                         out.print(USAGE);
                         return 0;
                     }
-                    default -> throw new UsageException("unknown option " + opt);
+                    default -> {
+                        if (!scan.accept(opt, args)) {
+                            throw new UsageException("unknown option " + opt);
+                        }
+                    }
                 }
             } catch (IllegalArgumentException e) {
                 throw new UsageException("option " + opt + ": " + e.getMessage());
@@ -100,6 +108,13 @@ final class LiveCommand {
         }
         if (!args.operands().isEmpty()) {
             throw new UsageException("unexpected argument '" + args.operands().get(0) + "'");
+        }
+        if (outDir != null && scan.enabled) {
+            try {
+                builder.scanDetection(scan.build());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
         }
         live = PcapLive.builder(iface).promiscuous(promiscuous);
         if (snaplen > 0) {
@@ -128,6 +143,12 @@ final class LiveCommand {
             }
         }
         ConnLogWriter log = ConnLogWriter.builder(logOut).format(format).flushEachRecord(true).build();
+        ScanLogWriter scanLog = null;
+        if (outDir != null && scan.enabled) {
+            scanLog = ScanLogWriter.builder(Files.newOutputStream(outDir.resolve("scan.log"))).format(format)
+                    .flushEachRecord(true).build();
+            builder.scanListener(scanLog);
+        }
         FlowTracker tracker = builder.connectionListener(log).build();
 
         CountDownLatch finished = new CountDownLatch(1);
@@ -154,6 +175,9 @@ final class LiveCommand {
             source.close();
             tracker.close();
             log.close();
+            if (scanLog != null) {
+                scanLog.close();
+            }
             finished.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

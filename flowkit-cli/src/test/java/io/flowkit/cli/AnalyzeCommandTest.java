@@ -142,4 +142,53 @@ class AnalyzeCommandTest {
     void conformanceRejectsAFloorOutsideZeroToOne() {
         assertThat(run("conformance", "--floor", "1.5", CORPUS.toString())).isEqualTo(2);
     }
+
+    @Test
+    void outDirAlsoGetsScanLogNamingTheDemoScanners(@TempDir Path dir) throws Exception {
+        assertThat(run("analyze", "-o", dir.toString(), DEMO.toString())).isZero();
+        List<String[]> events = rows(Files.readString(dir.resolve("scan.log"))).stream()
+                .map(r -> r.split("\t", -1)).toList();
+        // the generator put an address scanner (.66, port 22), a port scanner (.77) and a block scanner (.88) in the demo
+        assertThat(events).anySatisfy(e -> assertThat(e[1] + " " + e[2]).isEqualTo("203.0.113.66 address_scan"));
+        assertThat(events).anySatisfy(e -> assertThat(e[1] + " " + e[2]).isEqualTo("203.0.113.77 port_scan"));
+        assertThat(events).allSatisfy(e -> assertThat(e[1]).startsWith("203.0.113."));
+    }
+
+    @Test
+    void scanThresholdOptionsChangeWhatIsReported(@TempDir Path dir) throws Exception {
+        assertThat(run("analyze", "-o", dir.toString(), "--scan-address-threshold", "1000",
+                "--scan-port-address-threshold", "1000", "--no-trw", DEMO.toString())).isZero();
+        List<String> events = rows(Files.readString(dir.resolve("scan.log")));
+        assertThat(events).noneSatisfy(e -> assertThat(e).contains("address_scan"));
+        assertThat(events).noneSatisfy(e -> assertThat(e).contains("\ttrw\t"));
+        assertThat(events).anySatisfy(e -> assertThat(e).contains("port_scan"));
+    }
+
+    @Test
+    void noScanWritesNoScanLog(@TempDir Path dir) {
+        assertThat(run("analyze", "-o", dir.toString(), "--no-scan", DEMO.toString())).isZero();
+        assertThat(dir.resolve("scan.log")).doesNotExist();
+        assertThat(dir.resolve("conn.log")).exists();
+    }
+
+    @Test
+    void statsCountFragmentsAndReassembledDatagrams() {
+        assertThat(run("analyze", "--stats", CORPUS.resolve("traces/frag-ipv6-dns.pcap").toString())).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).containsPattern("ip fragments +[1-9]\\d* \\([1-9]\\d* datagrams reassembled");
+    }
+
+    @Test
+    void filterKeepsOnlyMatchingFrames() {
+        assertThat(run("analyze", "--stats", "--filter", "udp", DEMO.toString())).as(err.toString()).isZero();
+        List<String> rows = rows(out.toString(StandardCharsets.UTF_8));
+        assertThat(rows).isNotEmpty().allSatisfy(r -> assertThat(r.split("\t", -1)[6]).isEqualTo("udp"));
+        assertThat(err.toString(StandardCharsets.UTF_8)).containsPattern("[1-9]\\d* rejected by the filter");
+    }
+
+    @Test
+    void badFilterIsBadUsage() {
+        assertThat(run("analyze", "--filter", "port port port", DEMO.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("flowkit: option --filter: ")
+                .contains("port port port");
+    }
 }

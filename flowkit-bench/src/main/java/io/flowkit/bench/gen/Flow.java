@@ -1,5 +1,6 @@
 package io.flowkit.bench.gen;
 
+import java.io.IOException;
 import java.util.SplittableRandom;
 
 /**
@@ -159,7 +160,7 @@ final class Flow extends Scheduled {
      *
      * @return {@code false} when the flow has nothing more to send
      */
-    boolean emit(FrameBuilder fb, PcapWriter sink, SplittableRandom rnd) throws java.io.IOException {
+    boolean emit(FrameBuilder fb, PcapWriter sink, SplittableRandom rnd) throws IOException {
         long t = nextNanos;
         switch (step) {
             case SYN -> {
@@ -355,7 +356,7 @@ final class Flow extends Scheduled {
     }
 
     private void tcp(FrameBuilder fb, PcapWriter sink, boolean fromOrig, int flags, int payload)
-            throws java.io.IOException {
+            throws IOException {
         int frame = fromOrig
                 ? fb.tcp(v6, origHi, origLo, respHi, respLo, origPort, respPort, origNext, respNext, flags,
                          (flags & FrameBuilder.SYN) != 0 ? 0xFFFF : 2048, mss, payload)
@@ -366,7 +367,7 @@ final class Flow extends Scheduled {
     }
 
     private void count(PcapWriter sink, FrameBuilder fb, int frameLength, boolean fromOrig, int payload)
-            throws java.io.IOException {
+            throws IOException {
         long t = nextNanos;
         sink.write(t, fb.frame(), 0, frameLength);
         if (firstNanos < 0) {

@@ -137,8 +137,12 @@ public final class TrafficGenerator {
      * @param flows      rows in the truth file
      * @param firstNanos timestamp of the first frame
      * @param lastNanos  timestamp of the last frame
+     * @param peakHeld   the most flows held in memory at once: open flows, flows about to start,
+     *                   scan probes in flight and the scanners themselves; it bounds the
+     *                   generator's memory
      */
-    public record Summary(Path capture, Path truth, long packets, long flows, long firstNanos, long lastNanos) {
+    public record Summary(Path capture, Path truth, long packets, long flows, long firstNanos, long lastNanos,
+                          int peakHeld) {
     }
 
     private Summary run() throws IOException {
@@ -154,6 +158,7 @@ public final class TrafficGenerator {
         }
         long first = -1;
         long last = 0;
+        int peak = queue.size();
         try (PcapWriter pcap = new PcapWriter(options.output(), SNAP_LENGTH);
              Writer truth = Files.newBufferedWriter(options.truthOutput(), StandardCharsets.US_ASCII)) {
             truthHeader(truth);
@@ -168,6 +173,7 @@ public final class TrafficGenerator {
                     if (s.advance()) {
                         queue.add(s);
                     }
+                    peak = Math.max(peak, queue.size());
                     continue;
                 }
                 Flow f = (Flow) next;
@@ -190,7 +196,8 @@ public final class TrafficGenerator {
                     truthRow(truth, f);
                 }
             }
-            return new Summary(options.output(), options.truthOutput(), pcap.frames(), flowsWritten, first, last);
+            return new Summary(options.output(), options.truthOutput(), pcap.frames(), flowsWritten, first, last,
+                    peak);
         }
     }
 

@@ -289,6 +289,16 @@ class TrafficGeneratorTest {
     }
 
     @Test
+    void holdsOnlyTheOpenFlowsInMemoryHoweverManyPacketsItWrites() throws IOException {
+        TrafficGenerator.Summary s = TrafficGenerator.generate(GeneratorOptions.builder().output(dir.resolve("b.pcap"))
+                .packets(300_000).concurrentFlows(100).scanners(true).build());
+        assertThat(s.flows()).isGreaterThan(10_000);
+        // 100 ordinary flows, 3 scanners, and the few probes a scanner has in flight (one every
+        // 8 ms, each done within about 3 ms)
+        assertThat(s.peakHeld()).isBetween(100, 100 + 3 + 6);
+    }
+
+    @Test
     void packetsPerFlowAreHeavyTailed() throws IOException {
         TrafficGenerator.Summary s = TrafficGenerator.generate(GeneratorOptions.builder().output(dir.resolve("h.pcap"))
                 .packets(200_000).concurrentFlows(500).mix(FlowKind.TCP_REJECTED, 0).mix(FlowKind.TCP_UNANSWERED, 0)
