@@ -33,7 +33,8 @@ final class AboveHole {
 
     /** @return the endpoint's ranges, or null when it has none */
     Ranges get(int e) {
-        return byEndpoint.get(e);
+        // most of the time no endpoint has a hole open: skip the hash lookup
+        return byEndpoint.isEmpty() ? null : byEndpoint.get(e);
     }
 
     /** Adds {@code [lo, hi)} to an endpoint, merging with what overlaps or touches it. */
