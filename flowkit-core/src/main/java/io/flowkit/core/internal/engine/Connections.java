@@ -114,7 +114,7 @@ final class Connections {
         if (cap <= capacity) {
             return;
         }
-        flags = Arrays.copyOf(flagsOrEmpty(), cap);
+        flags = Arrays.copyOf(flags == null ? new int[0] : flags, cap);
         start = Arrays.copyOf(orEmpty(start), cap);
         last = Arrays.copyOf(orEmpty(last), cap);
         uidNumber = Arrays.copyOf(orEmpty(uidNumber), cap);
@@ -144,10 +144,6 @@ final class Connections {
         lastReassem = Arrays.copyOf(orEmpty(lastReassem), c2);
         trimSeq = Arrays.copyOf(orEmpty(trimSeq), c2);
         capacity = cap;
-    }
-
-    private int[] flagsOrEmpty() {
-        return flags == null ? new int[0] : flags;
     }
 
     private static long[] orEmpty(long[] a) {
@@ -223,10 +219,6 @@ final class Connections {
 
     void epSet(int e, int flag) {
         epFlags[e] = (byte) (epFlags[e] | flag);
-    }
-
-    void epClear(int e, int flag) {
-        epFlags[e] = (byte) (epFlags[e] & ~flag);
     }
 
     // ---------------------------------------------------------------- history

@@ -100,11 +100,6 @@ public final class ConnectionTable {
         return size;
     }
 
-    /** @return the bound on connections */
-    public int maxSlots() {
-        return maxSlots;
-    }
-
     /** @return whether an insert needs {@link #grow()} or an eviction first */
     public boolean isFull() {
         return size == capacity;
