@@ -17,7 +17,7 @@ import java.util.Arrays;
  * {@code long} (two words, 18 letters); the rare longer history spills into a map, allocated once
  * per such connection, never per packet.
  *
- * <p><b>Cost.</b> 81 bytes per slot plus 2 x 87 bytes of endpoint state; nothing is allocated per
+ * <p><b>Cost.</b> 81 bytes per slot plus 2 x 79 bytes of endpoint state; nothing is allocated per
  * packet (the above-hole maps grow only when holes open, and keep their capacity).
  */
 final class Connections {
