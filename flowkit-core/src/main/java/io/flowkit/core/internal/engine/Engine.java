@@ -177,16 +177,26 @@ public final class Engine implements TimerWheel.Expiry {
                     remove(s, CloseReason.CLOSED);
                     return;
                 }
-                if (tcp.attemptTimer(s)) {
+                if (c.has(s, Connections.F_SECOND_EXPIRE)) {
+                    long next = tcp.expireTimer(s, now);
+                    if (next == Tcp.REMOVE) {
+                        remove(s, anyClosed(s) ? CloseReason.CLOSED : CloseReason.INACTIVITY_TIMEOUT);
+                        return;
+                    }
+                    c.attemptAt[s] = next;
+                    c.set(s, Connections.F_SECOND_EXPIRE, next != 0);
+                } else if (tcp.attemptTimer(s)) {
                     remove(s, CloseReason.INACTIVITY_TIMEOUT);
                     return;
                 }
             } else if (which == 1) {
                 c.expireAt[s] = 0;
-                if (tcp.expireTimer(s, now)) {
+                long next = tcp.expireTimer(s, now);
+                if (next == Tcp.REMOVE) {
                     remove(s, anyClosed(s) ? CloseReason.CLOSED : CloseReason.INACTIVITY_TIMEOUT);
                     return;
                 }
+                c.expireAt[s] = next;
             } else {
                 remove(s, CloseReason.INACTIVITY_TIMEOUT);
                 return;
@@ -301,7 +311,8 @@ public final class Engine implements TimerWheel.Expiry {
                 }
                 c.last[s] = t;
                 c.checkHistory(s, orig ? 1 : 2, orig ? 'D' : 'd');
-                c.length[e] = Math.max(c.length[e], 0) + v.payloadLength;
+                c.finSeqOrBytes[e] += v.payloadLength;
+                c.epSet(e, Connections.E_SENT);
                 count(e, v);
                 break;
             }
@@ -310,7 +321,8 @@ public final class Engine implements TimerWheel.Expiry {
                     break;
                 }
                 c.last[s] = t;
-                c.length[e] = Math.max(c.length[e], 0) + v.payloadLength;
+                c.finSeqOrBytes[e] += v.payloadLength;
+                c.epSet(e, Connections.E_SENT);
                 if (v.payloadCaptured >= v.payloadLength) {
                     count(e, v);
                 }
@@ -547,7 +559,7 @@ public final class Engine implements TimerWheel.Expiry {
         int[] attempts = new int[count];
         for (int i = 0; i < count; i++) {
             int s = slots[i];
-            if (c.attemptAt[s] != 0 && !c.has(s, Connections.F_DELETE_PENDING)) {
+            if (c.attemptAt[s] != 0 && !c.has(s, Connections.F_DELETE_PENDING | Connections.F_SECOND_EXPIRE)) {
                 attempts[k++] = s;
             }
         }
@@ -594,15 +606,15 @@ public final class Engine implements TimerWheel.Expiry {
             respBytes = tcp.size(re);
         } else if (ipProto == 17 || ((ipProto == 1 || ipProto == 58))) {
             protocol = ipProto == 17 ? Protocol.UDP : Protocol.ICMP;
-            boolean oa = c.length[oe] >= 0;
-            boolean ra = c.length[re] >= 0;
+            boolean oa = c.epHas(oe, Connections.E_SENT);
+            boolean ra = c.epHas(re, Connections.E_SENT);
             if (ipProto == 17) {
                 state = oa ? (ra ? ConnState.SF : ConnState.S0) : (ra ? ConnState.SHR : ConnState.OTH);
             } else {
                 state = ConnState.OTH;
             }
-            origBytes = Math.max(0, c.length[oe]);
-            respBytes = Math.max(0, c.length[re]);
+            origBytes = Math.max(0, c.finSeqOrBytes[oe]);
+            respBytes = Math.max(0, c.finSeqOrBytes[re]);
         } else {
             protocol = Protocol.UNKNOWN_TRANSPORT;
             state = ConnState.OTH;
