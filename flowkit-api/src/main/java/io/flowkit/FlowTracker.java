@@ -120,7 +120,6 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
         Duration tcpAttemptTimeout = Duration.ofSeconds(5);
         Duration tcpCloseTimeout = Duration.ofSeconds(5);
         Duration tcpResetTimeout = Duration.ofSeconds(5);
-        Duration tcpPartialCloseTimeout = Duration.ofSeconds(3);
         final Map<PortKey, Duration> portInactivityTimeouts = new LinkedHashMap<>(TrackerConfig.DEFAULT_PORT_TIMEOUTS);
         Set<PortKey> likelyServerPorts = TrackerConfig.DEFAULT_LIKELY_SERVER_PORTS;
         int maxConnections = 1_000_000;
@@ -211,18 +210,6 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
          */
         public Builder tcpResetTimeout(Duration timeout) {
             tcpResetTimeout = Checks.positive("tcpResetTimeout", timeout);
-            return this;
-        }
-
-        /**
-         * Sets how long a TCP connection lingers after one side closed and the other is
-         * inactive (default 3 seconds).
-         *
-         * @param timeout positive
-         * @return this
-         */
-        public Builder tcpPartialCloseTimeout(Duration timeout) {
-            tcpPartialCloseTimeout = Checks.positive("tcpPartialCloseTimeout", timeout);
             return this;
         }
 

@@ -85,7 +85,6 @@ public final class TrackerConfig {
     private final Duration tcpAttemptTimeout;
     private final Duration tcpCloseTimeout;
     private final Duration tcpResetTimeout;
-    private final Duration tcpPartialCloseTimeout;
     private final Map<PortKey, Duration> portInactivityTimeouts;
     private final Set<PortKey> likelyServerPorts;
     private final int maxConnections;
@@ -106,7 +105,6 @@ public final class TrackerConfig {
         tcpAttemptTimeout = b.tcpAttemptTimeout;
         tcpCloseTimeout = b.tcpCloseTimeout;
         tcpResetTimeout = b.tcpResetTimeout;
-        tcpPartialCloseTimeout = b.tcpPartialCloseTimeout;
         portInactivityTimeouts = Collections.unmodifiableMap(new LinkedHashMap<>(b.portInactivityTimeouts));
         likelyServerPorts = Collections.unmodifiableSet(new LinkedHashSet<>(b.likelyServerPorts));
         maxConnections = b.maxConnections;
@@ -154,11 +152,6 @@ public final class TrackerConfig {
     /** @return linger after a reset */
     public Duration tcpResetTimeout() {
         return tcpResetTimeout;
-    }
-
-    /** @return linger after a one-sided close */
-    public Duration tcpPartialCloseTimeout() {
-        return tcpPartialCloseTimeout;
     }
 
     /** @return per-responder-port inactivity timeouts */

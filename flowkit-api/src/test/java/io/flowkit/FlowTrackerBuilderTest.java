@@ -17,7 +17,6 @@ class FlowTrackerBuilderTest {
         assertThat(c.tcpAttemptTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.tcpCloseTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.tcpResetTimeout()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(c.tcpPartialCloseTimeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(c.portInactivityTimeouts()).containsEntry(PortKey.parse("22/tcp"), Duration.ofHours(1))
                 .containsEntry(PortKey.parse("513/tcp"), Duration.ofHours(1));
         assertThat(c.ignoreChecksums()).isFalse();
