@@ -23,7 +23,7 @@ class DemoCaptureTest {
 
     @Test
     void readmeNamesTheOptionsThisTestUses() throws IOException {
-        assertThat(Files.readString(DEMO.resolve("README.md"))).contains("GenerateMain " + OPTIONS + " --out demo/demo.pcap");
+        assertThat(Files.readString(DEMO.resolve("README.md"))).contains("flowkit generate " + OPTIONS + " --out demo/demo.pcap");
     }
 
     @Test
