@@ -113,7 +113,9 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
     @Override
     public TrackerStats stats() {
         TrackerStats.Builder b = TrackerStats.builder().packets(packets).bytes(bytes)
-                .badChecksums(decoder.badChecksums()).connectionsCreated(engine.created())
+                .badChecksums(decoder.badChecksums()).fragments(decoder.fragments())
+                .reassembledDatagrams(decoder.reassembledDatagrams()).reassembliesDropped(decoder.reassembliesDropped())
+                .connectionsCreated(engine.created())
                 .connectionsClosed(engine.closed()).connectionsEvicted(engine.evicted())
                 .connectionsActive(engine.active()).connectionsPeak(engine.peak())
                 .listenerFailures(listenerFailures + (extraSink != null ? extraSink.listenerFailures() : 0));

@@ -39,8 +39,11 @@ import java.util.Map;
  * least recently active connection is removed first ({@link CloseReason#EVICTED}).
  *
  * <p><b>Not modelled</b> (documented differences from Zeek): protocol analyzers (so no
- * {@code service}, no analyzer-specific history letters, no analyzer-confirmed 1-hour timeouts
- * for SSH/FTP), Zeek's per-packet limit on timer expirations ({@code max_timer_expires}), and
+ * {@code service}, no analyzer-specific history letters such as NTP's {@code ^}, no
+ * analyzer-confirmed 1-hour timeouts for SSH/FTP, no DNS expire timers); Zeek's per-packet limit
+ * on timer expirations ({@code max_timer_expires}, 300), which only shows when hundreds of timers
+ * come due at one packet; the reset and partial-close timers Zeek runs only for scripts handling
+ * {@code connection_reset} or {@code connection_partial_close} (base scripts do not); and
  * tunnels (decapsulation belongs to the decoder).
  */
 public final class Engine implements TimerWheel.Expiry {
@@ -120,7 +123,8 @@ public final class Engine implements TimerWheel.Expiry {
                 likelyUdp[k.port() >>> 6] |= 1L << k.port();
             }
         }
-        this.tcp = new Tcp(c, config.tcpAttemptTimeout().toNanos(), config.tcpCloseTimeout().toNanos(), T_TCP);
+        this.tcp = new Tcp(c, config.tcpAttemptTimeout().toNanos(), config.tcpCloseTimeout().toNanos(),
+                config.tcpResetTimeout().toNanos(), T_TCP);
         this.byKey = table::compareKeys;
     }
 
@@ -183,8 +187,7 @@ public final class Engine implements TimerWheel.Expiry {
     }
 
     private long inactivityDeadline(int s) {
-        long t = c.last[s] + timeouts[c.timeoutIndex[s]];
-        return t < c.last[s] ? Long.MAX_VALUE : t;
+        return Tcp.plus(c.last[s], timeouts[c.timeoutIndex[s]]);
     }
 
     private void rearm(int s) {
@@ -371,7 +374,7 @@ public final class Engine implements TimerWheel.Expiry {
             c.addHistory(s, '^');
         }
         if (kind == TCP) {
-            c.expireAt[s] = t + Tcp.SYN_TIMEOUT;
+            c.expireAt[s] = Tcp.plus(t, Tcp.SYN_TIMEOUT);
         }
         created++;
         peak = Math.max(peak, table.size());

@@ -28,6 +28,11 @@ import static io.flowkit.core.internal.engine.Connections.SYN_SENT;
  * merges them, so the count of gap events (the {@code G} letters' scaling) may be lower than
  * Zeek's; the bytes reported missing are the same unless data arrives inside a merged interval.
  *
+ * <p><b>Timers.</b> Zeek may run several expire-timer chains for one connection (one from
+ * creation, one more per half close); flowkit keeps the earliest pending check only, so a
+ * half-closed connection may be removed up to one {@code tcp_session_timer} (6 s) later than in
+ * Zeek. Removal times of everything else are Zeek's.
+ *
  * <p><b>Cost.</b> A few dozen field reads and writes per packet; no allocation.
  */
 final class Tcp {
@@ -60,15 +65,23 @@ final class Tcp {
     private final Connections c;
     private final long attemptDelay;
     private final long closeDelay;
+    private final long resetDelay;
     private final int tcpTimeoutIndex;
 
     private boolean underflow;
 
-    Tcp(Connections c, long attemptDelay, long closeDelay, int tcpTimeoutIndex) {
+    Tcp(Connections c, long attemptDelay, long closeDelay, long resetDelay, int tcpTimeoutIndex) {
         this.c = c;
         this.attemptDelay = attemptDelay;
         this.closeDelay = closeDelay;
+        this.resetDelay = resetDelay;
         this.tcpTimeoutIndex = tcpTimeoutIndex;
+    }
+
+    /** Adds a delay to a time, saturating: capture timestamps are untrusted. */
+    static long plus(long t, long d) {
+        long r = t + d;
+        return r < t ? Long.MAX_VALUE : r;
     }
 
     // ------------------------------------------------------------ seq helpers
@@ -435,7 +448,7 @@ final class Tcp {
             if (orig) {
                 setState(s, e, ack ? SYN_ACK_SENT : SYN_SENT);
                 if (attemptDelay > 0 && !c.has(s, Connections.F_DELETE_PENDING)) {
-                    c.attemptAt[s] = t + attemptDelay;
+                    c.attemptAt[s] = plus(t, attemptDelay);
                 }
             } else {
                 if (!ack && c.state[p] == SYN_ACK_SENT && seq32 == (int) c.startSeq[e]) {
@@ -729,7 +742,9 @@ final class Tcp {
             }
             // CancelTimers(), then the delete timer
             c.expireAt[s] = 0;
-            long del = c.last[s] + closeDelay;
+            // Zeek lingers tcp_close_delay after any complete close; a close completed by a reset
+            // lingers the reset delay instead (both 5 s by default, so Zeek's defaults hold)
+            long del = plus(c.last[s], c.state[e] == RESET || c.state[p] == RESET ? resetDelay : closeDelay);
             if (c.has(s, Connections.F_DELETE_PENDING)) {
                 c.attemptAt[s] = Math.min(c.attemptAt[s], del);
             } else {
@@ -737,7 +752,7 @@ final class Tcp {
                 c.set(s, Connections.F_DELETE_PENDING, true);
             }
         } else if (c.prevState[e] != INACTIVE) {
-            long check = c.last[s] + SESSION_TIMER;
+            long check = plus(c.last[s], SESSION_TIMER);
             c.expireAt[s] = c.expireAt[s] == 0 ? check : Math.min(c.expireAt[s], check);
         }
     }
@@ -781,7 +796,7 @@ final class Tcp {
                 return true;
             }
         }
-        c.expireAt[s] = t + SESSION_TIMER;
+        c.expireAt[s] = plus(t, SESSION_TIMER);
         return false;
     }
 

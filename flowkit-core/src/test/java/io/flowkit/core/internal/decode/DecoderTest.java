@@ -251,6 +251,42 @@ class DecoderTest {
     }
 
     @Test
+    void takesChecksumSettingsFromTheTrackerConfig() {
+        byte[] f = ether(0x0800, ipv4("192.168.1.1", "10.0.0.2", TCP, tcp(1, 2, 1, 1, ACK, 1, bytes(1))));
+        f[14 + 20 + 16] ^= 1;
+        decoder = new Decoder(io.flowkit.FlowTracker.builder().config());
+        assertThat(decode(LinkType.ETHERNET, f)).isTrue();
+        assertThat(view.badChecksum).isTrue();
+        decoder = new Decoder(io.flowkit.FlowTracker.builder().ignoreChecksums(true).config());
+        assertThat(decode(LinkType.ETHERNET, f)).isTrue();
+        assertThat(view.badChecksum).isFalse();
+        decoder = new Decoder(io.flowkit.FlowTracker.builder().ignoreChecksumsFor("192.168.0.0/16").config());
+        assertThat(decode(LinkType.ETHERNET, f)).isTrue();
+        assertThat(view.badChecksum).isFalse();
+    }
+
+    @Test
+    void ignoresChecksumsForIpv6SourceNetworks() {
+        decoder = new Decoder(false, List.of(IpNetwork.parse("2001:db8:1::/48")), Decoder.DEFAULT_FRAGMENT_MEMORY_BYTES,
+                Decoder.DEFAULT_FRAGMENT_TIMEOUT);
+        byte[] inside = ether(0x86DD, ipv6("2001:db8:1::5", "2001:db8::2", UDP, udp(1, 2, bytes(5))));
+        inside[inside.length - 1] ^= 1;
+        assertThat(decode(LinkType.ETHERNET, inside)).isTrue();
+        assertThat(view.badChecksum).isFalse();
+        byte[] outside = ether(0x86DD, ipv6("2001:db8:2::5", "2001:db8::2", UDP, udp(1, 2, bytes(5))));
+        outside[outside.length - 1] ^= 1;
+        assertThat(decode(LinkType.ETHERNET, outside)).isTrue();
+        assertThat(view.badChecksum).isTrue();
+    }
+
+    @Test
+    void rejectsNonPositiveFragmentTimeout() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> new Decoder(false, List.of(), 1_000_000, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fragmentTimeout");
+    }
+
+    @Test
     void zeroUdpChecksumMeansNoneOverIpv4ButIsBadOverIpv6() {
         byte[] v4 = ether(0x0800, ipv4("10.0.0.1", "10.0.0.2", UDP, udp(1, 2, bytes(5))));
         Frames.put16(v4, 14 + 20 + 6, 0);

@@ -14,10 +14,7 @@ final class Frames {
     static final int ICMP = 1;
     static final int ICMP6 = 58;
 
-    static final int FIN = 0x01;
     static final int SYN = 0x02;
-    static final int RST = 0x04;
-    static final int PSH = 0x08;
     static final int ACK = 0x10;
 
     private Frames() {
@@ -57,10 +54,6 @@ final class Frames {
         b[i + 1] = (byte) (v >>> 16);
         b[i + 2] = (byte) (v >>> 8);
         b[i + 3] = (byte) v;
-    }
-
-    static int get16(byte[] b, int i) {
-        return ((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF);
     }
 
     /** Naive one's complement sum of byte pairs, folded, complemented. */

@@ -38,11 +38,17 @@ class DefaultFlowTrackerTest {
         n = RawFrames.tcp(b, 0, SERVER, CLIENT, 80, 40000, 0x14, 0, 101, 0);
         t.onFrame(T0 + 1_000_000, LinkType.RAW, b, 0, n, n);
         t.onFrame(T0 + 2_000_000, LinkType.RAW, b, 0, 3, 3); // cut inside the IP header
+        n = RawFrames.udp(b, 0, CLIENT, SERVER, 5000, 53, 16);
+        b.put(6, (byte) 0x20); // more fragments: held for reassembly
+        RawFrames.fixChecksum(b, 0);
+        t.onFrame(T0 + 2_000_000, LinkType.RAW, b, 0, n, n);
         TrackerStats before = t.stats();
-        assertThat(before.packets()).isEqualTo(3);
+        assertThat(before.packets()).isEqualTo(4);
+        assertThat(before.skipped(SkipReason.FRAGMENT_HELD)).isEqualTo(1);
         assertThat(before.skipped(SkipReason.TRUNCATED_IP_HEADER)).isEqualTo(1);
         assertThat(before.connectionsCreated()).isEqualTo(1);
         assertThat(before.connectionsActive()).isEqualTo(1);
+        assertThat(before.fragments()).isEqualTo(1);
         assertThat(t.networkTimeNanos()).isEqualTo(T0 + 2_000_000);
         t.advanceTime(T0 + 6_000_000_000L);
         assertThat(out).hasSize(1);

@@ -52,6 +52,39 @@ class EngineTest {
     }
 
     @Test
+    void lingersTheConfiguredResetAndCloseDelays() {
+        Packets rej = new Packets(FlowTracker.builder().tcpResetTimeout(Duration.ofSeconds(1))
+                .tcpCloseTimeout(Duration.ofSeconds(30)))
+                .tcp(0.0, C, 40000, S, 80, "S", 1000, 0, 0)
+                .tcp(0.1, S, 80, C, 40000, "RA", 0, 1001, 0)
+                .advance(1.09);
+        assertThat(rej.records).isEmpty();
+        rej.advance(1.1);
+        assertThat(rej.only().state()).isEqualTo(ConnState.REJ);
+
+        Packets fin = handshake(new Packets(FlowTracker.builder().tcpResetTimeout(Duration.ofSeconds(1))
+                .tcpCloseTimeout(Duration.ofSeconds(30))), 80)
+                .tcp(0.05, C, 40000, S, 80, "FA", 101, 501, 0)
+                .tcp(0.06, S, 80, C, 40000, "FA", 501, 102, 0)
+                .advance(30.05);
+        assertThat(fin.records).isEmpty();
+        fin.advance(30.06);
+        assertThat(fin.only().state()).isEqualTo(ConnState.SF);
+    }
+
+    @Test
+    void neverOverflowsTimersNearTheEndOfTime() {
+        Packets p = new Packets().udpAtNanos(Long.MAX_VALUE - 1_000, C, 5000, S, 9, 1)
+                .tcp(0.0, C, 40000, S, 80, "S", 1, 0, 0);
+        p.engine.advance(Long.MAX_VALUE - 1);
+        assertThat(p.records).as("the SYN's attempt timer is due, the late datagram's timeout saturates")
+                .extracting(Connection::protocol).containsExactly(Protocol.TCP);
+        p.engine.advance(Long.MAX_VALUE);
+        assertThat(p.records).hasSize(2);
+        assertThat(p.records.get(1).durationNanos()).isZero();
+    }
+
+    @Test
     void closesWithSfAfterHandshakeDataAndFinExchange() {
         Packets p = handshake(new Packets(), 80)
                 .tcp(0.03, C, 40000, S, 80, "A", 101, 501, 10)

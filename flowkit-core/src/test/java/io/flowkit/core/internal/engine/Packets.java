@@ -110,6 +110,18 @@ final class Packets implements ConnectionSink {
         return this;
     }
 
+    /** Sends a UDP datagram at a raw timestamp in nanoseconds. */
+    Packets udpAtNanos(long ts, String src, int sport, String dst, int dport, int len) {
+        PacketView p = base(0, src, dst, 17, 28 + len);
+        p.timestampNanos = ts;
+        p.srcPort = sport;
+        p.dstPort = dport;
+        p.payloadLength = len;
+        p.payloadCaptured = len;
+        deliver(p);
+        return this;
+    }
+
     Packets icmp(double t, String src, String dst, int type, int code, int len) {
         PacketView p = base(t, src, dst, 1, 28 + len);
         p.icmpType = type;

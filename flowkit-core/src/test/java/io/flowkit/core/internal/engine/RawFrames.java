@@ -55,6 +55,12 @@ final class RawFrames {
         b.putShort(off + 10, (short) 0);
         b.putInt(off + 12, src);
         b.putInt(off + 16, dst);
+        fixChecksum(b, off);
+    }
+
+    /** Recomputes the IPv4 header checksum after a test changed the header. */
+    static void fixChecksum(ByteBuffer b, int off) {
+        b.putShort(off + 10, (short) 0);
         int sum = 0;
         for (int i = 0; i < 20; i += 2) {
             sum += b.getShort(off + i) & 0xFFFF;
