@@ -32,7 +32,10 @@ import java.util.Set;
  *
  * <p><b>Threading.</b> A tracker is not thread-safe: one thread at a time calls
  * {@link #onFrame}, {@link #run}, {@link #advanceTime} and {@link #close}, and the listeners run
- * on that thread inside those calls. {@link #stats()} may be called from that thread only.
+ * on that thread inside those calls. {@link #stats()} may be called from that thread only. This
+ * holds with {@link Builder#threads(int)} above 1 as well: the connection engine then runs on
+ * worker threads, but records and scan events are still handed to the listeners on the calling
+ * thread, inside those same calls, so listener code never needs to be thread-safe.
  *
  * <p><b>Time.</b> Frame timestamps drive every timeout (network time). Timers due before a frame
  * fire before the frame is processed, as in Zeek, so records leave in Zeek's order. A frame
@@ -131,6 +134,7 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
         final List<ConnectionListener> connectionListeners = new ArrayList<>();
         final List<ScanListener> scanListeners = new ArrayList<>();
         ScanDetection scanDetection;
+        int threads = 1;
 
         Builder() {
         }
@@ -380,6 +384,34 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
                 throw new NullPointerException("scanDetection");
             }
             scanDetection = settings;
+            return this;
+        }
+
+        /**
+         * Sets how many threads run the connection engine (default 1: everything on the
+         * calling thread). With {@code n > 1} the calling thread decodes each frame (and
+         * reassembles fragments), picks one of {@code n} engine threads by a hash of the
+         * connection's two endpoints, the same for both directions, and hands the decoded
+         * packet over through a bounded queue; when the queues are full it waits. Each engine
+         * thread keeps its own table of at most {@code ceil(maxConnections / n)} connections.
+         *
+         * <p>Records are the same as with one thread; only their order differs (each thread's
+         * records keep their order; records of different threads interleave). Listeners are
+         * still called on the calling thread, inside {@link FlowTracker#onFrame},
+         * {@link FlowTracker#run}, {@link FlowTracker#advanceTime} and {@link FlowTracker#close},
+         * and one scan detector sees the records of every thread, so a scanner's attempts meet
+         * wherever its connections were tracked. A failure inside an engine thread is rethrown
+         * on the calling thread as an {@link IllegalStateException}, after the records already
+         * made have been delivered.
+         *
+         * @param n engine threads, 1 to 256
+         * @return this
+         */
+        public Builder threads(int n) {
+            if (n < 1 || n > 256) {
+                throw new IllegalArgumentException("threads must be between 1 and 256: " + n);
+            }
+            threads = n;
             return this;
         }
 

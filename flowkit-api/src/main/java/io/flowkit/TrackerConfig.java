@@ -96,6 +96,7 @@ public final class TrackerConfig {
     private final List<ConnectionListener> connectionListeners;
     private final List<ScanListener> scanListeners;
     private final ScanDetection scanDetection;
+    private final int threads;
 
     TrackerConfig(FlowTracker.Builder b) {
         tcpInactivityTimeout = b.tcpInactivityTimeout;
@@ -115,6 +116,7 @@ public final class TrackerConfig {
         uidSeed = b.uidSeed;
         connectionListeners = List.copyOf(b.connectionListeners);
         scanListeners = List.copyOf(b.scanListeners);
+        threads = b.threads;
         scanDetection = b.scanDetection != null ? b.scanDetection
                 : b.scanListeners.isEmpty() ? null : ScanDetection.defaults();
     }
@@ -207,5 +209,10 @@ public final class TrackerConfig {
     /** @return scan-detection settings, or {@code null} when scan detection is off */
     public ScanDetection scanDetection() {
         return scanDetection;
+    }
+
+    /** @return threads running the connection engine; 1 means the calling thread alone */
+    public int threads() {
+        return threads;
     }
 }

@@ -51,6 +51,16 @@ class FlowTrackerBuilderTest {
     }
 
     @Test
+    void rejectsThreadCountsOutsideOneTo256AndKeepsValidOnes() {
+        assertThatThrownBy(() -> FlowTracker.builder().threads(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threads").hasMessageContaining("0");
+        assertThatThrownBy(() -> FlowTracker.builder().threads(257))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("257");
+        assertThat(FlowTracker.builder().config().threads()).isEqualTo(1);
+        assertThat(FlowTracker.builder().threads(256).config().threads()).isEqualTo(256);
+    }
+
+    @Test
     void rejectsMalformedCidrNamingIt() {
         assertThatThrownBy(() -> FlowTracker.builder().localNetworks("10.0.0.0/8", "10.0.0.0/40"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("10.0.0.0/40");

@@ -85,6 +85,34 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void threadsOptionLogsTheSameRowsAsOneThread() {
+        assertThat(run("analyze", "--uid-seed", "5", DEMO.toString())).as(err.toString()).isZero();
+        List<String> single = withoutUids(rows(out.toString(StandardCharsets.UTF_8)));
+        out.reset();
+        assertThat(run("analyze", "--uid-seed", "5", "--threads", "3", DEMO.toString())).as(err.toString()).isZero();
+        List<String> threaded = withoutUids(rows(out.toString(StandardCharsets.UTF_8)));
+        assertThat(single).isNotEmpty();
+        assertThat(threaded).isEqualTo(single);
+    }
+
+    @Test
+    void threadsOptionRejectsZeroAndTooMany() {
+        assertThat(run("analyze", "--threads", "0", DEMO.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--threads");
+        err.reset();
+        assertThat(run("analyze", "--threads", "1000", DEMO.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--threads").contains("1000");
+    }
+
+    private static List<String> withoutUids(List<String> rows) {
+        return rows.stream().map(r -> {
+            String[] f = r.split("\t", -1);
+            f[1] = "-";
+            return String.join("\t", f);
+        }).sorted().toList();
+    }
+
+    @Test
     void severalFilesAreOneTimeline() {
         Path a = CORPUS.resolve("traces/tcp-http-get.pcap");
         Path b = CORPUS.resolve("traces/udp-rdpeudp-success.pcap");

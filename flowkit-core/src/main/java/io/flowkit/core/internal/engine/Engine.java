@@ -84,6 +84,7 @@ public final class Engine implements TimerWheel.Expiry {
     private int lastSlot = -1;
     private long lastUid;
     private int lastRespPort;
+    private final long uidStep;
     private long created;
     private long closed;
     private long evicted;
@@ -98,9 +99,27 @@ public final class Engine implements TimerWheel.Expiry {
      * @param seed   the uid seed
      */
     public Engine(TrackerConfig config, ConnectionSink sink, long seed) {
+        this(config, config.maxConnections(), sink, seed, 0, 1);
+    }
+
+    /**
+     * Creates one of several engines that share a uid seed: engine {@code i} of {@code n}
+     * numbers its connections {@code i, i + n, i + 2n, ...}, so their uids never collide.
+     *
+     * @param config         the settings
+     * @param maxConnections this engine's table bound
+     * @param sink           receives records and ICMP unreachables
+     * @param seed           the uid seed
+     * @param uidStart       the first connection number
+     * @param uidStep        the distance between connection numbers
+     */
+    public Engine(TrackerConfig config, int maxConnections, ConnectionSink sink, long seed, long uidStart,
+                  long uidStep) {
         this.sink = sink;
+        this.uidCounter = uidStart;
+        this.uidStep = uidStep;
         this.uids = new Uids(seed);
-        int max = config.maxConnections();
+        int max = maxConnections;
         this.table = new ConnectionTable(Math.min(max, 1024), max);
         this.c = new Connections(table.capacity());
         this.wheel = new TimerWheel(table.capacity(), 0);
@@ -407,7 +426,7 @@ public final class Engine implements TimerWheel.Expiry {
     public long ipTunnelUid(PacketView v) {
         long u = tunnels.ipTunnel(v.srcHi, v.srcLo, v.dstHi, v.dstLo, uidCounter);
         if (u == uidCounter) {
-            uidCounter++;
+            uidCounter += uidStep;
         }
         return u;
     }
@@ -474,7 +493,8 @@ public final class Engine implements TimerWheel.Expiry {
                 timeout = T_OTHER;
                 break;
         }
-        c.init(s, t, uidCounter++, timeout);
+        c.init(s, t, uidCounter, timeout);
+        uidCounter += uidStep;
         c.set(s, Connections.F_ORIG_IS_B, !srcIsA);
         if (flip && !isBroadcast(v.dstHi, v.dstLo)) {
             c.flags[s] ^= Connections.F_ORIG_IS_B;
