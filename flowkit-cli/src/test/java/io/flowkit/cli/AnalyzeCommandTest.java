@@ -219,4 +219,29 @@ class AnalyzeCommandTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("flowkit: option --filter: ")
                 .contains("port port port");
     }
+
+    /** Rows without ts and uid, tunnel parents as a count: what must not depend on threads. */
+    private static List<String> comparable(String log) {
+        return rows(log).stream().map(r -> {
+            String[] f = r.split("\t", -1);
+            f[0] = "";
+            f[1] = "";
+            f[20] = f[20].equals("-") ? "0" : String.valueOf(f[20].split(",").length);
+            return String.join("\t", f);
+        }).sorted().toList();
+    }
+
+    @Test
+    void threadsGiveTheSameRowsOnTunnelledAndPlainTraffic() {
+        for (String trace : new String[] {"tunnel-vxlan.pcap", "tunnel-gre.pcap", "tunnel-teredo.pcap",
+            "tunnel-gtp-outer-ip-frag.pcap", "tcp-wikipedia.pcap"}) {
+            String t = CORPUS.resolve("traces/" + trace).toString();
+            out.reset();
+            assertThat(run("analyze", "-C", t)).isZero();
+            List<String> single = comparable(out.toString(StandardCharsets.UTF_8));
+            out.reset();
+            assertThat(run("analyze", "-C", "--threads", "2", t)).isZero();
+            assertThat(comparable(out.toString(StandardCharsets.UTF_8))).as(trace).isEqualTo(single).isNotEmpty();
+        }
+    }
 }

@@ -84,54 +84,10 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
             engine.advance(ts);
         }
         if (decoder.decode(ts, linkType, buffer, offset, captureLength, wireLength, view)) {
-            engine.beginFrame();
-            while (layer()) {
-                // each layer the decoder takes off consumes bytes of the frame, so this ends
-            }
+            Layers.process(decoder, engine, view);
         }
     }
 
-    /**
-     * Processes the packet in the view and, if it is a tunnel, takes one layer off.
-     *
-     * @return {@code true} if the view now holds an inner packet to process
-     */
-    private boolean layer() {
-        int kind;
-        long parent;
-        boolean udp = view.tunnel != PacketView.TUNNEL_IP;
-        if (udp) {
-            engine.process(view);
-            if (view.tunnel != PacketView.TUNNEL_UDP || view.badChecksum || !engine.lastMayTunnel()) {
-                return false;
-            }
-            kind = decoder.udpTunnel(view, engine.lastRespPort());
-            if (kind == Decoder.NOT_A_TUNNEL) {
-                return false;
-            }
-            parent = kind == Decoder.GRE ? engine.ipTunnelUid(view) : engine.lastUid();
-        } else {
-            kind = Decoder.ipTunnel(view);
-            parent = engine.ipTunnelUid(view);
-        }
-        switch (decoder.decapsulate(view, kind)) {
-            case Decoder.DECAPSULATED:
-                engine.enterTunnel(parent);
-                return true;
-            case Decoder.VIOLATION:
-                if (udp && kind != Decoder.GTPV1 && kind != Decoder.GRE) {
-                    engine.lastViolatedTunnel();
-                }
-                return false;
-            case Decoder.TOO_DEEP:
-                if (udp) {
-                    engine.lastTooDeep();
-                }
-                return false;
-            default:
-                return false;
-        }
-    }
 
     @Override
     public void advanceTime(long timestampNanos) {

@@ -4,6 +4,7 @@ import io.flowkit.Connection;
 import io.flowkit.ConnectionListener;
 import io.flowkit.FlowTracker;
 import io.flowkit.PacketSource;
+import io.flowkit.Protocol;
 import io.flowkit.SkipReason;
 import io.flowkit.TrackerConfig;
 import io.flowkit.TrackerStats;
@@ -33,15 +34,23 @@ import org.slf4j.LoggerFactory;
  * addresses and, for TCP and UDP, its ports; the hash takes exactly those (addresses alone for
  * other protocols, whose keys the engine derives from ICMP types), summed over the two endpoints
  * so both directions meet in one shard. Fragments are reassembled before hashing, so a
- * datagram's pieces cannot split, and tunnels are not decapsulated by the decoder, so the outer
- * header is the key. A shard advances its time with each of its packets before processing it,
+ * datagram's pieces cannot split.
+ *
+ * <p><b>Tunnels stay on the calling thread.</b> Whether a UDP payload is a tunnel depends on the
+ * state of its outer connection (Zeek decides by the responder port and by what the connection
+ * already carried), and the inner packets need the outer connection's uid and the frame's bytes.
+ * So UDP packets and GRE/IP-in-IP packets (the decoder marks them as possible tunnels) are tracked,
+ * and decapsulated, by one more engine on the calling thread, with the single-threaded tracker's
+ * code ({@link Layers}); TCP, ICMP and other protocols go to the shards. A connection's protocol
+ * never changes, so each connection is tracked by exactly one engine. The price: UDP-heavy
+ * traffic scales less with threads than TCP-heavy traffic. A shard advances its time with each of its packets before processing it,
  * as the single-threaded tracker does; time marks sent to every shard every
  * {@value #TICK} frames, on {@link #advanceTime} and at the end let idle shards expire
  * connections too, and {@link #close} moves every shard to the final network time before
  * flushing, so each connection ends with the same packets and the same state. What differs:
  * the order of records across shards, uids (shard {@code i} of {@code n} numbers its
- * connections {@code i, i+n, ...}), the table bound (each shard holds
- * {@code ceil(maxConnections / n)}), scan events whose evidence depends on the order records
+ * connections {@code i, i+n+1, ...}, the calling thread's engine {@code n, 2n+1, ...}), the
+ * table bound (each of the n+1 engines holds {@code ceil(maxConnections / (n + 1))}), scan events whose evidence depends on the order records
  * arrive in, and {@link TrackerStats#connectionsPeak()}, the sum of the shards' peaks.
  *
  * <p><b>Back-pressure, failures, shutdown.</b> Rings are bounded; when one is full the reader
@@ -53,7 +62,8 @@ import org.slf4j.LoggerFactory;
  * a failure not reported before. No wait is unbounded: every wait loop rechecks the shard's
  * liveness.
  *
- * <p><b>Cost.</b> Per packet on the reader: the decode, two 64-bit mixes and about 30 field
+ * <p><b>Cost.</b> Per UDP or tunnel packet on the reader: the whole single-threaded path. Per other
+ * packet on the reader: the decode, two 64-bit mixes and about 30 field
  * copies into the ring; no allocation (records are allocated per connection by the shards).
  */
 public final class ShardedFlowTracker implements FlowTracker {
@@ -66,6 +76,8 @@ public final class ShardedFlowTracker implements FlowTracker {
     private final Decoder decoder;
     private final PacketView view = new PacketView();
     private final Shard[] shards;
+    /** Tracks UDP and IP-tunnel traffic (and everything inside tunnels) on the calling thread. */
+    private final Engine local;
     private final ConnectionListener[] listeners;
     private final ScanDetector detector;
     private long now;
@@ -89,11 +101,13 @@ public final class ShardedFlowTracker implements FlowTracker {
         this.listeners = config.connectionListeners().toArray(new ConnectionListener[0]);
         long seed = config.uidSeed() != null ? config.uidSeed() : new SecureRandom().nextLong();
         int n = config.threads();
-        int perShard = (int) ((config.maxConnections() + (long) n - 1) / n);
+        int engines = n + 1;
+        int perEngine = (int) ((config.maxConnections() + (long) engines - 1) / engines);
         this.shards = new Shard[n];
         for (int i = 0; i < n; i++) {
-            shards[i] = new Shard(config, perShard, seed, i, n, detector != null, RING, OUT);
+            shards[i] = new Shard(config, perEngine, seed, i, engines, detector != null, RING, OUT);
         }
+        this.local = new Engine(config, perEngine, new LocalSink(), seed, n, engines);
         for (int i = 0; i < n; i++) {
             Thread t = new Thread(shards[i], "flowkit-engine-" + i);
             t.setDaemon(true);
@@ -120,18 +134,27 @@ public final class ShardedFlowTracker implements FlowTracker {
         long ts = timestampNanos - Math.floorMod(timestampNanos, 1000L);
         if (ts > now) {
             now = ts;
+            local.advance(ts);
         }
         if (decoder.decode(ts, linkType, buffer, offset, captureLength, wireLength, view)) {
-            Shard s = shards[shardOf(view, shards.length)];
-            if (!s.in.hasRoom()) {
-                awaitRoom(s);
+            if (view.tunnel != PacketView.NO_TUNNEL) {
+                Layers.process(decoder, local, view);
+            } else {
+                toShard();
             }
-            s.in.offerPacket(view);
         }
         if (++sinceTick == TICK) {
             sinceTick = 0;
             tick();
         }
+    }
+
+    private void toShard() {
+        Shard s = shards[shardOf(view, shards.length)];
+        if (!s.in.hasRoom()) {
+            awaitRoom(s);
+        }
+        s.in.offerPacket(view);
     }
 
     /**
@@ -238,6 +261,7 @@ public final class ShardedFlowTracker implements FlowTracker {
         ensureOpen();
         if (timestampNanos > now) {
             now = timestampNanos;
+            local.advance(timestampNanos);
             tick();
         }
     }
@@ -258,11 +282,11 @@ public final class ShardedFlowTracker implements FlowTracker {
 
     @Override
     public TrackerStats stats() {
-        long created = 0;
-        long closedCount = 0;
-        long evicted = 0;
-        long active = 0;
-        long peak = 0;
+        long created = local.created();
+        long closedCount = local.closed();
+        long evicted = local.evicted();
+        long active = local.active();
+        long peak = local.peak();
         for (Shard s : shards) {
             created += s.created();
             closedCount += s.closed();
@@ -310,6 +334,7 @@ public final class ShardedFlowTracker implements FlowTracker {
             }
             idle = Shard.idle(idle);
         }
+        local.flush();
         if (detector != null) {
             detector.endOfInput();
         }
@@ -323,6 +348,22 @@ public final class ShardedFlowTracker implements FlowTracker {
         }
         if (failure != null && !failureReported) {
             throw failed();
+        }
+    }
+
+    /** Where the calling thread's engine sends its records: straight to the listeners and the detector. */
+    private final class LocalSink implements ConnectionSink {
+        @Override
+        public void connectionRemoved(Connection connection) {
+            deliver(connection);
+        }
+
+        @Override
+        public void icmpUnreachable(PacketView v) {
+            if (detector != null && ScanSink.quotesTransport(v)) {
+                detector.onUnreachable(v.timestampNanos, v.innerSrcHi, v.innerSrcLo, v.innerDstHi, v.innerDstLo,
+                        v.innerDstPort, v.innerProto == 6 ? Protocol.TCP : Protocol.UDP);
+            }
         }
     }
 }
