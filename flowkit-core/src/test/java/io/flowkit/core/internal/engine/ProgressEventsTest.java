@@ -112,11 +112,13 @@ class ProgressEventsTest {
     }
 
     @Test
-    void rejectsAgesThatDoNotIncrease() {
+    void rejectsAgesThatDoNotIncreaseOrCombineWithThreads() {
         assertThatThrownBy(() -> FlowTracker.builder().progressAges(Duration.ofHours(1), Duration.ofMinutes(10)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("progressAges");
         assertThatThrownBy(() -> FlowTracker.builder().progressAges(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> FlowTracker.builder().threads(2).progressAges(Duration.ofHours(1)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threads");
     }
 
     @Test
