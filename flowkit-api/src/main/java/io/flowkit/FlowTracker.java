@@ -131,6 +131,7 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
         final List<ConnectionListener> connectionListeners = new ArrayList<>();
         final List<ScanListener> scanListeners = new ArrayList<>();
         ScanDetection scanDetection;
+        Compressor compressor;
 
         Builder() {
         }
@@ -371,6 +372,22 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
                 throw new NullPointerException("scanDetection");
             }
             scanDetection = settings;
+            return this;
+        }
+
+        /**
+         * Turns on the connection compressor (off by default): connections whose responder has
+         * not replied are kept in a compact pending table, with records identical to an
+         * uncompressed tracker's. See {@link Compressor}.
+         *
+         * @param settings the settings, for example {@link Compressor#defaults()}
+         * @return this
+         */
+        public Builder compressor(Compressor settings) {
+            if (settings == null) {
+                throw new NullPointerException("compressor");
+            }
+            compressor = settings;
             return this;
         }
 

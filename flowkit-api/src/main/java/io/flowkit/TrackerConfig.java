@@ -90,6 +90,7 @@ public final class TrackerConfig {
     private final List<ConnectionListener> connectionListeners;
     private final List<ScanListener> scanListeners;
     private final ScanDetection scanDetection;
+    private final Compressor compressor;
 
     TrackerConfig(FlowTracker.Builder b) {
         tcpInactivityTimeout = b.tcpInactivityTimeout;
@@ -111,6 +112,7 @@ public final class TrackerConfig {
         scanListeners = List.copyOf(b.scanListeners);
         scanDetection = b.scanDetection != null ? b.scanDetection
                 : b.scanListeners.isEmpty() ? null : ScanDetection.defaults();
+        compressor = b.compressor;
     }
 
     /** @return inactivity timeout of established TCP connections */
@@ -201,5 +203,10 @@ public final class TrackerConfig {
     /** @return scan-detection settings, or {@code null} when scan detection is off */
     public ScanDetection scanDetection() {
         return scanDetection;
+    }
+
+    /** @return connection-compressor settings, or {@code null} when the compressor is off */
+    public Compressor compressor() {
+        return compressor;
     }
 }
