@@ -32,7 +32,10 @@ import java.util.Set;
  *
  * <p><b>Threading.</b> A tracker is not thread-safe: one thread at a time calls
  * {@link #onFrame}, {@link #run}, {@link #advanceTime} and {@link #close}, and the listeners run
- * on that thread inside those calls. {@link #stats()} may be called from that thread only.
+ * on that thread inside those calls. {@link #stats()} may be called from that thread only. This
+ * holds with {@link Builder#threads(int)} above 1 as well: the connection engine then runs on
+ * worker threads, but records and scan events are still handed to the listeners on the calling
+ * thread, inside those same calls, so listener code never needs to be thread-safe.
  *
  * <p><b>Time.</b> Frame timestamps drive every timeout (network time). Timers due before a frame
  * fire before the frame is processed, as in Zeek, so records leave in Zeek's order. A frame
@@ -120,18 +123,19 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
         Duration tcpAttemptTimeout = Duration.ofSeconds(5);
         Duration tcpCloseTimeout = Duration.ofSeconds(5);
         Duration tcpResetTimeout = Duration.ofSeconds(5);
-        Duration tcpPartialCloseTimeout = Duration.ofSeconds(3);
         final Map<PortKey, Duration> portInactivityTimeouts = new LinkedHashMap<>(TrackerConfig.DEFAULT_PORT_TIMEOUTS);
         Set<PortKey> likelyServerPorts = TrackerConfig.DEFAULT_LIKELY_SERVER_PORTS;
         int maxConnections = 1_000_000;
         List<IpNetwork> localNetworks = TrackerConfig.DEFAULT_LOCAL_NETWORKS;
         boolean ignoreChecksums;
+        int maxTunnelDepth = TrackerConfig.DEFAULT_MAX_TUNNEL_DEPTH;
         final List<IpNetwork> ignoreChecksumsNetworks = new ArrayList<>();
         Long uidSeed;
         final List<ConnectionListener> connectionListeners = new ArrayList<>();
         final List<ScanListener> scanListeners = new ArrayList<>();
         ScanDetection scanDetection;
         Compressor compressor;
+        int threads = 1;
 
         Builder() {
         }
@@ -215,18 +219,6 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
         }
 
         /**
-         * Sets how long a TCP connection lingers after one side closed and the other is
-         * inactive (default 3 seconds).
-         *
-         * @param timeout positive
-         * @return this
-         */
-        public Builder tcpPartialCloseTimeout(Duration timeout) {
-            tcpPartialCloseTimeout = Checks.positive("tcpPartialCloseTimeout", timeout);
-            return this;
-        }
-
-        /**
          * Overrides the inactivity timeout for connections to one responder port. By default
          * 21, 22, 23 and 513/tcp get 1 hour, as in Zeek.
          *
@@ -300,6 +292,27 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
          */
         public Builder ignoreChecksums(boolean ignore) {
             ignoreChecksums = ignore;
+            return this;
+        }
+
+        /**
+         * Sets how many tunnel encapsulations are taken off one packet (default 4, Zeek's
+         * {@code Tunnel::max_depth}). VXLAN, Geneve, GRE (with ERSPAN and PPTP), IP-in-IP,
+         * Teredo, AYIYA and GTPv1-U are decapsulated: the inner connection is tracked like any
+         * other and lists the outer connection's uid in {@link Connection#tunnelParents()}. A
+         * packet that would need one more level is counted as {@link SkipReason#BAD_TUNNEL}
+         * from that level on; its outer layers are still tracked. Zero turns decapsulation off.
+         *
+         * @param depth the most encapsulations per packet, from 0 to 16
+         * @return this
+         * @throws IllegalArgumentException if {@code depth} is negative or above 16
+         */
+        public Builder maxTunnelDepth(int depth) {
+            if (depth < 0 || depth > TrackerConfig.MAX_TUNNEL_DEPTH_LIMIT) {
+                throw new IllegalArgumentException("maxTunnelDepth must be between 0 and "
+                        + TrackerConfig.MAX_TUNNEL_DEPTH_LIMIT + ", got " + depth);
+            }
+            maxTunnelDepth = depth;
             return this;
         }
 
@@ -388,6 +401,34 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
                 throw new NullPointerException("compressor");
             }
             compressor = settings;
+            return this;
+        }
+
+        /**
+         * Sets how many threads run the connection engine (default 1: everything on the
+         * calling thread). With {@code n > 1} the calling thread decodes each frame (and
+         * reassembles fragments), picks one of {@code n} engine threads by a hash of the
+         * connection's two endpoints, the same for both directions, and hands the decoded
+         * packet over through a bounded queue; when the queues are full it waits. Each engine
+         * thread keeps its own table of at most {@code ceil(maxConnections / n)} connections.
+         *
+         * <p>Records are the same as with one thread; only their order differs (each thread's
+         * records keep their order; records of different threads interleave). Listeners are
+         * still called on the calling thread, inside {@link FlowTracker#onFrame},
+         * {@link FlowTracker#run}, {@link FlowTracker#advanceTime} and {@link FlowTracker#close},
+         * and one scan detector sees the records of every thread, so a scanner's attempts meet
+         * wherever its connections were tracked. A failure inside an engine thread is rethrown
+         * on the calling thread as an {@link IllegalStateException}, after the records already
+         * made have been delivered.
+         *
+         * @param n engine threads, 1 to 256
+         * @return this
+         */
+        public Builder threads(int n) {
+            if (n < 1 || n > 256) {
+                throw new IllegalArgumentException("threads must be between 1 and 256: " + n);
+            }
+            threads = n;
             return this;
         }
 

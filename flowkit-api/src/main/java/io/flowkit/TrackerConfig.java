@@ -15,6 +15,12 @@ import java.util.Set;
  */
 public final class TrackerConfig {
 
+    /** Default of {@link FlowTracker.Builder#maxTunnelDepth(int)}: Zeek's {@code Tunnel::max_depth}, 4. */
+    public static final int DEFAULT_MAX_TUNNEL_DEPTH = 4;
+
+    /** Largest value {@link FlowTracker.Builder#maxTunnelDepth(int)} accepts. */
+    public static final int MAX_TUNNEL_DEPTH_LIMIT = 16;
+
     /** Zeek's default per-port inactivity timeouts: 1 hour for 21, 22, 23 and 513/tcp. */
     public static final Map<PortKey, Duration> DEFAULT_PORT_TIMEOUTS;
 
@@ -79,18 +85,19 @@ public final class TrackerConfig {
     private final Duration tcpAttemptTimeout;
     private final Duration tcpCloseTimeout;
     private final Duration tcpResetTimeout;
-    private final Duration tcpPartialCloseTimeout;
     private final Map<PortKey, Duration> portInactivityTimeouts;
     private final Set<PortKey> likelyServerPorts;
     private final int maxConnections;
     private final List<IpNetwork> localNetworks;
     private final boolean ignoreChecksums;
+    private final int maxTunnelDepth;
     private final List<IpNetwork> ignoreChecksumsNetworks;
     private final Long uidSeed;
     private final List<ConnectionListener> connectionListeners;
     private final List<ScanListener> scanListeners;
     private final ScanDetection scanDetection;
     private final Compressor compressor;
+    private final int threads;
 
     TrackerConfig(FlowTracker.Builder b) {
         tcpInactivityTimeout = b.tcpInactivityTimeout;
@@ -100,16 +107,17 @@ public final class TrackerConfig {
         tcpAttemptTimeout = b.tcpAttemptTimeout;
         tcpCloseTimeout = b.tcpCloseTimeout;
         tcpResetTimeout = b.tcpResetTimeout;
-        tcpPartialCloseTimeout = b.tcpPartialCloseTimeout;
         portInactivityTimeouts = Collections.unmodifiableMap(new LinkedHashMap<>(b.portInactivityTimeouts));
         likelyServerPorts = Collections.unmodifiableSet(new LinkedHashSet<>(b.likelyServerPorts));
         maxConnections = b.maxConnections;
         localNetworks = List.copyOf(b.localNetworks);
         ignoreChecksums = b.ignoreChecksums;
+        maxTunnelDepth = b.maxTunnelDepth;
         ignoreChecksumsNetworks = List.copyOf(b.ignoreChecksumsNetworks);
         uidSeed = b.uidSeed;
         connectionListeners = List.copyOf(b.connectionListeners);
         scanListeners = List.copyOf(b.scanListeners);
+        threads = b.threads;
         scanDetection = b.scanDetection != null ? b.scanDetection
                 : b.scanListeners.isEmpty() ? null : ScanDetection.defaults();
         compressor = b.compressor;
@@ -150,11 +158,6 @@ public final class TrackerConfig {
         return tcpResetTimeout;
     }
 
-    /** @return linger after a one-sided close */
-    public Duration tcpPartialCloseTimeout() {
-        return tcpPartialCloseTimeout;
-    }
-
     /** @return per-responder-port inactivity timeouts */
     public Map<PortKey, Duration> portInactivityTimeouts() {
         return portInactivityTimeouts;
@@ -178,6 +181,11 @@ public final class TrackerConfig {
     /** @return whether checksums are not verified at all */
     public boolean ignoreChecksums() {
         return ignoreChecksums;
+    }
+
+    /** @return the most tunnel encapsulations taken off one packet; 0 when decapsulation is off */
+    public int maxTunnelDepth() {
+        return maxTunnelDepth;
     }
 
     /** @return networks whose packets' checksums are not verified */
@@ -208,5 +216,10 @@ public final class TrackerConfig {
     /** @return connection-compressor settings, or {@code null} when the compressor is off */
     public Compressor compressor() {
         return compressor;
+    }
+
+    /** @return threads running the connection engine; 1 means the calling thread alone */
+    public int threads() {
+        return threads;
     }
 }

@@ -17,10 +17,10 @@ class FlowTrackerBuilderTest {
         assertThat(c.tcpAttemptTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.tcpCloseTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.tcpResetTimeout()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(c.tcpPartialCloseTimeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(c.portInactivityTimeouts()).containsEntry(PortKey.parse("22/tcp"), Duration.ofHours(1))
                 .containsEntry(PortKey.parse("513/tcp"), Duration.ofHours(1));
         assertThat(c.ignoreChecksums()).isFalse();
+        assertThat(c.maxTunnelDepth()).isEqualTo(4);
         assertThat(c.scanDetection()).isNull();
     }
 
@@ -34,9 +34,30 @@ class FlowTrackerBuilderTest {
     }
 
     @Test
+    void tunnelDepthAcceptsZeroToSixteenAndRejectsTheRestNamingIt() {
+        assertThat(FlowTracker.builder().maxTunnelDepth(0).config().maxTunnelDepth()).isZero();
+        assertThat(FlowTracker.builder().maxTunnelDepth(16).config().maxTunnelDepth()).isEqualTo(16);
+        assertThatThrownBy(() -> FlowTracker.builder().maxTunnelDepth(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxTunnelDepth")
+                .hasMessageContaining("-1");
+        assertThatThrownBy(() -> FlowTracker.builder().maxTunnelDepth(17))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("17");
+    }
+
+    @Test
     void rejectsZeroMaxConnections() {
         assertThatThrownBy(() -> FlowTracker.builder().maxConnections(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxConnections");
+    }
+
+    @Test
+    void rejectsThreadCountsOutsideOneTo256AndKeepsValidOnes() {
+        assertThatThrownBy(() -> FlowTracker.builder().threads(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threads").hasMessageContaining("0");
+        assertThatThrownBy(() -> FlowTracker.builder().threads(257))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("257");
+        assertThat(FlowTracker.builder().config().threads()).isEqualTo(1);
+        assertThat(FlowTracker.builder().threads(256).config().threads()).isEqualTo(256);
     }
 
     @Test

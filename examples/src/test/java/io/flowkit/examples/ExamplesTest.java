@@ -40,4 +40,22 @@ class ExamplesTest {
         assertThat(lines).hasSize(1);
         assertThat(lines.get(0)).matches("C[0-9A-Za-z]+ 10\\.0\\.0\\.1:40000 -> 10\\.0\\.0\\.2:80 tcp SF ShADdFf orig_bytes=100 resp_bytes=1400");
     }
+
+    @Test
+    void tunedThresholdsExampleWritesConnLogAndReportsTheDemoScanners(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path log = dir.resolve("conn.log");
+        PrintStream saved = System.out;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            TunedThresholds.main(new String[] {"../demo/demo.pcap", log.toString()});
+        } finally {
+            System.setOut(saved);
+        }
+        String events = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(events).contains("203.0.113.66 ADDRESS_SCAN").contains("203.0.113.77 PORT_SCAN");
+        assertThat(Files.readAllLines(log)).anySatisfy(l -> assertThat(l).startsWith("#fields\tts\tuid"))
+                .filteredOn(l -> !l.startsWith("#")).isNotEmpty();
+    }
 }

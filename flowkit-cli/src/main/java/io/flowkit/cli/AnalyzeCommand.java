@@ -40,6 +40,8 @@ final class AnalyzeCommand {
                   --local-nets CIDR,.. networks for local_orig/local_resp
                                        (default: Zeek's private and reserved ranges)
                   --uid-seed N         make uids reproducible
+                  --threads N          run the connection engine on N threads (default 1);
+                                       the same records, in another order
             """ + ScanOptions.USAGE + """
                   --stats              print capture and engine statistics to standard error
                   --debug              print stack traces with errors
@@ -74,6 +76,8 @@ final class AnalyzeCommand {
                     case "--local-nets" -> builder.localNetworks(Args.list(args.value(opt)));
                     case "--filter" -> filter = compileFilter(args.value(opt));
                     case "--uid-seed" -> builder.uidSeed(Args.parseLong(opt, args.value(opt), Long.MIN_VALUE));
+                    case "--threads" -> builder.threads(
+                            (int) Math.min(Integer.MAX_VALUE, Args.parseLong(opt, args.value(opt), 1)));
                     case "--stats" -> {
                         args.noValue(opt);
                         stats = true;

@@ -85,6 +85,34 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void threadsOptionLogsTheSameRowsAsOneThread() {
+        assertThat(run("analyze", "--uid-seed", "5", DEMO.toString())).as(err.toString()).isZero();
+        List<String> single = withoutUids(rows(out.toString(StandardCharsets.UTF_8)));
+        out.reset();
+        assertThat(run("analyze", "--uid-seed", "5", "--threads", "3", DEMO.toString())).as(err.toString()).isZero();
+        List<String> threaded = withoutUids(rows(out.toString(StandardCharsets.UTF_8)));
+        assertThat(single).isNotEmpty();
+        assertThat(threaded).isEqualTo(single);
+    }
+
+    @Test
+    void threadsOptionRejectsZeroAndTooMany() {
+        assertThat(run("analyze", "--threads", "0", DEMO.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--threads");
+        err.reset();
+        assertThat(run("analyze", "--threads", "1000", DEMO.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--threads").contains("1000");
+    }
+
+    private static List<String> withoutUids(List<String> rows) {
+        return rows.stream().map(r -> {
+            String[] f = r.split("\t", -1);
+            f[1] = "-";
+            return String.join("\t", f);
+        }).sorted().toList();
+    }
+
+    @Test
     void severalFilesAreOneTimeline() {
         Path a = CORPUS.resolve("traces/tcp-http-get.pcap");
         Path b = CORPUS.resolve("traces/udp-rdpeudp-success.pcap");
@@ -190,5 +218,30 @@ class AnalyzeCommandTest {
         assertThat(run("analyze", "--filter", "port port port", DEMO.toString())).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("flowkit: option --filter: ")
                 .contains("port port port");
+    }
+
+    /** Rows without ts and uid, tunnel parents as a count: what must not depend on threads. */
+    private static List<String> comparable(String log) {
+        return rows(log).stream().map(r -> {
+            String[] f = r.split("\t", -1);
+            f[0] = "";
+            f[1] = "";
+            f[20] = f[20].equals("-") ? "0" : String.valueOf(f[20].split(",").length);
+            return String.join("\t", f);
+        }).sorted().toList();
+    }
+
+    @Test
+    void threadsGiveTheSameRowsOnTunnelledAndPlainTraffic() {
+        for (String trace : new String[] {"tunnel-vxlan.pcap", "tunnel-gre.pcap", "tunnel-teredo.pcap",
+            "tunnel-gtp-outer-ip-frag.pcap", "tcp-wikipedia.pcap"}) {
+            String t = CORPUS.resolve("traces/" + trace).toString();
+            out.reset();
+            assertThat(run("analyze", "-C", t)).isZero();
+            List<String> single = comparable(out.toString(StandardCharsets.UTF_8));
+            out.reset();
+            assertThat(run("analyze", "-C", "--threads", "2", t)).isZero();
+            assertThat(comparable(out.toString(StandardCharsets.UTF_8))).as(trace).isEqualTo(single).isNotEmpty();
+        }
     }
 }

@@ -34,8 +34,10 @@ import java.util.Objects;
  * well under the bound.
  *
  * <h2>Cost</h2>
- * One {@code long} per instruction, decoded with shifts; one pass over at most
- * {@link #MAX_INSTRUCTIONS} instructions per frame; no allocation. Scratch memory is an array
+ * One {@code long} per instruction, decoded with shifts; validation replaces each opcode by
+ * its index in a dense list, so that dispatch is a jump table rather than a search among
+ * sparse 16-bit codes. A run without backward jumps executes each instruction at most once;
+ * nothing is allocated. Scratch memory is an array
  * supplied by the caller and cleared per frame, and only for programs that use it
  * ({@link #usesScratch()}): libpcap generates such programs only for arithmetic expressions and
  * a few protocol walks such as {@code ip6 protochain}.
@@ -100,6 +102,66 @@ public final class ClassicBpf {
     static final int TAX = 0x00;
     static final int TXA = 0x80;
 
+    /** The opcodes the interpreter runs; an instruction stores its index here, dense for a table switch. */
+    private static final int[] OPCODES = {
+        RET | K, RET | RET_A, LD | W | ABS, LD | H | ABS, LD | B | ABS, LD | W | IND, LD | H | IND, LD | B | IND,
+        LDX | B | MSH, LD | W | LEN, LDX | W | LEN, LD | IMM, LDX | IMM, LD | MEM, LDX | MEM, ST, STX, JMP | JA,
+        JMP | JEQ | K, JMP | JGT | K, JMP | JGE | K, JMP | JSET | K, JMP | JEQ | X, JMP | JGT | X, JMP | JGE | X,
+        JMP | JSET | X, ALU | ADD | K, ALU | SUB | K, ALU | MUL | K, ALU | DIV | K, ALU | MOD | K, ALU | AND | K,
+        ALU | OR | K, ALU | XOR | K, ALU | LSH | K, ALU | RSH | K, ALU | ADD | X, ALU | SUB | X, ALU | MUL | X,
+        ALU | DIV | X, ALU | MOD | X, ALU | AND | X, ALU | OR | X, ALU | XOR | X, ALU | LSH | X, ALU | RSH | X,
+        ALU | NEG, MISC | TAX, MISC | TXA,
+    };
+    private static final int OP_RET_K = 0;
+    private static final int OP_RET_RET_A = 1;
+    private static final int OP_LD_W_ABS = 2;
+    private static final int OP_LD_H_ABS = 3;
+    private static final int OP_LD_B_ABS = 4;
+    private static final int OP_LD_W_IND = 5;
+    private static final int OP_LD_H_IND = 6;
+    private static final int OP_LD_B_IND = 7;
+    private static final int OP_LDX_B_MSH = 8;
+    private static final int OP_LD_W_LEN = 9;
+    private static final int OP_LDX_W_LEN = 10;
+    private static final int OP_LD_IMM = 11;
+    private static final int OP_LDX_IMM = 12;
+    private static final int OP_LD_MEM = 13;
+    private static final int OP_LDX_MEM = 14;
+    private static final int OP_ST = 15;
+    private static final int OP_STX = 16;
+    private static final int OP_JMP_JA = 17;
+    private static final int OP_JMP_JEQ_K = 18;
+    private static final int OP_JMP_JGT_K = 19;
+    private static final int OP_JMP_JGE_K = 20;
+    private static final int OP_JMP_JSET_K = 21;
+    private static final int OP_JMP_JEQ_X = 22;
+    private static final int OP_JMP_JGT_X = 23;
+    private static final int OP_JMP_JGE_X = 24;
+    private static final int OP_JMP_JSET_X = 25;
+    private static final int OP_ALU_ADD_K = 26;
+    private static final int OP_ALU_SUB_K = 27;
+    private static final int OP_ALU_MUL_K = 28;
+    private static final int OP_ALU_DIV_K = 29;
+    private static final int OP_ALU_MOD_K = 30;
+    private static final int OP_ALU_AND_K = 31;
+    private static final int OP_ALU_OR_K = 32;
+    private static final int OP_ALU_XOR_K = 33;
+    private static final int OP_ALU_LSH_K = 34;
+    private static final int OP_ALU_RSH_K = 35;
+    private static final int OP_ALU_ADD_X = 36;
+    private static final int OP_ALU_SUB_X = 37;
+    private static final int OP_ALU_MUL_X = 38;
+    private static final int OP_ALU_DIV_X = 39;
+    private static final int OP_ALU_MOD_X = 40;
+    private static final int OP_ALU_AND_X = 41;
+    private static final int OP_ALU_OR_X = 42;
+    private static final int OP_ALU_XOR_X = 43;
+    private static final int OP_ALU_LSH_X = 44;
+    private static final int OP_ALU_RSH_X = 45;
+    private static final int OP_ALU_NEG = 46;
+    private static final int OP_MISC_TAX = 47;
+    private static final int OP_MISC_TXA = 48;
+
     private final long[] insns;
     private final boolean usesScratch;
 
@@ -133,7 +195,8 @@ public final class ClassicBpf {
         Objects.requireNonNull(program, "program");
         int n = program.length;
         if (n == 0 || n > MAX_INSTRUCTIONS) {
-            throw new IllegalArgumentException("a BPF program has 1 to " + MAX_INSTRUCTIONS + " instructions, not " + n);
+            throw new IllegalArgumentException("a BPF program has 1 to " + MAX_INSTRUCTIONS
+                    + " instructions, not " + n);
         }
         long[] insns = program.clone();
         boolean scratch = false;
@@ -191,7 +254,19 @@ public final class ClassicBpf {
             throw new IllegalArgumentException("invalid BPF program: the last instruction (" + (n - 1)
                     + ") is not a ret, so the program could run off its end");
         }
+        for (int pc = 0; pc < n; pc++) {
+            insns[pc] = (insns[pc] & 0xFFFF_FFFF_FFFFL) | (long) dense(code(insns[pc])) << 48;
+        }
         return new ClassicBpf(insns, scratch);
+    }
+
+    private static int dense(int code) {
+        for (int i = 0; i < OPCODES.length; i++) {
+            if (OPCODES[i] == code) {
+                return i;
+            }
+        }
+        throw new AssertionError("opcode admitted by validation but not run: " + code);
     }
 
     private static int code(long ins) {
@@ -252,29 +327,29 @@ public final class ClassicBpf {
             int k = (int) ins;
             long uk = ins & 0xFFFF_FFFFL;
             switch ((int) (ins >>> 48)) {
-                case RET | K:
+                case OP_RET_K:
                     return k;
-                case RET | RET_A:
+                case OP_RET_RET_A:
                     return a;
-                case LD | W | ABS:
+                case OP_LD_W_ABS:
                     if (uk + 4 > cap) {
                         return 0;
                     }
                     a = word(buf, off + k, swap);
                     break;
-                case LD | H | ABS:
+                case OP_LD_H_ABS:
                     if (uk + 2 > cap) {
                         return 0;
                     }
                     a = half(buf, off + k, swap);
                     break;
-                case LD | B | ABS:
+                case OP_LD_B_ABS:
                     if (uk + 1 > cap) {
                         return 0;
                     }
                     a = buf.get(off + k) & 0xFF;
                     break;
-                case LD | W | IND: {
+                case OP_LD_W_IND: {
                     long at = (x & 0xFFFF_FFFFL) + uk;
                     if (at + 4 > cap) {
                         return 0;
@@ -282,7 +357,7 @@ public final class ClassicBpf {
                     a = word(buf, off + (int) at, swap);
                     break;
                 }
-                case LD | H | IND: {
+                case OP_LD_H_IND: {
                     long at = (x & 0xFFFF_FFFFL) + uk;
                     if (at + 2 > cap) {
                         return 0;
@@ -290,7 +365,7 @@ public final class ClassicBpf {
                     a = half(buf, off + (int) at, swap);
                     break;
                 }
-                case LD | B | IND: {
+                case OP_LD_B_IND: {
                     long at = (x & 0xFFFF_FFFFL) + uk;
                     if (at + 1 > cap) {
                         return 0;
@@ -298,143 +373,143 @@ public final class ClassicBpf {
                     a = buf.get(off + (int) at) & 0xFF;
                     break;
                 }
-                case LDX | B | MSH:
+                case OP_LDX_B_MSH:
                     if (uk + 1 > cap) {
                         return 0;
                     }
                     x = (buf.get(off + k) & 0xF) << 2;
                     break;
-                case LD | W | LEN:
+                case OP_LD_W_LEN:
                     a = wirelen;
                     break;
-                case LDX | W | LEN:
+                case OP_LDX_W_LEN:
                     x = wirelen;
                     break;
-                case LD | IMM:
+                case OP_LD_IMM:
                     a = k;
                     break;
-                case LDX | IMM:
+                case OP_LDX_IMM:
                     x = k;
                     break;
-                case LD | MEM:
+                case OP_LD_MEM:
                     a = scratch[k];
                     break;
-                case LDX | MEM:
+                case OP_LDX_MEM:
                     x = scratch[k];
                     break;
-                case ST:
+                case OP_ST:
                     scratch[k] = a;
                     break;
-                case STX:
+                case OP_STX:
                     scratch[k] = x;
                     break;
-                case JMP | JA:
+                case OP_JMP_JA:
                     if (k < 0 && --backwardJumps < 0) {
                         return 0;
                     }
                     pc += k;
                     break;
-                case JMP | JEQ | K:
+                case OP_JMP_JEQ_K:
                     pc += a == k ? jt(ins) : jf(ins);
                     break;
-                case JMP | JGT | K:
+                case OP_JMP_JGT_K:
                     pc += Integer.compareUnsigned(a, k) > 0 ? jt(ins) : jf(ins);
                     break;
-                case JMP | JGE | K:
+                case OP_JMP_JGE_K:
                     pc += Integer.compareUnsigned(a, k) >= 0 ? jt(ins) : jf(ins);
                     break;
-                case JMP | JSET | K:
+                case OP_JMP_JSET_K:
                     pc += (a & k) != 0 ? jt(ins) : jf(ins);
                     break;
-                case JMP | JEQ | X:
+                case OP_JMP_JEQ_X:
                     pc += a == x ? jt(ins) : jf(ins);
                     break;
-                case JMP | JGT | X:
+                case OP_JMP_JGT_X:
                     pc += Integer.compareUnsigned(a, x) > 0 ? jt(ins) : jf(ins);
                     break;
-                case JMP | JGE | X:
+                case OP_JMP_JGE_X:
                     pc += Integer.compareUnsigned(a, x) >= 0 ? jt(ins) : jf(ins);
                     break;
-                case JMP | JSET | X:
+                case OP_JMP_JSET_X:
                     pc += (a & x) != 0 ? jt(ins) : jf(ins);
                     break;
-                case ALU | ADD | K:
+                case OP_ALU_ADD_K:
                     a += k;
                     break;
-                case ALU | SUB | K:
+                case OP_ALU_SUB_K:
                     a -= k;
                     break;
-                case ALU | MUL | K:
+                case OP_ALU_MUL_K:
                     a *= k;
                     break;
-                case ALU | DIV | K:
+                case OP_ALU_DIV_K:
                     a = Integer.divideUnsigned(a, k);
                     break;
-                case ALU | MOD | K:
+                case OP_ALU_MOD_K:
                     a = Integer.remainderUnsigned(a, k);
                     break;
-                case ALU | AND | K:
+                case OP_ALU_AND_K:
                     a &= k;
                     break;
-                case ALU | OR | K:
+                case OP_ALU_OR_K:
                     a |= k;
                     break;
-                case ALU | XOR | K:
+                case OP_ALU_XOR_K:
                     a ^= k;
                     break;
-                case ALU | LSH | K:
+                case OP_ALU_LSH_K:
                     a <<= k;
                     break;
-                case ALU | RSH | K:
+                case OP_ALU_RSH_K:
                     a >>>= k;
                     break;
-                case ALU | ADD | X:
+                case OP_ALU_ADD_X:
                     a += x;
                     break;
-                case ALU | SUB | X:
+                case OP_ALU_SUB_X:
                     a -= x;
                     break;
-                case ALU | MUL | X:
+                case OP_ALU_MUL_X:
                     a *= x;
                     break;
-                case ALU | DIV | X:
+                case OP_ALU_DIV_X:
                     if (x == 0) {
                         return 0;
                     }
                     a = Integer.divideUnsigned(a, x);
                     break;
-                case ALU | MOD | X:
+                case OP_ALU_MOD_X:
                     if (x == 0) {
                         return 0;
                     }
                     a = Integer.remainderUnsigned(a, x);
                     break;
-                case ALU | AND | X:
+                case OP_ALU_AND_X:
                     a &= x;
                     break;
-                case ALU | OR | X:
+                case OP_ALU_OR_X:
                     a |= x;
                     break;
-                case ALU | XOR | X:
+                case OP_ALU_XOR_X:
                     a ^= x;
                     break;
-                case ALU | LSH | X:
+                case OP_ALU_LSH_X:
                     a = Integer.compareUnsigned(x, 32) < 0 ? a << x : 0;
                     break;
-                case ALU | RSH | X:
+                case OP_ALU_RSH_X:
                     a = Integer.compareUnsigned(x, 32) < 0 ? a >>> x : 0;
                     break;
-                case ALU | NEG:
+                case OP_ALU_NEG:
                     a = -a;
                     break;
-                case MISC | TAX:
+                case OP_MISC_TAX:
                     x = a;
                     break;
-                case MISC | TXA:
+                case OP_MISC_TXA:
                     a = x;
                     break;
                 default:
-                    // unreachable: of() admits only the opcodes above
+                    // unreachable: of() stores only indexes of OPCODES
                     return 0;
             }
         }

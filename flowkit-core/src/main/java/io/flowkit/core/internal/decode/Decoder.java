@@ -15,8 +15,9 @@ import java.util.List;
  * connection engine sees the packets Zeek would see and keys them the way Zeek keys them.
  *
  * <p><b>Caveats first.</b> Not thread-safe (one decoder per tracker thread). The view, and the
- * reassembly buffer it may point to, are valid until the next call. Tunnels (GRE, IP-in-IP,
- * UDP encapsulations) are not decoded here: their outer packet is delivered as is. 802.11
+ * reassembly buffer it may point to, are valid until the next call. Tunnels are taken apart one
+ * layer at a time by {@link #decapsulate} (see "Tunnels" below), which decodes the
+ * inner packet into the same view, from the same buffer. 802.11
  * A-MSDU aggregates and protected (encrypted) 802.11 frames are skipped as {@link SkipReason#NOT_IP}.
  *
  * <p><b>Contract.</b> {@link #decode} either fills the view and returns {@code true}, or counts
@@ -62,6 +63,29 @@ import java.util.List;
  * a bad one sets {@link PacketView#badChecksum}. ICMP error messages expose the embedded
  * packet's addresses, protocol and ports in the view's {@code inner*} fields.
  *
+ * <p><b>Tunnels</b>, as Zeek's packet analyzers take them apart. A UDP packet or an IP packet of
+ * protocol 47, 4 or 41 is delivered with {@link PacketView#tunnel} set; the caller tracks the
+ * outer packet first (a UDP tunnel is an ordinary UDP connection in Zeek's conn.log, a GRE or
+ * IP-in-IP packet is no connection at all), asks {@link #udpTunnel} which tunnel a UDP payload
+ * is, given the connection's responder port, and then {@link #decapsulate}s it. UDP tunnels are
+ * found by the responder port (VXLAN 4789, Geneve 6081, GTPv1 2152 and 2123, Teredo 3544, AYIYA
+ * 5072, GRE 4754) or, on any other port, by content as Zeek's protocol detection does it: a
+ * Teredo packet is an IPv6 header with a Teredo (2001:0::/32) address, or one behind an
+ * authentication or origin indication; an AYIYA header has bytes 0x52 0x11 at offset 1.
+ * Plain UDP on a tunnel port is not taken for a tunnel unless its header is valid: GTPv1 needs
+ * version 1, a G-PDU and an inner IP packet whose length is exactly what is left; Teredo the
+ * same (a bubble may carry trailing bytes); VXLAN its I flag. GRE follows RFC 2784/2890 (checksum,
+ * key and sequence fields), PPTP's enhanced GRE (version 1, PPP inside), transparent Ethernet
+ * bridging (0x6558) and ERSPAN types I and II (0x88BE, with an 8-byte header when GRE carries a
+ * sequence number) and III (0x22EB, 12 bytes plus an 8-byte subheader when its O bit is set).
+ * Every length is checked against the captured payload of the outer layer, which also bounds
+ * the inner packet, so each layer consumes bytes and decapsulation ends. More than
+ * {@code maxTunnelDepth} layers, or a tunnel header that does not decode, count
+ * {@link SkipReason#BAD_TUNNEL}; an inner packet that does not decode counts its own reason.
+ * Inner IP fragments are reassembled like outer ones, except inside a datagram that was itself
+ * reassembled (the reassembly buffer is in use): those count {@link SkipReason#BAD_FRAGMENT}.
+ * Not decoded: GRE carrying 802.11 (Aruba) or MPLS, and GTPv2 (control plane only).
+ *
  * <p><b>Cost.</b> A few bounds checks and byte reads per layer, plus one pass over the segment
  * when its checksum is verified.
  */
@@ -79,6 +103,7 @@ public final class Decoder {
     private final boolean ignoreChecksums;
     private final NetworkSet ignoreChecksumsNets;
     private final FragmentReassembler fragments;
+    private final int maxTunnelDepth;
 
     private final long[] skipped = new long[SkipReason.values().length];
     private long badChecksums;
@@ -103,11 +128,11 @@ public final class Decoder {
      */
     public Decoder(TrackerConfig config) {
         this(config.ignoreChecksums(), config.ignoreChecksumsNetworks(), DEFAULT_FRAGMENT_MEMORY_BYTES,
-                DEFAULT_FRAGMENT_TIMEOUT);
+                DEFAULT_FRAGMENT_TIMEOUT, config.maxTunnelDepth());
     }
 
     /**
-     * Creates a decoder.
+     * Creates a decoder that takes off at most {@link TrackerConfig#DEFAULT_MAX_TUNNEL_DEPTH} tunnel layers.
      *
      * @param ignoreChecksums     {@code true} to verify no checksum (Zeek's {@code -C})
      * @param ignoreChecksumsFor  source networks whose packets' checksums are not verified
@@ -118,6 +143,27 @@ public final class Decoder {
      */
     public Decoder(boolean ignoreChecksums, List<IpNetwork> ignoreChecksumsFor, long fragmentMemoryBytes,
                    Duration fragmentTimeout) {
+        this(ignoreChecksums, ignoreChecksumsFor, fragmentMemoryBytes, fragmentTimeout,
+                TrackerConfig.DEFAULT_MAX_TUNNEL_DEPTH);
+    }
+
+    /**
+     * Creates a decoder.
+     *
+     * @param ignoreChecksums     {@code true} to verify no checksum (Zeek's {@code -C})
+     * @param ignoreChecksumsFor  source networks whose packets' checksums are not verified
+     * @param fragmentMemoryBytes byte budget of datagrams in reassembly; at least one datagram of
+     *                            the largest size is always allowed
+     * @param fragmentTimeout     how long, in network time, a fragmented datagram may take to complete
+     * @param maxTunnelDepth      the most tunnel layers taken off one frame; 0 takes off none
+     * @throws IllegalArgumentException if the budget or the timeout is not positive, or the depth negative
+     */
+    public Decoder(boolean ignoreChecksums, List<IpNetwork> ignoreChecksumsFor, long fragmentMemoryBytes,
+                   Duration fragmentTimeout, int maxTunnelDepth) {
+        if (maxTunnelDepth < 0) {
+            throw new IllegalArgumentException("maxTunnelDepth must not be negative, got " + maxTunnelDepth);
+        }
+        this.maxTunnelDepth = maxTunnelDepth;
         if (fragmentTimeout.isNegative() || fragmentTimeout.isZero()) {
             throw new IllegalArgumentException("fragmentTimeout must be positive, got " + fragmentTimeout);
         }
@@ -214,6 +260,386 @@ public final class Decoder {
     /** @return datagrams whose reassembly was abandoned: timed out, evicted at the memory bound, or too torn */
     public long reassembliesDropped() {
         return fragments.dropped();
+    }
+
+    // ---------------------------------------------------------------- tunnels
+
+    /** {@link #udpTunnel}: the UDP payload is no tunnel. */
+    public static final int NOT_A_TUNNEL = 0;
+    /** A VXLAN header, then Ethernet. */
+    public static final int VXLAN = 1;
+    /** A Geneve header with options, then Ethernet, IPv4 or IPv6. */
+    public static final int GENEVE = 2;
+    /** GTPv1-U: a G-PDU carrying an IP packet. */
+    public static final int GTPV1 = 3;
+    /** Teredo: IPv6 in UDP, behind optional authentication and origin indication. */
+    public static final int TEREDO = 4;
+    /** AYIYA: IPv4 or IPv6 behind an identity and signature. */
+    public static final int AYIYA = 5;
+    /** GRE (IP protocol 47, or UDP port 4754). */
+    public static final int GRE = 6;
+    /** IP-in-IP, 6in4, 4in6 and 6in6 (IP protocols 4 and 41). */
+    public static final int IP_IN_IP = 7;
+
+    /** {@link #decapsulate}: the view now holds the inner packet. */
+    public static final int DECAPSULATED = 0;
+    /** {@link #decapsulate}: the tunnel header was bad (counted); Zeek stops decapsulating the connection. */
+    public static final int VIOLATION = 1;
+    /**
+     * {@link #decapsulate}: nothing usable inside (counted as {@link SkipReason#BAD_TUNNEL}, except
+     * GTP signalling and AYIYA messages other than forwarded packets, which are normal), or the
+     * inner packet did not decode (counted with its own reason).
+     */
+    public static final int FAILED = 2;
+    /** {@link #decapsulate}: one more layer than the limit (counted); Zeek marks the outer connection 'X'. */
+    public static final int TOO_DEEP = 3;
+
+    /**
+     * Says which tunnel, if any, the UDP payload of the view's packet is, as Zeek's UDP analyzer
+     * dispatches on the responder port and otherwise detects Teredo and AYIYA by content.
+     *
+     * @param view     a view holding a packet with {@link PacketView#tunnel} {@link PacketView#TUNNEL_UDP}
+     * @param respPort the responder port of the packet's connection
+     * @return one of {@link #VXLAN}, {@link #GENEVE}, {@link #GTPV1}, {@link #TEREDO}, {@link #AYIYA},
+     *         {@link #GRE}, or {@link #NOT_A_TUNNEL}
+     */
+    public int udpTunnel(PacketView view, int respPort) {
+        if (view.tunnel != PacketView.TUNNEL_UDP) {
+            return NOT_A_TUNNEL;
+        }
+        switch (respPort) {
+            case 4789:
+                return VXLAN;
+            case 6081:
+                return GENEVE;
+            case 2152:
+            case 2123:
+                return GTPV1;
+            case 3544:
+                return TEREDO;
+            case 5072:
+                return AYIYA;
+            case 4754:
+                return GRE;
+            default:
+                break;
+        }
+        int p = view.tunnelOffset;
+        int len = view.tunnelEnd - p;
+        if (looksLikeTeredo(p, len)) {
+            return TEREDO;
+        }
+        if (len >= 3 && u8(p + 1) == 0x52 && u8(p + 2) == 0x11) {
+            return AYIYA;
+        }
+        return NOT_A_TUNNEL;
+    }
+
+    /**
+     * Says which tunnel the IP payload of the view's packet is.
+     *
+     * @param view a view holding a packet with {@link PacketView#tunnel} {@link PacketView#TUNNEL_IP}
+     * @return {@link #GRE}, {@link #IP_IN_IP}, or {@link #NOT_A_TUNNEL}
+     */
+    public static int ipTunnel(PacketView view) {
+        if (view.tunnel != PacketView.TUNNEL_IP) {
+            return NOT_A_TUNNEL;
+        }
+        return view.ipProto == 47 ? GRE : IP_IN_IP;
+    }
+
+    /** Zeek's Teredo protocol detection. */
+    private boolean looksLikeTeredo(int p, int len) {
+        if (len < 40) {
+            return false;
+        }
+        int b0 = u8(p);
+        int b1 = u8(p + 1);
+        if (b0 >>> 4 != 6 && (b0 != 0 || (b1 != 0 && b1 != 1))) {
+            return false;
+        }
+        if (b0 >>> 4 == 6 && (u32(p + 8) == 0x2001_0000L || u32(p + 24) == 0x2001_0000L)) {
+            return true;
+        }
+        int val = b1;
+        if (val == 1) {
+            int skip = 13 + u8(p + 2) + u8(p + 3);
+            if (len < skip + 40) {
+                return false;
+            }
+            p += skip;
+            len -= skip;
+            val = u16(p);
+        }
+        return val == 0 && len >= 48 && u8(p + 8) >>> 4 == 6;
+    }
+
+    /**
+     * Takes one tunnel layer off the packet in the view and decodes the inner packet into it.
+     * Call it only right after {@link #decode} (or a previous successful call) filled the view.
+     *
+     * @param view the view; on {@link #DECAPSULATED} it holds the inner packet, with
+     *             {@link PacketView#tunnelDepth} one more
+     * @param kind what {@link #udpTunnel} or {@link #ipTunnel} said
+     * @return {@link #DECAPSULATED}, {@link #VIOLATION}, {@link #FAILED} or {@link #TOO_DEEP}
+     */
+    public int decapsulate(PacketView view, int kind) {
+        if (view != out || view.tunnel == PacketView.NO_TUNNEL || kind == NOT_A_TUNNEL) {
+            return FAILED;
+        }
+        int depth = view.tunnelDepth;
+        if (depth >= maxTunnelDepth) {
+            skip(SkipReason.BAD_TUNNEL);
+            return TOO_DEEP;
+        }
+        int p = view.tunnelOffset;
+        int stop = view.tunnelEnd;
+        int outerProto = view.ipProto;
+        long t = view.timestampNanos;
+        ByteBuffer buf = view.buffer;
+        boolean wasReassembled = view.reassembled;
+        view.clear();
+        view.timestampNanos = t;
+        view.buffer = buf;
+        view.reassembled = wasReassembled;
+        view.tunnelDepth = depth + 1;
+        end = stop;
+        int len = stop - p;
+        switch (kind) {
+            case VXLAN:
+                if (len < 8 || (u8(p) & 0x08) == 0) {
+                    return violation();
+                }
+                return inner(len == 8 ? false : ethernet(p + 8));
+            case GENEVE: {
+                if (len < 8) {
+                    return violation();
+                }
+                if (u8(p) >>> 6 != 0) {
+                    return failed();
+                }
+                int hl = 8 + (u8(p) & 0x3F) * 4;
+                if (hl > len) {
+                    return violation();
+                }
+                if (hl == len) {
+                    return failed();
+                }
+                int type = u16(p + 2);
+                if (type == 0x6558) {
+                    return inner(ethernet(p + hl));
+                }
+                if (type == ETH_IPV4 || type == ETH_IPV6) {
+                    return inner(ip(p + hl, type == ETH_IPV4 ? 4 : 6));
+                }
+                return failed();
+            }
+            case GTPV1:
+                return gtp(p, len);
+            case TEREDO:
+                return teredo(p, len);
+            case AYIYA:
+                return ayiya(p, len);
+            case GRE:
+                return gre(p, len);
+            case IP_IN_IP:
+                return inner(ip(p, outerProto == 4 ? 4 : 6));
+            default:
+                return failed();
+        }
+    }
+
+    private int gtp(int p, int len) {
+        if (len < 8) {
+            return violation();
+        }
+        int flags = u8(p);
+        if (flags >>> 5 != 1 || (flags & 0x10) == 0) {
+            return violation();
+        }
+        if (u8(p + 1) != 0xFF) {
+            // signalling (echo, PDP context) carries no user packet: nothing to count
+            return FAILED;
+        }
+        int hl = 8;
+        if ((flags & 0x07) != 0) {
+            if (len < 12) {
+                return violation();
+            }
+            hl = 12;
+            int next = u8(p + 11);
+            if ((flags & 0x04) != 0) {
+                while (next != 0) {
+                    if (len - hl < 1) {
+                        return violation();
+                    }
+                    int ext = u8(p + hl) * 4;
+                    if (ext == 0 || ext > len - hl) {
+                        return violation();
+                    }
+                    next = u8(p + hl + ext - 1);
+                    hl += ext;
+                }
+            }
+        }
+        int q = p + hl;
+        int rest = len - hl;
+        if (rest < 20) {
+            return violation();
+        }
+        int v = u8(q) >>> 4;
+        if (v != 4 && v != 6) {
+            return violation();
+        }
+        if (exactIpLength(q, rest, v) != 0) {
+            return violation();
+        }
+        return inner(ip(q, v));
+    }
+
+    private int teredo(int p, int len) {
+        boolean origin = false;
+        boolean auth = false;
+        while (true) {
+            if (len < 2) {
+                return violation();
+            }
+            int tag = u16(p);
+            if (tag == 0 && !origin) {
+                if (len < 8) {
+                    return violation();
+                }
+                origin = true;
+                p += 8;
+                len -= 8;
+            } else if (tag == 1 && !origin && !auth) {
+                if (len < 4) {
+                    return violation();
+                }
+                int total = 4 + u8(p + 2) + u8(p + 3) + 8 + 1;
+                if (len < total) {
+                    return violation();
+                }
+                auth = true;
+                p += total;
+                len -= total;
+            } else if (tag >>> 12 == 6) {
+                break;
+            } else {
+                return violation();
+            }
+        }
+        if (len < 40) {
+            return violation();
+        }
+        int diff = exactIpLength(p, len, 6);
+        if (diff < 0 || (diff > 0 && !(u8(p + 6) == 59 && u16(p + 4) == 0))) {
+            // only a bubble (no next header, no payload) may carry trailing bytes
+            return violation();
+        }
+        return inner(ip(p, 6));
+    }
+
+    private int ayiya(int p, int len) {
+        if (len < 8) {
+            return violation();
+        }
+        int hl = 8 + (1 << (u8(p) >>> 4)) + (u8(p + 1) >>> 4) * 4;
+        if (hl > len) {
+            return violation();
+        }
+        if ((u8(p + 2) & 0x0F) != 1) {
+            // not a forwarded packet (a heartbeat, an echo): nothing inside, nothing to count
+            return FAILED;
+        }
+        int next = u8(p + 3);
+        if (hl == len || (next != 4 && next != 41)) {
+            return failed();
+        }
+        return inner(ip(p + hl, next == 4 ? 4 : 6));
+    }
+
+    private int gre(int p, int len) {
+        if (len < 4) {
+            return violation();
+        }
+        int flags = u16(p);
+        int type = u16(p + 2);
+        int version = flags & 0x07;
+        if (version > 1 || (flags & 0x4000) != 0 || (flags & 0x0078) != 0) {
+            return violation();
+        }
+        int hl = 4 + ((flags & 0x8000) != 0 ? 4 : 0) + ((flags & 0x2000) != 0 ? 4 : 0)
+                + ((flags & 0x1000) != 0 ? 4 : 0) + ((flags & 0x0080) != 0 ? 4 : 0);
+        if (version == 1) {
+            // PPTP: enhanced GRE carrying PPP (address, control, protocol), then IP
+            if (type != 0x880B || len < hl + 4) {
+                return violation();
+            }
+            int ppp = u16(p + hl + 2);
+            if (ppp != 0x0021 && ppp != 0x0057) {
+                return failed();
+            }
+            int q = p + hl + 4;
+            int v = ppp == 0x0021 ? 4 : 6;
+            if (len - hl - 4 < (v == 4 ? 20 : 40) || u8(q) >>> 4 != v || exactIpLength(q, len - hl - 4, v) != 0) {
+                return failed();
+            }
+            return inner(ip(q, v));
+        }
+        switch (type) {
+            case 0x6558:
+                return len > hl + 14 ? inner(ethernet(p + hl)) : violation();
+            case 0x88BE: {
+                // ERSPAN type II has an 8-byte header and GRE's sequence number; type I has neither
+                int erspan = (flags & 0x1000) != 0 ? 8 : 0;
+                return len > hl + 14 && len >= hl + erspan + 14 ? inner(ethernet(p + hl + erspan)) : violation();
+            }
+            case 0x22EB: {
+                if (len <= hl + 14 + 12) {
+                    return violation();
+                }
+                int erspan = 12;
+                if ((u8(p + hl + 11) & 0x01) != 0) {
+                    if (len <= hl + 12 + 8 + 14) {
+                        return violation();
+                    }
+                    erspan += 8;
+                }
+                return inner(ethernet(p + hl + erspan));
+            }
+            default:
+                if (len < hl) {
+                    return violation();
+                }
+                // anything else is taken as raw IP, as Zeek's IP tunnel analyzer does
+                return inner(ip(p + hl, 0));
+        }
+    }
+
+    /**
+     * Compares an inner IP packet's own length with the bytes that carry it, as Zeek's
+     * {@code IP::ParsePacket} does for GTP, Teredo and PPTP.
+     *
+     * @return 0 if equal, negative if the packet claims more, positive if bytes are left over
+     */
+    private int exactIpLength(int q, int avail, int v) {
+        long total = v == 4 ? u16(q + 2) : 40L + u16(q + 4);
+        return Long.compare(avail, total);
+    }
+
+    private int inner(boolean decoded) {
+        return decoded ? DECAPSULATED : FAILED;
+    }
+
+    private int violation() {
+        skip(SkipReason.BAD_TUNNEL);
+        return VIOLATION;
+    }
+
+    private int failed() {
+        skip(SkipReason.BAD_TUNNEL);
+        return FAILED;
     }
 
     // ---------------------------------------------------------------- link layers
@@ -632,6 +1058,16 @@ public final class Decoder {
             case 59:
             case 135:
                 return skip(SkipReason.NO_TRANSPORT);
+            case 4:
+            case 41:
+            case 47:
+                out.payloadLength = len;
+                out.payloadOffset = tp;
+                out.payloadCaptured = Math.max(0, cap);
+                out.tunnel = PacketView.TUNNEL_IP;
+                out.tunnelOffset = tp;
+                out.tunnelEnd = tp + Math.max(0, cap);
+                return true;
             default:
                 out.payloadLength = len;
                 out.payloadOffset = tp;
@@ -674,6 +1110,9 @@ public final class Decoder {
         out.payloadLength = payload;
         out.payloadOffset = tp + 8;
         out.payloadCaptured = Math.max(0, Math.min(Math.min(cap, len) - 8, payload));
+        out.tunnel = PacketView.TUNNEL_UDP;
+        out.tunnelOffset = tp + 8;
+        out.tunnelEnd = tp + 8 + Math.max(0, Math.min(cap, len) - 8);
         if (verify && cap >= len && frameComplete && (out.ipVersion == 6 || u16(tp + 6) != 0)
                 && !transportSumOk(17, tp, len)) {
             badChecksum();

@@ -102,6 +102,20 @@ public final class PacketView {
     /** TCP/UDP destination port of the embedded packet, or -1 when not TCP/UDP or not captured. */
     public int innerDstPort;
 
+    /**
+     * What the transport payload may carry: {@link #NO_TUNNEL}; {@link #TUNNEL_UDP}, a UDP payload
+     * that {@link Decoder#decapsulateUdp} may find to be a tunnel once the engine knows the
+     * connection's responder port; or {@link #TUNNEL_IP}, a GRE or IP-in-IP packet that
+     * {@link Decoder#decapsulateIp} takes apart (such packets are no connection of their own).
+     */
+    public int tunnel;
+    /** Index of the first byte after the outer transport header (the tunnel header), when {@link #tunnel} is set. */
+    public int tunnelOffset;
+    /** Index after the last captured byte of the outer packet's payload, when {@link #tunnel} is set. */
+    public int tunnelEnd;
+    /** Encapsulations taken off to reach this packet: 0 for the outermost packet. */
+    public int tunnelDepth;
+
     /** Outer VLAN id, or -1 without VLAN tag. */
     public int vlan;
     /** Inner VLAN id (second tag), or -1. */
@@ -117,6 +131,13 @@ public final class PacketView {
     public static boolean isIpv4(long hi, long lo) {
         return hi == 0 && (lo & 0xFFFF_FFFF_0000_0000L) == IPV4_MAPPED_PREFIX;
     }
+
+    /** {@link #tunnel}: the payload is no tunnel. */
+    public static final int NO_TUNNEL = 0;
+    /** {@link #tunnel}: a UDP payload that may be a tunnel, depending on the connection's ports. */
+    public static final int TUNNEL_UDP = 1;
+    /** {@link #tunnel}: an IP payload of protocol 47 (GRE), 4 (IPv4) or 41 (IPv6). */
+    public static final int TUNNEL_IP = 2;
 
     /** Resets the per-packet fields to their "absent" values. */
     public void clear() {
@@ -138,5 +159,7 @@ public final class PacketView {
         innerSrcHi = innerSrcLo = innerDstHi = innerDstLo = 0;
         innerSrcPort = innerDstPort = -1;
         vlan = innerVlan = -1;
+        tunnel = NO_TUNNEL;
+        tunnelOffset = tunnelEnd = tunnelDepth = 0;
     }
 }

@@ -1,6 +1,5 @@
 package io.flowkit.core.internal.engine;
 
-import it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import java.util.Arrays;
 
@@ -18,7 +17,7 @@ import java.util.Arrays;
  * {@code long} (two words, 18 letters); the rare longer history spills into a map, allocated once
  * per such connection, never per packet.
  *
- * <p><b>Cost.</b> 81 bytes per slot plus 2 x 95 bytes of endpoint state; nothing is allocated per
+ * <p><b>Cost.</b> 81 bytes per slot plus 2 x 79 bytes of endpoint state; nothing is allocated per
  * packet (the above-hole maps grow only when holes open, and keep their capacity).
  */
 final class Connections {
@@ -32,13 +31,16 @@ final class Connections {
     static final int F_DEFERRED_GEN_EVENT = 1 << 6;
     static final int F_DELETE_PENDING = 1 << 7;
     static final int F_ESTABLISHED_EVENT = 1 << 8;
+    /** {@link #attemptAt} holds a second expire-timer chain (started by a half close). */
+    static final int F_SECOND_EXPIRE = 1 << 9;
 
     // endpoint flags
     static final int E_DID_CLOSE = 1;
     static final int E_FIN_SEEN = 1 << 1;
     static final int E_DID_EOF = 1 << 2;
     static final int E_SKIP = 1 << 3;
-    static final int E_HAS_BLOCK = 1 << 4;
+    /** UDP/ICMP: the side sent a packet (Zeek's {@code UDP_ACTIVE}/{@code ICMP_ACTIVE}). */
+    static final int E_SENT = 1 << 5;
 
     // TCP endpoint states, numbered as Zeek numbers them
     static final byte INACTIVE = 0;
@@ -62,7 +64,11 @@ final class Connections {
     long[] last;
     long[] uidNumber;
     byte[] timeoutIndex;
-    /** Attempt timer deadline, or the delete timer's when {@link #F_DELETE_PENDING}; 0 when none. */
+    /**
+     * Attempt timer deadline; or the delete timer's when {@link #F_DELETE_PENDING}; or a second
+     * expire check when {@link #F_SECOND_EXPIRE} (the attempt can no longer succeed then); 0 when
+     * none.
+     */
     long[] attemptAt;
     /** Next TCP expire-timer check; 0 when none. */
     long[] expireAt;
@@ -74,8 +80,6 @@ final class Connections {
     // per side (index 2 * slot + side)
     int[] packets;
     long[] ipBytes;
-    /** UDP/ICMP payload bytes, -1 while the side sent nothing; TCP: unused. */
-    long[] length;
     byte[] state;
     byte[] prevState;
     byte[] epFlags;
@@ -88,16 +92,16 @@ final class Connections {
     int[] histLastSyn;
     int[] histLastFin;
     int[] histLastRst;
-    long[] finSeq;
+    /**
+     * TCP: the relative sequence number just past the endpoint's FIN. UDP and ICMP (which have
+     * no FIN): the payload bytes the side sent, valid once {@link #E_SENT} is set.
+     */
+    long[] finSeqOrBytes;
     long[] counters;
     long[] lastReassem;
     long[] trimSeq;
-    /**
-     * Data seen above a hole, by endpoint: only while {@link #E_HAS_BLOCK} is set, so the maps
-     * hold entries for the few endpoints with a hole open, not for every connection.
-     */
-    private final Int2LongOpenHashMap blockLo = new Int2LongOpenHashMap();
-    private final Int2LongOpenHashMap blockHi = new Int2LongOpenHashMap();
+    /** Data seen above a hole, for the few endpoints that have one . */
+    final AboveHole aboveHole = new AboveHole();
 
     private final Int2ObjectOpenHashMap<StringBuilder> longHistories = new Int2ObjectOpenHashMap<>();
 
@@ -110,7 +114,7 @@ final class Connections {
         if (cap <= capacity) {
             return;
         }
-        flags = Arrays.copyOf(flagsOrEmpty(), cap);
+        flags = Arrays.copyOf(flags == null ? new int[0] : flags, cap);
         start = Arrays.copyOf(orEmpty(start), cap);
         last = Arrays.copyOf(orEmpty(last), cap);
         uidNumber = Arrays.copyOf(orEmpty(uidNumber), cap);
@@ -124,7 +128,6 @@ final class Connections {
         int c2 = cap * 2;
         packets = Arrays.copyOf(packets == null ? new int[0] : packets, c2);
         ipBytes = Arrays.copyOf(orEmpty(ipBytes), c2);
-        length = Arrays.copyOf(orEmpty(length), c2);
         state = Arrays.copyOf(state == null ? new byte[0] : state, c2);
         prevState = Arrays.copyOf(prevState == null ? new byte[0] : prevState, c2);
         epFlags = Arrays.copyOf(epFlags == null ? new byte[0] : epFlags, c2);
@@ -136,15 +139,11 @@ final class Connections {
         histLastSyn = Arrays.copyOf(histLastSyn == null ? new int[0] : histLastSyn, c2);
         histLastFin = Arrays.copyOf(histLastFin == null ? new int[0] : histLastFin, c2);
         histLastRst = Arrays.copyOf(histLastRst == null ? new int[0] : histLastRst, c2);
-        finSeq = Arrays.copyOf(orEmpty(finSeq), c2);
+        finSeqOrBytes = Arrays.copyOf(orEmpty(finSeqOrBytes), c2);
         counters = Arrays.copyOf(orEmpty(counters), c2);
         lastReassem = Arrays.copyOf(orEmpty(lastReassem), c2);
         trimSeq = Arrays.copyOf(orEmpty(trimSeq), c2);
         capacity = cap;
-    }
-
-    private int[] flagsOrEmpty() {
-        return flags == null ? new int[0] : flags;
     }
 
     private static long[] orEmpty(long[] a) {
@@ -168,7 +167,6 @@ final class Connections {
         for (int e = 2 * s; e < 2 * s + 2; e++) {
             packets[e] = 0;
             ipBytes[e] = 0;
-            length[e] = -1;
             state[e] = INACTIVE;
             prevState[e] = INACTIVE;
             epFlags[e] = 0;
@@ -180,7 +178,7 @@ final class Connections {
             histLastSyn[e] = 0;
             histLastFin[e] = 0;
             histLastRst[e] = 0;
-            finSeq[e] = 0;
+            finSeqOrBytes[e] = 0;
             counters[e] = 0;
             lastReassem[e] = 1;
             trimSeq[e] = 1;
@@ -192,36 +190,8 @@ final class Connections {
         if (!longHistories.isEmpty()) {
             longHistories.remove(s);
         }
-        clearBlock(2 * s);
-        clearBlock(2 * s + 1);
-    }
-
-    // ------------------------------------------------------- above-hole data
-
-    boolean hasBlock(int e) {
-        return (epFlags[e] & E_HAS_BLOCK) != 0;
-    }
-
-    long blockLo(int e) {
-        return blockLo.get(e);
-    }
-
-    long blockHi(int e) {
-        return blockHi.get(e);
-    }
-
-    void setBlock(int e, long lo, long hi) {
-        blockLo.put(e, lo);
-        blockHi.put(e, hi);
-        epSet(e, E_HAS_BLOCK);
-    }
-
-    void clearBlock(int e) {
-        if (hasBlock(e)) {
-            blockLo.remove(e);
-            blockHi.remove(e);
-            epClear(e, E_HAS_BLOCK);
-        }
+        aboveHole.clear(2 * s);
+        aboveHole.clear(2 * s + 1);
     }
 
     // ------------------------------------------------------------------ roles
@@ -249,10 +219,6 @@ final class Connections {
 
     void epSet(int e, int flag) {
         epFlags[e] = (byte) (epFlags[e] | flag);
-    }
-
-    void epClear(int e, int flag) {
-        epFlags[e] = (byte) (epFlags[e] & ~flag);
     }
 
     // ---------------------------------------------------------------- history

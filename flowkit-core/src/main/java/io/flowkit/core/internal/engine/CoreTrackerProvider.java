@@ -14,6 +14,10 @@ public final class CoreTrackerProvider implements FlowTrackerProvider {
 
     @Override
     public FlowTracker create(TrackerConfig config) {
+        if (config.threads() > 1) {
+            return new ShardedFlowTracker(config, config.scanDetection() == null ? null
+                    : new ScanDetector(config.scanDetection(), config.scanListeners()));
+        }
         if (config.scanDetection() == null) {
             return new DefaultFlowTracker(config);
         }

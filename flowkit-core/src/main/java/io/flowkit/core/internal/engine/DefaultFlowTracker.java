@@ -84,9 +84,10 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
             engine.advance(ts);
         }
         if (decoder.decode(ts, linkType, buffer, offset, captureLength, wireLength, view)) {
-            engine.process(view);
+            Layers.process(decoder, engine, view);
         }
     }
+
 
     @Override
     public void advanceTime(long timestampNanos) {

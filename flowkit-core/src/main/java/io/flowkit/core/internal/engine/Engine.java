@@ -50,9 +50,13 @@ import java.util.Map;
  * {@code service}, no analyzer-specific history letters such as NTP's {@code ^}, no
  * analyzer-confirmed 1-hour timeouts for SSH/FTP, no DNS expire timers); Zeek's per-packet limit
  * on timer expirations ({@code max_timer_expires}, 300), which only shows when hundreds of timers
- * come due at one packet; the reset and partial-close timers Zeek runs only for scripts handling
- * {@code connection_reset} or {@code connection_partial_close} (base scripts do not); and
- * tunnels (decapsulation belongs to the decoder).
+ * come due at one packet; and the reset and partial-close timers Zeek runs only for scripts
+ * handling {@code connection_reset} or {@code connection_partial_close} (base scripts do not).
+ *
+ * <p><b>Tunnels.</b> The decoder takes tunnels apart; the caller processes each layer in turn,
+ * outer first, and between layers says which tunnel the next one came through
+ * ({@link #enterTunnel}, after {@link #beginFrame}). Each connection's encapsulation and tunnel
+ * parents are kept by {@link Tunnels}.
  */
 public final class Engine implements TimerWheel.Expiry {
     private static final int TCP = 0;
@@ -71,6 +75,7 @@ public final class Engine implements TimerWheel.Expiry {
     private final Tcp tcp;
     private final ConnectionSink sink;
     private final Uids uids;
+    private final Tunnels tunnels = new Tunnels();
     private final NetworkSet localNets;
     private final long[] timeouts;
     /** Per TCP responder port: index into {@link #timeouts}, or -1. */
@@ -80,12 +85,22 @@ public final class Engine implements TimerWheel.Expiry {
     private final long[] likelyUdp = new long[1024];
 
     private long uidCounter;
+    /** Encapsulation of the layer being processed: a key mixed from its tunnels' uids (0: none), and the innermost uid. */
+    private long encapKey;
+    private long encapInner;
+    /** The connection the last {@link #process} call counted the packet in. */
+    private int lastSlot = -1;
+    private long lastUid;
+    private int lastRespPort;
+    private final long uidStep;
     private long created;
     private long closed;
     private long evicted;
     private long peak;
     private final IntComparator byKey;
     private final int maxConnections;
+    /** The table's bound: {@link #maxConnections}, plus the spare slot when compressing. */
+    private final int maxSlots;
     private final PendingTable pending;
     private final TimerWheel.Expiry pendingExpiry = this::expirePending;
     private final PacketView replay = new PacketView();
@@ -102,15 +117,35 @@ public final class Engine implements TimerWheel.Expiry {
      * @param seed   the uid seed
      */
     public Engine(TrackerConfig config, ConnectionSink sink, long seed) {
+        this(config, config.maxConnections(), sink, seed, 0, 1);
+    }
+
+    /**
+     * Creates one of several engines that share a uid seed: engine {@code i} of {@code n}
+     * numbers its connections {@code i, i + n, i + 2n, ...}, so their uids never collide.
+     *
+     * @param config         the settings
+     * @param maxConnections this engine's table bound
+     * @param sink           receives records and ICMP unreachables
+     * @param seed           the uid seed
+     * @param uidStart       the first connection number
+     * @param uidStep        the distance between connection numbers
+     */
+    public Engine(TrackerConfig config, int maxConnections, ConnectionSink sink, long seed, long uidStart,
+                  long uidStep) {
         this.sink = sink;
+        this.uidCounter = uidStart;
+        this.uidStep = uidStep;
         this.uids = new Uids(seed);
-        int max = config.maxConnections();
+        int max = maxConnections;
         this.maxConnections = max;
         this.pending = config.compressor() == null ? null : new PendingTable(config.compressor());
         int slots = pending == null ? max : max + 1;
+        this.maxSlots = slots;
         this.table = new ConnectionTable(Math.min(slots, 1024), slots);
         this.c = new Connections(table.capacity());
         this.wheel = new TimerWheel(table.capacity(), 0);
+        tunnels.grow(table.capacity());
         this.localNets = new NetworkSet(config.localNetworks());
         List<Long> values = new ArrayList<>(List.of(config.udpInactivityTimeout().toNanos(),
                 config.tcpInactivityTimeout().toNanos(), config.icmpInactivityTimeout().toNanos(),
@@ -187,16 +222,26 @@ public final class Engine implements TimerWheel.Expiry {
                     remove(s, CloseReason.CLOSED);
                     return;
                 }
-                if (tcp.attemptTimer(s)) {
+                if (c.has(s, Connections.F_SECOND_EXPIRE)) {
+                    long next = tcp.expireTimer(s, now);
+                    if (next == Tcp.REMOVE) {
+                        remove(s, anyClosed(s) ? CloseReason.CLOSED : CloseReason.INACTIVITY_TIMEOUT);
+                        return;
+                    }
+                    c.attemptAt[s] = next;
+                    c.set(s, Connections.F_SECOND_EXPIRE, next != 0);
+                } else if (tcp.attemptTimer(s)) {
                     remove(s, CloseReason.INACTIVITY_TIMEOUT);
                     return;
                 }
             } else if (which == 1) {
                 c.expireAt[s] = 0;
-                if (tcp.expireTimer(s, now)) {
+                long next = tcp.expireTimer(s, now);
+                if (next == Tcp.REMOVE) {
                     remove(s, anyClosed(s) ? CloseReason.CLOSED : CloseReason.INACTIVITY_TIMEOUT);
                     return;
                 }
+                c.expireAt[s] = next;
             } else {
                 remove(s, CloseReason.INACTIVITY_TIMEOUT);
                 return;
@@ -274,14 +319,16 @@ public final class Engine implements TimerWheel.Expiry {
                 promotions++;
                 promote(p, false);
                 s = table.find(keyProto, v.srcHi, v.srcLo, sp, v.dstHi, v.dstLo, dp);
-            } else if (pending.accepts(v)) {
+            } else if (encapKey == 0 && pending.accepts(v)) {
                 if (pending.isAtBound()) {
                     pendingEvictions++;
                     evicted++;
                     remove(promote(pending.evictionCandidate(), true), CloseReason.EVICTED);
                 }
-                pending.insert(v, uidCounter++, Tcp.plus(t, pendingDelay));
+                pending.insert(v, uidCounter, Tcp.plus(t, pendingDelay));
+                uidCounter += uidStep;
                 created++;
+                lastSlot = -1;
                 return;
             }
         }
@@ -300,6 +347,7 @@ public final class Engine implements TimerWheel.Expiry {
             boolean spare) {
         long t = v.timestampNanos;
         int side;
+        boolean created = s < 0;
         if (s < 0) {
             s = create(kind, keyProto, v, sp, dp, t, uid, spare);
             side = table.lastLookupForward() ? 0 : 1;
@@ -307,6 +355,14 @@ public final class Engine implements TimerWheel.Expiry {
             side = table.lastLookupForward() ? 0 : 1;
             table.touch(s, (int) (t >>> 26));
         }
+        if (created) {
+            tunnels.start(s, encapKey, encapInner);
+        } else if (tunnels.seen(s, encapKey, encapInner)) {
+            c.checkHistory(s, Tunnels.HIST_LIMIT, 'X');
+        }
+        lastSlot = s;
+        lastUid = c.uidNumber[s];
+        lastRespPort = c.origSide(s) == 0 ? table.bPort(s) : table.aPort(s);
         int e = 2 * s + side;
         switch (kind) {
             case TCP:
@@ -333,7 +389,8 @@ public final class Engine implements TimerWheel.Expiry {
                 }
                 c.last[s] = t;
                 c.checkHistory(s, orig ? 1 : 2, orig ? 'D' : 'd');
-                c.length[e] = Math.max(c.length[e], 0) + v.payloadLength;
+                c.finSeqOrBytes[e] += v.payloadLength;
+                c.epSet(e, Connections.E_SENT);
                 count(e, v);
                 break;
             }
@@ -342,7 +399,8 @@ public final class Engine implements TimerWheel.Expiry {
                     break;
                 }
                 c.last[s] = t;
-                c.length[e] = Math.max(c.length[e], 0) + v.payloadLength;
+                c.finSeqOrBytes[e] += v.payloadLength;
+                c.epSet(e, Connections.E_SENT);
                 if (v.payloadCaptured >= v.payloadLength) {
                     count(e, v);
                 }
@@ -372,16 +430,101 @@ public final class Engine implements TimerWheel.Expiry {
      */
     private int promote(int p, boolean spare) {
         long uid = pending.take(p, replay);
-        return handle(replay, TCP, 6, 6, replay.srcPort, replay.dstPort, -1, uid, spare);
+        long key = encapKey;
+        long inner = encapInner;
+        encapKey = 0; // only packets outside tunnels are kept pending
+        encapInner = 0;
+        int s = handle(replay, TCP, 6, 6, replay.srcPort, replay.dstPort, -1, uid, spare);
+        encapKey = key;
+        encapInner = inner;
+        return s;
     }
 
     /** A pending entry's first deadline: it leaves through the ordinary timer code. */
     private void expirePending(int p, long deadline, long now) {
         pendingExpiries++;
+        int slot = lastSlot;
+        long uid = lastUid;
+        int port = lastRespPort;
         int s = promote(p, true);
         if (table.isLive(s)) {
             expired(s, deadline, now);
         }
+        lastSlot = slot == s ? -1 : slot;
+        lastUid = uid;
+        lastRespPort = port;
+    }
+
+    // --------------------------------------------------------------- tunnels
+
+    /** Starts a frame: the next packet processed is its outermost layer, in no tunnel. */
+    public void beginFrame() {
+        encapKey = 0;
+        encapInner = 0;
+        lastSlot = -1;
+    }
+
+    /**
+     * Says that the layers processed from now on in this frame came through one more tunnel.
+     *
+     * @param uidNumber the tunnel's uid number: {@link #lastUid()} for a UDP tunnel, or
+     *                  {@link #ipTunnelUid} for GRE and IP-in-IP
+     */
+    public void enterTunnel(long uidNumber) {
+        encapKey = (encapKey + uidNumber + 1) * 0x9E37_79B9_7F4A_7C15L;
+        if (encapKey == 0) {
+            encapKey = 1;
+        }
+        encapInner = uidNumber;
+    }
+
+    /**
+     * Returns whether the connection the last packet was counted in may be decapsulated: it
+     * still exists and no bad tunnel header was seen on it.
+     *
+     * @return {@code true} if the last {@link #process}ed packet's connection may carry a tunnel
+     */
+    public boolean lastMayTunnel() {
+        return lastSlot >= 0 && !tunnels.violated(lastSlot);
+    }
+
+    /** @return the uid number of the connection the last packet was counted in */
+    public long lastUid() {
+        return lastUid;
+    }
+
+    /** @return the responder port of the connection the last packet was counted in */
+    public int lastRespPort() {
+        return lastRespPort;
+    }
+
+    /** Records a bad tunnel header on the last packet's connection: Zeek decapsulates it no more. */
+    public void lastViolatedTunnel() {
+        if (lastSlot >= 0) {
+            tunnels.markViolated(lastSlot);
+        }
+    }
+
+    /** Records that the last packet's connection carried one tunnel too many: history 'X', as in Zeek. */
+    public void lastTooDeep() {
+        if (lastSlot >= 0) {
+            c.checkHistory(lastSlot, Tunnels.HIST_LIMIT, 'X');
+        }
+    }
+
+    /**
+     * Returns the uid number of the IP tunnel (GRE or IP-in-IP) between the view's addresses,
+     * in either direction; a new pair gets a new uid.
+     *
+     * @param v the outer packet
+     * @return the uid number
+     */
+    public long ipTunnelUid(PacketView v) {
+        long u = tunnels.ipTunnel(v.srcHi, v.srcLo, v.dstHi, v.dstLo, uidCounter);
+        if (u == uidCounter) {
+            uidCounter += uidStep;
+        }
+        return u;
     }
 
     private void count(int e, PacketView v) {
@@ -408,7 +551,7 @@ public final class Engine implements TimerWheel.Expiry {
     }
 
     private int create(int kind, int keyProto, PacketView v, int sp, int dp, long t, long uid, boolean spare) {
-        int limit = spare ? table.maxSlots() : maxConnections;
+        int limit = spare ? maxSlots : maxConnections;
         while (table.size() >= limit) {
             evicted++;
             remove(table.stalest(), CloseReason.EVICTED);
@@ -416,6 +559,7 @@ public final class Engine implements TimerWheel.Expiry {
         if (table.isFull()) {
             int cap = table.grow();
             c.grow(cap);
+            tunnels.grow(cap);
             wheel.grow(cap);
         }
         int s = table.insert(keyProto, v.srcHi, v.srcLo, sp, v.dstHi, v.dstLo, dp);
@@ -445,7 +589,12 @@ public final class Engine implements TimerWheel.Expiry {
                 timeout = T_OTHER;
                 break;
         }
-        c.init(s, t, uid >= 0 ? uid : uidCounter++, timeout);
+        if (uid >= 0) {
+            c.init(s, t, uid, timeout);
+        } else {
+            c.init(s, t, uidCounter, timeout);
+            uidCounter += uidStep;
+        }
         c.set(s, Connections.F_ORIG_IS_B, !srcIsA);
         if (flip && !isBroadcast(v.dstHi, v.dstLo)) {
             c.flags[s] ^= Connections.F_ORIG_IS_B;
@@ -511,6 +660,10 @@ public final class Engine implements TimerWheel.Expiry {
         wheel.cancel(s);
         table.remove(s);
         c.release(s);
+        tunnels.release(s);
+        if (s == lastSlot) {
+            lastSlot = -1;
+        }
         closed++;
         sink.connectionRemoved(record);
     }
@@ -531,7 +684,7 @@ public final class Engine implements TimerWheel.Expiry {
         int[] attempts = new int[count];
         for (int i = 0; i < count; i++) {
             int s = slots[i];
-            if (c.attemptAt[s] != 0 && !c.has(s, Connections.F_DELETE_PENDING)) {
+            if (c.attemptAt[s] != 0 && !c.has(s, Connections.F_DELETE_PENDING | Connections.F_SECOND_EXPIRE)) {
                 attempts[k++] = s;
             }
         }
@@ -596,15 +749,15 @@ public final class Engine implements TimerWheel.Expiry {
             respBytes = tcp.size(re);
         } else if (ipProto == 17 || ((ipProto == 1 || ipProto == 58))) {
             protocol = ipProto == 17 ? Protocol.UDP : Protocol.ICMP;
-            boolean oa = c.length[oe] >= 0;
-            boolean ra = c.length[re] >= 0;
+            boolean oa = c.epHas(oe, Connections.E_SENT);
+            boolean ra = c.epHas(re, Connections.E_SENT);
             if (ipProto == 17) {
                 state = oa ? (ra ? ConnState.SF : ConnState.S0) : (ra ? ConnState.SHR : ConnState.OTH);
             } else {
                 state = ConnState.OTH;
             }
-            origBytes = Math.max(0, c.length[oe]);
-            respBytes = Math.max(0, c.length[re]);
+            origBytes = Math.max(0, c.finSeqOrBytes[oe]);
+            respBytes = Math.max(0, c.finSeqOrBytes[re]);
         } else {
             protocol = Protocol.UNKNOWN_TRANSPORT;
             state = ConnState.OTH;
@@ -615,7 +768,19 @@ public final class Engine implements TimerWheel.Expiry {
                 rPort, protocol, ipProto, null, Math.max(0, c.last[s] - c.start[s]), origBytes, respBytes, state,
                 localNets.contains(oHi, oLo), localNets.contains(rHi, rLo), c.missedBytes[s], history,
                 Integer.toUnsignedLong(c.packets[oe]), c.ipBytes[oe], Integer.toUnsignedLong(c.packets[re]),
-                c.ipBytes[re], List.of(), reason);
+                c.ipBytes[re], tunnelParents(s), reason);
+    }
+
+    private List<String> tunnelParents(int s) {
+        int n = tunnels.parentCount(s);
+        if (n == 0) {
+            return List.of();
+        }
+        String[] p = new String[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = uids.uid(tunnels.parent(s, i));
+        }
+        return List.of(p);
     }
 
     private static InetAddress address(long hi, long lo) {

@@ -24,12 +24,21 @@ final class ScanSink implements ConnectionSink {
 
     @Override
     public void icmpUnreachable(PacketView v) {
-        Protocol proto = v.innerProto == 6 ? Protocol.TCP : v.innerProto == 17 ? Protocol.UDP : null;
-        if (proto == null || v.innerDstPort < 0) {
-            return;
+        if (quotesTransport(v)) {
+            detector.onUnreachable(v.timestampNanos, v.innerSrcHi, v.innerSrcLo, v.innerDstHi, v.innerDstLo,
+                    v.innerDstPort, v.innerProto == 6 ? Protocol.TCP : Protocol.UDP);
         }
-        detector.onUnreachable(v.timestampNanos, v.innerSrcHi, v.innerSrcLo, v.innerDstHi, v.innerDstLo,
-                v.innerDstPort, proto);
+    }
+
+    /**
+     * Tells whether scan detection takes this unreachable: it quotes a TCP or UDP packet with its
+     * ports.
+     *
+     * @param v an ICMP unreachable
+     * @return {@code true} to pass it on
+     */
+    static boolean quotesTransport(PacketView v) {
+        return (v.innerProto == 6 || v.innerProto == 17) && v.innerDstPort >= 0;
     }
 
     @Override

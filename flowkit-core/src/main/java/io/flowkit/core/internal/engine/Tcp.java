@@ -22,16 +22,14 @@ import static io.flowkit.core.internal.engine.Connections.SYN_SENT;
  * <p><b>Model of the reassembler.</b> Zeek keeps every unacknowledged segment to report content
  * gaps when an acknowledgement passes a hole. flowkit keeps, per endpoint, only the sequence
  * numbers that decide gaps: the highest in-order byte ({@code lastReassem}), the trim point
- * ({@code trimSeq}) and one interval of data seen above a hole. A gap is reported, as in Zeek,
- * when the peer acknowledges beyond data never seen, and counted in {@code missed_bytes} when both
- * endpoints are established or cleanly closing. With several holes open at once the interval
- * merges them, so the count of gap events (the {@code G} letters' scaling) may be lower than
- * Zeek's; the bytes reported missing are the same unless data arrives inside a merged interval.
+ * ({@code trimSeq}) and the ranges seen above holes ({@link AboveHole}), never the bytes. A gap is
+ * reported, as in Zeek, for each hole the peer's acknowledgement passes, and counted in
+ * {@code missed_bytes} when both endpoints are established or cleanly closing.
  *
  * <p><b>Timers.</b> Zeek may run several expire-timer chains for one connection (one from
- * creation, one more per half close); flowkit keeps the earliest pending check only, so a
- * half-closed connection may be removed up to one {@code tcp_session_timer} (6 s) later than in
- * Zeek. Removal times of everything else are Zeek's.
+ * creation, one more per half close); flowkit runs the first two exactly and merges any further
+ * one into the second (keeping the earlier check), which only matters for a connection closed
+ * half-way several times over.
  *
  * <p><b>Cost.</b> A few dozen field reads and writes per packet; no allocation.
  */
@@ -242,7 +240,7 @@ final class Tcp {
         }
         if (fin) {
             c.epSet(e, Connections.E_FIN_SEEN);
-            c.finSeq[e] = relSeq + segLen;
+            c.finSeqOrBytes[e] = relSeq + segLen;
         }
 
         long relAck = 0;
@@ -452,7 +450,7 @@ final class Tcp {
         if (syn) {
             if (orig) {
                 setState(s, e, ack ? SYN_ACK_SENT : SYN_SENT);
-                if (attemptDelay > 0 && !c.has(s, Connections.F_DELETE_PENDING)) {
+                if (attemptDelay > 0 && !c.has(s, Connections.F_DELETE_PENDING | Connections.F_SECOND_EXPIRE)) {
                     c.attemptAt[s] = plus(t, attemptDelay);
                 }
             } else {
@@ -590,23 +588,27 @@ final class Tcp {
             seq = ack;
         }
         newBlock(s, e, seq, upper);
-        if (noDataAcked(e) && c.hasBlock(e) && c.blockHi(e) - c.lastReassem[e] > MAX_ABOVE_HOLE_WITHOUT_ACKS) {
+        AboveHole.Ranges r = c.aboveHole.get(e);
+        if (r != null && noDataAcked(e) && r.hi[r.n - 1] - c.lastReassem[e] > MAX_ABOVE_HOLE_WITHOUT_ACKS) {
             clearBlocks(e);
-        } else if (heldBytes(e) > EXCESSIVE_DATA_WITHOUT_ACKS) {
+        } else if (heldBytes(e, r) > EXCESSIVE_DATA_WITHOUT_ACKS) {
             clearBlocks(e);
         }
     }
 
-    private long heldBytes(int e) {
+    private long heldBytes(int e, AboveHole.Ranges r) {
         long held = Math.max(0, c.lastReassem[e] - c.trimSeq[e]);
-        if (c.hasBlock(e)) {
-            held += c.blockHi(e) - c.blockLo(e);
+        if (r != null) {
+            for (int i = 0; i < r.n; i++) {
+                held += r.hi[i] - r.lo[i];
+            }
         }
         return held;
     }
 
+    /** Zeek's ClearBlocks plus skip_deliveries: the endpoint reports no more gaps. */
     private void clearBlocks(int e) {
-        c.clearBlock(e);
+        c.aboveHole.clear(e);
         c.epSet(e, Connections.E_SKIP);
     }
 
@@ -620,29 +622,29 @@ final class Tcp {
         if (Long.compareUnsigned(seq, c.lastReassem[e]) <= 0) {
             if (Long.compareUnsigned(upper, c.lastReassem[e]) > 0) {
                 c.lastReassem[e] = upper;
-                absorbBlock(e);
+                deliverContiguous(e);
                 if (noDataAcked(e) && size(e) > MAX_INITIAL_WINDOW) {
                     trimToSeq(s, e, c.lastReassem[e]);
                 }
             }
-        } else if (!c.hasBlock(e)) {
-            c.setBlock(e, seq, upper);
         } else {
-            c.setBlock(e, Math.min(c.blockLo(e), seq), Math.max(c.blockHi(e), upper));
+            c.aboveHole.add(e, seq, upper);
         }
     }
 
-    /** Delivers the above-hole interval once in-order data reaches it. */
-    private void absorbBlock(int e) {
-        if (c.hasBlock(e) && c.blockLo(e) <= c.lastReassem[e]) {
-            c.lastReassem[e] = Math.max(c.lastReassem[e], c.blockHi(e));
-            c.clearBlock(e);
+    /** Delivers the held intervals that in-order data has now reached (BlockInserted). */
+    private void deliverContiguous(int e) {
+        AboveHole.Ranges r = c.aboveHole.get(e);
+        while (r != null && r.n > 0 && r.lo[0] <= c.lastReassem[e]) {
+            c.lastReassem[e] = Math.max(c.lastReassem[e], r.hi[0]);
+            c.aboveHole.removeFirst(e, r);
+            r = c.aboveHole.get(e);
         }
     }
 
     private void ackReceived(int s, int e, long seq) {
-        if (c.epHas(e, Connections.E_FIN_SEEN) && Long.compareUnsigned(seq, c.finSeq[e]) >= 0) {
-            seq = c.finSeq[e] - 1;
+        if (c.epHas(e, Connections.E_FIN_SEEN) && Long.compareUnsigned(seq, c.finSeqOrBytes[e]) >= 0) {
+            seq = c.finSeqOrBytes[e] - 1;
         }
         if (Long.compareUnsigned(seq, c.trimSeq[e]) <= 0) {
             return;
@@ -656,8 +658,10 @@ final class Tcp {
             undelivered(s, e, seq);
         }
         c.trimSeq[e] = seq;
-        if (c.hasBlock(e) && Long.compareUnsigned(c.blockHi(e), seq) <= 0) {
-            c.clearBlock(e);
+        AboveHole.Ranges r = c.aboveHole.get(e);
+        while (r != null && r.n > 0 && Long.compareUnsigned(r.hi[0], seq) <= 0) {
+            c.aboveHole.removeFirst(e, r);
+            r = c.aboveHole.get(e);
         }
     }
 
@@ -666,10 +670,15 @@ final class Tcp {
             return; // the faked initial sequence number of a partial connection
         }
         if (!c.epHas(e, Connections.E_SKIP)) {
-            if (c.hasBlock(e) && Long.compareUnsigned(c.blockLo(e), upTo) < 0) {
-                gap(s, e, c.blockLo(e) - c.lastReassem[e]);
-                c.lastReassem[e] = c.blockHi(e);
-                c.clearBlock(e);
+            // one gap per hole below upTo, each followed by delivery of the data above it
+            AboveHole.Ranges r = c.aboveHole.get(e);
+            while (r != null && r.n > 0 && Long.compareUnsigned(r.lo[0], upTo) < 0) {
+                if (r.lo[0] > c.lastReassem[e]) {
+                    gap(s, e, r.lo[0] - c.lastReassem[e]);
+                }
+                c.lastReassem[e] = Math.max(c.lastReassem[e], r.hi[0]);
+                c.aboveHole.removeFirst(e, r);
+                r = c.aboveHole.get(e);
             }
             if (Long.compareUnsigned(upTo, c.lastReassem[e]) > 0) {
                 gap(s, e, upTo - c.lastReassem[e]);
@@ -704,7 +713,8 @@ final class Tcp {
             return true;
         }
         int p = e ^ 1;
-        return c.state[e] != RESET && c.hasBlock(p) && c.blockHi(p) > c.lastReassem[p];
+        AboveHole.Ranges r = c.aboveHole.get(p);
+        return c.state[e] != RESET && r != null && r.hi[r.n - 1] > c.lastReassem[p];
     }
 
     private void checkEof(int s, int e) {
@@ -747,6 +757,7 @@ final class Tcp {
             }
             // CancelTimers(), then the delete timer
             c.expireAt[s] = 0;
+            c.set(s, Connections.F_SECOND_EXPIRE, false);
             // Zeek lingers tcp_close_delay after any complete close; a close completed by a reset
             // lingers the reset delay instead (both 5 s by default, so Zeek's defaults hold)
             long del = plus(c.last[s], c.state[e] == RESET || c.state[p] == RESET ? resetDelay : closeDelay);
@@ -757,8 +768,19 @@ final class Tcp {
                 c.set(s, Connections.F_DELETE_PENDING, true);
             }
         } else if (c.prevState[e] != INACTIVE) {
+            // Zeek starts another expire-timer chain; the first one keeps running
             long check = plus(c.last[s], SESSION_TIMER);
-            c.expireAt[s] = c.expireAt[s] == 0 ? check : Math.min(c.expireAt[s], check);
+            if (c.expireAt[s] == 0) {
+                c.expireAt[s] = check;
+            } else if (c.has(s, Connections.F_SECOND_EXPIRE)) {
+                c.attemptAt[s] = c.attemptAt[s] == 0 ? check : Math.min(c.attemptAt[s], check);
+            } else if (!c.has(s, Connections.F_DELETE_PENDING)) {
+                // a side closed while its peer is active: the attempt timer can no longer fire
+                c.attemptAt[s] = check;
+                c.set(s, Connections.F_SECOND_EXPIRE, true);
+            } else {
+                c.expireAt[s] = Math.min(c.expireAt[s], check);
+            }
         }
     }
 
@@ -777,14 +799,18 @@ final class Tcp {
         return (c.state[o] == SYN_SENT || c.state[o] == SYN_ACK_SENT) && c.state[o ^ 1] == INACTIVE;
     }
 
+    /** {@link #expireTimer} result: remove the connection. */
+    static final long REMOVE = -1;
+
     /**
-     * The expire timer fired at {@code t} ({@code TCPSessionAdapter::ExpireTimer}).
+     * An expire timer fired at {@code t} ({@code TCPSessionAdapter::ExpireTimer}).
      *
-     * @return {@code true} if the connection is to be removed; otherwise the timer is re-armed
+     * @return {@link #REMOVE}; or the time of the chain's next check; or 0 when the chain ends
+     *         (the connection is no longer active)
      */
-    boolean expireTimer(int s, long t) {
+    long expireTimer(int s, long t) {
         if (!c.has(s, Connections.F_ACTIVE)) {
-            return false;
+            return 0;
         }
         int o = 2 * s + c.origSide(s);
         int r = o ^ 1;
@@ -794,15 +820,14 @@ final class Tcp {
             if (oc || rc) {
                 if ((oc && rc) || c.state[o] == RESET || c.state[r] == RESET || c.state[o] == INACTIVE
                         || c.state[r] == INACTIVE) {
-                    return true;
+                    return REMOVE;
                 }
             }
             if (c.state[r] == INACTIVE && c.state[o] == INACTIVE) {
-                return true;
+                return REMOVE;
             }
         }
-        c.expireAt[s] = plus(t, SESSION_TIMER);
-        return false;
+        return plus(t, SESSION_TIMER);
     }
 
     /** @return Zeek's {@code conn_state} for a TCP connection */

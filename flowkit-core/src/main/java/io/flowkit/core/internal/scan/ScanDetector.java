@@ -60,9 +60,12 @@ import org.slf4j.LoggerFactory;
  * sources that keep coming back, such as a real scanner. Each set is capped: address set at its
  * threshold, {@link #MAX_GROUPS} hosts per source for port scans and ports per source for
  * per-port scans (the stalest is forgotten beyond), per-port and per-host sets at their
- * thresholds, {@link #MAX_CONTACTS} TRW contacts. An attempt of a known source allocates
- * nothing (a reused probe key finds it; IPv6 addresses are read with one copy); a new source,
- * a new set and an event allocate.
+ * thresholds, {@link #MAX_CONTACTS} TRW contacts. A new source's first attempt is kept inline
+ * in its state and counted only when a second one arrives (one attempt can never fire with
+ * thresholds of 2 or more), so a flood of one-packet spoofed sources costs about 350 bytes per
+ * tracked source instead of a few sets each. An attempt of a known source allocates nothing (a
+ * reused probe key finds it; IPv6 addresses are read with one copy); a new source, a new set
+ * and an event allocate.
  *
  * <p><b>Cost.</b> One cache lookup per attempt plus linear scans of the touched sets: O(threshold)
  * at worst, typically a few entries.
@@ -80,7 +83,6 @@ public final class ScanDetector {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScanDetector.class);
     private static final Protocol[] PROTOCOLS = Protocol.values();
-    private static final ScanKind[] KINDS = ScanKind.values();
 
     private final boolean addressScan;
     private final boolean portScan;
@@ -101,6 +103,8 @@ public final class ScanDetector {
     private final ScanListener[] listeners;
     private final Cache<SourceKey, SourceState> sources;
     private final SourceKey probe = new SourceKey();
+    /** Whether no single attempt can fire an event, so a new source's first attempt may wait. */
+    private final boolean deferFirst;
     private final List<Connection> endOfInput = new ArrayList<>();
 
     private long now;
@@ -139,6 +143,20 @@ public final class ScanDetector {
         for (PortKey p : settings.allowedPorts()) {
             allowedPorts.add(portKey(p.protocol(), p.port()));
         }
+        int minThreshold = Integer.MAX_VALUE;
+        if (addressScan) {
+            minThreshold = addressThreshold;
+        }
+        if (portScan) {
+            minThreshold = Math.min(minThreshold, portThreshold);
+        }
+        if (portAddressScan) {
+            minThreshold = Math.min(minThreshold, settings.portAddressScanThreshold());
+            for (int v : settings.portAddressScanThresholds().values()) {
+                minThreshold = Math.min(minThreshold, v);
+            }
+        }
+        deferFirst = minThreshold >= 2 && (!trw || lnFailure < lnEta1);
         this.listeners = listeners.toArray(new ScanListener[0]);
         sources = Caffeine.newBuilder()
                 .maximumSize(settings.maxSources())
@@ -276,9 +294,27 @@ public final class ScanDetector {
         }
         s.attempts++;
         s.voteOrigPort(origPort);
-        long cutoff = now - windowNanos;
         if (failed) {
             s.failed++;
+        }
+        long cutoff = now - windowNanos;
+        if (!s.started) {
+            s.started = true;
+            if (deferFirst) {
+                // most sources of a flood are never seen again: keep their one attempt inline
+                s.defer(t, dh, dl, port, failed, uid);
+                return;
+            }
+        } else if (s.deferred) {
+            s.deferred = false;
+            count(s, s.deferredTime, s.deferredHi, s.deferredLo, s.deferredPort, s.deferredFailed, s.deferredUid, cutoff);
+            s.deferredUid = null;
+        }
+        count(s, t, dh, dl, port, failed, uid, cutoff);
+    }
+
+    private void count(SourceState s, long t, long dh, long dl, int port, boolean failed, String uid, long cutoff) {
+        if (failed) {
             if (t > cutoff) {
                 if (addressScan) {
                     countAddress(s, t, dh, dl, port, uid, cutoff);

@@ -21,6 +21,16 @@ final class SourceState {
     int origPortVotes;
     long origPortsSeen;
 
+    /** Whether an attempt was seen; the first may wait in the deferred fields below. */
+    boolean started;
+    boolean deferred;
+    long deferredTime;
+    long deferredHi;
+    long deferredLo;
+    int deferredPort;
+    boolean deferredFailed;
+    String deferredUid;
+
     /** Address scan: hosts with failed attempts, capped at the threshold. */
     TargetSet hosts;
     /** Port scan: hosts (capped) each with its set of failed ports (capped at the threshold). */
@@ -133,6 +143,16 @@ final class SourceState {
         suppKind[i] = (byte) kind;
         suppPort[i] = port;
         return i;
+    }
+
+    void defer(long t, long hi, long lo, int port, boolean failed, String uid) {
+        deferred = true;
+        deferredTime = t;
+        deferredHi = hi;
+        deferredLo = lo;
+        deferredPort = port;
+        deferredFailed = failed;
+        deferredUid = uid;
     }
 
     void resetWalk() {

@@ -20,34 +20,46 @@ import java.util.Arrays;
  * Zeek does, so they match only packets in the same direction. IPv4 addresses are IPv4-mapped,
  * as in {@code PacketView}.
  *
- * <p><b>Layout.</b> A {@code long[]} slab with five words per slot (the two addresses, then ports,
- * protocol and a recency tick in one word) plus an open-addressing index ({@code int[]}, linear probing, load at most 1/2, deletion by backward
+ * <p><b>Layout.</b> A {@code long[]} slab with two words per slot: the addresses, then ports,
+ * protocol, an IPv6 flag and a recency tick in one word. When both addresses are IPv4 the first
+ * word holds both (32 bits each); otherwise it holds the index of a four-word entry in a side
+ * store for IPv6 keys, so IPv4 connections pay 16 bytes of key, four to a cache line. Plus an
+ * open-addressing index ({@code int[]}, linear probing, load at most 1/2, deletion by backward
  * shift, so no tombstones). Slots are recycled through a free list. A doubly linked recency list
  * (two {@code int}s per slot) orders slots by last use, so the stalest connection is found in
  * O(1) when the table is at its bound.
  *
  * <p><b>Cost.</b> A lookup hashes 36 bytes of key, probes about 1.5 index entries on average and
- * reads one slab slot (at most two cache lines); nothing is allocated except when the table
- * grows (doubling up to the bound). Memory per slot: 40 (slab) + 8 (recency) + 8 (index at load
- * 1/2) = 56 bytes.
+ * reads one slab slot (plus the side entry for IPv6); nothing is allocated except when the
+ * table or the IPv6 store grows (doubling up to the bound). Memory per IPv4 slot: 16 (slab) + 8
+ * (recency) + 8 (index at load 1/2) = 32 bytes; an IPv6 key adds 32.
  */
 public final class ConnectionTable {
     /** Set in the protocol word of one-way (never canonicalised) ICMP keys. */
     public static final int ONE_WAY = 0x100;
     private static final int MIN_CAPACITY = 16;
-    private static final int STRIDE = 5;
-    private static final int W_PORTS = 4;
+    private static final int STRIDE = 2;
+    private static final int W_PORTS = 1;
+    /** In the ports word: the key's addresses are in the IPv6 side store. */
+    private static final long V6 = 0x8000L;
+    private static final long KEY_MASK = 0xFFFF_FFFF_0000_FFFFL;
+    private static final long IPV4_MAPPED = 0xFFFF_0000_0000L;
 
     private final int maxSlots;
     private int capacity;
     private int size;
 
     /**
-     * Keys, {@value #STRIDE} longs per slot: a's address (hi, lo), b's address (hi, lo), then
-     * ports (a in bits 48..63, b in 32..47), the recency tick (bits 16..31) and the protocol word
-     * (bits 0..15). One slot spans at most two cache lines.
+     * Keys, {@value #STRIDE} longs per slot: the addresses (IPv4 pair, or an index into
+     * {@link #v6}), then ports (a in bits 48..63, b in 32..47), the recency tick (bits 16..31) and
+     * the protocol word with the {@link #V6} flag (bits 0..15).
      */
     private long[] keys;
+    /** IPv6 keys: a's hi, a's lo, b's hi, b's lo per entry. */
+    private long[] v6 = new long[0];
+    private int[] v6Free = new int[0];
+    private int v6FreeCount;
+    private int v6Used;
     private int[] lruPrev;
     private int[] lruNext;
     private int lruHead = -1;
@@ -98,11 +110,6 @@ public final class ConnectionTable {
     /** @return connections in the table */
     public int size() {
         return size;
-    }
-
-    /** @return the bound on connections */
-    public int maxSlots() {
-        return maxSlots;
     }
 
     /** @return whether an insert needs {@link #grow()} or an eviction first */
@@ -210,15 +217,30 @@ public final class ConnectionTable {
         int i = h & indexMask;
         int e;
         long[] k = keys;
-        long pp = ((long) pw << 32) | proto;
-        while ((e = index[i]) != 0) {
-            int b = (e - 1) * STRIDE;
-            if ((k[b + W_PORTS] & 0xFFFF_FFFF_0000_FFFFL) == pp && k[b + 1] == alo && k[b + 3] == blo
-                    && k[b] == ahi && k[b + 2] == bhi) {
-                lastForward = forward;
-                return e - 1;
+        if (isV4Pair(ahi, alo, bhi, blo)) {
+            long want0 = (alo << 32) | (blo & 0xFFFF_FFFFL);
+            long want1 = ((long) pw << 32) | proto;
+            while ((e = index[i]) != 0) {
+                int b = (e - 1) * STRIDE;
+                if ((k[b + W_PORTS] & KEY_MASK) == want1 && k[b] == want0) {
+                    lastForward = forward;
+                    return e - 1;
+                }
+                i = (i + 1) & indexMask;
             }
-            i = (i + 1) & indexMask;
+        } else {
+            long want1 = ((long) pw << 32) | proto | V6;
+            while ((e = index[i]) != 0) {
+                int b = (e - 1) * STRIDE;
+                if ((k[b + W_PORTS] & KEY_MASK) == want1) {
+                    int x = (int) k[b] * 4;
+                    if (v6[x + 1] == alo && v6[x + 3] == blo && v6[x] == ahi && v6[x + 2] == bhi) {
+                        lastForward = forward;
+                        return e - 1;
+                    }
+                }
+                i = (i + 1) & indexMask;
+            }
         }
         lastForward = forward;
         return -1;
@@ -259,22 +281,37 @@ public final class ConnectionTable {
         } else {
             s = nextUnused++;
         }
-        int b = s * STRIDE;
+        long ahi;
+        long alo;
+        long bhi;
+        long blo;
         int pw;
         if (forward) {
-            keys[b] = srcHi;
-            keys[b + 1] = srcLo;
-            keys[b + 2] = dstHi;
-            keys[b + 3] = dstLo;
+            ahi = srcHi;
+            alo = srcLo;
+            bhi = dstHi;
+            blo = dstLo;
             pw = (srcPort << 16) | dstPort;
         } else {
-            keys[b] = dstHi;
-            keys[b + 1] = dstLo;
-            keys[b + 2] = srcHi;
-            keys[b + 3] = srcLo;
+            ahi = dstHi;
+            alo = dstLo;
+            bhi = srcHi;
+            blo = srcLo;
             pw = (dstPort << 16) | srcPort;
         }
-        keys[b + W_PORTS] = ((long) pw << 32) | proto;
+        int b = s * STRIDE;
+        if (isV4Pair(ahi, alo, bhi, blo)) {
+            keys[b] = (alo << 32) | (blo & 0xFFFF_FFFFL);
+            keys[b + W_PORTS] = ((long) pw << 32) | proto;
+        } else {
+            int x = allocateV6();
+            v6[4 * x] = ahi;
+            v6[4 * x + 1] = alo;
+            v6[4 * x + 2] = bhi;
+            v6[4 * x + 3] = blo;
+            keys[b] = x;
+            keys[b + W_PORTS] = ((long) pw << 32) | proto | V6;
+        }
         int h = hashOf(s);
         int i = h & indexMask;
         while (index[i] != 0) {
@@ -381,6 +418,12 @@ public final class ConnectionTable {
         } else {
             lruTail = p;
         }
+        if ((keys[s * STRIDE + W_PORTS] & V6) != 0) {
+            if (v6FreeCount == v6Free.length) {
+                v6Free = Arrays.copyOf(v6Free, Math.max(16, v6FreeCount * 2));
+            }
+            v6Free[v6FreeCount++] = (int) keys[s * STRIDE];
+        }
         lruNext[s] = freeHead;
         lruPrev[s] = -2;
         freeHead = s;
@@ -421,43 +464,64 @@ public final class ConnectionTable {
      * @return negative, zero or positive
      */
     public int compareKeys(int s1, int s2) {
-        int b1 = s1 * STRIDE;
-        int b2 = s2 * STRIDE;
-        for (int w = 0; w < 4; w++) {
-            int c = Long.compareUnsigned(keys[b1 + w], keys[b2 + w]);
-            if (c != 0) {
-                return c;
-            }
+        int c = Long.compareUnsigned(aHi(s1), aHi(s2));
+        if (c == 0) {
+            c = Long.compareUnsigned(aLo(s1), aLo(s2));
         }
-        int c = Long.compareUnsigned(keys[b1 + W_PORTS] >>> 32, keys[b2 + W_PORTS] >>> 32);
+        if (c == 0) {
+            c = Long.compareUnsigned(bHi(s1), bHi(s2));
+        }
+        if (c == 0) {
+            c = Long.compareUnsigned(bLo(s1), bLo(s2));
+        }
+        if (c == 0) {
+            c = Long.compareUnsigned(keys[s1 * STRIDE + W_PORTS] >>> 32, keys[s2 * STRIDE + W_PORTS] >>> 32);
+        }
         // the protocol is below 256, so its little-endian bytes compare like the number
         return c != 0 ? c : Integer.compare(ipProto(s1), ipProto(s2));
     }
 
+    private static boolean isV4Pair(long ahi, long alo, long bhi, long blo) {
+        return ahi == 0 && bhi == 0 && (alo >>> 32) == 0xFFFF && (blo >>> 32) == 0xFFFF;
+    }
+
+    private int allocateV6() {
+        if (v6FreeCount > 0) {
+            return v6Free[--v6FreeCount];
+        }
+        if (4 * (v6Used + 1) > v6.length) {
+            v6 = Arrays.copyOf(v6, Math.max(64, v6.length * 2));
+        }
+        return v6Used++;
+    }
+
     private int hashOf(int s) {
-        int b = s * STRIDE;
-        long w = keys[b + W_PORTS];
-        return hash(keys[b], keys[b + 1], keys[b + 2], keys[b + 3], (int) (w >>> 32), (int) (w & 0xFFFF));
+        long w = keys[s * STRIDE + W_PORTS];
+        return hash(aHi(s), aLo(s), bHi(s), bLo(s), (int) (w >>> 32), (int) (w & 0x7FFF));
+    }
+
+    private boolean isV6(int s) {
+        return (keys[s * STRIDE + W_PORTS] & V6) != 0;
     }
 
     /** @param s slot @return key endpoint a's address, high word */
     public long aHi(int s) {
-        return keys[s * STRIDE];
+        return isV6(s) ? v6[4 * (int) keys[s * STRIDE]] : 0;
     }
 
     /** @param s slot @return key endpoint a's address, low word */
     public long aLo(int s) {
-        return keys[s * STRIDE + 1];
+        return isV6(s) ? v6[4 * (int) keys[s * STRIDE] + 1] : IPV4_MAPPED | (keys[s * STRIDE] >>> 32);
     }
 
     /** @param s slot @return key endpoint b's address, high word */
     public long bHi(int s) {
-        return keys[s * STRIDE + 2];
+        return isV6(s) ? v6[4 * (int) keys[s * STRIDE] + 2] : 0;
     }
 
     /** @param s slot @return key endpoint b's address, low word */
     public long bLo(int s) {
-        return keys[s * STRIDE + 3];
+        return isV6(s) ? v6[4 * (int) keys[s * STRIDE] + 3] : IPV4_MAPPED | (keys[s * STRIDE] & 0xFFFF_FFFFL);
     }
 
     /** @param s slot @return key endpoint a's port */

@@ -73,6 +73,25 @@ class EngineTest {
     }
 
     @Test
+    void runsTheSecondExpireChainAHalfCloseStarts() {
+        // creation starts checks at 5, 11, 17, 23 s; the FIN at 12.5 s starts another at 18.5 s.
+        // The RST after the FIN ends nothing by itself (that side already closed), so an expire
+        // check removes the connection: the first one past last + 5 s = 17.6 s is the second
+        // chain's, at 18.5 s.
+        Packets p = handshake(new Packets(), 9999)
+                .advance(5).advance(11)
+                .tcp(12.5, C, 40000, S, 9999, "FA", 101, 501, 0)
+                .tcp(12.6, C, 40000, S, 9999, "R", 102, 0, 0)
+                .advance(17).advance(18.49);
+        assertThat(p.records).isEmpty();
+        p.advance(18.5);
+        Connection c = p.only();
+        assertThat(c.history()).isEqualTo("ShAFR");
+        assertThat(c.state()).isEqualTo(ConnState.RSTO);
+        assertThat(c.closeReason()).isEqualTo(CloseReason.CLOSED);
+    }
+
+    @Test
     void neverOverflowsTimersNearTheEndOfTime() {
         Packets p = new Packets().udpAtNanos(Long.MAX_VALUE - 1_000, C, 5000, S, 9, 1)
                 .tcp(0.0, C, 40000, S, 80, "S", 1, 0, 0);
@@ -82,6 +101,63 @@ class EngineTest {
         p.engine.advance(Long.MAX_VALUE);
         assertThat(p.records).hasSize(2);
         assertThat(p.records.get(1).durationNanos()).isZero();
+    }
+
+    @Test
+    void endsAsRstoWhenOriginatorAbortsEstablishedConnection() {
+        Connection c = handshake(new Packets(), 9999).tcp(0.1, C, 40000, S, 9999, "R", 101, 0, 0).flush().only();
+        assertThat(c.state()).isEqualTo(ConnState.RSTO);
+        assertThat(c.history()).isEqualTo("ShAR");
+    }
+
+    @Test
+    void endsAsRstrWhenResponderAbortsEstablishedConnection() {
+        Connection c = handshake(new Packets(), 9999).tcp(0.1, S, 9999, C, 40000, "R", 501, 0, 0).flush().only();
+        assertThat(c.state()).isEqualTo(ConnState.RSTR);
+        assertThat(c.history()).isEqualTo("ShAr");
+    }
+
+    @Test
+    void endsAsRstos0WhenOriginatorResetsItsOwnSyn() {
+        Connection c = new Packets().tcp(0.0, C, 40000, S, 9999, "S", 7, 0, 0)
+                .tcp(0.1, C, 40000, S, 9999, "R", 8, 0, 0).flush().only();
+        assertThat(c.state()).isEqualTo(ConnState.RSTOS0);
+        assertThat(c.history()).isEqualTo("SR");
+    }
+
+    @Test
+    void endsAsRstrhWhenResponderSynAcksAndResetsWithoutSyn() {
+        Connection c = new Packets().tcp(0.0, C, 40000, S, 9999, "A", 7, 900, 0)
+                .tcp(0.1, S, 9999, C, 40000, "SA", 899, 7, 0)
+                .tcp(0.2, S, 9999, C, 40000, "R", 900, 0, 0).flush().only();
+        assertThat(c.state()).isEqualTo(ConnState.RSTRH);
+        assertThat(c.history()).isEqualTo("Ahr");
+    }
+
+    @Test
+    void endsAsShWhenOriginatorSendsSynThenFinUnanswered() {
+        Connection c = new Packets().tcp(0.0, C, 40000, S, 9999, "S", 7, 0, 0)
+                .tcp(0.1, C, 40000, S, 9999, "F", 8, 0, 0).flush().only();
+        assertThat(c.state()).isEqualTo(ConnState.SH);
+        assertThat(c.history()).isEqualTo("SF");
+    }
+
+    @Test
+    void endsAsShrWhenResponderSynAcksAndClosesWithoutSyn() {
+        Connection c = new Packets().tcp(0.0, S, 80, C, 40000, "SA", 899, 7, 0)
+                .tcp(0.1, S, 80, C, 40000, "FA", 900, 7, 0).flush().only();
+        assertThat(c.state()).isEqualTo(ConnState.SHR);
+        assertThat(c.history()).isEqualTo("^hf");
+    }
+
+    @Test
+    void endsAsS2AndS3WhenOnlyOneSideOfAnEstablishedConnectionCloses() {
+        Connection s2 = handshake(new Packets(), 9999).tcp(0.1, C, 40000, S, 9999, "FA", 101, 501, 0).flush().only();
+        assertThat(s2.state()).isEqualTo(ConnState.S2);
+        assertThat(s2.history()).isEqualTo("ShAF");
+        Connection s3 = handshake(new Packets(), 9999).tcp(0.1, S, 9999, C, 40000, "FA", 501, 101, 0).flush().only();
+        assertThat(s3.state()).isEqualTo(ConnState.S3);
+        assertThat(s3.history()).isEqualTo("ShAf");
     }
 
     @Test
@@ -215,6 +291,22 @@ class EngineTest {
         assertThat(c.missedBytes()).isEqualTo(100);
         assertThat(c.history()).isEqualTo("ShADaG");
         assertThat(c.origBytes()).as("sizes come from sequence numbers, holes included").isEqualTo(300);
+    }
+
+    @Test
+    void countsEveryHoleAnAckPassesWhenSeveralAreOpen() {
+        Packets p = handshake(new Packets(), 80)
+                .tcp(0.03, C, 40000, S, 80, "A", 101, 501, 100)   // relative 1..101
+                .tcp(0.04, C, 40000, S, 80, "A", 301, 501, 100)   // 201..301, above a hole
+                .tcp(0.05, C, 40000, S, 80, "A", 451, 501, 50)    // 351..401, above a second hole
+                .tcp(0.06, C, 40000, S, 80, "A", 201, 501, 50)    // 101..151, part of the first hole
+                .tcp(0.07, S, 80, C, 40000, "A", 501, 501, 0)     // acks everything up to 401
+                .flush();
+        Connection c = p.only();
+        // never seen: 151..201 and 301..351
+        assertThat(c.missedBytes()).isEqualTo(100);
+        // Zeek counts the late segment below the highest sequence seen as a retransmission
+        assertThat(c.history()).isEqualTo("ShADTaG");
     }
 
     @Test

@@ -55,8 +55,9 @@ class ScanDetectorBoundsTest {
         }
         assertThat(d.trackedSources()).isLessThanOrEqualTo(maxSources);
         long retained = usedHeapAfterGc() - before;
-        // a source seen once holds about 1 KB of sets; a million of them would not fit in this JVM
-        assertThat(retained).isLessThan(maxSources * 2_000L + 16L * 1024 * 1024);
+        System.out.printf("spoofed flood: %d sources tracked, %d bytes retained%n", d.trackedSources(), retained);
+        // a source seen once costs a few hundred bytes; a million of them would not fit in this JVM
+        assertThat(retained).isLessThan(maxSources * 1_000L + 8L * 1024 * 1024);
         assertThat(events).filteredOn(e -> e.scanner().equals(scanner)).extracting(ScanEvent::kind)
                 .contains(ScanKind.TRW, ScanKind.ADDRESS_SCAN);
         assertThat(events).allMatch(e -> e.scanner().equals(scanner));

@@ -361,6 +361,26 @@ class ScanDetectorTest {
     }
 
     @Test
+    void firesOnAFirstAttemptWhenAThresholdIsOne() {
+        ScanDetector d = detector(ScanDetection.builder().trw(false).addressScan(false).portScan(false)
+                .portAddressScanThreshold(PortKey.parse("23/tcp"), 1).build());
+        d.onConnection(Conns.tcp(T0, ip("192.0.2.60"), ip("10.1.1.1"), 23, true));
+        assertThat(ofKind(ScanKind.PORT_ADDRESS_SCAN)).singleElement().extracting(ScanEvent::port).isEqualTo(23);
+    }
+
+    @Test
+    void countsANewSourcesFirstAttemptOnceItsSecondArrives() {
+        ScanDetector d = detector(ScanDetection.builder().trw(false).portScan(false).portAddressScan(false)
+                .addressScanThreshold(2).build());
+        d.onConnection(Conns.tcp(T0, ip("192.0.2.61"), ip("10.1.1.1"), 23, true));
+        assertThat(events).isEmpty();
+        d.onConnection(Conns.tcp(T0 + SEC, ip("192.0.2.61"), ip("10.1.1.2"), 23, true));
+        assertThat(ofKind(ScanKind.ADDRESS_SCAN)).singleElement()
+                .satisfies(e -> assertThat(e.sampleTargets()).containsExactlyInAnyOrder(ip("10.1.1.1"), ip("10.1.1.2")))
+                .satisfies(e -> assertThat(e.firstSeenNanos()).isEqualTo(T0));
+    }
+
+    @Test
     void ignoresRecordsThatAreNotAttempts() {
         ScanDetector d = detector(ScanDetection.builder().addressScanThreshold(1).portScanThreshold(1)
                 .portAddressScanThreshold(1).build());

@@ -89,6 +89,24 @@ class ConnectionTableTest {
     }
 
     @Test
+    void keepsIpv6KeysInTheSideStoreAndReusesTheirEntries() {
+        ConnectionTable t = new ConnectionTable(16, 100);
+        int v6 = t.insert(6, 0x20010DB8_00000000L, 1, 1000, 0x20010DB8_00000000L, 2, 80);
+        int v4 = t.insert(6, 0, V4 | 1, 1000, 0, V4 | 2, 80);
+        assertThat(t.find(6, 0x20010DB8_00000000L, 2, 80, 0x20010DB8_00000000L, 1, 1000)).isEqualTo(v6);
+        assertThat(t.aHi(v6)).isEqualTo(0x20010DB8_00000000L);
+        assertThat(t.bLo(v6)).isEqualTo(2);
+        assertThat(t.find(6, 0, V4 | 2, 80, 0, V4 | 1, 1000)).isEqualTo(v4);
+        assertThat(t.aLo(v4)).isEqualTo(V4 | 1);
+        // an IPv4-mapped address never matches the same bits as a native IPv6 key
+        assertThat(t.find(6, 0, 1, 1000, 0, 2, 80)).isEqualTo(-1);
+        t.remove(v6);
+        int again = t.insert(17, 0x20010DB8_00000000L, 7, 53, 0x20010DB8_00000000L, 8, 53);
+        assertThat(t.find(17, 0x20010DB8_00000000L, 8, 53, 0x20010DB8_00000000L, 7, 53)).isEqualTo(again);
+        assertThat(t.find(6, 0x20010DB8_00000000L, 1, 1000, 0x20010DB8_00000000L, 2, 80)).isEqualTo(-1);
+    }
+
+    @Test
     void agreesWithHashMapOverRandomInsertsAndRemovals() {
         SplittableRandom rnd = new SplittableRandom(7);
         ConnectionTable t = new ConnectionTable(16, 16384);
@@ -97,7 +115,12 @@ class ConnectionTableTest {
             long host = rnd.nextInt(3000);
             int port = rnd.nextInt(4);
             long key = host * 4 + port;
-            int found = t.find(6, 0, V4 | host, port, 0, V4 | 0xABCDEF, 443);
+            // a third of the hosts are native IPv6, to exercise the side store
+            long hi = host % 3 == 0 ? 0x20010DB8_00000000L : 0;
+            long lo = hi != 0 ? host : V4 | host;
+            long peerHi = hi;
+            long peerLo = hi != 0 ? 0xABCDEF : V4 | 0xABCDEF;
+            int found = t.find(6, hi, lo, port, peerHi, peerLo, 443);
             assertThat(found).isEqualTo(model.getOrDefault(key, -1));
             if (found >= 0 && rnd.nextBoolean()) {
                 t.remove(found);
@@ -106,7 +129,7 @@ class ConnectionTableTest {
                 if (t.isFull()) {
                     t.grow();
                 }
-                model.put(key, t.insert(6, 0, V4 | host, port, 0, V4 | 0xABCDEF, 443));
+                model.put(key, t.insert(6, hi, lo, port, peerHi, peerLo, 443));
             }
             assertThat(t.size()).isEqualTo(model.size());
         }

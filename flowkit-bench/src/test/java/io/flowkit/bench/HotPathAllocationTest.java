@@ -1,0 +1,65 @@
+package io.flowkit.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * The allocation guard of {@code mvn verify}: runs the decode and whole-pipeline benchmarks
+ * briefly under JMH's GC profiler and fails if any of them allocates a byte per packet. Each
+ * benchmark's operation is one packet ({@code @OperationsPerInvocation}), so
+ * {@code gc.alloc.rate.norm} is bytes per packet; it is measured by the JVM's per-thread
+ * allocation counters, so the bound holds whatever the machine's speed (no timing is asserted).
+ */
+class HotPathAllocationTest {
+
+    @Test
+    void decodeAndPipelineAllocateLessThanOneBytePerPacket() throws RunnerException {
+        Options options = new OptionsBuilder()
+                .include(DecodeBenchmark.class.getName() + "\\.decode(IgnoringChecksums)?$")
+                .include(PipelineBenchmark.class.getName() + "\\.pipeline$")
+                .addProfiler(GCProfiler.class)
+                .forks(1)
+                .warmupIterations(2)
+                .warmupTime(TimeValue.milliseconds(500))
+                .measurementIterations(3)
+                .measurementTime(TimeValue.seconds(1))
+                .shouldFailOnError(true)
+                .jvmArgs("-Xmx1g")
+                .build();
+        Collection<RunResult> results = new Runner(options).run();
+
+        List<String> seen = new ArrayList<>();
+        for (RunResult r : results) {
+            String name = r.getParams().getBenchmark() + r.getParams().getParamsKeys().stream()
+                    .map(k -> " " + k + "=" + r.getParams().getParam(k)).reduce("", String::concat);
+            Result<?> norm = allocNorm(r.getSecondaryResults());
+            assertThat(norm).as("gc.alloc.rate.norm of %s", name).isNotNull();
+            assertThat(norm.getScore()).as("bytes allocated per packet by %s", name).isLessThan(1.0);
+            seen.add(name);
+        }
+        // decode, decodeIgnoringChecksums, and the pipeline on a small and a large table
+        assertThat(seen).hasSize(4);
+    }
+
+    private static Result<?> allocNorm(Map<String, Result> secondary) {
+        for (Map.Entry<String, Result> e : secondary.entrySet()) {
+            if (e.getKey().endsWith("gc.alloc.rate.norm")) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+}
