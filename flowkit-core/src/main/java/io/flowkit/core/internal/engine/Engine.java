@@ -708,12 +708,14 @@ public final class Engine implements TimerWheel.Expiry {
 
     /**
      * Moves the pending entries into the full table for {@link #flush()}: all at once when they
-     * fit, so the end-of-input order is exactly the uncompressed one; otherwise one at a time,
-     * each running its attempt timer at once as the end of input would.
+     * fit in the slots already allocated, so the end-of-input order is exactly the uncompressed
+     * one; otherwise one at a time through the spare slot, each running its attempt timer at once
+     * as the end of input would (same records, pending ones first), so that a large pending table
+     * never makes the full table grow at the end.
      */
     private void flushPending() {
         int[] slots = pending.slotsByUid();
-        boolean fit = table.size() + slots.length <= maxConnections;
+        boolean fit = table.size() + slots.length <= Math.min(maxConnections, table.capacity());
         for (int p : slots) {
             pendingExpiries++;
             int s = promote(p, !fit);
