@@ -19,14 +19,17 @@ import java.util.Arrays;
  * sequence, so records are identical to an uncompressed run by construction.
  *
  * <p><b>Invariant.</b> A key is in at most one of the pending table and the full table; the engine
- * consults the pending table only for packets with no full entry. Each entry is scheduled on this
- * table's own wheel no later than the earliest timer its full entry would have had, and the
- * engine re-checks the full entry's timers when the pending one fires.
+ * consults the pending table only for packets with no full entry. An entry is never touched after
+ * its insert, so the table's recency list is in arrival order, and since every entry has the same
+ * delay (no later than the earliest timer its full entry would have had) it is also in deadline
+ * order: expiry pops the stale end of the list, and no timer wheel is needed. The engine re-checks
+ * the full entry's timers when the pending one fires. (A capture whose timestamps go backwards
+ * can delay an entry's expiry behind an older neighbour's; its record is unchanged.)
  *
- * <p><b>Cost.</b> Keys, hash index and recency list as in {@link ConnectionTable} (56 bytes per
- * slot) plus 35 bytes of packet fields and 16 bytes of wheel links: about 107 bytes per entry
- * against about 430 for a full entry. Lookups and inserts allocate nothing; arrays double up to
- * the bound.
+ * <p><b>Cost.</b> Keys, hash index and recency list as in {@link ConnectionTable} (32 bytes per
+ * IPv4 slot, 64 for IPv6) plus 37 bytes of packet fields: 69 bytes per IPv4 entry against about
+ * 280 for a full entry. Lookups, inserts and expiry allocate nothing; arrays double up to the
+ * bound.
  */
 public final class PendingTable {
     private static final int SYN = 0x02;
@@ -39,7 +42,7 @@ public final class PendingTable {
     private final boolean resets;
     private final boolean instantiateOnData;
     private final ConnectionTable keys;
-    private final TimerWheel wheel;
+    private final long delay;
 
     private long[] time;
     private long[] uid;
@@ -57,14 +60,15 @@ public final class PendingTable {
      * Creates an empty table.
      *
      * @param settings the compressor's settings
+     * @param delay    nanoseconds from an entry's packet to its expiry
      */
-    public PendingTable(Compressor settings) {
+    public PendingTable(Compressor settings, long delay) {
+        this.delay = delay;
         onlySyns = settings.handleOnlySyns();
         resets = settings.handleResets();
         instantiateOnData = settings.instantiateOnData();
         int max = settings.maxPendingConnections();
         keys = new ConnectionTable(Math.min(max, 1024), max);
-        wheel = new TimerWheel(keys.capacity(), 0);
         resize(keys.capacity());
     }
 
@@ -129,16 +133,12 @@ public final class PendingTable {
      *
      * @param v        the packet
      * @param uidNumber the connection's uid number, taken now so uids keep their creation order
-     * @param deadline when the entry must be looked at again
      */
-    public void insert(PacketView v, long uidNumber, long deadline) {
+    public void insert(PacketView v, long uidNumber) {
         if (keys.isFull()) {
-            int cap = keys.grow();
-            resize(cap);
-            wheel.grow(cap);
+            resize(keys.grow());
         }
         int s = keys.insert(6, v.srcHi, v.srcLo, v.srcPort, v.dstHi, v.dstLo, v.dstPort);
-        keys.touch(s, (int) (v.timestampNanos >>> 26));
         time[s] = v.timestampNanos;
         uid[s] = uidNumber;
         seq[s] = (int) v.seq;
@@ -149,7 +149,6 @@ public final class PendingTable {
                 | (v.payloadCaptured >= v.payloadLength ? M_FULL_PAYLOAD : 0));
         ipLength[s] = v.ipLength;
         payloadLength[s] = v.payloadLength;
-        wheel.schedule(s, deadline);
         peak = Math.max(peak, keys.size());
     }
 
@@ -181,19 +180,26 @@ public final class PendingTable {
         out.badChecksum = false;
         out.transportTruncated = false;
         long u = uid[s];
-        wheel.cancel(s);
         keys.remove(s);
         return u;
     }
 
     /**
-     * Fires every entry due by {@code now}; the callback must {@link #take} the slot.
+     * Fires every entry due by {@code now}, oldest first; the callback must {@link #take} the slot.
      *
      * @param now    the time advanced to
      * @param expiry receives each due slot
      */
     public void advance(long now, TimerWheel.Expiry expiry) {
-        wheel.advance(now, expiry);
+        while (keys.size() > 0) {
+            int s = keys.stalest();
+            long t = time[s];
+            long due = t > Long.MAX_VALUE - delay ? Long.MAX_VALUE : t + delay;
+            if (due > now) {
+                return;
+            }
+            expiry.expired(s, due, now);
+        }
     }
 
     /**

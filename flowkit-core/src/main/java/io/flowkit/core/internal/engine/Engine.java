@@ -139,7 +139,9 @@ public final class Engine implements TimerWheel.Expiry {
         this.uids = new Uids(seed);
         int max = maxConnections;
         this.maxConnections = max;
-        this.pending = config.compressor() == null ? null : new PendingTable(config.compressor());
+        this.pendingDelay = Math.min(Math.min(config.tcpAttemptTimeout().toNanos(), Tcp.SYN_TIMEOUT),
+                config.udpInactivityTimeout().toNanos());
+        this.pending = config.compressor() == null ? null : new PendingTable(config.compressor(), pendingDelay);
         int slots = pending == null ? max : max + 1;
         this.maxSlots = slots;
         this.table = new ConnectionTable(Math.min(slots, 1024), slots);
@@ -180,7 +182,6 @@ public final class Engine implements TimerWheel.Expiry {
         this.tcp = new Tcp(c, config.tcpAttemptTimeout().toNanos(), config.tcpCloseTimeout().toNanos(),
                 config.tcpResetTimeout().toNanos(), T_TCP);
         this.byKey = table::compareKeys;
-        this.pendingDelay = Math.min(Math.min(config.tcpAttemptTimeout().toNanos(), Tcp.SYN_TIMEOUT), timeouts[T_UDP]);
     }
 
     // ------------------------------------------------------------------ time
@@ -325,7 +326,7 @@ public final class Engine implements TimerWheel.Expiry {
                     evicted++;
                     remove(promote(pending.evictionCandidate(), true), CloseReason.EVICTED);
                 }
-                pending.insert(v, uidCounter, Tcp.plus(t, pendingDelay));
+                pending.insert(v, uidCounter);
                 uidCounter += uidStep;
                 created++;
                 lastSlot = -1;
