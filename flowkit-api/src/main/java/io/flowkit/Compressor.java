@@ -128,7 +128,9 @@ public final class Compressor {
 
         /**
          * Bounds the pending entries (default 1,000,000); at the bound the stalest leaves with
-         * {@link CloseReason#EVICTED}.
+         * {@link CloseReason#EVICTED}. A pending IPv4 entry takes about 69 bytes of heap (IPv6:
+         * about 101), and the table doubles as it fills, so plan for about 105 bytes per entry
+         * of the bound: the default stays under about 105 MB.
          *
          * @param max at least 1
          * @return this

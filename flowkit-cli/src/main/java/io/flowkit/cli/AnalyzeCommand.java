@@ -41,7 +41,7 @@ final class AnalyzeCommand {
                   --local-nets CIDR,.. networks for local_orig/local_resp
                                        (default: Zeek's private and reserved ranges)
                   --uid-seed N         make uids reproducible
-                  --max-connections N  bound the connections tracked at once (default 1000000);
+                  --max-connections N  bound the connections tracked at once (default 250000);
                                        at the bound the stalest is logged as evicted
                   --compress           keep TCP connections nobody answered in a compact pending
                                        table until they are answered (same conn.log; less memory
