@@ -34,9 +34,11 @@ trap 'rm -rf "$work"' EXIT
 cat "$cap" >/dev/null
 
 declare -A cmd
-order=(cat flowkit)
+order=(cat flowkit flowkit+scan)
 cmd[cat]="cat '$cap' >/dev/null"
-cmd[flowkit]="'$root/flowkit' analyze --threads $threads -o '$work/fk' '$cap'"
+# flowkit: conn.log, the same job as the flow meters; flowkit+scan: conn.log and scan detection with scan.log
+cmd[flowkit]="'$root/flowkit' analyze --threads $threads --no-scan -o '$work/fk' '$cap'"
+cmd[flowkit+scan]="'$root/flowkit' analyze --threads $threads -o '$work/fks' '$cap'"
 if command -v tcpdump >/dev/null; then order+=(tcpdump); cmd[tcpdump]="tcpdump -q -r '$cap' -w /dev/null 2>/dev/null"; fi
 if command -v argus >/dev/null; then order+=(argus); cmd[argus]="rm -f '$work/a.argus'; argus -r '$cap' -w '$work/a.argus'"; fi
 if command -v nfpcapd >/dev/null; then order+=(nfpcapd); cmd[nfpcapd]="rm -rf '$work/nf'; mkdir '$work/nf'; nfpcapd -r '$cap' -w '$work/nf' >/dev/null 2>&1"; fi
