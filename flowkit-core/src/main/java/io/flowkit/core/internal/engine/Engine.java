@@ -280,7 +280,6 @@ public final class Engine implements TimerWheel.Expiry {
      * @param v the packet
      */
     public void process(PacketView v) {
-        long t = v.timestampNanos;
         int proto = v.ipProto;
         int kind;
         int sp;
