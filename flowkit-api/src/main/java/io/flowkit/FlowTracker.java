@@ -125,7 +125,7 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
         Duration tcpResetTimeout = Duration.ofSeconds(5);
         final Map<PortKey, Duration> portInactivityTimeouts = new LinkedHashMap<>(TrackerConfig.DEFAULT_PORT_TIMEOUTS);
         Set<PortKey> likelyServerPorts = TrackerConfig.DEFAULT_LIKELY_SERVER_PORTS;
-        int maxConnections = 1_000_000;
+        int maxConnections = 250_000;
         List<IpNetwork> localNetworks = TrackerConfig.DEFAULT_LOCAL_NETWORKS;
         boolean ignoreChecksums;
         int maxTunnelDepth = TrackerConfig.DEFAULT_MAX_TUNNEL_DEPTH;
@@ -135,6 +135,7 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
         final List<ScanListener> scanListeners = new ArrayList<>();
         ScanDetection scanDetection;
         List<Duration> progressAges = List.of();
+        Compressor compressor;
         int threads = 1;
 
         Builder() {
@@ -280,8 +281,12 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
         }
 
         /**
-         * Bounds the connections tracked at once (default 1,000,000); at the bound the stalest
-         * connection is evicted with {@link CloseReason#EVICTED}.
+         * Bounds the connections tracked at once (default 250,000); at the bound the stalest
+         * connection is evicted with {@link CloseReason#EVICTED}. A tracked IPv4 connection
+         * takes about 280 bytes of heap (IPv6: about 310), and the table doubles as it fills,
+         * so plan for about 420 bytes per connection of the bound: the default stays under
+         * about 110 MB. Under a SYN flood the table fills with unanswered attempts; see
+         * {@link #compressor(Compressor)}.
          *
          * @param max at least 1
          * @return this
@@ -412,6 +417,22 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
                 throw new NullPointerException("scanDetection");
             }
             scanDetection = settings;
+            return this;
+        }
+
+        /**
+         * Turns on the connection compressor (off by default): connections whose responder has
+         * not replied are kept in a compact pending table, with records identical to an
+         * uncompressed tracker's. See {@link Compressor}.
+         *
+         * @param settings the settings, for example {@link Compressor#defaults()}
+         * @return this
+         */
+        public Builder compressor(Compressor settings) {
+            if (settings == null) {
+                throw new NullPointerException("compressor");
+            }
+            compressor = settings;
             return this;
         }
 

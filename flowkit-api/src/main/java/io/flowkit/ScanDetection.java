@@ -208,7 +208,7 @@ public final class ScanDetection {
         private final List<IpNetwork> allowedSources = new ArrayList<>();
         private final List<IpNetwork> allowedDestinations = new ArrayList<>();
         private final List<PortKey> allowedPorts = new ArrayList<>();
-        private int maxSources = 100_000;
+        private int maxSources = 20_000;
 
         private Builder() {
         }
@@ -388,7 +388,7 @@ public final class ScanDetection {
         }
 
         /**
-         * Bounds the sources with detector state (default 100,000; a source scanning over two
+         * Bounds the sources with detector state (default 20,000; a source scanning over two
          * transports counts twice); at the bound a source is forgotten, preferring sources seen
          * rarely. A source's state is also forgotten a window after its last attempt, unless one of
          * its events is still suppressing repeats.

@@ -103,6 +103,7 @@ public final class TrackerConfig {
     private final List<ScanListener> scanListeners;
     private final ScanDetection scanDetection;
     private final List<Duration> progressAges;
+    private final Compressor compressor;
     private final int threads;
 
     TrackerConfig(FlowTracker.Builder b) {
@@ -127,6 +128,7 @@ public final class TrackerConfig {
         threads = b.threads;
         scanDetection = b.scanDetection != null ? b.scanDetection
                 : b.scanListeners.isEmpty() ? null : ScanDetection.defaults();
+        compressor = b.compressor;
     }
 
     /** @return ages at which open connections get progress events, empty when off */
@@ -222,6 +224,11 @@ public final class TrackerConfig {
     /** @return scan-detection settings, or {@code null} when scan detection is off */
     public ScanDetection scanDetection() {
         return scanDetection;
+    }
+
+    /** @return connection-compressor settings, or {@code null} when the compressor is off */
+    public Compressor compressor() {
+        return compressor;
     }
 
     /** @return threads running the connection engine; 1 means the calling thread alone */

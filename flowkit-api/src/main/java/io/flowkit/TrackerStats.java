@@ -23,6 +23,11 @@ public final class TrackerStats {
     private final long connectionsActive;
     private final long connectionsPeak;
     private final long listenerFailures;
+    private final long pendingActive;
+    private final long pendingPeak;
+    private final long pendingPromotions;
+    private final long pendingExpiries;
+    private final long pendingEvictions;
 
     private TrackerStats(Builder b) {
         this.packets = b.packets;
@@ -38,6 +43,11 @@ public final class TrackerStats {
         this.connectionsActive = b.connectionsActive;
         this.connectionsPeak = b.connectionsPeak;
         this.listenerFailures = b.listenerFailures;
+        this.pendingActive = b.pendingActive;
+        this.pendingPeak = b.pendingPeak;
+        this.pendingPromotions = b.pendingPromotions;
+        this.pendingExpiries = b.pendingExpiries;
+        this.pendingEvictions = b.pendingEvictions;
     }
 
     /**
@@ -167,6 +177,41 @@ public final class TrackerStats {
         return listenerFailures;
     }
 
+    /**
+     * @return connections in the compressor's pending table right now (0 without a compressor)
+     */
+    public long pendingActive() {
+        return pendingActive;
+    }
+
+    /**
+     * @return the most connections pending at once
+     */
+    public long pendingPeak() {
+        return pendingPeak;
+    }
+
+    /**
+     * @return pending connections promoted to full entries by a second packet
+     */
+    public long pendingPromotions() {
+        return pendingPromotions;
+    }
+
+    /**
+     * @return pending connections that left unanswered when their timers fired or at end of input
+     */
+    public long pendingExpiries() {
+        return pendingExpiries;
+    }
+
+    /**
+     * @return pending connections evicted at the compressor's bound (also counted in connectionsEvicted)
+     */
+    public long pendingEvictions() {
+        return pendingEvictions;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof TrackerStats)) {
@@ -179,14 +224,15 @@ public final class TrackerStats {
                 && connectionsCreated == t.connectionsCreated
                 && connectionsClosed == t.connectionsClosed && connectionsEvicted == t.connectionsEvicted
                 && connectionsActive == t.connectionsActive && connectionsPeak == t.connectionsPeak
-                && listenerFailures == t.listenerFailures;
+                && listenerFailures == t.listenerFailures && pendingActive == t.pendingActive && pendingPeak == t.pendingPeak && pendingPromotions == t.pendingPromotions && pendingExpiries == t.pendingExpiries && pendingEvictions == t.pendingEvictions;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(packets, bytes, Arrays.hashCode(skipped), badChecksums, fragments, reassembledDatagrams,
                 reassembliesDropped, connectionsCreated,
-                connectionsClosed, connectionsEvicted, connectionsActive, connectionsPeak, listenerFailures);
+                connectionsClosed, connectionsEvicted, connectionsActive, connectionsPeak, listenerFailures,
+                pendingActive, pendingPeak, pendingPromotions, pendingExpiries, pendingEvictions);
     }
 
     @Override
@@ -207,7 +253,12 @@ public final class TrackerStats {
                 .append(", connectionsEvicted=").append(connectionsEvicted)
                 .append(", connectionsActive=").append(connectionsActive)
                 .append(", connectionsPeak=").append(connectionsPeak)
-                .append(", listenerFailures=").append(listenerFailures).append('}').toString();
+                .append(", listenerFailures=").append(listenerFailures)
+                .append(", pendingActive=").append(pendingActive)
+                .append(", pendingPeak=").append(pendingPeak)
+                .append(", pendingPromotions=").append(pendingPromotions)
+                .append(", pendingExpiries=").append(pendingExpiries)
+                .append(", pendingEvictions=").append(pendingEvictions).append('}').toString();
     }
 
     /** Collects counters into a {@link TrackerStats}; not thread-safe. */
@@ -225,6 +276,11 @@ public final class TrackerStats {
         private long connectionsActive;
         private long connectionsPeak;
         private long listenerFailures;
+        private long pendingActive;
+        private long pendingPeak;
+        private long pendingPromotions;
+        private long pendingExpiries;
+        private long pendingEvictions;
 
         private Builder() {
         }
@@ -344,6 +400,51 @@ public final class TrackerStats {
          */
         public Builder listenerFailures(long v) {
             listenerFailures = v;
+            return this;
+        }
+
+        /**
+         * @param v connections in the compressor's pending table right now (0 without a compressor)
+         * @return this
+         */
+        public Builder pendingActive(long v) {
+            pendingActive = v;
+            return this;
+        }
+
+        /**
+         * @param v the most connections pending at once
+         * @return this
+         */
+        public Builder pendingPeak(long v) {
+            pendingPeak = v;
+            return this;
+        }
+
+        /**
+         * @param v pending connections promoted to full entries by a second packet
+         * @return this
+         */
+        public Builder pendingPromotions(long v) {
+            pendingPromotions = v;
+            return this;
+        }
+
+        /**
+         * @param v pending connections that left unanswered when their timers fired or at end of input
+         * @return this
+         */
+        public Builder pendingExpiries(long v) {
+            pendingExpiries = v;
+            return this;
+        }
+
+        /**
+         * @param v pending connections evicted at the compressor's bound (also counted in connectionsEvicted)
+         * @return this
+         */
+        public Builder pendingEvictions(long v) {
+            pendingEvictions = v;
             return this;
         }
 

@@ -88,6 +88,7 @@ class FlowTrackerBuilderTest {
         assertThat(c.scanDetection()).isNotNull();
         assertThat(c.scanDetection().addressScanThreshold()).isEqualTo(25);
         assertThat(c.scanDetection().portScanThreshold()).isEqualTo(15);
+        assertThat(c.scanDetection().maxSources()).isEqualTo(20_000);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.flowkit.cli;
 
 import io.flowkit.CaptureFormatException;
+import io.flowkit.Compressor;
 import io.flowkit.FlowTracker;
 import io.flowkit.PacketSource;
 import io.flowkit.SkipReason;
@@ -40,6 +41,12 @@ final class AnalyzeCommand {
                   --local-nets CIDR,.. networks for local_orig/local_resp
                                        (default: Zeek's private and reserved ranges)
                   --uid-seed N         make uids reproducible
+                  --max-connections N  bound the connections tracked at once (default 250000);
+                                       at the bound the stalest is logged as evicted
+                  --compress           keep TCP connections nobody answered in a compact pending
+                                       table until they are answered (same conn.log; less memory
+                                       under SYN floods and scans)
+                  --max-pending N      bound the pending table of --compress (default 1000000)
                   --threads N          run the connection engine on N threads (default 1);
                                        the same records, in another order
             """ + LongConnectionOptions.USAGE + ScanOptions.USAGE + """
@@ -62,6 +69,8 @@ final class AnalyzeCommand {
         Path outDir = null;
         LogFormat format = LogFormat.ZEEK;
         boolean stats = false;
+        boolean compress = false;
+        Compressor.Builder compressor = Compressor.builder();
         ScanOptions scan = new ScanOptions();
         LongConnectionOptions longConn = new LongConnectionOptions(builder);
         BpfFilter filter = null;
@@ -79,6 +88,14 @@ final class AnalyzeCommand {
                     case "--uid-seed" -> builder.uidSeed(Args.parseLong(opt, args.value(opt), Long.MIN_VALUE));
                     case "--threads" -> builder.threads(
                             (int) Math.min(Integer.MAX_VALUE, Args.parseLong(opt, args.value(opt), 1)));
+                    case "--max-connections" -> builder.maxConnections(
+                            count(opt, args.value(opt)));
+                    case "--compress" -> {
+                        args.noValue(opt);
+                        compress = true;
+                    }
+                    case "--max-pending" -> compressor.maxPendingConnections(
+                            count(opt, args.value(opt)));
                     case "--stats" -> {
                         args.noValue(opt);
                         stats = true;
@@ -102,6 +119,9 @@ final class AnalyzeCommand {
             throw new UsageException("option --progress-log needs -o DIR");
         }
         List<String> files = args.operands();
+        if (compress) {
+            builder.compressor(compressor.build());
+        }
         if (files.isEmpty()) {
             throw new UsageException("no capture file given");
         }
@@ -207,6 +227,15 @@ final class AnalyzeCommand {
         };
     }
 
+    /** Parses a bound such as {@code --max-pending}: 1 to {@link Integer#MAX_VALUE}. */
+    private static int count(String option, String v) throws UsageException {
+        long n = Args.parseLong(option, v, 1);
+        if (n > Integer.MAX_VALUE) {
+            throw new UsageException("option " + option + " must be at most " + Integer.MAX_VALUE + ", got " + v);
+        }
+        return (int) n;
+    }
+
     private void printStats(TrackerStats t, SourceStats s, long elapsedNanos) {
         double seconds = elapsedNanos / 1e9;
         err.printf(Locale.ROOT, "frames read          %d (%d bytes, %d truncated by snaplen, %d records skipped%s)%n",
@@ -225,6 +254,10 @@ final class AnalyzeCommand {
         }
         err.printf(Locale.ROOT, "connections          %d created, %d logged, %d evicted, peak %d%n",
                 t.connectionsCreated(), t.connectionsClosed(), t.connectionsEvicted(), t.connectionsPeak());
+        if (t.pendingPeak() > 0) {
+            err.printf(Locale.ROOT, "compressor           %d promoted, %d expired, %d evicted, peak %d pending%n",
+                    t.pendingPromotions(), t.pendingExpiries(), t.pendingEvictions(), t.pendingPeak());
+        }
         if (t.listenerFailures() > 0) {
             err.printf(Locale.ROOT, "listener failures    %d%n", t.listenerFailures());
         }

@@ -96,6 +96,30 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void compressOptionLogsTheSameRowsAndReportsThePendingTable() {
+        Path trace = DEMO;
+        assertThat(run("analyze", "--uid-seed", "5", trace.toString())).as(err.toString()).isZero();
+        List<String> plain = rows(out.toString(StandardCharsets.UTF_8));
+        out.reset();
+        assertThat(run("analyze", "--uid-seed", "5", "--compress", "--max-pending", "1000", "--stats",
+                trace.toString())).as(err.toString()).isZero();
+        assertThat(rows(out.toString(StandardCharsets.UTF_8))).isNotEmpty().containsExactlyInAnyOrderElementsOf(plain);
+        assertThat(err.toString(StandardCharsets.UTF_8)).containsPattern("compressor +\\d+ promoted, [1-9]\\d* expired");
+    }
+
+    @Test
+    void maxConnectionsAndMaxPendingBoundTheTables() {
+        assertThat(run("analyze", "--stats", "--max-connections", "1", DEMO.toString())).as(err.toString()).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).containsPattern("created, \\d+ logged, [1-9]\\d* evicted");
+        err.reset();
+        assertThat(run("analyze", "--stats", "--compress", "--max-pending", "1", DEMO.toString())).as(err.toString())
+                .isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).containsPattern("expired, [1-9]\\d* evicted, peak 1 pending");
+        assertThat(run("analyze", "--max-pending", "0", DEMO.toString())).isEqualTo(2);
+        assertThat(run("analyze", "--max-connections", "3000000000", DEMO.toString())).isEqualTo(2);
+    }
+
+    @Test
     void threadsOptionRejectsZeroAndTooMany() {
         assertThat(run("analyze", "--threads", "0", DEMO.toString())).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--threads");

@@ -8,14 +8,14 @@ import java.nio.file.Path;
  * Command-line entry of the traffic generator; {@code flowkit generate} delegates here.
  *
  * <pre>
- * generate --out FILE [--packets N] [--flows N] [--seed N] [--mss N] [--scan]
+ * generate --out FILE [--packets N] [--flows N] [--seed N] [--mss N] [--scan] [--flood N]
  * </pre>
  *
  * Exit status 0 on success, 2 with the usage on bad options, 1 when the files cannot be written.
  */
 public final class GenerateMain {
     static final String USAGE = String.join("\n",
-            "usage: generate --out FILE [--packets N] [--flows N] [--seed N] [--mss N] [--scan]",
+            "usage: generate --out FILE [--packets N] [--flows N] [--seed N] [--mss N] [--scan] [--flood N]",
             "  --out FILE     capture to write (pcap, nanosecond timestamps); the ground truth",
             "                 goes beside it as FILE without .pcap plus .truth.tsv",
             "  --packets N    number of packets to write (default " + GeneratorOptions.DEFAULT_PACKETS + ")",
@@ -23,6 +23,8 @@ public final class GenerateMain {
             "  --seed N       random seed; equal options and seed give identical files (default 1)",
             "  --mss N        largest TCP segment / UDP payload, 64..1460 (default 1460)",
             "  --scan         add an address scanner, a port scanner and a block scanner",
+            "  --flood N      add N SYNs from random spoofed sources, spread over the capture",
+            "                 (not in the truth; the ordinary packets stay the same)",
             "  --help         print this and exit");
 
     private GenerateMain() {
@@ -60,6 +62,7 @@ public final class GenerateMain {
                         return 0;
                     }
                     case "--scan" -> b.scanners(true);
+                    case "--flood" -> b.floodPackets(number(args, ++i, a));
                     case "--out" -> {
                         b.output(Path.of(value(args, ++i, a)));
                         haveOut = true;

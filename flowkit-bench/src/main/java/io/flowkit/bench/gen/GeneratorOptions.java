@@ -39,6 +39,7 @@ public final class GeneratorOptions {
     private final Map<FlowKind, Double> mix;
     private final double ipv6Share;
     private final boolean scanners;
+    private final long floodPackets;
     private final boolean synRetransmits;
     private final int maxSegmentSize;
     private final Path output;
@@ -51,6 +52,7 @@ public final class GeneratorOptions {
         mix = Collections.unmodifiableMap(new EnumMap<>(b.mix));
         ipv6Share = b.ipv6Share;
         scanners = b.scanners;
+        floodPackets = b.floodPackets;
         synRetransmits = b.synRetransmits;
         maxSegmentSize = b.maxSegmentSize;
         output = b.output;
@@ -96,6 +98,11 @@ public final class GeneratorOptions {
         return ipv6Share;
     }
 
+    /** @return spoofed flood SYNs added on top of the ordinary traffic (0: no flood) */
+    public long floodPackets() {
+        return floodPackets;
+    }
+
     /** @return whether the address, port and block scanners run */
     public boolean scanners() {
         return scanners;
@@ -137,6 +144,7 @@ public final class GeneratorOptions {
         private final Map<FlowKind, Double> mix = new EnumMap<>(DEFAULT_MIX);
         private double ipv6Share = 0.1;
         private boolean scanners;
+        private long floodPackets;
         private boolean synRetransmits = true;
         private int maxSegmentSize = 1460;
         private Path output;
@@ -244,6 +252,25 @@ public final class GeneratorOptions {
         }
 
         /**
+         * Adds a SYN flood: {@code n} SYNs from random spoofed sources in 172.16.0.0/12 (random
+         * source ports, to port 80 of the ordinary servers), spread evenly between the ordinary
+         * packets and written at their timestamps. The flood draws from a random stream of its
+         * own and is not in the truth file: the ordinary packets, and so their truth, are
+         * identical with and without it. Needs a packet budget ({@link #packets(long)}), which
+         * then counts ordinary packets only.
+         *
+         * @param n flood SYNs, 0 for none
+         * @return this
+         */
+        public Builder floodPackets(long n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("floodPackets must be at least 0: " + n);
+            }
+            this.floodPackets = n;
+            return this;
+        }
+
+        /**
          * Sets whether unanswered SYNs are retransmitted after 1 and 3 seconds, as TCP stacks
          * do; both fall inside Zeek's 5-second attempt timeout, so they stay in one connection.
          *
@@ -293,6 +320,9 @@ public final class GeneratorOptions {
         public GeneratorOptions build() {
             if (output == null) {
                 throw new IllegalArgumentException("output is required");
+            }
+            if (floodPackets > 0 && packets == 0 && duration != null) {
+                throw new IllegalArgumentException("floodPackets needs a packet budget (packets)");
             }
             double total = 0;
             for (double w : mix.values()) {

@@ -42,6 +42,14 @@ import java.util.SplittableRandom;
  *       3 s after the first SYN (attempt timeout 5 s). Each flow is thus one Zeek connection.</li>
  * </ul>
  *
+ * <h2>Flood</h2>
+ * With {@link GeneratorOptions#floodPackets()} set, spoofed SYNs are written after ordinary
+ * packets, at the same timestamp, so that after the i-th ordinary packet {@code i * flood /
+ * packets} flood SYNs have been written. They come from their own random stream and frame
+ * builder, so the ordinary packets are byte-identical to a run without the flood; they are not
+ * in the truth file. Sources are random in 172.16.0.0/12 with random ports, which no ordinary
+ * flow uses.
+ *
  * <h2>Ground truth</h2>
  * {@code <name>.truth.tsv} has a header line starting with {@code #fields} and one row per flow
  * that sent at least one packet: {@code kind proto orig_h orig_p resp_h resp_p first_ns last_ns
@@ -79,6 +87,9 @@ public final class TrafficGenerator {
     private final GeneratorOptions options;
     private final SplittableRandom rnd;
     private final FrameBuilder frames = new FrameBuilder();
+    private final FrameBuilder floodFrames = new FrameBuilder();
+    private final SplittableRandom floodRnd;
+    private long floodWritten;
     private final PriorityQueue<Scheduled> queue;
     private final FlowKind[] kinds;
     private final double[] cumulativeWeights;
@@ -90,6 +101,7 @@ public final class TrafficGenerator {
     private TrafficGenerator(GeneratorOptions options) {
         this.options = options;
         this.rnd = new SplittableRandom(options.seed());
+        this.floodRnd = new SplittableRandom(options.seed() ^ 0x5EED_F100DL);
         this.queue = new PriorityQueue<>(options.concurrentFlows() + 16, Scheduled.BY_TIME);
         Map<FlowKind, Double> mix = options.mix();
         int n = 0;
@@ -162,7 +174,7 @@ public final class TrafficGenerator {
         try (PcapWriter pcap = new PcapWriter(options.output(), SNAP_LENGTH);
              Writer truth = Files.newBufferedWriter(options.truthOutput(), StandardCharsets.US_ASCII)) {
             truthHeader(truth);
-            while (!queue.isEmpty() && pcap.frames() < packetBudget) {
+            while (!queue.isEmpty() && pcap.frames() - floodWritten < packetBudget) {
                 Scheduled next = queue.peek();
                 if (next.nextNanos > end) {
                     break;
@@ -182,7 +194,11 @@ public final class TrafficGenerator {
                     first = t;
                 }
                 last = t;
-                if (f.emit(frames, pcap, rnd)) {
+                boolean more = f.emit(frames, pcap, rnd);
+                if (options.floodPackets() > 0) {
+                    flood(pcap, t, pcap.frames() - floodWritten);
+                }
+                if (more) {
                     queue.add(f);
                 } else {
                     truthRow(truth, f);
@@ -198,6 +214,19 @@ public final class TrafficGenerator {
             }
             return new Summary(options.output(), options.truthOutput(), pcap.frames(), flowsWritten, first, last,
                     peak);
+        }
+    }
+
+    /** Writes flood SYNs at time {@code t} until the flood has kept pace with {@code ordinary} packets. */
+    private void flood(PcapWriter pcap, long t, long ordinary) throws IOException {
+        long due = (long) ((double) options.floodPackets() * ordinary / options.packets());
+        while (floodWritten < Math.min(due, options.floodPackets())) {
+            long src = 0xAC10_0000L | floodRnd.nextInt(1 << 20);                  // 172.16.0.0/12
+            long dst = 0xC633_6400L | (1 + floodRnd.nextInt(100));                // 198.51.100.0/24
+            int len = floodFrames.tcp(false, 0, src, 0, dst, 1024 + floodRnd.nextInt(64512), 80,
+                    floodRnd.nextLong(1L << 32), 0, FrameBuilder.SYN, 1024, 1460, 0);
+            pcap.write(t, floodFrames.frame(), 0, len);
+            floodWritten++;
         }
     }
 
@@ -291,7 +320,8 @@ public final class TrafficGenerator {
         w.write("#generator\tflowkit TrafficGenerator seed=" + options.seed() + " packets=" + options.packets()
                 + " duration=" + options.duration() + " flows=" + options.concurrentFlows() + " ipv6Share="
                 + options.ipv6Share() + " scanners=" + options.scanners() + " synRetransmits="
-                + options.synRetransmits() + " mss=" + options.maxSegmentSize() + " mix=" + options.mix() + "\n");
+                + options.synRetransmits()  + " mss=" + options.maxSegmentSize()
+                + (options.floodPackets() > 0 ? " flood=" + options.floodPackets() : "") + " mix=" + options.mix() + "\n");
         w.write("#fields\tkind\tproto\torig_h\torig_p\tresp_h\tresp_p\tfirst_ns\tlast_ns\torig_pkts\torig_ip_bytes"
                 + "\tresp_pkts\tresp_ip_bytes\torig_bytes\tresp_bytes\tconn_state\thistory\n");
     }

@@ -119,6 +119,9 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
                 .connectionsCreated(engine.created())
                 .connectionsClosed(engine.closed()).connectionsEvicted(engine.evicted())
                 .connectionsActive(engine.active()).connectionsPeak(engine.peak())
+                .pendingActive(engine.pendingActive()).pendingPeak(engine.pendingPeak())
+                .pendingPromotions(engine.promotions()).pendingExpiries(engine.pendingExpiries())
+                .pendingEvictions(engine.pendingEvictions())
                 .listenerFailures(listenerFailures + (extraSink != null ? extraSink.listenerFailures() : 0));
         for (SkipReason r : SkipReason.values()) {
             b.skipped(r, decoder.skipped(r));

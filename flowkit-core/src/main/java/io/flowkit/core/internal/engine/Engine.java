@@ -6,6 +6,7 @@ import io.flowkit.Connection;
 import io.flowkit.PortKey;
 import io.flowkit.Protocol;
 import io.flowkit.TrackerConfig;
+import io.flowkit.core.internal.compress.PendingTable;
 import io.flowkit.core.internal.decode.NetworkSet;
 import io.flowkit.core.internal.decode.PacketView;
 import io.flowkit.core.internal.table.ConnectionTable;
@@ -37,6 +38,13 @@ import java.util.Map;
  *
  * <p><b>Bounds.</b> The table grows by doubling up to {@code maxConnections}; at the bound the
  * least recently active connection is removed first ({@link CloseReason#EVICTED}).
+ *
+ * <p><b>Compressor.</b> With {@link TrackerConfig#compressor()} set, a TCP packet with no entry
+ * that the {@link PendingTable} accepts is stored there instead; the entry is replayed through
+ * this class's ordinary path when its connection sees a second packet or its first timer fires
+ * (see {@code promote} and {@code expirePending}). The full table then keeps one spare slot
+ * beyond {@code maxConnections} so that a pending entry can always leave through the ordinary
+ * removal code without evicting a full connection.
  *
  * <p><b>Not modelled</b> (documented differences from Zeek): protocol analyzers (so no
  * {@code service}, no analyzer-specific history letters such as NTP's {@code ^}, no
@@ -91,6 +99,16 @@ public final class Engine implements TimerWheel.Expiry {
     private long peak;
     private final IntComparator byKey;
     private final ProgressAges progress;
+    private final int maxConnections;
+    /** The table's bound: {@link #maxConnections}, plus the spare slot when compressing. */
+    private final int maxSlots;
+    private final PendingTable pending;
+    private final TimerWheel.Expiry pendingExpiry = this::expirePending;
+    private final PacketView replay = new PacketView();
+    private final long pendingDelay;
+    private long promotions;
+    private long pendingExpiries;
+    private long pendingEvictions;
 
     /**
      * Creates an engine for a tracker's settings.
@@ -121,7 +139,13 @@ public final class Engine implements TimerWheel.Expiry {
         this.uidStep = uidStep;
         this.uids = new Uids(seed);
         int max = maxConnections;
-        this.table = new ConnectionTable(Math.min(max, 1024), max);
+        this.maxConnections = max;
+        this.pendingDelay = Math.min(Math.min(config.tcpAttemptTimeout().toNanos(), Tcp.SYN_TIMEOUT),
+                config.udpInactivityTimeout().toNanos());
+        this.pending = config.compressor() == null ? null : new PendingTable(config.compressor(), pendingDelay);
+        int slots = pending == null ? max : max + 1;
+        this.maxSlots = slots;
+        this.table = new ConnectionTable(Math.min(slots, 1024), slots);
         this.c = new Connections(table.capacity());
         this.wheel = new TimerWheel(table.capacity(), 0);
         tunnels.grow(table.capacity());
@@ -170,6 +194,9 @@ public final class Engine implements TimerWheel.Expiry {
      * @param now nanoseconds since the epoch; earlier than the current time does nothing
      */
     public void advance(long now) {
+        if (pending != null) {
+            pending.advance(now, pendingExpiry);
+        }
         wheel.advance(now, this);
     }
 
@@ -267,7 +294,6 @@ public final class Engine implements TimerWheel.Expiry {
      * @param v the packet
      */
     public void process(PacketView v) {
-        long t = v.timestampNanos;
         int proto = v.ipProto;
         int kind;
         int sp;
@@ -301,10 +327,43 @@ public final class Engine implements TimerWheel.Expiry {
             remove(s, CloseReason.REUSED);
             s = -1;
         }
+        if (s < 0 && pending != null && kind == TCP) {
+            int p = pending.find(v);
+            if (p >= 0) {
+                promotions++;
+                promote(p, false);
+                s = table.find(keyProto, v.srcHi, v.srcLo, sp, v.dstHi, v.dstLo, dp);
+            } else if (encapKey == 0 && pending.accepts(v)) {
+                if (pending.isAtBound()) {
+                    pendingEvictions++;
+                    evicted++;
+                    remove(promote(pending.evictionCandidate(), true), CloseReason.EVICTED);
+                }
+                pending.insert(v, uidCounter);
+                uidCounter += uidStep;
+                created++;
+                lastSlot = -1;
+                return;
+            }
+        }
+        handle(v, kind, proto, keyProto, sp, dp, s, -1, false);
+    }
+
+    /**
+     * Runs a packet through the table and the protocol state machine.
+     *
+     * @param s     the packet's slot, or -1 to create the connection
+     * @param uid   the uid number of a connection created now, or -1 for the next one
+     * @param spare whether creating may use the spare slot (a pending entry leaving)
+     * @return the slot
+     */
+    private int handle(PacketView v, int kind, int proto, int keyProto, int sp, int dp, int s, long uid,
+            boolean spare) {
+        long t = v.timestampNanos;
         int side;
         boolean created = s < 0;
         if (s < 0) {
-            s = create(kind, keyProto, v, sp, dp, t);
+            s = create(kind, keyProto, v, sp, dp, t, uid, spare);
             side = table.lastLookupForward() ? 0 : 1;
         } else {
             side = table.lastLookupForward() ? 0 : 1;
@@ -371,6 +430,43 @@ public final class Engine implements TimerWheel.Expiry {
         if (table.isLive(s)) {
             rearm(s);
         }
+        return s;
+    }
+
+    // ------------------------------------------------------------ compressor
+
+    /**
+     * Replays a pending entry's packet into the full table, with the uid it was given.
+     *
+     * @param p     the pending slot
+     * @param spare whether the spare slot may be used instead of evicting
+     * @return the full slot
+     */
+    private int promote(int p, boolean spare) {
+        long uid = pending.take(p, replay);
+        long key = encapKey;
+        long inner = encapInner;
+        encapKey = 0; // only packets outside tunnels are kept pending
+        encapInner = 0;
+        int s = handle(replay, TCP, 6, 6, replay.srcPort, replay.dstPort, -1, uid, spare);
+        encapKey = key;
+        encapInner = inner;
+        return s;
+    }
+
+    /** A pending entry's first deadline: it leaves through the ordinary timer code. */
+    private void expirePending(int p, long deadline, long now) {
+        pendingExpiries++;
+        int slot = lastSlot;
+        long uid = lastUid;
+        int port = lastRespPort;
+        int s = promote(p, true);
+        if (table.isLive(s)) {
+            expired(s, deadline, now);
+        }
+        lastSlot = slot == s ? -1 : slot;
+        lastUid = uid;
+        lastRespPort = port;
     }
 
     // --------------------------------------------------------------- tunnels
@@ -468,17 +564,17 @@ public final class Engine implements TimerWheel.Expiry {
         return (set[port >>> 6] & (1L << port)) != 0;
     }
 
-    private int create(int kind, int keyProto, PacketView v, int sp, int dp, long t) {
+    private int create(int kind, int keyProto, PacketView v, int sp, int dp, long t, long uid, boolean spare) {
+        int limit = spare ? maxSlots : maxConnections;
+        while (table.size() >= limit) {
+            evicted++;
+            remove(table.stalest(), CloseReason.EVICTED);
+        }
         if (table.isFull()) {
-            if (table.canGrow()) {
-                int cap = table.grow();
-                c.grow(cap);
-                tunnels.grow(cap);
-                wheel.grow(cap);
-            } else {
-                evicted++;
-                remove(table.stalest(), CloseReason.EVICTED);
-            }
+            int cap = table.grow();
+            c.grow(cap);
+            tunnels.grow(cap);
+            wheel.grow(cap);
         }
         int s = table.insert(keyProto, v.srcHi, v.srcLo, sp, v.dstHi, v.dstLo, dp);
         boolean srcIsA = table.lastLookupForward();
@@ -507,8 +603,12 @@ public final class Engine implements TimerWheel.Expiry {
                 timeout = T_OTHER;
                 break;
         }
-        c.init(s, t, uidCounter, timeout);
-        uidCounter += uidStep;
+        if (uid >= 0) {
+            c.init(s, t, uid, timeout);
+        } else {
+            c.init(s, t, uidCounter, timeout);
+            uidCounter += uidStep;
+        }
         c.progressAt[s] = progress.first(t);
         c.set(s, Connections.F_ORIG_IS_B, !srcIsA);
         if (flip && !isBroadcast(v.dstHi, v.dstLo)) {
@@ -518,7 +618,9 @@ public final class Engine implements TimerWheel.Expiry {
         if (kind == TCP) {
             c.expireAt[s] = Tcp.plus(t, Tcp.SYN_TIMEOUT);
         }
-        created++;
+        if (uid < 0) {
+            created++;
+        }
         peak = Math.max(peak, table.size());
         return s;
     }
@@ -588,6 +690,9 @@ public final class Engine implements TimerWheel.Expiry {
      * session map when run with a fixed seed.
      */
     public void flush() {
+        if (pending != null && pending.size() > 0) {
+            flushPending();
+        }
         int[] slots = new int[table.size()];
         int count = table.liveSlots(slots);
         int k = 0;
@@ -613,6 +718,26 @@ public final class Engine implements TimerWheel.Expiry {
         IntArrays.quickSort(rest, 0, count, byKey);
         for (int s : rest) {
             remove(s, CloseReason.END_OF_INPUT);
+        }
+    }
+
+    /**
+     * Moves the pending entries into the full table for {@link #flush()}: all at once when they
+     * fit in the slots already allocated, so the end-of-input order is exactly the uncompressed
+     * one; otherwise one at a time through the spare slot, each running its attempt timer at once
+     * as the end of input would (same records, pending ones first), so that a large pending table
+     * never makes the full table grow at the end.
+     */
+    private void flushPending() {
+        int[] slots = pending.slotsByUid();
+        boolean fit = table.size() + slots.length <= Math.min(maxConnections, table.capacity());
+        for (int p : slots) {
+            pendingExpiries++;
+            int s = promote(p, !fit);
+            if (!fit && table.isLive(s) && c.attemptAt[s] != 0 && !c.has(s, Connections.F_DELETE_PENDING)
+                    && tcp.attemptTimer(s)) {
+                remove(s, CloseReason.END_OF_INPUT);
+            }
         }
     }
 
@@ -712,7 +837,32 @@ public final class Engine implements TimerWheel.Expiry {
 
     /** @return connections tracked now */
     public int active() {
-        return table.size();
+        return table.size() + pendingActive();
+    }
+
+    /** @return connections pending in the compressor now */
+    public int pendingActive() {
+        return pending == null ? 0 : pending.size();
+    }
+
+    /** @return the most connections pending at once */
+    public long pendingPeak() {
+        return pending == null ? 0 : pending.peak();
+    }
+
+    /** @return pending connections promoted by a second packet */
+    public long promotions() {
+        return promotions;
+    }
+
+    /** @return pending connections that left when their timers fired or at end of input */
+    public long pendingExpiries() {
+        return pendingExpiries;
+    }
+
+    /** @return pending connections evicted at the compressor's bound */
+    public long pendingEvictions() {
+        return pendingEvictions;
     }
 
     /** @return the most connections tracked at once */

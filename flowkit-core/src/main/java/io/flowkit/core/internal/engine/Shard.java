@@ -32,6 +32,9 @@ final class Shard implements ConnectionSink, Runnable {
     private volatile long evicted;
     private volatile long active;
     private volatile long peak;
+    /** Compressor counters, in the order of {@link #pendingCounters}. */
+    private final long[] pending = new long[5];
+    private volatile int pendingPublished;
     private volatile Throwable failure;
     private volatile boolean done;
 
@@ -130,6 +133,12 @@ final class Shard implements ConnectionSink, Runnable {
         evicted = engine.evicted();
         active = engine.active();
         peak = engine.peak();
+        pending[0] = engine.pendingActive();
+        pending[1] = engine.pendingPeak();
+        pending[2] = engine.promotions();
+        pending[3] = engine.pendingExpiries();
+        pending[4] = engine.pendingEvictions();
+        pendingPublished++; // volatile write publishes the array contents
     }
 
     private void put(Object o) {
@@ -170,6 +179,20 @@ final class Shard implements ConnectionSink, Runnable {
 
     long peak() {
         return peak;
+    }
+
+    /**
+     * Adds this shard's compressor counters to {@code sums}: pending now, pending peak,
+     * promotions, expiries, evictions.
+     *
+     * @param sums five counters
+     */
+    void pendingCounters(long[] sums) {
+        if (pendingPublished >= 0) { // volatile read before the array
+            for (int i = 0; i < sums.length; i++) {
+                sums[i] += pending[i];
+            }
+        }
     }
 
     Throwable failure() {

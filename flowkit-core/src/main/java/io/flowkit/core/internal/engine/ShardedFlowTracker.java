@@ -287,7 +287,10 @@ public final class ShardedFlowTracker implements FlowTracker {
         long evicted = local.evicted();
         long active = local.active();
         long peak = local.peak();
+        long[] pending = {local.pendingActive(), local.pendingPeak(), local.promotions(), local.pendingExpiries(),
+            local.pendingEvictions()};
         for (Shard s : shards) {
+            s.pendingCounters(pending);
             created += s.created();
             closedCount += s.closed();
             evicted += s.evicted();
@@ -299,6 +302,8 @@ public final class ShardedFlowTracker implements FlowTracker {
                 .reassembledDatagrams(decoder.reassembledDatagrams()).reassembliesDropped(decoder.reassembliesDropped())
                 .connectionsCreated(created).connectionsClosed(closedCount).connectionsEvicted(evicted)
                 .connectionsActive(active).connectionsPeak(peak)
+                .pendingActive(pending[0]).pendingPeak(pending[1]).pendingPromotions(pending[2])
+                .pendingExpiries(pending[3]).pendingEvictions(pending[4])
                 .listenerFailures(listenerFailures + (detector != null ? detector.listenerFailures() : 0));
         for (SkipReason r : SkipReason.values()) {
             b.skipped(r, decoder.skipped(r));
