@@ -2,15 +2,12 @@ package io.flowkit.core;
 
 import io.flowkit.Connection;
 import io.flowkit.ConnectionListener;
+import io.flowkit.core.internal.log.LogStream;
 import io.flowkit.core.internal.log.ZeekAscii;
-import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.Flushable;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 
@@ -46,24 +43,13 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
             "string", "interval", "count", "count", "string", "bool", "bool", "count", "string", "count", "count",
             "count", "count", "set[string]", "count");
 
-    private final Writer out;
-    private final LogFormat format;
-    private final boolean flushEachRecord;
     private final boolean progress;
-    private final StringBuilder line = new StringBuilder(256);
-    private IOException failure;
-    private boolean closed;
-    private long records;
+    private final LogStream log;
 
     private ConnLogWriter(Builder b) {
-        this.out = new BufferedWriter(new OutputStreamWriter(b.out, StandardCharsets.UTF_8), 1 << 16);
-        this.format = b.format;
-        this.flushEachRecord = b.flushEachRecord;
         this.progress = b.progress;
-        if (format == LogFormat.ZEEK) {
-            ZeekAscii.header(line, progress ? "conn_long" : "conn", FIELDS, TYPES);
-            emit();
-        }
+        this.log = new LogStream(b.out, b.format, b.flushEachRecord, b.progress ? "conn_long" : "conn", FIELDS, TYPES,
+                1 << 16);
     }
 
     /**
@@ -103,23 +89,15 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
     }
 
     private void write(Connection c) {
-        if (closed || failure != null) {
+        if (!log.accepting()) {
             return;
         }
-        if (format == LogFormat.ZEEK) {
+        if (log.format() == LogFormat.ZEEK) {
             appendTsv(c);
         } else {
             appendJson(c);
         }
-        records++;
-        emit();
-        if (flushEachRecord && failure == null) {
-            try {
-                out.flush();
-            } catch (IOException e) {
-                failure = e;
-            }
-        }
+        log.endRecord();
     }
 
     /**
@@ -128,11 +106,11 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
      * @return records written so far
      */
     public long records() {
-        return records;
+        return log.records();
     }
 
     private void appendTsv(Connection c) {
-        StringBuilder sb = line;
+        StringBuilder sb = log.line();
         ZeekAscii.seconds(sb, c.startNanos());
         sb.append('\t').append(c.uid()).append('\t');
         ZeekAscii.address(sb, c.origAddress());
@@ -160,7 +138,7 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
     }
 
     private void appendJson(Connection c) {
-        StringBuilder sb = line;
+        StringBuilder sb = log.line();
         sb.append("{\"ts\":");
         ZeekAscii.seconds(sb, c.startNanos());
         sb.append(",\"uid\":");
@@ -203,15 +181,6 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
         sb.append(",\"ip_proto\":").append(c.ipProto()).append("}\n");
     }
 
-    private void emit() {
-        try {
-            out.append(line);
-        } catch (IOException e) {
-            failure = e;
-        }
-        line.setLength(0);
-    }
-
     /**
      * Flushes buffered lines to the output.
      *
@@ -219,10 +188,7 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
      */
     @Override
     public void flush() throws IOException {
-        if (failure != null) {
-            throw failure;
-        }
-        out.flush();
+        log.flush();
     }
 
     /**
@@ -232,24 +198,7 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
      */
     @Override
     public void close() throws IOException {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (format == LogFormat.ZEEK && failure == null) {
-            ZeekAscii.footer(line);
-            emit();
-        }
-        try {
-            out.close();
-        } catch (IOException e) {
-            if (failure == null) {
-                failure = e;
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        log.close();
     }
 
     /** Configures a {@link ConnLogWriter}. */

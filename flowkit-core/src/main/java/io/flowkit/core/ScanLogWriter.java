@@ -2,15 +2,12 @@ package io.flowkit.core;
 
 import io.flowkit.ScanEvent;
 import io.flowkit.ScanListener;
+import io.flowkit.core.internal.log.LogStream;
 import io.flowkit.core.internal.log.ZeekAscii;
-import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.Flushable;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -64,22 +61,10 @@ public final class ScanLogWriter implements ScanListener, Flushable, Closeable {
     private static final List<String> TYPES = List.of("time", "addr", "enum", "enum", "port", "count", "count",
             "count", "count", "time", "time", "vector[string]", "string", "set[string]");
 
-    private final Writer out;
-    private final LogFormat format;
-    private final boolean flushEachRecord;
-    private final StringBuilder line = new StringBuilder(256);
-    private IOException failure;
-    private boolean closed;
-    private long records;
+    private final LogStream log;
 
     private ScanLogWriter(Builder b) {
-        this.out = new BufferedWriter(new OutputStreamWriter(b.out, StandardCharsets.UTF_8), 1 << 14);
-        this.format = b.format;
-        this.flushEachRecord = b.flushEachRecord;
-        if (format == LogFormat.ZEEK) {
-            ZeekAscii.header(line, "scan", FIELDS, TYPES);
-            emit();
-        }
+        this.log = new LogStream(b.out, b.format, b.flushEachRecord, "scan", FIELDS, TYPES, 1 << 14);
     }
 
     /**
@@ -105,23 +90,15 @@ public final class ScanLogWriter implements ScanListener, Flushable, Closeable {
      */
     @Override
     public void onScan(ScanEvent e) {
-        if (closed || failure != null) {
+        if (!log.accepting()) {
             return;
         }
-        if (format == LogFormat.ZEEK) {
+        if (log.format() == LogFormat.ZEEK) {
             appendTsv(e);
         } else {
             appendJson(e);
         }
-        records++;
-        emit();
-        if (flushEachRecord && failure == null) {
-            try {
-                out.flush();
-            } catch (IOException ex) {
-                failure = ex;
-            }
-        }
+        log.endRecord();
     }
 
     /**
@@ -130,11 +107,11 @@ public final class ScanLogWriter implements ScanListener, Flushable, Closeable {
      * @return events written so far
      */
     public long records() {
-        return records;
+        return log.records();
     }
 
     private void appendTsv(ScanEvent e) {
-        StringBuilder sb = line;
+        StringBuilder sb = log.line();
         ZeekAscii.seconds(sb, e.timestampNanos());
         sb.append('\t');
         ZeekAscii.address(sb, e.scanner());
@@ -165,7 +142,7 @@ public final class ScanLogWriter implements ScanListener, Flushable, Closeable {
     }
 
     private void appendJson(ScanEvent e) {
-        StringBuilder sb = line;
+        StringBuilder sb = log.line();
         sb.append("{\"ts\":");
         ZeekAscii.seconds(sb, e.timestampNanos());
         sb.append(",\"scanner\":\"");
@@ -202,15 +179,6 @@ public final class ScanLogWriter implements ScanListener, Flushable, Closeable {
         sb.append("]}\n");
     }
 
-    private void emit() {
-        try {
-            out.append(line);
-        } catch (IOException e) {
-            failure = e;
-        }
-        line.setLength(0);
-    }
-
     /**
      * Flushes buffered lines to the output.
      *
@@ -218,10 +186,7 @@ public final class ScanLogWriter implements ScanListener, Flushable, Closeable {
      */
     @Override
     public void flush() throws IOException {
-        if (failure != null) {
-            throw failure;
-        }
-        out.flush();
+        log.flush();
     }
 
     /**
@@ -231,24 +196,7 @@ public final class ScanLogWriter implements ScanListener, Flushable, Closeable {
      */
     @Override
     public void close() throws IOException {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (format == LogFormat.ZEEK && failure == null) {
-            ZeekAscii.footer(line);
-            emit();
-        }
-        try {
-            out.close();
-        } catch (IOException e) {
-            if (failure == null) {
-                failure = e;
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        log.close();
     }
 
     /** Configures a {@link ScanLogWriter}. */
