@@ -1,7 +1,6 @@
 package io.flowkit.core.internal.engine;
 
 import io.flowkit.Connection;
-import io.flowkit.ConnectionListener;
 import io.flowkit.FlowTracker;
 import io.flowkit.PacketSource;
 import io.flowkit.SkipReason;
@@ -12,9 +11,6 @@ import io.flowkit.core.internal.decode.PacketView;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
-import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * flowkit's {@link FlowTracker}: decoder, engine and listeners on one thread.
@@ -27,18 +23,16 @@ import org.slf4j.LoggerFactory;
  * Nothing here allocates per frame.
  */
 public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
-    private static final Logger LOG = LoggerFactory.getLogger(DefaultFlowTracker.class);
     private static final int POLL_BATCH = 1024;
 
     private final Decoder decoder;
     private final Engine engine;
     private final PacketView view = new PacketView();
-    private final ConnectionListener[] listeners;
+    private final Listeners listeners;
     private final ConnectionSink extraSink;
     private long now;
     private long packets;
     private long bytes;
-    private long listenerFailures;
     private boolean closed;
 
     /**
@@ -60,8 +54,7 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
         this.decoder = new Decoder(config);
         long seed = config.uidSeed() != null ? config.uidSeed() : new SecureRandom().nextLong();
         this.engine = new Engine(config, this, seed);
-        List<ConnectionListener> l = config.connectionListeners();
-        this.listeners = l.toArray(new ConnectionListener[0]);
+        this.listeners = new Listeners(config.connectionListeners());
         this.extraSink = extraSink;
     }
 
@@ -122,7 +115,7 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
                 .pendingActive(engine.pendingActive()).pendingPeak(engine.pendingPeak())
                 .pendingPromotions(engine.promotions()).pendingExpiries(engine.pendingExpiries())
                 .pendingEvictions(engine.pendingEvictions())
-                .listenerFailures(listenerFailures + (extraSink != null ? extraSink.listenerFailures() : 0));
+                .listenerFailures(listeners.failures() + (extraSink != null ? extraSink.listenerFailures() : 0));
         for (SkipReason r : SkipReason.values()) {
             b.skipped(r, decoder.skipped(r));
         }
@@ -143,30 +136,12 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
 
     @Override
     public void connectionProgress(Connection snapshot) {
-        for (ConnectionListener l : listeners) {
-            try {
-                l.onConnectionProgress(snapshot);
-            } catch (RuntimeException e) {
-                if (listenerFailures++ == 0) {
-                    LOG.warn("connection listener {} threw; counting further failures in TrackerStats.listenerFailures",
-                            l, e);
-                }
-            }
-        }
+        listeners.progress(snapshot);
     }
 
     @Override
     public void connectionRemoved(Connection connection) {
-        for (ConnectionListener l : listeners) {
-            try {
-                l.onConnectionClosed(connection);
-            } catch (RuntimeException e) {
-                if (listenerFailures++ == 0) {
-                    LOG.warn("connection listener {} threw; counting further failures in TrackerStats.listenerFailures",
-                            l, e);
-                }
-            }
-        }
+        listeners.closed(connection);
         if (extraSink != null) {
             extraSink.connectionRemoved(connection);
         }

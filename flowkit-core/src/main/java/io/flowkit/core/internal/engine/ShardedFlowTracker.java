@@ -1,7 +1,6 @@
 package io.flowkit.core.internal.engine;
 
 import io.flowkit.Connection;
-import io.flowkit.ConnectionListener;
 import io.flowkit.FlowTracker;
 import io.flowkit.PacketSource;
 import io.flowkit.Protocol;
@@ -14,8 +13,6 @@ import io.flowkit.core.internal.scan.ScanDetector;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * flowkit's {@link FlowTracker} on several cores ({@code FlowTracker.builder().threads(n)}).
@@ -67,7 +64,6 @@ import org.slf4j.LoggerFactory;
  * copies into the ring; no allocation (records are allocated per connection by the shards).
  */
 public final class ShardedFlowTracker implements FlowTracker {
-    private static final Logger LOG = LoggerFactory.getLogger(ShardedFlowTracker.class);
     private static final int POLL_BATCH = 1024;
     private static final int TICK = 256;
     private static final int RING = 8192;
@@ -78,12 +74,11 @@ public final class ShardedFlowTracker implements FlowTracker {
     private final Shard[] shards;
     /** Tracks UDP and IP-tunnel traffic (and everything inside tunnels) on the calling thread. */
     private final Engine local;
-    private final ConnectionListener[] listeners;
+    private final Listeners listeners;
     private final ScanDetector detector;
     private long now;
     private long packets;
     private long bytes;
-    private long listenerFailures;
     private int sinceTick;
     private boolean closed;
     private Throwable failure;
@@ -98,7 +93,7 @@ public final class ShardedFlowTracker implements FlowTracker {
     public ShardedFlowTracker(TrackerConfig config, ScanDetector detector) {
         this.decoder = new Decoder(config);
         this.detector = detector;
-        this.listeners = config.connectionListeners().toArray(new ConnectionListener[0]);
+        this.listeners = new Listeners(config.connectionListeners());
         long seed = config.uidSeed() != null ? config.uidSeed() : new SecureRandom().nextLong();
         int n = config.threads();
         int engines = n + 1;
@@ -220,16 +215,7 @@ public final class ShardedFlowTracker implements FlowTracker {
     }
 
     private void deliver(Connection connection) {
-        for (ConnectionListener l : listeners) {
-            try {
-                l.onConnectionClosed(connection);
-            } catch (RuntimeException e) {
-                if (listenerFailures++ == 0) {
-                    LOG.warn("connection listener {} threw; counting further failures in TrackerStats.listenerFailures",
-                            l, e);
-                }
-            }
-        }
+        listeners.closed(connection);
         if (detector != null) {
             detector.onConnection(connection);
         }
@@ -304,7 +290,7 @@ public final class ShardedFlowTracker implements FlowTracker {
                 .connectionsActive(active).connectionsPeak(peak)
                 .pendingActive(pending[0]).pendingPeak(pending[1]).pendingPromotions(pending[2])
                 .pendingExpiries(pending[3]).pendingEvictions(pending[4])
-                .listenerFailures(listenerFailures + (detector != null ? detector.listenerFailures() : 0));
+                .listenerFailures(listeners.failures() + (detector != null ? detector.listenerFailures() : 0));
         for (SkipReason r : SkipReason.values()) {
             b.skipped(r, decoder.skipped(r));
         }
