@@ -25,10 +25,12 @@ public final class FootprintMain {
     /**
      * Runs the measurement.
      *
-     * @param args optional number of connections (default 1,000,000)
+     * @param args optional number of connections (default 1,000,000), then {@code udp} to open
+     *             UDP flows (one packet each way, like DNS) instead of TCP connections
      */
     public static void main(String[] args) {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        boolean udp = args.length > 1 && args[1].equals("udp");
         long before = usedAfterGc();
         FlowTracker tracker = FlowTracker.builder().ignoreChecksums(true).maxConnections(n).build();
         ByteBuffer frame = ByteBuffer.allocate(64);
@@ -38,6 +40,13 @@ public final class FootprintMain {
             int client = 0x0A000000 + (i >>> 10);
             int port = 1024 + (i & 1023);
             int server = 0xC0A80001;
+            if (udp) {
+                udp(frame, client, server, port, 53);
+                tracker.onFrame(t += step, LinkType.RAW, frame, 0, 40, 40);
+                udp(frame, server, client, 53, port);
+                tracker.onFrame(t += step, LinkType.RAW, frame, 0, 40, 40);
+                continue;
+            }
             tcp(frame, client, server, port, 443, 0x02, 1000, 0);
             tracker.onFrame(t += step, LinkType.RAW, frame, 0, 40, 40);
             tcp(frame, server, client, 443, port, 0x12, 5000, 1001);
@@ -61,11 +70,30 @@ public final class FootprintMain {
         return rt.totalMemory() - rt.freeMemory();
     }
 
+    private static void udp(ByteBuffer b, int src, int dst, int sport, int dport) {
+        ip(b, 17, src, dst);
+        b.putShort(20, (short) sport);
+        b.putShort(22, (short) dport);
+        b.putShort(24, (short) 20);
+        b.putShort(26, (short) 0);
+    }
+
     private static void tcp(ByteBuffer b, int src, int dst, int sport, int dport, int flags, int seq, int ack) {
+        ip(b, 6, src, dst);
+        b.putShort(20, (short) sport);
+        b.putShort(22, (short) dport);
+        b.putInt(24, seq);
+        b.putInt(28, ack);
+        b.put(32, (byte) 0x50);
+        b.put(33, (byte) flags);
+        b.putShort(34, (short) 8192);
+    }
+
+    private static void ip(ByteBuffer b, int proto, int src, int dst) {
         b.put(0, (byte) 0x45);
         b.putShort(2, (short) 40);
         b.put(8, (byte) 64);
-        b.put(9, (byte) 6);
+        b.put(9, (byte) proto);
         b.putShort(10, (short) 0);
         b.putInt(12, src);
         b.putInt(16, dst);
@@ -76,12 +104,5 @@ public final class FootprintMain {
         sum = (sum & 0xFFFF) + (sum >>> 16);
         sum = (sum & 0xFFFF) + (sum >>> 16);
         b.putShort(10, (short) ~sum);
-        b.putShort(20, (short) sport);
-        b.putShort(22, (short) dport);
-        b.putInt(24, seq);
-        b.putInt(28, ack);
-        b.put(32, (byte) 0x50);
-        b.put(33, (byte) flags);
-        b.putShort(34, (short) 8192);
     }
 }

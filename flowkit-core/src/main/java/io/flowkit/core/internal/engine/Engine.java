@@ -203,8 +203,8 @@ public final class Engine implements TimerWheel.Expiry {
     @Override
     public void expired(int s, long deadline, long now) {
         while (true) {
-            long att = c.attemptAt[s];
-            long exp = c.expireAt[s];
+            long att = c.attemptAt(s);
+            long exp = c.expireAt(s);
             long inact = inactivityDeadline(s);
             long first = inact;
             int which = 2;
@@ -225,7 +225,7 @@ public final class Engine implements TimerWheel.Expiry {
                 break;
             }
             if (which == 0) {
-                c.attemptAt[s] = 0;
+                c.attemptAt(s, 0);
                 if (c.has(s, Connections.F_DELETE_PENDING)) {
                     remove(s, CloseReason.CLOSED);
                     return;
@@ -236,7 +236,7 @@ public final class Engine implements TimerWheel.Expiry {
                         remove(s, anyClosed(s) ? CloseReason.CLOSED : CloseReason.INACTIVITY_TIMEOUT);
                         return;
                     }
-                    c.attemptAt[s] = next;
+                    c.attemptAt(s, next);
                     c.set(s, Connections.F_SECOND_EXPIRE, next != 0);
                 } else if (tcp.attemptTimer(s)) {
                     remove(s, CloseReason.INACTIVITY_TIMEOUT);
@@ -247,13 +247,13 @@ public final class Engine implements TimerWheel.Expiry {
                 sink.connectionProgress(record(s, CloseReason.STILL_OPEN));
                 c.progressAt[s] = progress.next(c.start[s], prog);
             } else if (which == 1) {
-                c.expireAt[s] = 0;
+                c.expireAt(s, 0);
                 long next = tcp.expireTimer(s, now);
                 if (next == Tcp.REMOVE) {
                     remove(s, anyClosed(s) ? CloseReason.CLOSED : CloseReason.INACTIVITY_TIMEOUT);
                     return;
                 }
-                c.expireAt[s] = next;
+                c.expireAt(s, next);
             } else {
                 remove(s, CloseReason.INACTIVITY_TIMEOUT);
                 return;
@@ -263,7 +263,8 @@ public final class Engine implements TimerWheel.Expiry {
     }
 
     private boolean anyClosed(int s) {
-        return c.epHas(2 * s, Connections.E_DID_CLOSE) || c.epHas(2 * s + 1, Connections.E_DID_CLOSE);
+        return c.epHas(c.tcpEndpoint(s, 0), Connections.E_DID_CLOSE)
+                || c.epHas(c.tcpEndpoint(s, 1), Connections.E_DID_CLOSE);
     }
 
     private long inactivityDeadline(int s) {
@@ -272,11 +273,13 @@ public final class Engine implements TimerWheel.Expiry {
 
     private void rearm(int s) {
         long d = inactivityDeadline(s);
-        if (c.attemptAt[s] != 0 && c.attemptAt[s] < d) {
-            d = c.attemptAt[s];
+        long att = c.attemptAt(s);
+        if (att != 0 && att < d) {
+            d = att;
         }
-        if (c.expireAt[s] != 0 && c.expireAt[s] < d) {
-            d = c.expireAt[s];
+        long exp = c.expireAt(s);
+        if (exp != 0 && exp < d) {
+            d = exp;
         }
         if (c.progressAt[s] != 0 && c.progressAt[s] < d) {
             d = c.progressAt[s];
@@ -398,13 +401,12 @@ public final class Engine implements TimerWheel.Expiry {
             case UDP: {
                 boolean orig = c.isOrigSide(s, side);
                 if (v.badChecksum) {
-                    c.scaledHistory(s, e, Connections.CNT_CHECKSUM, orig ? 'C' : 'c');
+                    c.udpBadChecksum(e, orig ? 'C' : 'c');
                     break;
                 }
                 c.last[s] = t;
                 c.checkHistory(s, orig ? 1 : 2, orig ? 'D' : 'd');
-                c.finSeqOrBytes[e] += v.payloadLength;
-                c.epSet(e, Connections.E_SENT);
+                c.addPayload(e, v.payloadLength);
                 count(e, v);
                 break;
             }
@@ -413,8 +415,7 @@ public final class Engine implements TimerWheel.Expiry {
                     break;
                 }
                 c.last[s] = t;
-                c.finSeqOrBytes[e] += v.payloadLength;
-                c.epSet(e, Connections.E_SENT);
+                c.addPayload(e, v.payloadLength);
                 if (v.payloadCaptured >= v.payloadLength) {
                     count(e, v);
                 }
@@ -543,7 +544,7 @@ public final class Engine implements TimerWheel.Expiry {
 
     private void count(int e, PacketView v) {
         c.packets[e]++;
-        c.ipBytes[e] += v.ipLength;
+        c.addIpBytes(e, v.ipLength);
     }
 
     /** Zeek's base script reaction to {@code connection_established}: per-port inactivity timeouts. */
@@ -552,7 +553,7 @@ public final class Engine implements TimerWheel.Expiry {
         int respPort = o == 0 ? table.bPort(s) : table.aPort(s);
         int origPort = o == 0 ? table.aPort(s) : table.bPort(s);
         int service = respPort;
-        if (c.state[2 * s + o] == Connections.INACTIVE && !likely(likelyTcp, respPort) && likely(likelyTcp, origPort)) {
+        if (c.state[c.tcpEndpoint(s, o)] == Connections.INACTIVE && !likely(likelyTcp, respPort) && likely(likelyTcp, origPort)) {
             service = origPort;
         }
         if (tcpPortTimeout[service] >= 0) {
@@ -604,9 +605,9 @@ public final class Engine implements TimerWheel.Expiry {
                 break;
         }
         if (uid >= 0) {
-            c.init(s, t, uid, timeout);
+            c.init(s, t, uid, timeout, kind == TCP);
         } else {
-            c.init(s, t, uidCounter, timeout);
+            c.init(s, t, uidCounter, timeout, kind == TCP);
             uidCounter += uidStep;
         }
         c.progressAt[s] = progress.first(t);
@@ -616,7 +617,7 @@ public final class Engine implements TimerWheel.Expiry {
             c.addHistory(s, '^');
         }
         if (kind == TCP) {
-            c.expireAt[s] = Tcp.plus(t, Tcp.SYN_TIMEOUT);
+            c.expireAt(s, Tcp.plus(t, Tcp.SYN_TIMEOUT));
         }
         if (uid < 0) {
             created++;
@@ -699,12 +700,12 @@ public final class Engine implements TimerWheel.Expiry {
         int[] attempts = new int[count];
         for (int i = 0; i < count; i++) {
             int s = slots[i];
-            if (c.attemptAt[s] != 0 && !c.has(s, Connections.F_DELETE_PENDING | Connections.F_SECOND_EXPIRE)) {
+            if (c.attemptAt(s) != 0 && !c.has(s, Connections.F_DELETE_PENDING | Connections.F_SECOND_EXPIRE)) {
                 attempts[k++] = s;
             }
         }
         IntArrays.quickSort(attempts, 0, k, (x, y) -> {
-            int cmp = Long.compare(c.attemptAt[x], c.attemptAt[y]);
+            int cmp = Long.compare(c.attemptAt(x), c.attemptAt(y));
             return cmp != 0 ? cmp : Long.compare(c.uidNumber[x], c.uidNumber[y]);
         });
         for (int i = 0; i < k; i++) {
@@ -734,7 +735,7 @@ public final class Engine implements TimerWheel.Expiry {
         for (int p : slots) {
             pendingExpiries++;
             int s = promote(p, !fit);
-            if (!fit && table.isLive(s) && c.attemptAt[s] != 0 && !c.has(s, Connections.F_DELETE_PENDING)
+            if (!fit && table.isLive(s) && c.attemptAt(s) != 0 && !c.has(s, Connections.F_DELETE_PENDING)
                     && tcp.attemptTimer(s)) {
                 remove(s, CloseReason.END_OF_INPUT);
             }
@@ -762,19 +763,19 @@ public final class Engine implements TimerWheel.Expiry {
         if (ipProto == 6) {
             protocol = Protocol.TCP;
             state = ConnState.valueOf(tcp.connState(s, history));
-            origBytes = tcp.size(oe);
-            respBytes = tcp.size(re);
+            origBytes = tcp.size(c.tcpEndpoint(s, o));
+            respBytes = tcp.size(c.tcpEndpoint(s, o ^ 1));
         } else if (ipProto == 17 || ((ipProto == 1 || ipProto == 58))) {
             protocol = ipProto == 17 ? Protocol.UDP : Protocol.ICMP;
-            boolean oa = c.epHas(oe, Connections.E_SENT);
-            boolean ra = c.epHas(re, Connections.E_SENT);
+            boolean oa = c.sent(oe);
+            boolean ra = c.sent(re);
             if (ipProto == 17) {
                 state = oa ? (ra ? ConnState.SF : ConnState.S0) : (ra ? ConnState.SHR : ConnState.OTH);
             } else {
                 state = ConnState.OTH;
             }
-            origBytes = Math.max(0, c.finSeqOrBytes[oe]);
-            respBytes = Math.max(0, c.finSeqOrBytes[re]);
+            origBytes = c.payloadBytes(oe);
+            respBytes = c.payloadBytes(re);
         } else {
             protocol = Protocol.UNKNOWN_TRANSPORT;
             state = ConnState.OTH;
@@ -783,9 +784,9 @@ public final class Engine implements TimerWheel.Expiry {
         }
         return new Connection(uids.uid(c.uidNumber[s]), c.start[s], address(oHi, oLo), oPort, address(rHi, rLo),
                 rPort, protocol, ipProto, null, Math.max(0, c.last[s] - c.start[s]), origBytes, respBytes, state,
-                localNets.contains(oHi, oLo), localNets.contains(rHi, rLo), c.missedBytes[s], history,
-                Integer.toUnsignedLong(c.packets[oe]), c.ipBytes[oe], Integer.toUnsignedLong(c.packets[re]),
-                c.ipBytes[re], tunnelParents(s), reason);
+                localNets.contains(oHi, oLo), localNets.contains(rHi, rLo), c.missedBytes(s), history,
+                Integer.toUnsignedLong(c.packets[oe]), c.ipBytes(oe), Integer.toUnsignedLong(c.packets[re]),
+                c.ipBytes(re), tunnelParents(s), reason);
     }
 
     private List<String> tunnelParents(int s) {

@@ -171,7 +171,7 @@ final class Tcp {
         if ((flags & SYN) == 0) {
             return false;
         }
-        int origE = 2 * s + c.origSide(s);
+        int origE = c.tcpEndpoint(s, c.origSide(s));
         int respE = origE ^ 1;
         int connOrig = origE;
         if ((flags & ACK) != 0) {
@@ -208,7 +208,7 @@ final class Tcp {
      * @param captured whether the whole payload was captured
      */
     void packet(int s, int side, long t, int flags, int seq32, int ack32, int window, int len, boolean captured) {
-        int e = 2 * s + side;
+        int e = c.tcpEndpoint(s, side);
         int p = e ^ 1;
         boolean syn = (flags & SYN) != 0;
         boolean fin = (flags & FIN) != 0;
@@ -227,7 +227,7 @@ final class Tcp {
         initEndpoint(e, syn, seq32, seqOnePast);
 
         underflow = false;
-        long relSeq = relativeSeq(e, seq32, c.lastSeq[e], c.seqWraps[e]);
+        long relSeq = relativeSeq(e, seq32, c.lastSeq[e], c.seqWraps(e));
         boolean seqUnderflow = underflow;
 
         updateHistory(s, e, syn, fin, rst, ack, relSeq, len);
@@ -240,7 +240,7 @@ final class Tcp {
         }
         if (fin) {
             c.epSet(e, Connections.E_FIN_SEEN);
-            c.finSeqOrBytes[e] = relSeq + segLen;
+            c.finSeq[e] = relSeq + segLen;
         }
 
         long relAck = 0;
@@ -252,7 +252,7 @@ final class Tcp {
                 c.lastSeq[p] = ack32 - 1;
             } else {
                 underflow = false;
-                relAck = relativeSeq(p, ack32, c.ackSeq[p], c.ackWraps[p]);
+                relAck = relativeSeq(p, ack32, c.ackSeq[p], c.ackWraps(p));
                 if (underflow) {
                     relAck = 0;
                 } else if (!rst) {
@@ -285,7 +285,7 @@ final class Tcp {
 
     /** A packet whose checksum failed: only the scaled {@code C}/{@code c} letter. */
     void badChecksum(int s, int side) {
-        scaled(s, 2 * s + side, CNT_CHECKSUM, 'C');
+        scaled(s, c.tcpEndpoint(s, side), CNT_CHECKSUM, 'C');
     }
 
     private void setPartialStatus(int s, int e, boolean syn, boolean ack) {
@@ -351,10 +351,10 @@ final class Tcp {
         } else if (bits == 1) {
             if (syn) {
                 char code = ack ? 'H' : 'S';
-                if (epCheckHistory(s, e, HIST_SYN, code) && (int) relSeq != c.histLastSyn[e]) {
+                if (epCheckHistory(s, e, HIST_SYN, code) && (int) relSeq != c.histLastSyn(e)) {
                     epAddHistory(s, e, code);
                 }
-                c.histLastSyn[e] = (int) relSeq;
+                c.histLastSyn(e, (int) relSeq);
             }
             if (fin) {
                 if (epCheckHistory(s, e, HIST_FIN, 'F') && (int) (relSeq + len) != c.histLastFin[e]) {
@@ -382,7 +382,7 @@ final class Tcp {
         }
         if (delta > 0) {
             if (Integer.compareUnsigned(ack32, c.ackSeq[e]) < 0) {
-                c.ackWraps[e]++;
+                c.incAckWraps(e);
             }
             c.ackSeq[e] = ack32;
         }
@@ -390,7 +390,7 @@ final class Tcp {
 
     private void updateLastSeqValue(int e, int seq) {
         if (Integer.compareUnsigned(seq, c.lastSeq[e]) < 0) {
-            c.seqWraps[e]++;
+            c.incSeqWraps(e);
         }
         c.lastSeq[e] = seq;
     }
@@ -451,7 +451,7 @@ final class Tcp {
             if (orig) {
                 setState(s, e, ack ? SYN_ACK_SENT : SYN_SENT);
                 if (attemptDelay > 0 && !c.has(s, Connections.F_DELETE_PENDING | Connections.F_SECOND_EXPIRE)) {
-                    c.attemptAt[s] = plus(t, attemptDelay);
+                    c.attemptAt(s, plus(t, attemptDelay));
                 }
             } else {
                 if (!ack && c.state[p] == SYN_ACK_SENT && seq32 == c.startSeq[e]) {
@@ -485,7 +485,7 @@ final class Tcp {
             out = reject ? 1 : 3;
         }
         if (c.state[e] == INACTIVE) {
-            int origE = 2 * s + c.origSide(s);
+            int origE = c.tcpEndpoint(s, c.origSide(s));
             if (!orig && len == 0 && c.state[origE] == SYN_SENT) {
                 // an eccentric TCP acking the SYN before replying: not a partial connection
                 return out;
@@ -552,7 +552,7 @@ final class Tcp {
     // ------------------------------------------------------------ reassembly
 
     private boolean noDataAcked(int e) {
-        long ackFull = full(c.ackSeq[e], c.ackWraps[e]);
+        long ackFull = full(c.ackSeq[e], c.ackWraps(e));
         long start = start(e);
         return ackFull == start || ackFull == start + 1;
     }
@@ -563,8 +563,8 @@ final class Tcp {
         if (c.prevState[e] == SYN_SENT && c.state[e] == RESET && c.state[p] == INACTIVE && !noDataAcked(e)) {
             return 0;
         }
-        long lastFull = full(c.lastSeq[e], c.seqWraps[e]);
-        long ackFull = full(c.ackSeq[e], c.ackWraps[e]);
+        long lastFull = full(c.lastSeq[e], c.seqWraps(e));
+        long ackFull = full(c.ackSeq[e], c.ackWraps(e));
         long size = (Long.compareUnsigned(lastFull, ackFull) > 0 ? lastFull : ackFull) - start(e);
         if (size != 0) {
             --size;
@@ -579,7 +579,7 @@ final class Tcp {
         if (c.epHas(e, Connections.E_SKIP)) {
             return;
         }
-        long ack = relative(e, c.ackSeq[e], c.ackWraps[e]);
+        long ack = relative(e, c.ackSeq[e], c.ackWraps(e));
         long upper = seq + len;
         if (Long.compareUnsigned(seq, ack) < 0) {
             if (Long.compareUnsigned(upper, ack) <= 0) {
@@ -643,8 +643,8 @@ final class Tcp {
     }
 
     private void ackReceived(int s, int e, long seq) {
-        if (c.epHas(e, Connections.E_FIN_SEEN) && Long.compareUnsigned(seq, c.finSeqOrBytes[e]) >= 0) {
-            seq = c.finSeqOrBytes[e] - 1;
+        if (c.epHas(e, Connections.E_FIN_SEEN) && Long.compareUnsigned(seq, c.finSeq[e]) >= 0) {
+            seq = c.finSeq[e] - 1;
         }
         if (Long.compareUnsigned(seq, c.trimSeq[e]) <= 0) {
             return;
@@ -696,7 +696,7 @@ final class Tcp {
     private void gap(int s, int e, long len) {
         if (clean(e) && clean(e ^ 1)) {
             scaled(s, e, CNT_GAP, 'G');
-            c.missedBytes[s] += len;
+            c.addMissedBytes(s, len);
         }
     }
 
@@ -705,7 +705,7 @@ final class Tcp {
             return false;
         }
         long delivered = start(e) + c.lastReassem[e];
-        long lastFull = full(c.lastSeq[e], c.seqWraps[e]);
+        long lastFull = full(c.lastSeq[e], c.seqWraps(e));
         if (lastFull < delivered) {
             return false;
         }
@@ -756,30 +756,30 @@ final class Tcp {
                 }
             }
             // CancelTimers(), then the delete timer
-            c.expireAt[s] = 0;
+            c.expireAt(s, 0);
             c.set(s, Connections.F_SECOND_EXPIRE, false);
             // Zeek lingers tcp_close_delay after any complete close; a close completed by a reset
             // lingers the reset delay instead (both 5 s by default, so Zeek's defaults hold)
             long del = plus(c.last[s], c.state[e] == RESET || c.state[p] == RESET ? resetDelay : closeDelay);
             if (c.has(s, Connections.F_DELETE_PENDING)) {
-                c.attemptAt[s] = Math.min(c.attemptAt[s], del);
+                c.attemptAt(s, Math.min(c.attemptAt(s), del));
             } else {
-                c.attemptAt[s] = del;
+                c.attemptAt(s, del);
                 c.set(s, Connections.F_DELETE_PENDING, true);
             }
         } else if (c.prevState[e] != INACTIVE) {
             // Zeek starts another expire-timer chain; the first one keeps running
             long check = plus(c.last[s], SESSION_TIMER);
-            if (c.expireAt[s] == 0) {
-                c.expireAt[s] = check;
+            if (c.expireAt(s) == 0) {
+                c.expireAt(s, check);
             } else if (c.has(s, Connections.F_SECOND_EXPIRE)) {
-                c.attemptAt[s] = c.attemptAt[s] == 0 ? check : Math.min(c.attemptAt[s], check);
+                c.attemptAt(s, c.attemptAt(s) == 0 ? check : Math.min(c.attemptAt(s), check));
             } else if (!c.has(s, Connections.F_DELETE_PENDING)) {
                 // a side closed while its peer is active: the attempt timer can no longer fire
-                c.attemptAt[s] = check;
+                c.attemptAt(s, check);
                 c.set(s, Connections.F_SECOND_EXPIRE, true);
             } else {
-                c.expireAt[s] = Math.min(c.expireAt[s], check);
+                c.expireAt(s, Math.min(c.expireAt(s), check));
             }
         }
     }
@@ -795,7 +795,7 @@ final class Tcp {
         if (!c.has(s, Connections.F_ACTIVE)) {
             return false;
         }
-        int o = 2 * s + c.origSide(s);
+        int o = c.tcpEndpoint(s, c.origSide(s));
         return (c.state[o] == SYN_SENT || c.state[o] == SYN_ACK_SENT) && c.state[o ^ 1] == INACTIVE;
     }
 
@@ -812,7 +812,7 @@ final class Tcp {
         if (!c.has(s, Connections.F_ACTIVE)) {
             return 0;
         }
-        int o = 2 * s + c.origSide(s);
+        int o = c.tcpEndpoint(s, c.origSide(s));
         int r = o ^ 1;
         if (c.last[s] + LINGER < t) {
             boolean oc = c.epHas(o, Connections.E_DID_CLOSE);
@@ -832,7 +832,7 @@ final class Tcp {
 
     /** @return Zeek's {@code conn_state} for a TCP connection */
     String connState(int s, String history) {
-        int o = 2 * s + c.origSide(s);
+        int o = c.tcpEndpoint(s, c.origSide(s));
         int r = o ^ 1;
         byte os = c.state[o];
         byte rs = c.state[r];
