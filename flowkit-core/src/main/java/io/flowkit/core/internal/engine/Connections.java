@@ -61,10 +61,6 @@ final class Connections {
     static final int F_SECOND_EXPIRE = 1 << 9;
     /** UDP/ICMP: side 0 sent a packet (Zeek's {@code UDP_ACTIVE}/{@code ICMP_ACTIVE}); side 1 is the next bit. */
     private static final int F_SENT = 1 << 10;
-    /** Side 0's IP byte count is in {@link #wideIpBytes}; side 1 is the next bit. */
-    private static final int F_WIDE_IP = 1 << 12;
-    /** Side 0's payload byte count is in {@link #widePayload}; side 1 is the next bit. */
-    private static final int F_WIDE_PAYLOAD = 1 << 14;
     /** {@code missed_bytes} is in {@link #missed}. */
     private static final int F_MISSED = 1 << 16;
     /** Bad-checksum counts of a UDP or ICMP connection are in {@link #udpChecksums}. */
@@ -83,6 +79,12 @@ final class Connections {
     private static final int E_ACK_WRAPS = 1 << 5;
     /** The last SYN's relative sequence is in {@link #lastSynMap}. */
     private static final int E_LAST_SYN = 1 << 6;
+    /** The last FIN's relative sequence is {@link #finSeq} minus one (see {@link #histLastFin(int)}). */
+    private static final int E_FIN_OWN = 1 << 7;
+    /** The last FIN's relative sequence is in {@link #lastFinMap}. */
+    private static final int E_FIN_MAP = 1 << 8;
+    /** The scaled-history counters are in {@link #wideCounters}. */
+    private static final int E_WIDE_COUNTERS = 1 << 9;
 
     // TCP endpoint states, numbered as Zeek numbers them
     static final byte INACTIVE = 0;
@@ -93,7 +95,8 @@ final class Connections {
     static final byte CLOSED = 5;
     static final byte RESET = 6;
 
-    // scaled-history counters packed in one long per endpoint: 16 bits each
+    // scaled-history counters, by their bit offset in a wide (16 bits each) counter word
+    // (the narrow word has 8 bits each, at half the offset)
     static final int CNT_CHECKSUM = 0;
     static final int CNT_RXMIT = 16;
     static final int CNT_WIN0 = 32;
@@ -119,8 +122,10 @@ final class Connections {
     long[] last;
     long[] uidNumber;
     byte[] timeoutIndex;
+    /** Whether progress events are on; {@link #progressAt} is empty when not. */
+    private final boolean progress;
     /** Next progress event (start plus an age, see {@link ProgressAges}); 0 when none. */
-    long[] progressAt;
+    private long[] progressAt;
     private long[] hist;
     int[] histSeen;
     /** The slot's TCP row, or -1 for a connection that is not TCP. */
@@ -128,9 +133,9 @@ final class Connections {
 
     // per slot endpoint (2 * slot + side)
     int[] packets;
-    private int[] ipBytes;
+    private final UintColumn ipBytes = new UintColumn();
     /** UDP and ICMP: the payload bytes the side sent, valid once {@link #sent} says so. */
-    private int[] payloadBytes;
+    private final UintColumn payloadBytes = new UintColumn();
 
     // per TCP row
     private int rowCapacity;
@@ -148,33 +153,42 @@ final class Connections {
     // per TCP endpoint (2 * row + side)
     byte[] state = new byte[0];
     byte[] prevState = new byte[0];
-    private byte[] epFlags = new byte[0];
+    private char[] epFlags = new char[0];
     int[] startSeq = new int[0];
     /** Last sequence number; for a free row's side 0, the next free row. */
     int[] lastSeq = new int[0];
     int[] ackSeq = new int[0];
-    /** Low 32 bits of the relative sequence of the endpoint's last FIN and RST. */
-    int[] histLastFin = new int[0];
+    /** Low 32 bits of the relative sequence of the endpoint's last RST. */
     int[] histLastRst = new int[0];
     /** The relative sequence number just past the endpoint's FIN. */
-    long[] finSeq = new long[0];
-    long[] counters = new long[0];
-    long[] lastReassem = new long[0];
-    long[] trimSeq = new long[0];
+    final UintColumn finSeq = new UintColumn();
+    /** Scaled-history counters, 8 bits each, until one passes 255 ({@link #E_WIDE_COUNTERS}). */
+    private int[] counters = new int[0];
+    /** Reassembly: the relative sequence number of the next in-order byte. */
+    final UintColumn lastReassem = new UintColumn();
+    /** Reassembly: the relative sequence number up to which data was acknowledged (trimmed). */
+    final UintColumn trimSeq = new UintColumn();
     /** Data seen above a hole, for the few endpoints that have one, by TCP endpoint. */
     final AboveHole aboveHole = new AboveHole();
 
     // sparse overflow
-    private final Int2LongOpenHashMap wideIpBytes = new Int2LongOpenHashMap();
-    private final Int2LongOpenHashMap widePayload = new Int2LongOpenHashMap();
     private final Int2LongOpenHashMap missed = new Int2LongOpenHashMap();
     private final Int2LongOpenHashMap udpChecksums = new Int2LongOpenHashMap();
     private final Int2IntOpenHashMap seqWrapMap = new Int2IntOpenHashMap();
     private final Int2IntOpenHashMap ackWrapMap = new Int2IntOpenHashMap();
     private final Int2IntOpenHashMap lastSynMap = new Int2IntOpenHashMap();
+    private final Int2IntOpenHashMap lastFinMap = new Int2IntOpenHashMap();
+    private final Int2LongOpenHashMap wideCounters = new Int2LongOpenHashMap();
     private final Int2ObjectOpenHashMap<StringBuilder> longHistories = new Int2ObjectOpenHashMap<>();
 
-    Connections(int capacity) {
+    /**
+     * Creates the columns.
+     *
+     * @param capacity slots to start with
+     * @param progress whether progress events are on (else no column holds their deadlines)
+     */
+    Connections(int capacity, boolean progress) {
+        this.progress = progress;
         this.capacity = 0;
         grow(capacity);
     }
@@ -188,7 +202,7 @@ final class Connections {
         last = Arrays.copyOf(orEmpty(last), cap);
         uidNumber = Arrays.copyOf(orEmpty(uidNumber), cap);
         timeoutIndex = Arrays.copyOf(timeoutIndex == null ? new byte[0] : timeoutIndex, cap);
-        progressAt = Arrays.copyOf(orEmpty(progressAt), cap);
+        progressAt = progress ? Arrays.copyOf(orEmpty(progressAt), cap) : new long[0];
         hist = Arrays.copyOf(orEmpty(hist), cap);
         histSeen = Arrays.copyOf(orEmpty(histSeen), cap);
         int old = capacity;
@@ -196,8 +210,8 @@ final class Connections {
         Arrays.fill(tcpRow, old, cap, -1);
         int c2 = cap * 2;
         packets = Arrays.copyOf(orEmpty(packets), c2);
-        ipBytes = Arrays.copyOf(orEmpty(ipBytes), c2);
-        payloadBytes = Arrays.copyOf(orEmpty(payloadBytes), c2);
+        ipBytes.grow(c2);
+        payloadBytes.grow(c2);
         capacity = cap;
     }
 
@@ -221,12 +235,11 @@ final class Connections {
         startSeq = Arrays.copyOf(startSeq, e2);
         lastSeq = Arrays.copyOf(lastSeq, e2);
         ackSeq = Arrays.copyOf(ackSeq, e2);
-        histLastFin = Arrays.copyOf(histLastFin, e2);
         histLastRst = Arrays.copyOf(histLastRst, e2);
-        finSeq = Arrays.copyOf(finSeq, e2);
+        finSeq.grow(e2);
         counters = Arrays.copyOf(counters, e2);
-        lastReassem = Arrays.copyOf(lastReassem, e2);
-        trimSeq = Arrays.copyOf(trimSeq, e2);
+        lastReassem.grow(e2);
+        trimSeq.grow(e2);
         rowCapacity = rows;
     }
 
@@ -246,13 +259,15 @@ final class Connections {
         last[s] = t;
         uidNumber[s] = uid;
         timeoutIndex[s] = (byte) timeout;
-        progressAt[s] = 0;
+        if (progress) {
+            progressAt[s] = 0;
+        }
         hist[s] = 0;
         histSeen[s] = 0;
         for (int e = 2 * s; e < 2 * s + 2; e++) {
             packets[e] = 0;
-            ipBytes[e] = 0;
-            payloadBytes[e] = 0;
+            ipBytes.reset(e, 0);
+            payloadBytes.reset(e, 0);
         }
         if (tcp) {
             int r = takeRow();
@@ -266,12 +281,11 @@ final class Connections {
                 startSeq[e] = 0;
                 lastSeq[e] = 0;
                 ackSeq[e] = 0;
-                histLastFin[e] = 0;
                 histLastRst[e] = 0;
-                finSeq[e] = 0;
+                finSeq.reset(e, 0);
                 counters[e] = 0;
-                lastReassem[e] = 1;
-                trimSeq[e] = 1;
+                lastReassem.reset(e, 1);
+                trimSeq.reset(e, 1);
             }
         }
     }
@@ -291,13 +305,9 @@ final class Connections {
     /** Drops what a removed slot holds outside its columns and gives back its TCP row; idempotent. */
     void release(int s) {
         int f = flags[s];
-        if ((f & (F_WIDE_IP | F_WIDE_IP << 1)) != 0) {
-            wideIpBytes.remove(2 * s);
-            wideIpBytes.remove(2 * s + 1);
-        }
-        if ((f & (F_WIDE_PAYLOAD | F_WIDE_PAYLOAD << 1)) != 0) {
-            widePayload.remove(2 * s);
-            widePayload.remove(2 * s + 1);
+        for (int e = 2 * s; e < 2 * s + 2; e++) {
+            ipBytes.reset(e, 0);
+            payloadBytes.reset(e, 0);
         }
         if ((f & F_MISSED) != 0) {
             missed.remove(s);
@@ -323,7 +333,16 @@ final class Connections {
                 if ((ef & E_LAST_SYN) != 0) {
                     lastSynMap.remove(e);
                 }
+                if ((ef & E_FIN_MAP) != 0) {
+                    lastFinMap.remove(e);
+                }
+                if ((ef & E_WIDE_COUNTERS) != 0) {
+                    wideCounters.remove(e);
+                }
                 epFlags[e] = 0;
+                finSeq.reset(e, 0);
+                lastReassem.reset(e, 1);
+                trimSeq.reset(e, 1);
                 aboveHole.clear(e);
             }
             lastSeq[2 * r] = freeRow;
@@ -355,53 +374,38 @@ final class Connections {
 
     /** Counts an IP packet's bytes for slot endpoint {@code e}. */
     void addIpBytes(int e, int n) {
-        int wide = F_WIDE_IP << (e & 1);
-        int s = e >> 1;
-        if ((flags[s] & wide) != 0) {
-            wideIpBytes.addTo(e, n);
-            return;
-        }
-        long sum = (ipBytes[e] & 0xFFFF_FFFFL) + n;
-        if (sum > 0xFFFF_FFFFL) {
-            wideIpBytes.put(e, sum);
-            flags[s] |= wide;
-        } else {
-            ipBytes[e] = (int) sum;
-        }
+        ipBytes.add(e, n);
     }
 
     /** @return the IP bytes slot endpoint {@code e} sent */
     long ipBytes(int e) {
-        return (flags[e >> 1] & (F_WIDE_IP << (e & 1))) != 0 ? wideIpBytes.get(e) : ipBytes[e] & 0xFFFF_FFFFL;
+        return ipBytes.get(e);
     }
 
     /** UDP and ICMP: counts a packet's payload for slot endpoint {@code e} and marks the side active. */
     void addPayload(int e, int n) {
-        int s = e >> 1;
-        flags[s] |= F_SENT << (e & 1);
-        int wide = F_WIDE_PAYLOAD << (e & 1);
-        if ((flags[s] & wide) != 0) {
-            widePayload.addTo(e, n);
-            return;
-        }
-        long sum = (payloadBytes[e] & 0xFFFF_FFFFL) + n;
-        if (sum > 0xFFFF_FFFFL) {
-            widePayload.put(e, sum);
-            flags[s] |= wide;
-        } else {
-            payloadBytes[e] = (int) sum;
-        }
+        flags[e >> 1] |= F_SENT << (e & 1);
+        payloadBytes.add(e, n);
     }
 
     /** @return UDP and ICMP: the payload bytes slot endpoint {@code e} sent */
     long payloadBytes(int e) {
-        return (flags[e >> 1] & (F_WIDE_PAYLOAD << (e & 1))) != 0 ? widePayload.get(e)
-                : payloadBytes[e] & 0xFFFF_FFFFL;
+        return payloadBytes.get(e);
     }
 
     /** @return UDP and ICMP: whether slot endpoint {@code e} sent a packet */
     boolean sent(int e) {
         return (flags[e >> 1] & (F_SENT << (e & 1))) != 0;
+    }
+
+    /** @return the next progress event of slot {@code s}; 0 when none */
+    long progressAt(int s) {
+        return progress ? progressAt[s] : 0;
+    }
+
+    /** Sets {@link #progressAt(int)}; only called when progress events are on. */
+    void progressAt(int s, long t) {
+        progressAt[s] = t;
     }
 
     /** @return {@code missed_bytes} of slot {@code s} */
@@ -448,7 +452,7 @@ final class Connections {
     }
 
     void epSet(int e, int flag) {
-        epFlags[e] = (byte) (epFlags[e] | flag);
+        epFlags[e] = (char) (epFlags[e] | flag);
     }
 
     /** @return the sequence wrap count of TCP endpoint {@code e} */
@@ -481,9 +485,50 @@ final class Connections {
             epSet(e, E_LAST_SYN);
             lastSynMap.put(e, relSeq);
         } else if ((epFlags[e] & E_LAST_SYN) != 0) {
-            epFlags[e] = (byte) (epFlags[e] & ~E_LAST_SYN);
+            epFlags[e] = (char) (epFlags[e] & ~E_LAST_SYN);
             lastSynMap.remove(e);
         }
+    }
+
+    /**
+     * Returns the low 32 bits of the relative sequence number of TCP endpoint {@code e}'s last
+     * FIN-only packet's end (0 before one). It is not stored: a FIN-only packet also sets
+     * {@link #finSeq} to exactly one more, so {@link #E_FIN_OWN} says "derive it"; only when a
+     * later FIN with SYN or RST moves {@link #finSeq} is the old value kept in a map.
+     */
+    int histLastFin(int e) {
+        int ef = epFlags[e];
+        if ((ef & E_FIN_OWN) != 0) {
+            return (int) (finSeq.get(e) - 1);
+        }
+        return (ef & E_FIN_MAP) != 0 ? lastFinMap.get(e) : 0;
+    }
+
+    /**
+     * A FIN-only packet of TCP endpoint {@code e} ends at {@code end}: from now on
+     * {@link #histLastFin(int)} is {@code (int) end}. The caller sets {@link #finSeq(int, long, boolean)}
+     * to {@code end + 1} before {@link #histLastFin(int)} is read again.
+     */
+    void finOnlyAt(int e) {
+        int ef = epFlags[e];
+        if ((ef & E_FIN_MAP) != 0) {
+            lastFinMap.remove(e);
+        }
+        epFlags[e] = (char) ((ef & ~E_FIN_MAP) | E_FIN_OWN);
+    }
+
+    /**
+     * Sets TCP endpoint {@code e}'s FIN sequence.
+     *
+     * @param finOnly whether the FIN came alone (without SYN or RST), see {@link #finOnlyAt}
+     */
+    void finSeq(int e, long seq, boolean finOnly) {
+        int ef = epFlags[e];
+        if (!finOnly && (ef & E_FIN_OWN) != 0) {
+            lastFinMap.put(e, (int) (finSeq.get(e) - 1));
+            epFlags[e] = (char) ((ef & ~E_FIN_OWN) | E_FIN_MAP);
+        }
+        finSeq.set(e, seq);
     }
 
     // ---------------------------------------------------------------- history
@@ -534,15 +579,36 @@ final class Connections {
     /**
      * Zeek's {@code ScaledHistoryEntry} with base 10 for a TCP endpoint: the letter is added at the
      * 1st, 10th, 100th, ... event. Counters are 16 bits, so letters stop after the 10,000th event.
+     * They start as four 8-bit fields of an {@code int}; the first to pass 255 moves all four to
+     * a map as 16-bit fields of a {@code long}.
      */
     void scaledHistory(int s, int e, int counterShift, char c) {
-        long all = counters[e];
+        if ((epFlags[e] & E_WIDE_COUNTERS) == 0) {
+            int all = counters[e];
+            int shift = counterShift >>> 1;
+            int n = (all >>> shift) & 0xFF;
+            if (n < 0xFF) {
+                n++;
+                counters[e] = (all & ~(0xFF << shift)) | (n << shift);
+                if (isScaledStep(n)) {
+                    addHistory(s, c);
+                }
+                return;
+            }
+            long wide = 0;
+            for (int k = 0; k < 4; k++) {
+                wide |= (long) ((all >>> (8 * k)) & 0xFF) << (16 * k);
+            }
+            wideCounters.put(e, wide);
+            epSet(e, E_WIDE_COUNTERS);
+        }
+        long all = wideCounters.get(e);
         int n = (int) ((all >>> counterShift) & 0xFFFF);
         if (n == 0xFFFF) {
             return;
         }
         n++;
-        counters[e] = (all & ~(0xFFFFL << counterShift)) | ((long) n << counterShift);
+        wideCounters.put(e, (all & ~(0xFFFFL << counterShift)) | ((long) n << counterShift));
         if (isScaledStep(n)) {
             addHistory(s, c);
         }

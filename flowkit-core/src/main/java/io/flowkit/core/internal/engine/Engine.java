@@ -146,7 +146,7 @@ public final class Engine implements TimerWheel.Expiry {
         int slots = pending == null ? max : max + 1;
         this.maxSlots = slots;
         this.table = new ConnectionTable(Math.min(slots, 1024), slots);
-        this.c = new Connections(table.capacity());
+        this.c = new Connections(table.capacity(), !config.progressAges().isEmpty());
         this.wheel = new TimerWheel(table.capacity(), 0);
         tunnels.grow(table.capacity());
         this.localNets = new NetworkSet(config.localNetworks());
@@ -216,7 +216,7 @@ public final class Engine implements TimerWheel.Expiry {
                 first = exp;
                 which = 1;
             }
-            long prog = c.progressAt[s];
+            long prog = c.progressAt(s);
             if (prog != 0 && prog < first) {
                 first = prog;
                 which = 3;
@@ -245,7 +245,7 @@ public final class Engine implements TimerWheel.Expiry {
             } else if (which == 3) {
                 // progress hook: a snapshot for the listeners, then the next age (ProgressAges)
                 sink.connectionProgress(record(s, CloseReason.STILL_OPEN));
-                c.progressAt[s] = progress.next(c.start[s], prog);
+                c.progressAt(s, progress.next(c.start[s], prog));
             } else if (which == 1) {
                 c.expireAt(s, 0);
                 long next = tcp.expireTimer(s, now);
@@ -281,8 +281,9 @@ public final class Engine implements TimerWheel.Expiry {
         if (exp != 0 && exp < d) {
             d = exp;
         }
-        if (c.progressAt[s] != 0 && c.progressAt[s] < d) {
-            d = c.progressAt[s];
+        long prog = c.progressAt(s);
+        if (prog != 0 && prog < d) {
+            d = prog;
         }
         if (!wheel.isScheduled(s) || d < wheel.deadline(s)) {
             wheel.schedule(s, d);
@@ -610,7 +611,10 @@ public final class Engine implements TimerWheel.Expiry {
             c.init(s, t, uidCounter, timeout, kind == TCP);
             uidCounter += uidStep;
         }
-        c.progressAt[s] = progress.first(t);
+        long firstProgress = progress.first(t);
+        if (firstProgress != 0) {
+            c.progressAt(s, firstProgress);
+        }
         c.set(s, Connections.F_ORIG_IS_B, !srcIsA);
         if (flip && !isBroadcast(v.dstHi, v.dstLo)) {
             c.flags[s] ^= Connections.F_ORIG_IS_B;

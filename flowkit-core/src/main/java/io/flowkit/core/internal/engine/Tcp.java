@@ -240,7 +240,7 @@ final class Tcp {
         }
         if (fin) {
             c.epSet(e, Connections.E_FIN_SEEN);
-            c.finSeq[e] = relSeq + segLen;
+            c.finSeq(e, relSeq + segLen, !syn && !rst);
         }
 
         long relAck = 0;
@@ -357,10 +357,11 @@ final class Tcp {
                 c.histLastSyn(e, (int) relSeq);
             }
             if (fin) {
-                if (epCheckHistory(s, e, HIST_FIN, 'F') && (int) (relSeq + len) != c.histLastFin[e]) {
+                if (epCheckHistory(s, e, HIST_FIN, 'F') && (int) (relSeq + len) != c.histLastFin(e)) {
                     epAddHistory(s, e, 'F');
                 }
-                c.histLastFin[e] = (int) (relSeq + len);
+                c.finOnlyAt(e); // packet() sets finSeq to relSeq + len + 1 next
+
             }
             if (rst) {
                 if (epCheckHistory(s, e, HIST_RST, 'R') && (int) relSeq != c.histLastRst[e]) {
@@ -589,7 +590,7 @@ final class Tcp {
         }
         newBlock(s, e, seq, upper);
         AboveHole.Ranges r = c.aboveHole.get(e);
-        if (r != null && noDataAcked(e) && r.hi[r.n - 1] - c.lastReassem[e] > MAX_ABOVE_HOLE_WITHOUT_ACKS) {
+        if (r != null && noDataAcked(e) && r.hi[r.n - 1] - c.lastReassem.get(e) > MAX_ABOVE_HOLE_WITHOUT_ACKS) {
             clearBlocks(e);
         } else if (heldBytes(e, r) > EXCESSIVE_DATA_WITHOUT_ACKS) {
             clearBlocks(e);
@@ -597,7 +598,7 @@ final class Tcp {
     }
 
     private long heldBytes(int e, AboveHole.Ranges r) {
-        long held = Math.max(0, c.lastReassem[e] - c.trimSeq[e]);
+        long held = Math.max(0, c.lastReassem.get(e) - c.trimSeq.get(e));
         if (r != null) {
             for (int i = 0; i < r.n; i++) {
                 held += r.hi[i] - r.lo[i];
@@ -613,18 +614,18 @@ final class Tcp {
     }
 
     private void newBlock(int s, int e, long seq, long upper) {
-        if (Long.compareUnsigned(upper, c.trimSeq[e]) <= 0) {
+        if (Long.compareUnsigned(upper, c.trimSeq.get(e)) <= 0) {
             return;
         }
-        if (Long.compareUnsigned(seq, c.trimSeq[e]) < 0) {
-            seq = c.trimSeq[e];
+        if (Long.compareUnsigned(seq, c.trimSeq.get(e)) < 0) {
+            seq = c.trimSeq.get(e);
         }
-        if (Long.compareUnsigned(seq, c.lastReassem[e]) <= 0) {
-            if (Long.compareUnsigned(upper, c.lastReassem[e]) > 0) {
-                c.lastReassem[e] = upper;
+        if (Long.compareUnsigned(seq, c.lastReassem.get(e)) <= 0) {
+            if (Long.compareUnsigned(upper, c.lastReassem.get(e)) > 0) {
+                c.lastReassem.set(e, upper);
                 deliverContiguous(e);
                 if (noDataAcked(e) && size(e) > MAX_INITIAL_WINDOW) {
-                    trimToSeq(s, e, c.lastReassem[e]);
+                    trimToSeq(s, e, c.lastReassem.get(e));
                 }
             }
         } else {
@@ -635,18 +636,18 @@ final class Tcp {
     /** Delivers the held intervals that in-order data has now reached (BlockInserted). */
     private void deliverContiguous(int e) {
         AboveHole.Ranges r = c.aboveHole.get(e);
-        while (r != null && r.n > 0 && r.lo[0] <= c.lastReassem[e]) {
-            c.lastReassem[e] = Math.max(c.lastReassem[e], r.hi[0]);
+        while (r != null && r.n > 0 && r.lo[0] <= c.lastReassem.get(e)) {
+            c.lastReassem.set(e, Math.max(c.lastReassem.get(e), r.hi[0]));
             c.aboveHole.removeFirst(e, r);
             r = c.aboveHole.get(e);
         }
     }
 
     private void ackReceived(int s, int e, long seq) {
-        if (c.epHas(e, Connections.E_FIN_SEEN) && Long.compareUnsigned(seq, c.finSeq[e]) >= 0) {
-            seq = c.finSeq[e] - 1;
+        if (c.epHas(e, Connections.E_FIN_SEEN) && Long.compareUnsigned(seq, c.finSeq.get(e)) >= 0) {
+            seq = c.finSeq.get(e) - 1;
         }
-        if (Long.compareUnsigned(seq, c.trimSeq[e]) <= 0) {
+        if (Long.compareUnsigned(seq, c.trimSeq.get(e)) <= 0) {
             return;
         }
         trimToSeq(s, e, seq);
@@ -654,10 +655,10 @@ final class Tcp {
     }
 
     private void trimToSeq(int s, int e, long seq) {
-        if (Long.compareUnsigned(seq, c.lastReassem[e]) > 0) {
+        if (Long.compareUnsigned(seq, c.lastReassem.get(e)) > 0) {
             undelivered(s, e, seq);
         }
-        c.trimSeq[e] = seq;
+        c.trimSeq.set(e, seq);
         AboveHole.Ranges r = c.aboveHole.get(e);
         while (r != null && r.n > 0 && Long.compareUnsigned(r.hi[0], seq) <= 0) {
             c.aboveHole.removeFirst(e, r);
@@ -673,19 +674,19 @@ final class Tcp {
             // one gap per hole below upTo, each followed by delivery of the data above it
             AboveHole.Ranges r = c.aboveHole.get(e);
             while (r != null && r.n > 0 && Long.compareUnsigned(r.lo[0], upTo) < 0) {
-                if (r.lo[0] > c.lastReassem[e]) {
-                    gap(s, e, r.lo[0] - c.lastReassem[e]);
+                if (r.lo[0] > c.lastReassem.get(e)) {
+                    gap(s, e, r.lo[0] - c.lastReassem.get(e));
                 }
-                c.lastReassem[e] = Math.max(c.lastReassem[e], r.hi[0]);
+                c.lastReassem.set(e, Math.max(c.lastReassem.get(e), r.hi[0]));
                 c.aboveHole.removeFirst(e, r);
                 r = c.aboveHole.get(e);
             }
-            if (Long.compareUnsigned(upTo, c.lastReassem[e]) > 0) {
-                gap(s, e, upTo - c.lastReassem[e]);
+            if (Long.compareUnsigned(upTo, c.lastReassem.get(e)) > 0) {
+                gap(s, e, upTo - c.lastReassem.get(e));
             }
         }
-        if (Long.compareUnsigned(upTo, c.lastReassem[e]) > 0) {
-            c.lastReassem[e] = upTo;
+        if (Long.compareUnsigned(upTo, c.lastReassem.get(e)) > 0) {
+            c.lastReassem.set(e, upTo);
         }
     }
 
@@ -704,7 +705,7 @@ final class Tcp {
         if (c.epHas(e, Connections.E_SKIP)) {
             return false;
         }
-        long delivered = start(e) + c.lastReassem[e];
+        long delivered = start(e) + c.lastReassem.get(e);
         long lastFull = full(c.lastSeq[e], c.seqWraps(e));
         if (lastFull < delivered) {
             return false;
@@ -714,7 +715,7 @@ final class Tcp {
         }
         int p = e ^ 1;
         AboveHole.Ranges r = c.aboveHole.get(p);
-        return c.state[e] != RESET && r != null && r.hi[r.n - 1] > c.lastReassem[p];
+        return c.state[e] != RESET && r != null && r.hi[r.n - 1] > c.lastReassem.get(p);
     }
 
     private void checkEof(int s, int e) {
