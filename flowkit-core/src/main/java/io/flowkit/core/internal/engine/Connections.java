@@ -67,6 +67,10 @@ final class Connections {
     private static final int F_UDP_CHECKSUMS = 1 << 17;
     /** The history continues in {@link #longHistories}. */
     private static final int F_LONG_HISTORY = 1 << 18;
+    /** The uid number is in {@link #oldUids}. */
+    private static final int F_OLD_UID = 1 << 19;
+    /** Uid numbers at least this far below {@link #newestUid} move to {@link #oldUids}. */
+    private static final long OLD_UID_AGE = 1L << 31;
 
     // TCP endpoint flags
     static final int E_DID_CLOSE = 1;
@@ -120,7 +124,8 @@ final class Connections {
     int[] flags;
     long[] start;
     long[] last;
-    long[] uidNumber;
+    /** Low 32 bits of the uid number (see {@link #uidNumber(int)}). */
+    private int[] uidLow;
     byte[] timeoutIndex;
     /** Whether progress events are on; {@link #progressAt} is empty when not. */
     private final boolean progress;
@@ -180,6 +185,9 @@ final class Connections {
     private final Int2IntOpenHashMap lastFinMap = new Int2IntOpenHashMap();
     private final Int2LongOpenHashMap wideCounters = new Int2LongOpenHashMap();
     private final Int2ObjectOpenHashMap<StringBuilder> longHistories = new Int2ObjectOpenHashMap<>();
+    private final Int2LongOpenHashMap oldUids = new Int2LongOpenHashMap();
+    /** The largest uid number stored so far. */
+    private long newestUid;
 
     /**
      * Creates the columns.
@@ -200,7 +208,7 @@ final class Connections {
         flags = Arrays.copyOf(flags == null ? new int[0] : flags, cap);
         start = Arrays.copyOf(orEmpty(start), cap);
         last = Arrays.copyOf(orEmpty(last), cap);
-        uidNumber = Arrays.copyOf(orEmpty(uidNumber), cap);
+        uidLow = Arrays.copyOf(orEmpty(uidLow), cap);
         timeoutIndex = Arrays.copyOf(timeoutIndex == null ? new byte[0] : timeoutIndex, cap);
         progressAt = progress ? Arrays.copyOf(orEmpty(progressAt), cap) : new long[0];
         hist = Arrays.copyOf(orEmpty(hist), cap);
@@ -257,7 +265,7 @@ final class Connections {
         flags[s] = F_ACTIVE;
         start[s] = t;
         last[s] = t;
-        uidNumber[s] = uid;
+        storeUid(s, uid);
         timeoutIndex[s] = (byte) timeout;
         if (progress) {
             progressAt[s] = 0;
@@ -319,6 +327,9 @@ final class Connections {
         if ((f & F_LONG_HISTORY) != 0) {
             longHistories.remove(s);
         }
+        if ((f & F_OLD_UID) != 0) {
+            oldUids.remove(s);
+        }
         flags[s] = 0;
         int r = tcpRow[s];
         if (r >= 0) {
@@ -368,6 +379,63 @@ final class Connections {
 
     void set(int s, int flag, boolean on) {
         flags[s] = on ? flags[s] | flag : flags[s] & ~flag;
+    }
+
+    // ------------------------------------------------------------------- uids
+
+    /**
+     * Returns a slot's uid number. Only its low 32 bits are stored: the number is the largest one
+     * at most {@link #newestUid} with those bits, which is right while the connection is less than
+     * 2^32 uid numbers old. {@link #ageUids} moves older ones, exactly, to a map first.
+     *
+     * @param s a live slot
+     * @return the uid number it was created with
+     */
+    long uidNumber(int s) {
+        if ((flags[s] & F_OLD_UID) != 0) {
+            return oldUids.get(s);
+        }
+        return newestUid - ((newestUid - uidLow[s]) & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * Tells whether storing uid number {@code uid} crosses a 2^31 boundary, so that
+     * {@link #ageUids} must see every live slot first.
+     *
+     * @param uid the next uid number to store
+     * @return {@code true} if the live slots must be aged
+     */
+    boolean uidEpochChanges(long uid) {
+        return uid > newestUid && (uid >>> 31) != (newestUid >>> 31);
+    }
+
+    /**
+     * Before uid number {@code uid} is stored: moves live slot {@code s}'s uid number to the map
+     * if it is at least 2^31 older. Called for every live slot when {@link #uidEpochChanges} says
+     * so (once per 2^31 uid numbers), this keeps every other live slot less than 2^32 old.
+     *
+     * @param s   a live slot
+     * @param uid the next uid number to store
+     */
+    void ageUids(int s, long uid) {
+        if ((flags[s] & F_OLD_UID) == 0) {
+            long n = uidNumber(s);
+            if (uid - n >= OLD_UID_AGE) {
+                oldUids.put(s, n);
+                flags[s] |= F_OLD_UID;
+            }
+        }
+    }
+
+    private void storeUid(int s, long uid) {
+        if (uid > newestUid) {
+            newestUid = uid;
+        }
+        uidLow[s] = (int) uid;
+        if (newestUid - uid >= OLD_UID_AGE) {
+            oldUids.put(s, uid);
+            flags[s] |= F_OLD_UID;
+        }
     }
 
     // ----------------------------------------------------------- all protocols

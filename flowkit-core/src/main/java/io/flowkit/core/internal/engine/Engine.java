@@ -379,7 +379,7 @@ public final class Engine implements TimerWheel.Expiry {
             c.checkHistory(s, Tunnels.HIST_LIMIT, 'X');
         }
         lastSlot = s;
-        lastUid = c.uidNumber[s];
+        lastUid = c.uidNumber(s);
         lastRespPort = c.origSide(s) == 0 ? table.bPort(s) : table.aPort(s);
         int e = 2 * s + side;
         switch (kind) {
@@ -605,10 +605,16 @@ public final class Engine implements TimerWheel.Expiry {
                 timeout = T_OTHER;
                 break;
         }
-        if (uid >= 0) {
-            c.init(s, t, uid, timeout, kind == TCP);
-        } else {
-            c.init(s, t, uidCounter, timeout, kind == TCP);
+        long number = uid >= 0 ? uid : uidCounter;
+        if (c.uidEpochChanges(number)) {
+            for (int x = 0; x < table.capacity(); x++) {
+                if (x != s && table.isLive(x)) {
+                    c.ageUids(x, number);
+                }
+            }
+        }
+        c.init(s, t, number, timeout, kind == TCP);
+        if (uid < 0) {
             uidCounter += uidStep;
         }
         long firstProgress = progress.first(t);
@@ -710,7 +716,7 @@ public final class Engine implements TimerWheel.Expiry {
         }
         IntArrays.quickSort(attempts, 0, k, (x, y) -> {
             int cmp = Long.compare(c.attemptAt(x), c.attemptAt(y));
-            return cmp != 0 ? cmp : Long.compare(c.uidNumber[x], c.uidNumber[y]);
+            return cmp != 0 ? cmp : Long.compare(c.uidNumber(x), c.uidNumber(y));
         });
         for (int i = 0; i < k; i++) {
             int s = attempts[i];
@@ -786,7 +792,7 @@ public final class Engine implements TimerWheel.Expiry {
             origBytes = 0;
             respBytes = 0;
         }
-        return new Connection(uids.uid(c.uidNumber[s]), c.start[s], address(oHi, oLo), oPort, address(rHi, rLo),
+        return new Connection(uids.uid(c.uidNumber(s)), c.start[s], address(oHi, oLo), oPort, address(rHi, rLo),
                 rPort, protocol, ipProto, null, Math.max(0, c.last[s] - c.start[s]), origBytes, respBytes, state,
                 localNets.contains(oHi, oLo), localNets.contains(rHi, rLo), c.missedBytes(s), history,
                 Integer.toUnsignedLong(c.packets[oe]), c.ipBytes(oe), Integer.toUnsignedLong(c.packets[re]),
