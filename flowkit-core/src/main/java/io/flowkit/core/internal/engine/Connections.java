@@ -26,25 +26,30 @@ import java.util.Arrays;
  * the narrowest type that is exact for it; the rare wider value moves to a side map, and a flag bit
  * says so, so the common case never looks at a map:
  * <ul>
- * <li>IP and payload byte counts are unsigned {@code int}s until a side passes 4 GiB
- * ({@link #F_WIDE_IP}, {@link #F_WIDE_PAYLOAD}); then its exact {@code long} lives in a map.</li>
+ * <li>Byte counts, FIN sequence and reassembly points are {@link UintColumn}s: unsigned
+ * {@code int}s until a value leaves {@code [0, 2^32)}.</li>
  * <li>Sequence and acknowledgement wrap counts are zero until a side sends 4 GiB
  * ({@link #E_SEQ_WRAPS}, {@link #E_ACK_WRAPS}); the relative sequence of an endpoint's last SYN is
  * zero unless a SYN arrives after a close or reset ({@link #E_LAST_SYN}); {@code missed_bytes} is
  * zero unless content gaps are seen ({@link #F_MISSED}); UDP bad-checksum counts are zero unless a
- * bad checksum is seen ({@link #F_UDP_CHECKSUMS}).</li>
+ * bad checksum is seen ({@link #F_UDP_CHECKSUMS}); scaled-history counters are 8 bits until one
+ * passes 255 ({@link #E_WIDE_COUNTERS}).</li>
+ * <li>Uid numbers keep their low 32 bits ({@link #uidNumber(int)}); the last FIN position is
+ * derived from the FIN sequence ({@link #histLastFin(int)}); TCP keeps the last RST position where
+ * UDP keeps payload bytes ({@link #histLastRst(int, int)}).</li>
  * </ul>
  *
  * <p><b>History.</b> Zeek's history string is kept as 5-bit letter codes packed twelve to a
  * {@code long} (Zeek's conn.log uses 26 letters: {@link #LETTERS}); the rare longer history
  * spills into a map, allocated once per such connection, never per packet.
  *
- * <p><b>Cost.</b> Per slot 77 bytes: flags 4, start 8, last 8, uid 8, timeout 1, progress 8,
- * history 12 (letters 8, first-seen masks 4), TCP row 4, and per side packets, IP bytes and
- * payload bytes, 4 each. Per TCP row 126 bytes: timers 16 and per side 55 (states 2, flags 1,
- * three sequence numbers 12, last FIN and RST positions 8, FIN sequence 8, scaled counters 8,
- * reassembly points 16). Nothing is allocated per packet: the side maps grow only when a value
- * first leaves its column, the pool and the columns only when the table grows.
+ * <p><b>Cost.</b> Per slot 65 bytes: flags 4, start 8, last 8, uid 4, timeout 1, history 12
+ * (letters 8, first-seen masks 4), TCP row 4, and per side packets, IP bytes and payload bytes (or
+ * last RST), 4 each; plus 8 for the progress deadline when progress events are on. Per TCP row 78
+ * bytes: timers 16 and per side 31 (states 1, flags 2, three sequence numbers 12, FIN sequence 4,
+ * scaled counters 4, reassembly points 8). Side maps cost about 30 bytes per value they hold.
+ * Nothing is allocated per packet: the side maps grow only when a value first leaves its column,
+ * the pool and the columns only when the table grows.
  */
 final class Connections {
     // connection flags
@@ -139,7 +144,11 @@ final class Connections {
     // per slot endpoint (2 * slot + side)
     int[] packets;
     private final UintColumn ipBytes = new UintColumn();
-    /** UDP and ICMP: the payload bytes the side sent, valid once {@link #sent} says so. */
+    /**
+     * UDP and ICMP: the payload bytes the side sent, valid once {@link #sent} says so. TCP, whose
+     * sizes come from sequence numbers, keeps the low 32 bits of the relative sequence of the
+     * side's last RST here instead (see {@link #histLastRst(int, int)}).
+     */
     private final UintColumn payloadBytes = new UintColumn();
 
     // per TCP row
@@ -156,15 +165,13 @@ final class Connections {
     private long[] expireAt = new long[0];
 
     // per TCP endpoint (2 * row + side)
-    byte[] state = new byte[0];
-    byte[] prevState = new byte[0];
+    /** The endpoint state in bits 0..3, the one before it in bits 4..7. */
+    private byte[] states = new byte[0];
     private char[] epFlags = new char[0];
     int[] startSeq = new int[0];
     /** Last sequence number; for a free row's side 0, the next free row. */
     int[] lastSeq = new int[0];
     int[] ackSeq = new int[0];
-    /** Low 32 bits of the relative sequence of the endpoint's last RST. */
-    int[] histLastRst = new int[0];
     /** The relative sequence number just past the endpoint's FIN. */
     final UintColumn finSeq = new UintColumn();
     /** Scaled-history counters, 8 bits each, until one passes 255 ({@link #E_WIDE_COUNTERS}). */
@@ -237,13 +244,11 @@ final class Connections {
         attemptAt = Arrays.copyOf(attemptAt, rows);
         expireAt = Arrays.copyOf(expireAt, rows);
         int e2 = rows * 2;
-        state = Arrays.copyOf(state, e2);
-        prevState = Arrays.copyOf(prevState, e2);
+        states = Arrays.copyOf(states, e2);
         epFlags = Arrays.copyOf(epFlags, e2);
         startSeq = Arrays.copyOf(startSeq, e2);
         lastSeq = Arrays.copyOf(lastSeq, e2);
         ackSeq = Arrays.copyOf(ackSeq, e2);
-        histLastRst = Arrays.copyOf(histLastRst, e2);
         finSeq.grow(e2);
         counters = Arrays.copyOf(counters, e2);
         lastReassem.grow(e2);
@@ -283,13 +288,11 @@ final class Connections {
             attemptAt[r] = 0;
             expireAt[r] = 0;
             for (int e = 2 * r; e < 2 * r + 2; e++) {
-                state[e] = INACTIVE;
-                prevState[e] = INACTIVE;
+                states[e] = INACTIVE;
                 epFlags[e] = 0;
                 startSeq[e] = 0;
                 lastSeq[e] = 0;
                 ackSeq[e] = 0;
-                histLastRst[e] = 0;
                 finSeq.reset(e, 0);
                 counters[e] = 0;
                 lastReassem.reset(e, 1);
@@ -513,6 +516,38 @@ final class Connections {
     /** @return the TCP endpoint of a TCP slot's side */
     int tcpEndpoint(int s, int side) {
         return 2 * tcpRow[s] + side;
+    }
+
+    /** @return the state of TCP endpoint {@code e} */
+    byte state(int e) {
+        return (byte) (states[e] & 0x0F);
+    }
+
+    /** @return the state TCP endpoint {@code e} had before its current one */
+    byte prevState(int e) {
+        return (byte) ((states[e] >>> 4) & 0x0F);
+    }
+
+    /** Moves TCP endpoint {@code e} to state {@code st}; its current state becomes the previous one. */
+    void changeState(int e, byte st) {
+        states[e] = (byte) ((states[e] << 4) | st);
+    }
+
+    /**
+     * Returns the low 32 bits of the relative sequence number of the last RST-only packet a TCP
+     * connection's side sent (0 before one).
+     *
+     * @param s    a TCP slot
+     * @param side the key side
+     * @return the stored position
+     */
+    int histLastRst(int s, int side) {
+        return (int) payloadBytes.get(2 * s + side);
+    }
+
+    /** Sets {@link #histLastRst(int, int)}. */
+    void histLastRst(int s, int side, int relSeq) {
+        payloadBytes.set(2 * s + side, relSeq & 0xFFFF_FFFFL);
     }
 
     boolean epHas(int e, int flag) {

@@ -554,7 +554,7 @@ public final class Engine implements TimerWheel.Expiry {
         int respPort = o == 0 ? table.bPort(s) : table.aPort(s);
         int origPort = o == 0 ? table.aPort(s) : table.bPort(s);
         int service = respPort;
-        if (c.state[c.tcpEndpoint(s, o)] == Connections.INACTIVE && !likely(likelyTcp, respPort) && likely(likelyTcp, origPort)) {
+        if (c.state(c.tcpEndpoint(s, o)) == Connections.INACTIVE && !likely(likelyTcp, respPort) && likely(likelyTcp, origPort)) {
             service = origPort;
         }
         if (tcpPortTimeout[service] >= 0) {

@@ -175,7 +175,7 @@ final class Tcp {
         int respE = origE ^ 1;
         int connOrig = origE;
         if ((flags & ACK) != 0) {
-            if (c.state[origE] != INACTIVE) {
+            if (c.state(origE) != INACTIVE) {
                 return false;
             }
             connOrig = respE;
@@ -186,7 +186,7 @@ final class Tcp {
             if (base == c.startSeq[connOrig]) {
                 return false;
             }
-            return (flags & ACK) != 0 || c.state[connOrig] != SYN_ACK_SENT || c.state[respE] != INACTIVE
+            return (flags & ACK) != 0 || c.state(connOrig) != SYN_ACK_SENT || c.state(respE) != INACTIVE
                     || base != c.startSeq[respE];
         }
         return true;
@@ -231,7 +231,7 @@ final class Tcp {
         boolean seqUnderflow = underflow;
 
         updateHistory(s, e, syn, fin, rst, ack, relSeq, len);
-        if (window == 0 && !rst && c.state[p] != CLOSED && c.state[e] != RESET) {
+        if (window == 0 && !rst && c.state(p) != CLOSED && c.state(e) != RESET) {
             scaled(s, e, CNT_WIN0, 'W');
         }
 
@@ -245,7 +245,7 @@ final class Tcp {
 
         long relAck = 0;
         if (ack) {
-            if (c.state[p] == INACTIVE) {
+            if (c.state(p) == INACTIVE) {
                 relAck = 1;
                 c.startSeq[p] = ack32 - 1;
                 c.ackSeq[p] = ack32 - 1;
@@ -299,7 +299,7 @@ final class Tcp {
     }
 
     private void initEndpoint(int e, boolean syn, int firstSeq, int lastSeq) {
-        switch (c.state[e]) {
+        switch (c.state(e)) {
             case INACTIVE:
                 if (syn) {
                     c.ackSeq[e] = firstSeq;
@@ -324,7 +324,7 @@ final class Tcp {
                 }
                 break;
             case RESET:
-                if (syn && c.prevState[e] == INACTIVE) {
+                if (syn && c.prevState(e) == INACTIVE) {
                     reinit(e, firstSeq, lastSeq);
                 }
                 break;
@@ -364,10 +364,10 @@ final class Tcp {
 
             }
             if (rst) {
-                if (epCheckHistory(s, e, HIST_RST, 'R') && (int) relSeq != c.histLastRst[e]) {
+                if (epCheckHistory(s, e, HIST_RST, 'R') && (int) relSeq != c.histLastRst(s, e & 1)) {
                     epAddHistory(s, e, 'R');
                 }
-                c.histLastRst[e] = (int) relSeq;
+                c.histLastRst(s, e & 1, (int) relSeq);
             }
         } else if (len > 0) {
             epCheckHistory(s, e, HIST_DATA, 'D');
@@ -403,7 +403,7 @@ final class Tcp {
         }
         if (fin && full(c.lastSeq[e], 0) == ((start(e) + 1) & 0xFFFF_FFFFL)) {
             updateLastSeqValue(e, lastSeq);
-        } else if (c.state[e] == RESET) {
+        } else if (c.state(e) == RESET) {
             return; // don't trust sequence numbers after a reset
         } else if (delta > 0) {
             updateLastSeqValue(e, lastSeq);
@@ -417,19 +417,18 @@ final class Tcp {
     }
 
     private void setState(int s, int e, byte st) {
-        if (st != c.state[e]) {
-            if (!handshake(st) && handshake(c.state[e]) && handshake(c.state[e ^ 1])) {
+        if (st != c.state(e)) {
+            if (!handshake(st) && handshake(c.state(e)) && handshake(c.state(e ^ 1))) {
                 c.timeoutIndex[s] = (byte) tcpTimeoutIndex;
             }
-            c.prevState[e] = c.state[e];
-            c.state[e] = st;
+            c.changeState(e, st);
         }
     }
 
     /** @return bit 0: do_close, bit 1: gen_event */
     private int updateStateMachine(int s, int e, int p, long t, int seq32, int len, boolean orig, boolean syn,
                                    boolean fin, boolean rst, boolean ack) {
-        switch (c.state[e]) {
+        switch (c.state(e)) {
             case INACTIVE:
                 return inactiveState(s, e, p, t, seq32, len, orig, syn, fin, rst, ack);
             case SYN_SENT:
@@ -455,18 +454,18 @@ final class Tcp {
                     c.attemptAt(s, plus(t, attemptDelay));
                 }
             } else {
-                if (!ack && c.state[p] == SYN_ACK_SENT && seq32 == c.startSeq[e]) {
+                if (!ack && c.state(p) == SYN_ACK_SENT && seq32 == c.startSeq[e]) {
                     // SYN and SYN-ACK seen in reverse order: flip and establish
                     c.set(s, Connections.F_PARTIAL, false);
                     flipRoles(s);
                     setState(s, p, ESTABLISHED);
                     c.set(s, Connections.F_FIRST_ORIG, true);
                 }
-                if (c.state[p] == SYN_SENT) {
+                if (c.state(p) == SYN_SENT) {
                     setState(s, p, ESTABLISHED);
                 }
                 setState(s, e, ESTABLISHED);
-                if (c.state[p] != PARTIAL) {
+                if (c.state(p) != PARTIAL) {
                     c.set(s, Connections.F_ESTABLISHED_EVENT, true);
                 }
             }
@@ -479,18 +478,18 @@ final class Tcp {
             setState(s, e, RESET);
             boolean reject;
             if (orig) {
-                reject = c.state[p] == ESTABLISHED;
+                reject = c.state(p) == ESTABLISHED;
             } else {
-                reject = c.state[p] == SYN_SENT || c.state[p] == SYN_ACK_SENT;
+                reject = c.state(p) == SYN_SENT || c.state(p) == SYN_ACK_SENT;
             }
             out = reject ? 1 : 3;
         }
-        if (c.state[e] == INACTIVE) {
+        if (c.state(e) == INACTIVE) {
             int origE = c.tcpEndpoint(s, c.origSide(s));
-            if (!orig && len == 0 && c.state[origE] == SYN_SENT) {
+            if (!orig && len == 0 && c.state(origE) == SYN_SENT) {
                 // an eccentric TCP acking the SYN before replying: not a partial connection
                 return out;
-            } else if (ack && c.state[p] == ESTABLISHED) {
+            } else if (ack && c.state(p) == ESTABLISHED) {
                 setState(s, e, ESTABLISHED);
                 c.set(s, Connections.F_PARTIAL, false);
                 c.set(s, orig ? Connections.F_FIRST_ORIG : Connections.F_FIRST_RESP, true);
@@ -517,12 +516,12 @@ final class Tcp {
 
     private int establishedState(int s, int e, int p, boolean syn, boolean fin, boolean rst, boolean ack) {
         int out = 0;
-        if (syn && c.state[e] == PARTIAL && c.state[p] == INACTIVE && !ack) {
+        if (syn && c.state(e) == PARTIAL && c.state(p) == INACTIVE && !ack) {
             setState(s, e, SYN_SENT);
         }
         if (fin && !rst) {
             setState(s, e, CLOSED);
-            if (c.state[p] == RESET && c.prevState[p] == CLOSED) {
+            if (c.state(p) == RESET && c.prevState(p) == CLOSED) {
                 setState(s, p, CLOSED);
             }
             out = 3;
@@ -530,7 +529,7 @@ final class Tcp {
         if (rst) {
             setState(s, e, RESET);
             out |= 1;
-            if (c.state[p] != RESET || c.prevState[p] != ESTABLISHED) {
+            if (c.state(p) != RESET || c.prevState(p) != ESTABLISHED) {
                 connectionReset(s);
             }
         }
@@ -538,7 +537,7 @@ final class Tcp {
     }
 
     private int closedState(int s, int e, int p, boolean rst) {
-        if (rst && c.state[p] != CLOSED) {
+        if (rst && c.state(p) != CLOSED) {
             setState(s, e, RESET);
             // Zeek's reset timer only runs with a connection_reset handler, which base scripts lack
             return c.epHas(e, Connections.E_DID_CLOSE) ? 0 : 1;
@@ -561,7 +560,7 @@ final class Tcp {
     /** {@code TCP_Endpoint::Size}: payload bytes from sequence numbers. */
     long size(int e) {
         int p = e ^ 1;
-        if (c.prevState[e] == SYN_SENT && c.state[e] == RESET && c.state[p] == INACTIVE && !noDataAcked(e)) {
+        if (c.prevState(e) == SYN_SENT && c.state(e) == RESET && c.state(p) == INACTIVE && !noDataAcked(e)) {
             return 0;
         }
         long lastFull = full(c.lastSeq[e], c.seqWraps(e));
@@ -691,7 +690,7 @@ final class Tcp {
     }
 
     private boolean clean(int e) {
-        return c.state[e] == ESTABLISHED || (c.state[e] == CLOSED && c.prevState[e] == ESTABLISHED);
+        return c.state(e) == ESTABLISHED || (c.state(e) == CLOSED && c.prevState(e) == ESTABLISHED);
     }
 
     private void gap(int s, int e, long len) {
@@ -715,12 +714,12 @@ final class Tcp {
         }
         int p = e ^ 1;
         AboveHole.Ranges r = c.aboveHole.get(p);
-        return c.state[e] != RESET && r != null && r.hi[r.n - 1] > c.lastReassem.get(p);
+        return c.state(e) != RESET && r != null && r.hi[r.n - 1] > c.lastReassem.get(p);
     }
 
     private void checkEof(int s, int e) {
         if (!c.epHas(e, Connections.E_DID_EOF)
-                && (c.epHas(e, Connections.E_FIN_SEEN) || c.state[e] == CLOSED || c.state[e] == RESET)
+                && (c.epHas(e, Connections.E_FIN_SEEN) || c.state(e) == CLOSED || c.state(e) == RESET)
                 && !dataPending(e)) {
             c.epSet(e, Connections.E_DID_EOF);
             if (c.has(s, Connections.F_CLOSE_DEFERRED)) {
@@ -745,9 +744,9 @@ final class Tcp {
             return;
         }
         c.epSet(e, Connections.E_DID_CLOSE);
-        boolean complete = c.state[e] == RESET || c.epHas(p, Connections.E_DID_CLOSE) || c.state[p] == INACTIVE;
+        boolean complete = c.state(e) == RESET || c.epHas(p, Connections.E_DID_CLOSE) || c.state(p) == INACTIVE;
         if (complete) {
-            if (c.prevState[e] != INACTIVE || c.state[p] != INACTIVE) {
+            if (c.prevState(e) != INACTIVE || c.state(p) != INACTIVE) {
                 if (c.has(s, Connections.F_DEFERRED_GEN_EVENT)) {
                     genEvent = true;
                     c.set(s, Connections.F_DEFERRED_GEN_EVENT, false);
@@ -761,14 +760,14 @@ final class Tcp {
             c.set(s, Connections.F_SECOND_EXPIRE, false);
             // Zeek lingers tcp_close_delay after any complete close; a close completed by a reset
             // lingers the reset delay instead (both 5 s by default, so Zeek's defaults hold)
-            long del = plus(c.last[s], c.state[e] == RESET || c.state[p] == RESET ? resetDelay : closeDelay);
+            long del = plus(c.last[s], c.state(e) == RESET || c.state(p) == RESET ? resetDelay : closeDelay);
             if (c.has(s, Connections.F_DELETE_PENDING)) {
                 c.attemptAt(s, Math.min(c.attemptAt(s), del));
             } else {
                 c.attemptAt(s, del);
                 c.set(s, Connections.F_DELETE_PENDING, true);
             }
-        } else if (c.prevState[e] != INACTIVE) {
+        } else if (c.prevState(e) != INACTIVE) {
             // Zeek starts another expire-timer chain; the first one keeps running
             long check = plus(c.last[s], SESSION_TIMER);
             if (c.expireAt(s) == 0) {
@@ -797,7 +796,7 @@ final class Tcp {
             return false;
         }
         int o = c.tcpEndpoint(s, c.origSide(s));
-        return (c.state[o] == SYN_SENT || c.state[o] == SYN_ACK_SENT) && c.state[o ^ 1] == INACTIVE;
+        return (c.state(o) == SYN_SENT || c.state(o) == SYN_ACK_SENT) && c.state(o ^ 1) == INACTIVE;
     }
 
     /** {@link #expireTimer} result: remove the connection. */
@@ -819,12 +818,12 @@ final class Tcp {
             boolean oc = c.epHas(o, Connections.E_DID_CLOSE);
             boolean rc = c.epHas(r, Connections.E_DID_CLOSE);
             if (oc || rc) {
-                if ((oc && rc) || c.state[o] == RESET || c.state[r] == RESET || c.state[o] == INACTIVE
-                        || c.state[r] == INACTIVE) {
+                if ((oc && rc) || c.state(o) == RESET || c.state(r) == RESET || c.state(o) == INACTIVE
+                        || c.state(r) == INACTIVE) {
                     return REMOVE;
                 }
             }
-            if (c.state[r] == INACTIVE && c.state[o] == INACTIVE) {
+            if (c.state(r) == INACTIVE && c.state(o) == INACTIVE) {
                 return REMOVE;
             }
         }
@@ -835,8 +834,8 @@ final class Tcp {
     String connState(int s, String history) {
         int o = c.tcpEndpoint(s, c.origSide(s));
         int r = o ^ 1;
-        byte os = c.state[o];
-        byte rs = c.state[r];
+        byte os = c.state(o);
+        byte rs = c.state(r);
         boolean oInactive = os == INACTIVE || os == PARTIAL;
         boolean rInactive = rs == INACTIVE || rs == PARTIAL;
         if (rs == RESET) {

@@ -137,7 +137,8 @@ class ConnectionsTest {
         Connections c = new Connections(4, false);
         c.init(0, 0, 0, 0, true);
         int e = c.tcpEndpoint(0, 0);
-        c.state[e] = Connections.ESTABLISHED;
+        c.changeState(e, Connections.ESTABLISHED);
+        c.histLastRst(0, 0, -9);
         c.incSeqWraps(e);
         c.incAckWraps(e);
         c.histLastSyn(e, 77);
@@ -152,7 +153,9 @@ class ConnectionsTest {
         c.init(3, 0, 2, 0, true);
         int f = c.tcpEndpoint(3, 0);
         assertThat(f).isEqualTo(e);
-        assertThat(c.state[f]).isEqualTo(Connections.INACTIVE);
+        assertThat(c.state(f)).isEqualTo(Connections.INACTIVE);
+        assertThat(c.prevState(f)).isEqualTo(Connections.INACTIVE);
+        assertThat(c.histLastRst(3, 0)).isZero();
         assertThat(c.seqWraps(f)).isZero();
         assertThat(c.ackWraps(f)).isZero();
         assertThat(c.histLastSyn(f)).isZero();
