@@ -9,8 +9,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One engine thread of a {@link ShardedFlowTracker}: takes decoded packets and time marks from its
  * {@link PacketRing}, runs its own {@link Engine} over them exactly as {@link DefaultFlowTracker}
- * does (time first, then the packet), and puts every record, and every ICMP unreachable that scan
- * detection wants, into its {@link OutcomeQueue} for the listener thread.
+ * does (time first, then the packet), and puts every record, every progress snapshot, and every
+ * ICMP unreachable that scan detection wants, into its {@link OutcomeQueue} for the listener
+ * thread, in the order the engine made them.
  *
  * <p>Counters are published to the listener thread through volatile fields whenever the ring
  * runs dry and at the end, not per packet. A {@link Throwable} from the engine ends the thread:
@@ -23,7 +24,8 @@ final class Shard implements ConnectionSink, Runnable {
     private final Engine engine;
     private final PacketView view = new PacketView();
     private final boolean wantsUnreachables;
-    private long now;
+    /** This shard's network time; frames are counted by the reader, not here. */
+    private final FrameClock clock = new FrameClock();
     /** Network time of the last {@link PacketRing#ADVANCE} or packet the listener thread sent. */
     long sentTime;
 
@@ -87,10 +89,10 @@ final class Shard implements ConnectionSink, Runnable {
                 int kind = in.kind(seq);
                 if (kind == PacketRing.PACKET) {
                     in.read(seq, view);
-                    advance(view.timestampNanos);
+                    clock.advance(view.timestampNanos, engine);
                     engine.process(view);
                 } else {
-                    advance(in.time(seq));
+                    clock.advance(in.time(seq), engine);
                     if (kind == PacketRing.END) {
                         engine.flush();
                         in.release(k + 1);
@@ -99,13 +101,6 @@ final class Shard implements ConnectionSink, Runnable {
                 }
             }
             in.release(n);
-        }
-    }
-
-    private void advance(long ts) {
-        if (ts > now) {
-            now = ts;
-            engine.advance(ts);
         }
     }
 
@@ -151,6 +146,17 @@ final class Shard implements ConnectionSink, Runnable {
     @Override
     public void connectionRemoved(Connection connection) {
         put(connection);
+    }
+
+    /**
+     * Queues a progress snapshot behind the records this shard made before it, so it reaches the
+     * listeners before its connection's record. The snapshot was built here, complete, before the
+     * queue publishes it; the listener thread tells it from a record by its
+     * {@link io.flowkit.CloseReason#STILL_OPEN}.
+     */
+    @Override
+    public void connectionProgress(Connection snapshot) {
+        put(snapshot);
     }
 
     @Override
