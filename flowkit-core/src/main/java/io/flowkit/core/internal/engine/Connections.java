@@ -34,7 +34,8 @@ import java.util.Arrays;
  * zero unless content gaps are seen ({@link #F_MISSED}); UDP bad-checksum counts are zero unless a
  * bad checksum is seen ({@link #F_UDP_CHECKSUMS}); scaled-history counters are 8 bits until one
  * passes 255 ({@link #E_WIDE_COUNTERS}).</li>
- * <li>Uid numbers keep their low 32 bits ({@link #uidNumber(int)}); the last FIN position is
+ * <li>The last packet time is kept after the start in 32 bits ({@link #last(int)}); uid numbers
+ * keep their low 32 bits ({@link #uidNumber(int)}); the last FIN position is
  * derived from the FIN sequence ({@link #histLastFin(int)}); TCP keeps the last RST position where
  * UDP keeps payload bytes ({@link #histLastRst(int, int)}).</li>
  * </ul>
@@ -43,10 +44,10 @@ import java.util.Arrays;
  * {@code long} (Zeek's conn.log uses 26 letters: {@link #LETTERS}); the rare longer history
  * spills into a map, allocated once per such connection, never per packet.
  *
- * <p><b>Cost.</b> Per slot 65 bytes: flags 4, start 8, last 8, uid 4, timeout 1, history 12
+ * <p><b>Cost.</b> Per slot 60 bytes: flags and timeout 4, start 8, last 4, uid 4, history 12
  * (letters 8, first-seen masks 4), TCP row 4, and per side packets, IP bytes and payload bytes (or
- * last RST), 4 each; plus 8 for the progress deadline when progress events are on. Per TCP row 78
- * bytes: timers 16 and per side 31 (states 1, flags 2, three sequence numbers 12, FIN sequence 4,
+ * last RST), 4 each; plus 8 for the progress deadline when progress events are on. Per TCP row 76
+ * bytes: timers 16 and per side 30 (flags and states 2, three sequence numbers 12, FIN sequence 4,
  * scaled counters 4, reassembly points 8). Side maps cost about 30 bytes per value they hold.
  * Nothing is allocated per packet: the side maps grow only when a value first leaves its column,
  * the pool and the columns only when the table grows.
@@ -74,6 +75,12 @@ final class Connections {
     private static final int F_LONG_HISTORY = 1 << 18;
     /** The uid number is in {@link #oldUids}. */
     private static final int F_OLD_UID = 1 << 19;
+    /** {@link #lastDelta} counts microseconds, not nanoseconds. */
+    private static final int F_LAST_MICROS = 1 << 20;
+    /** The last packet time is in {@link #lastWide}. */
+    private static final int F_LAST_WIDE = 1 << 21;
+    /** The inactivity timeout's index (0..127) sits in the flags' top bits. */
+    private static final int TIMEOUT_SHIFT = 24;
     /** Uid numbers at least this far below {@link #newestUid} move to {@link #oldUids}. */
     private static final long OLD_UID_AGE = 1L << 31;
 
@@ -94,6 +101,10 @@ final class Connections {
     private static final int E_FIN_MAP = 1 << 8;
     /** The scaled-history counters are in {@link #wideCounters}. */
     private static final int E_WIDE_COUNTERS = 1 << 9;
+
+    private static final int E_MASK = (1 << 10) - 1;
+    private static final int STATE_SHIFT = 10;
+    private static final int PREV_STATE_SHIFT = 13;
 
     // TCP endpoint states, numbered as Zeek numbers them
     static final byte INACTIVE = 0;
@@ -128,10 +139,10 @@ final class Connections {
     // per slot
     int[] flags;
     long[] start;
-    long[] last;
+    /** Time of the last packet minus {@link #start}, unsigned (see {@link #last(int)}). */
+    private int[] lastDelta;
     /** Low 32 bits of the uid number (see {@link #uidNumber(int)}). */
     private int[] uidLow;
-    byte[] timeoutIndex;
     /** Whether progress events are on; {@link #progressAt} is empty when not. */
     private final boolean progress;
     /** Next progress event (start plus an age, see {@link ProgressAges}); 0 when none. */
@@ -165,8 +176,7 @@ final class Connections {
     private long[] expireAt = new long[0];
 
     // per TCP endpoint (2 * row + side)
-    /** The endpoint state in bits 0..3, the one before it in bits 4..7. */
-    private byte[] states = new byte[0];
+    /** Flags (E_*) in bits 0..9, the state in bits 10..12, the one before it in bits 13..15. */
     private char[] epFlags = new char[0];
     int[] startSeq = new int[0];
     /** Last sequence number; for a free row's side 0, the next free row. */
@@ -193,6 +203,7 @@ final class Connections {
     private final Int2LongOpenHashMap wideCounters = new Int2LongOpenHashMap();
     private final Int2ObjectOpenHashMap<StringBuilder> longHistories = new Int2ObjectOpenHashMap<>();
     private final Int2LongOpenHashMap oldUids = new Int2LongOpenHashMap();
+    private final Int2LongOpenHashMap lastWide = new Int2LongOpenHashMap();
     /** The largest uid number stored so far. */
     private long newestUid;
 
@@ -214,9 +225,8 @@ final class Connections {
         }
         flags = Arrays.copyOf(flags == null ? new int[0] : flags, cap);
         start = Arrays.copyOf(orEmpty(start), cap);
-        last = Arrays.copyOf(orEmpty(last), cap);
+        lastDelta = Arrays.copyOf(orEmpty(lastDelta), cap);
         uidLow = Arrays.copyOf(orEmpty(uidLow), cap);
-        timeoutIndex = Arrays.copyOf(timeoutIndex == null ? new byte[0] : timeoutIndex, cap);
         progressAt = progress ? Arrays.copyOf(orEmpty(progressAt), cap) : new long[0];
         hist = Arrays.copyOf(orEmpty(hist), cap);
         histSeen = Arrays.copyOf(orEmpty(histSeen), cap);
@@ -244,7 +254,6 @@ final class Connections {
         attemptAt = Arrays.copyOf(attemptAt, rows);
         expireAt = Arrays.copyOf(expireAt, rows);
         int e2 = rows * 2;
-        states = Arrays.copyOf(states, e2);
         epFlags = Arrays.copyOf(epFlags, e2);
         startSeq = Arrays.copyOf(startSeq, e2);
         lastSeq = Arrays.copyOf(lastSeq, e2);
@@ -267,11 +276,10 @@ final class Connections {
      */
     void init(int s, long t, long uid, int timeout, boolean tcp) {
         release(s);
-        flags[s] = F_ACTIVE;
+        flags[s] = F_ACTIVE | timeout << TIMEOUT_SHIFT;
         start[s] = t;
-        last[s] = t;
+        lastDelta[s] = 0;
         storeUid(s, uid);
-        timeoutIndex[s] = (byte) timeout;
         if (progress) {
             progressAt[s] = 0;
         }
@@ -288,7 +296,6 @@ final class Connections {
             attemptAt[r] = 0;
             expireAt[r] = 0;
             for (int e = 2 * r; e < 2 * r + 2; e++) {
-                states[e] = INACTIVE;
                 epFlags[e] = 0;
                 startSeq[e] = 0;
                 lastSeq[e] = 0;
@@ -332,6 +339,9 @@ final class Connections {
         }
         if ((f & F_OLD_UID) != 0) {
             oldUids.remove(s);
+        }
+        if ((f & F_LAST_WIDE) != 0) {
+            lastWide.remove(s);
         }
         flags[s] = 0;
         int r = tcpRow[s];
@@ -382,6 +392,47 @@ final class Connections {
 
     void set(int s, int flag, boolean on) {
         flags[s] = on ? flags[s] | flag : flags[s] & ~flag;
+    }
+
+    // ------------------------------------------------------------------- time
+
+    /**
+     * Returns the time of a slot's last packet. It is stored as four bytes after
+     * {@link #start}: in nanoseconds while under 2^32 ns (4.3 s), else in microseconds when it is
+     * a whole number of them under 2^32 (71 minutes; capture timestamps usually are), else, for
+     * the rare remaining connection, whole in a map. The sum wraps like the subtraction that made
+     * it, so every time, even one before the start, comes back exactly.
+     *
+     * @param s a live slot
+     * @return nanoseconds since the epoch
+     */
+    long last(int s) {
+        int f = flags[s];
+        long d = lastDelta[s] & 0xFFFF_FFFFL;
+        if ((f & (F_LAST_MICROS | F_LAST_WIDE)) == 0) {
+            return start[s] + d;
+        }
+        return (f & F_LAST_WIDE) != 0 ? lastWide.get(s) : start[s] + d * 1000;
+    }
+
+    /** Sets {@link #last(int)}. */
+    void last(int s, long t) {
+        int f = flags[s] & ~F_LAST_MICROS;
+        if ((f & F_LAST_WIDE) != 0) {
+            lastWide.put(s, t);
+            return;
+        }
+        long d = t - start[s];
+        if ((d >>> 32) == 0) {
+            lastDelta[s] = (int) d;
+            flags[s] = f;
+        } else if (d > 0 && d % 1000 == 0 && d / 1000 <= 0xFFFF_FFFFL) {
+            lastDelta[s] = (int) (d / 1000);
+            flags[s] = f | F_LAST_MICROS;
+        } else {
+            lastWide.put(s, t);
+            flags[s] = f | F_LAST_WIDE;
+        }
     }
 
     // ------------------------------------------------------------------- uids
@@ -439,6 +490,16 @@ final class Connections {
             oldUids.put(s, uid);
             flags[s] |= F_OLD_UID;
         }
+    }
+
+    /** @return the index of slot {@code s}'s inactivity timeout */
+    int timeoutIndex(int s) {
+        return flags[s] >>> TIMEOUT_SHIFT;
+    }
+
+    /** Sets {@link #timeoutIndex(int)} (0 to 127). */
+    void timeoutIndex(int s, int index) {
+        flags[s] = (flags[s] & ~(0x7F << TIMEOUT_SHIFT)) | index << TIMEOUT_SHIFT;
     }
 
     // ----------------------------------------------------------- all protocols
@@ -520,17 +581,18 @@ final class Connections {
 
     /** @return the state of TCP endpoint {@code e} */
     byte state(int e) {
-        return (byte) (states[e] & 0x0F);
+        return (byte) ((epFlags[e] >>> STATE_SHIFT) & 7);
     }
 
     /** @return the state TCP endpoint {@code e} had before its current one */
     byte prevState(int e) {
-        return (byte) ((states[e] >>> 4) & 0x0F);
+        return (byte) (epFlags[e] >>> PREV_STATE_SHIFT);
     }
 
     /** Moves TCP endpoint {@code e} to state {@code st}; its current state becomes the previous one. */
     void changeState(int e, byte st) {
-        states[e] = (byte) ((states[e] << 4) | st);
+        int ef = epFlags[e];
+        epFlags[e] = (char) ((ef & E_MASK) | ((ef >>> STATE_SHIFT) & 7) << PREV_STATE_SHIFT | st << STATE_SHIFT);
     }
 
     /**

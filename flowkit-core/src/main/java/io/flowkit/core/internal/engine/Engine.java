@@ -268,7 +268,7 @@ public final class Engine implements TimerWheel.Expiry {
     }
 
     private long inactivityDeadline(int s) {
-        return Tcp.plus(c.last[s], timeouts[c.timeoutIndex[s]]);
+        return Tcp.plus(c.last(s), timeouts[c.timeoutIndex(s)]);
     }
 
     private void rearm(int s) {
@@ -405,7 +405,7 @@ public final class Engine implements TimerWheel.Expiry {
                     c.udpBadChecksum(e, orig ? 'C' : 'c');
                     break;
                 }
-                c.last[s] = t;
+                c.last(s, t);
                 c.checkHistory(s, orig ? 1 : 2, orig ? 'D' : 'd');
                 c.addPayload(e, v.payloadLength);
                 count(e, v);
@@ -415,7 +415,7 @@ public final class Engine implements TimerWheel.Expiry {
                 if (v.badChecksum) {
                     break;
                 }
-                c.last[s] = t;
+                c.last(s, t);
                 c.addPayload(e, v.payloadLength);
                 if (v.payloadCaptured >= v.payloadLength) {
                     count(e, v);
@@ -425,7 +425,7 @@ public final class Engine implements TimerWheel.Expiry {
                 }
                 break;
             default:
-                c.last[s] = t;
+                c.last(s, t);
                 count(e, v);
                 break;
         }
@@ -558,7 +558,7 @@ public final class Engine implements TimerWheel.Expiry {
             service = origPort;
         }
         if (tcpPortTimeout[service] >= 0) {
-            c.timeoutIndex[s] = tcpPortTimeout[service];
+            c.timeoutIndex(s, tcpPortTimeout[service]);
         }
     }
 
@@ -793,7 +793,7 @@ public final class Engine implements TimerWheel.Expiry {
             respBytes = 0;
         }
         return new Connection(uids.uid(c.uidNumber(s)), c.start[s], address(oHi, oLo), oPort, address(rHi, rLo),
-                rPort, protocol, ipProto, null, Math.max(0, c.last[s] - c.start[s]), origBytes, respBytes, state,
+                rPort, protocol, ipProto, null, Math.max(0, c.last(s) - c.start[s]), origBytes, respBytes, state,
                 localNets.contains(oHi, oLo), localNets.contains(rHi, rLo), c.missedBytes(s), history,
                 Integer.toUnsignedLong(c.packets[oe]), c.ipBytes(oe), Integer.toUnsignedLong(c.packets[re]),
                 c.ipBytes(re), tunnelParents(s), reason);

@@ -236,7 +236,7 @@ final class Tcp {
         }
 
         if (!c.epHas(e, Connections.E_DID_CLOSE) || !c.epHas(p, Connections.E_DID_CLOSE)) {
-            c.last[s] = t;
+            c.last(s, t);
         }
         if (fin) {
             c.epSet(e, Connections.E_FIN_SEEN);
@@ -419,7 +419,7 @@ final class Tcp {
     private void setState(int s, int e, byte st) {
         if (st != c.state(e)) {
             if (!handshake(st) && handshake(c.state(e)) && handshake(c.state(e ^ 1))) {
-                c.timeoutIndex[s] = (byte) tcpTimeoutIndex;
+                c.timeoutIndex(s, tcpTimeoutIndex);
             }
             c.changeState(e, st);
         }
@@ -760,7 +760,7 @@ final class Tcp {
             c.set(s, Connections.F_SECOND_EXPIRE, false);
             // Zeek lingers tcp_close_delay after any complete close; a close completed by a reset
             // lingers the reset delay instead (both 5 s by default, so Zeek's defaults hold)
-            long del = plus(c.last[s], c.state(e) == RESET || c.state(p) == RESET ? resetDelay : closeDelay);
+            long del = plus(c.last(s), c.state(e) == RESET || c.state(p) == RESET ? resetDelay : closeDelay);
             if (c.has(s, Connections.F_DELETE_PENDING)) {
                 c.attemptAt(s, Math.min(c.attemptAt(s), del));
             } else {
@@ -769,7 +769,7 @@ final class Tcp {
             }
         } else if (c.prevState(e) != INACTIVE) {
             // Zeek starts another expire-timer chain; the first one keeps running
-            long check = plus(c.last[s], SESSION_TIMER);
+            long check = plus(c.last(s), SESSION_TIMER);
             if (c.expireAt(s) == 0) {
                 c.expireAt(s, check);
             } else if (c.has(s, Connections.F_SECOND_EXPIRE)) {
@@ -814,7 +814,7 @@ final class Tcp {
         }
         int o = c.tcpEndpoint(s, c.origSide(s));
         int r = o ^ 1;
-        if (c.last[s] + LINGER < t) {
+        if (c.last(s) + LINGER < t) {
             boolean oc = c.epHas(o, Connections.E_DID_CLOSE);
             boolean rc = c.epHas(r, Connections.E_DID_CLOSE);
             if (oc || rc) {

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The compact per-connection columns give back exactly what was stored, also past the point
  * where a value leaves its narrow column for a side map: long histories, scaled counters past
- * 255, byte counts and sequence numbers past 4 GiB, FIN positions, reused TCP rows and uid
- * numbers more than 2^32 apart.
+ * 255, byte counts and sequence numbers past 4 GiB, FIN positions, last packet times, reused TCP
+ * rows and uid numbers more than 2^32 apart.
  */
 class ConnectionsTest {
     private static final long GIB4 = 1L << 32;
@@ -163,6 +163,28 @@ class ConnectionsTest {
         assertThat(c.lastReassem.get(f)).isEqualTo(1);
         assertThat(c.epHas(f, Connections.E_SKIP)).isFalse();
         assertThat(c.attemptAt(3)).isZero();
+    }
+
+    @Test
+    void returnsTheLastPacketTimeExactlyInEveryRange() {
+        Connections c = new Connections(2, false);
+        long start = 1_700_000_000_123_456_789L;
+        c.init(0, start, 0, 0, false);
+        assertThat(c.last(0)).isEqualTo(start);
+        long[] times = {start + 4_294_967_295L, start + 4_294_967_296L, start + 5_000_000_000L,
+            start + 4_294_967_295_000L, start + 4_294_967_296_000L, start + 7_000_000_001L, start - 1,
+            start + 3, Long.MAX_VALUE, Long.MIN_VALUE, start + 86_400_000_000_000L, start + 10};
+        for (long t : times) {
+            c.last(0, t);
+            assertThat(c.last(0)).as("last after %d", t).isEqualTo(t);
+        }
+        c.release(0);
+        c.init(0, Long.MIN_VALUE, 0, 0, false);
+        c.last(0, Long.MAX_VALUE);
+        assertThat(c.last(0)).isEqualTo(Long.MAX_VALUE);
+        c.init(0, 5, 0, 0, false);
+        c.last(0, 6_000_000);
+        assertThat(c.last(0)).isEqualTo(6_000_000);
     }
 
     @Test
