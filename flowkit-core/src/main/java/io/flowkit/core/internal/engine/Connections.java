@@ -44,8 +44,8 @@ import java.util.Arrays;
  * {@code long} (Zeek's conn.log uses 26 letters: {@link #LETTERS}); the rare longer history
  * spills into a map, allocated once per such connection, never per packet.
  *
- * <p><b>Cost.</b> Per slot 60 bytes: flags and timeout 4, start 8, last 4, uid 4, history 12
- * (letters 8, first-seen masks 4), TCP row 4, and per side packets, IP bytes and payload bytes (or
+ * <p><b>Cost.</b> Per slot 58 bytes: flags and timeout 4, start 8, last 4, uid 4, history 12
+ * (letters 8, first-seen masks 2), TCP row 4, and per side packets, IP bytes and payload bytes (or
  * last RST), 4 each; plus 8 for the progress deadline when progress events are on. Per TCP row 76
  * bytes: timers 16 and per side 30 (flags and states 2, three sequence numbers 12, FIN sequence 4,
  * scaled counters 4, reassembly points 8). Side maps cost about 30 bytes per value they hold.
@@ -148,7 +148,8 @@ final class Connections {
     /** Next progress event (start plus an age, see {@link ProgressAges}); 0 when none. */
     private long[] progressAt;
     private long[] hist;
-    int[] histSeen;
+    /** Zeek's {@code hist_seen} masks of {@link #checkHistory}, 16 bits. */
+    private char[] histSeen;
     /** The slot's TCP row, or -1 for a connection that is not TCP. */
     int[] tcpRow;
 
@@ -229,7 +230,7 @@ final class Connections {
         uidLow = Arrays.copyOf(orEmpty(uidLow), cap);
         progressAt = progress ? Arrays.copyOf(orEmpty(progressAt), cap) : new long[0];
         hist = Arrays.copyOf(orEmpty(hist), cap);
-        histSeen = Arrays.copyOf(orEmpty(histSeen), cap);
+        histSeen = Arrays.copyOf(histSeen == null ? new char[0] : histSeen, cap);
         int old = capacity;
         tcpRow = Arrays.copyOf(orEmpty(tcpRow), cap);
         Arrays.fill(tcpRow, old, cap, -1);
@@ -728,13 +729,14 @@ final class Connections {
     }
 
     /**
-     * Zeek's {@code Session::CheckHistory}: adds {@code c} the first time {@code mask} is seen.
+     * Zeek's {@code Session::CheckHistory}: adds {@code c} the first time {@code mask} (bits 0 to
+     * 15) is seen.
      *
      * @return {@code true} if the mask had been seen before (nothing added)
      */
     boolean checkHistory(int s, int mask, char c) {
         if ((histSeen[s] & mask) == 0) {
-            histSeen[s] |= mask;
+            histSeen[s] = (char) (histSeen[s] | mask);
             addHistory(s, c);
             return false;
         }

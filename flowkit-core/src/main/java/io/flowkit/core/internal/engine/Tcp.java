@@ -39,7 +39,7 @@ final class Tcp {
     static final int RST = 0x04;
     static final int ACK = 0x10;
 
-    // history masks of TCP_Endpoint (shifted by 16 for the responder)
+    // history masks of TCP_Endpoint (shifted by 7 for the responder)
     private static final int HIST_SYN = 0x1;
     private static final int HIST_FIN = 0x2;
     private static final int HIST_RST = 0x4;
@@ -135,7 +135,7 @@ final class Tcp {
             c.set(s, Connections.F_FIRST_ORIG, true);
         }
         if (!isOrig(s, e)) {
-            mask <<= 16;
+            mask <<= 7;
             code = Character.toLowerCase(code);
         }
         return c.checkHistory(s, mask, code);

@@ -36,7 +36,7 @@ final class Tunnels {
     /** Most IP tunnel pairs remembered at once. */
     static final int MAX_IP_TUNNELS = 4096;
     /** {@link Connections#checkHistory} mask of the 'X' letter (Zeek's HIST_ANALYZER_LIMIT_REACHED). */
-    static final int HIST_LIMIT = 1 << 30;
+    static final int HIST_LIMIT = 1 << 15;
 
     private static final int IP_SLOTS = 2 * MAX_IP_TUNNELS;
 
