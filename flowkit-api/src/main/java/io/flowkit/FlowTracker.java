@@ -244,8 +244,8 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
          * first packet; after the last age they repeat every last age, so
          * {@link TrackerConfig#DEFAULT_PROGRESS_AGES} (10 minutes, 1 hour) fires at 10 minutes
          * and then every hour, like Zeek's conn-long policy. No ages (the default) turns them off.
-         * Progress events need a single engine thread: {@link #build()} rejects them together
-         * with {@link #threads(int)} above 1.
+         * With {@link #threads(int)} above 1 each engine thread times its own connections, and
+         * the events reach the listeners on the calling thread like records do.
          *
          * @param ages positive and strictly increasing
          * @return this
@@ -447,8 +447,9 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
          * packet over through a bounded queue; when the queues are full it waits. Each engine
          * thread keeps its own table of at most {@code ceil(maxConnections / n)} connections.
          *
-         * <p>Records are the same as with one thread; only their order differs (each thread's
-         * records keep their order; records of different threads interleave). Listeners are
+         * <p>Records and progress events are the same as with one thread; only their order
+         * differs (each thread's keep their order, and a connection's progress events precede its
+         * record; those of different threads interleave). Listeners are
          * still called on the calling thread, inside {@link FlowTracker#onFrame},
          * {@link FlowTracker#run}, {@link FlowTracker#advanceTime} and {@link FlowTracker#close},
          * and one scan detector sees the records of every thread, so a scanner's attempts meet
@@ -543,10 +544,6 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
             if (resumeCapacitySet && resumeHorizon == null) {
                 throw new IllegalArgumentException("resumeCapacity(" + resumeCapacity
                         + ") needs linkResumed(horizon): linking is off");
-            }
-            if (threads > 1 && !progressAges.isEmpty()) {
-                throw new IllegalArgumentException("progressAges cannot be combined with threads(" + threads
-                        + "): progress events run on one engine thread only");
             }
             return new TrackerConfig(this);
         }

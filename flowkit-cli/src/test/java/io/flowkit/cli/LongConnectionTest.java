@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
@@ -149,6 +150,29 @@ class LongConnectionTest {
         });
         assertThat(snapshots).extracting(r -> Long.parseLong(r[9])).isSorted()
                 .last().isEqualTo((long) (BURSTS - 1) * CLIENT_PAYLOAD);
+    }
+
+    @Test
+    void progressLogWithSeveralThreadsHasTheSameSnapshots(@TempDir Path one, @TempDir Path three) throws IOException {
+        for (Path out : List.of(one, three)) {
+            assertThat(run("analyze", "-C", "-o", out.toString(), "--progress-log", "--tcp-inactivity-timeout", "2h",
+                    "--threads", out == one ? "1" : "3", capture.toString())).as(err.toString(StandardCharsets.UTF_8))
+                    .isZero();
+        }
+        List<String[]> snapshots = rowsOf(Files.readString(three.resolve("conn_long.log")));
+        String uid = rowsOf(Files.readString(three.resolve("conn.log"))).stream().filter(r -> r[6].equals("tcp"))
+                .findFirst().orElseThrow()[1];
+        assertThat(snapshots).hasSize(20).allSatisfy(r -> assertThat(r[1]).isEqualTo(uid));
+        // uids differ between thread counts; every other column is the same
+        assertThat(withoutUids(snapshots)).isEqualTo(withoutUids(rowsOf(Files.readString(one.resolve("conn_long.log")))));
+    }
+
+    static List<List<String>> withoutUids(List<String[]> rows) {
+        return rows.stream().map(r -> {
+            List<String> l = new ArrayList<>(List.of(r));
+            l.remove(1);
+            return l;
+        }).toList();
     }
 
     @Test

@@ -9,8 +9,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One engine thread of a {@link ShardedFlowTracker}: takes decoded packets and time marks from its
  * {@link PacketRing}, runs its own {@link Engine} over them exactly as {@link DefaultFlowTracker}
- * does (time first, then the packet), and puts every record, and every ICMP unreachable that scan
- * detection wants, into its {@link OutcomeQueue} for the listener thread.
+ * does (time first, then the packet), and puts every record, every progress snapshot, and every
+ * ICMP unreachable that scan detection wants, into its {@link OutcomeQueue} for the listener
+ * thread, in the order the engine made them.
  *
  * <p>Counters are published to the listener thread through volatile fields whenever the ring
  * runs dry and at the end, not per packet. A {@link Throwable} from the engine ends the thread:
@@ -156,6 +157,17 @@ final class Shard implements ConnectionSink, Runnable {
     @Override
     public void connectionRemoved(Connection connection) {
         put(connection);
+    }
+
+    /**
+     * Queues a progress snapshot behind the records this shard made before it, so it reaches the
+     * listeners before its connection's record. The snapshot was built here, complete, before the
+     * queue publishes it; the listener thread tells it from a record by its
+     * {@link io.flowkit.CloseReason#STILL_OPEN}.
+     */
+    @Override
+    public void connectionProgress(Connection snapshot) {
+        put(snapshot);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.flowkit.core.internal.engine;
 
+import io.flowkit.CloseReason;
 import io.flowkit.Connection;
 import io.flowkit.FlowTracker;
 import io.flowkit.PacketSource;
@@ -20,10 +21,12 @@ import java.security.SecureRandom;
  * <p><b>Idea.</b> The calling thread (the reader) does what must see every packet in order:
  * counting, network time, decoding and fragment reassembly. It then picks a {@link Shard} by a
  * symmetric hash of the packet's two endpoints and copies the decoded fields into that shard's
- * {@link PacketRing}; each shard runs its own {@link Engine} on its own thread. Records come back
- * through each shard's {@link OutcomeQueue} and are handed to the listeners, and to the single
- * {@link ScanDetector}, on the calling thread, inside {@link #onFrame}, {@link #run},
- * {@link #advanceTime} and {@link #close}: listener code stays single-threaded, and one detector
+ * {@link PacketRing}; each shard runs its own {@link Engine} on its own thread, timers included
+ * (inactivity and progress ages alike, on the shard's own wheel). Records and progress snapshots
+ * come back through each shard's {@link OutcomeQueue}, in the order the shard made them, and are
+ * handed to the listeners, and records also to the single {@link ScanDetector}, on the calling
+ * thread, inside {@link #onFrame}, {@link #run}, {@link #advanceTime} and {@link #close}: listener
+ * code stays single-threaded, a connection's progress events precede its record, and one detector
  * sees every originator's attempts whichever shard tracked them (an outcome is per connection,
  * so this queue carries far less than the packet rings).
  *
@@ -44,7 +47,8 @@ import java.security.SecureRandom;
  * as the single-threaded tracker does; time marks sent to every shard every
  * {@value #TICK} frames, on {@link #advanceTime} and at the end let idle shards expire
  * connections too, and {@link #close} moves every shard to the final network time before
- * flushing, so each connection ends with the same packets and the same state. What differs:
+ * flushing, so each connection ends with the same packets and the same state, and gets the same
+ * progress snapshots, the last of them due by the final time included. What differs:
  * the order of records across shards, uids (shard {@code i} of {@code n} numbers its
  * connections {@code i, i+n+1, ...}, the calling thread's engine {@code n, 2n+1, ...}), the
  * table bound (each of the n+1 engines holds {@code ceil(maxConnections / (n + 1))}), scan events whose evidence depends on the order records
@@ -204,7 +208,11 @@ public final class ShardedFlowTracker implements FlowTracker {
         for (Shard s : shards) {
             for (Object o; (o = s.out.poll()) != null; ) {
                 if (o instanceof Connection c) {
-                    deliver(c);
+                    if (c.closeReason() == CloseReason.STILL_OPEN) {
+                        listeners.progress(c);
+                    } else {
+                        deliver(c);
+                    }
                 } else {
                     Shard.Unreachable u = (Shard.Unreachable) o;
                     detector.onUnreachable(u.timestampNanos(), u.srcHi(), u.srcLo(), u.dstHi(), u.dstLo(),
@@ -350,6 +358,11 @@ public final class ShardedFlowTracker implements FlowTracker {
         @Override
         public void connectionRemoved(Connection connection) {
             deliver(connection);
+        }
+
+        @Override
+        public void connectionProgress(Connection snapshot) {
+            listeners.progress(snapshot);
         }
 
         @Override
