@@ -7,7 +7,8 @@ import java.time.Duration;
 
 /**
  * The long-lived-connection options shared by {@code analyze} and {@code live}: inactivity
- * timeouts, fed to the tracker builder directly, and the progress log. Defaults stay Zeek's, so
+ * timeouts, fed to the tracker builder directly, the progress log, and the linking of resumed
+ * connections (with its conn.log columns). Defaults stay Zeek's, so
  * a long-lived connection that idles longer than its timeout is split into several records
  * unless one of these options lengthens it; the progress log shows open connections early.
  */
@@ -24,10 +25,14 @@ final class LongConnectionOptions {
                                        (default: 21,22,23,513/tcp=1h as in Zeek)
                   --progress-log       with -o: write DIR/conn_long.log, conn.log columns for
                                        connections still open at 10m, 1h, then every hour
+                  --link-resumed       link a record to the one it continues after an idle
+                                       gap of up to 24h: adds resumed_uid and session_* columns
+                                       (session totals) after Zeek's columns
             """;
 
     private final FlowTracker.Builder builder;
     boolean progressLog;
+    boolean linkResumed;
 
     LongConnectionOptions(FlowTracker.Builder builder) {
         this.builder = builder;
@@ -60,6 +65,11 @@ final class LongConnectionOptions {
                 args.noValue(opt);
                 progressLog = true;
                 builder.progressAges(TrackerConfig.DEFAULT_PROGRESS_AGES.toArray(new Duration[0]));
+            }
+            case "--link-resumed" -> {
+                args.noValue(opt);
+                linkResumed = true;
+                builder.linkResumed(TrackerConfig.DEFAULT_RESUME_HORIZON);
             }
             default -> {
                 return false;
