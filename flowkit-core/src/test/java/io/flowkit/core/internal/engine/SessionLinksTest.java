@@ -284,6 +284,48 @@ class SessionLinksTest {
         assertThat(links.expired()).isEqualTo(keys);
     }
 
+    @Test
+    void aTrackerAllocatesNothingPerPacketWhenLinkingHitsAndMisses() {
+        FlowTracker t = FlowTracker.builder().ignoreChecksums(true).linkResumed(Duration.ofHours(24)).build();
+        int flows = 3000;
+        int frameSize = 64;
+        java.nio.ByteBuffer d = java.nio.ByteBuffer.allocateDirect(flows * 2 * frameSize);
+        int[] len = new int[flows * 2];
+        for (int i = 0; i < flows; i++) {
+            len[2 * i] = RawFrames.tcp(d, 2 * i * frameSize, 0x0A000001, 0x0A000002, 20000 + i, 7000, 0x18, 1000,
+                    5000, 10);
+            len[2 * i + 1] = RawFrames.tcp(d, (2 * i + 1) * frameSize, 0x0A000002, 0x0A000001, 7000, 20000 + i, 0x10,
+                    5000, 1010, 0);
+        }
+        long ts = Packets.EPOCH;
+        // flows 0..1999 expire and are remembered; the table and the store reach their sizes
+        for (int f = 0; f < 4000; f++) {
+            t.onFrame(ts += 1000, io.flowkit.LinkType.RAW, d, f * frameSize, len[f], len[f]);
+        }
+        ts += 3_600_000_000_000L;
+        t.advanceTime(ts);
+        assertThat(t.stats().connectionsActive()).isZero();
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().getId();
+        long before = mx.getThreadAllocatedBytes(tid);
+        int packets = 0;
+        // flows 0..999 resume (hits), 2000..2999 are new mid-stream flows (misses)
+        for (int round = 0; round < 50; round++) {
+            for (int f = 0; f < 2 * flows; f++) {
+                if (f >= 2000 && f < 4000) {
+                    continue;
+                }
+                t.onFrame(ts += 1000, io.flowkit.LinkType.RAW, d, f * frameSize, len[f], len[f]);
+                packets++;
+            }
+        }
+        long allocated = mx.getThreadAllocatedBytes(tid) - before;
+        assertThat(t.stats().resumeLinks()).isEqualTo(1000);
+        assertThat(t.stats().connectionsActive()).isEqualTo(2000);
+        assertThat(allocated).as("bytes allocated over %d packets", packets).isLessThan(packets / 100);
+        t.close();
+    }
+
     private static final long SERVER = 0xFFFF_0A00_00FFL;
 
     private static long client(int k) {
