@@ -517,8 +517,9 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
         /**
          * Bounds how many expired records {@link #linkResumed(Duration)} remembers (default
          * {@value TrackerConfig#DEFAULT_RESUME_CAPACITY}); each takes about
-         * {@value TrackerConfig#RESUME_ENTRY_BYTES} bytes of heap, allocated as entries are
-         * first needed.
+         * {@value TrackerConfig#RESUME_ENTRY_BYTES} bytes of heap (up to twice that, as the store
+         * doubles when it fills), allocated as entries are first needed: about 14 MB when the
+         * default capacity is full.
          *
          * @param capacity 1 to {@value TrackerConfig#MAX_RESUME_CAPACITY}
          * @return this

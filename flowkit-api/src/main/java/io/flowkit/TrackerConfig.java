@@ -46,8 +46,12 @@ public final class TrackerConfig {
     /** Largest value {@link FlowTracker.Builder#resumeCapacity(int)} accepts: 2<sup>26</sup>. */
     public static final int MAX_RESUME_CAPACITY = 1 << 26;
 
-    /** Heap per remembered record of {@link FlowTracker.Builder#linkResumed(Duration)}, in bytes (rounded up). */
-    public static final int RESUME_ENTRY_BYTES = 140;
+    /**
+     * Heap per remembered record of {@link FlowTracker.Builder#linkResumed(Duration)}, in bytes,
+     * counted from its arrays (128 of entry, 8 of index). The store doubles as it fills, so plan
+     * for up to twice this per entry of {@link FlowTracker.Builder#resumeCapacity(int)}.
+     */
+    public static final int RESUME_ENTRY_BYTES = 136;
 
     /** Zeek's default local networks: the private and reserved address ranges ({@code Site::private_address_space}). */
     public static final List<IpNetwork> DEFAULT_LOCAL_NETWORKS;

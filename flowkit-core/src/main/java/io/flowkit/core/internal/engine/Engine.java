@@ -853,7 +853,7 @@ public final class Engine implements TimerWheel.Expiry {
             links.partSeqKnown[x] = ipProto == 6 && pkts > 0;
             if (ipProto == 6) {
                 links.partBytes[x] = tcp.size(e);
-                links.partFirstSeq[x] = c.startSeq[e] + 1;
+                links.partFirstSeq[x] = tcp.firstDataSeq(e);
             } else if (ipProto == 17 || ipProto == 1 || ipProto == 58) {
                 links.partBytes[x] = Math.max(0, c.finSeqOrBytes[e]);
             } else {
