@@ -9,6 +9,7 @@ import io.flowkit.FlowTracker;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -176,6 +177,75 @@ class SessionLinksTest {
             assertThat(r.get(i).session().parts()).isEqualTo(i + 1);
         }
         assertTotalsMatchOneRecord(r.get(4), wholeSession(script));
+    }
+
+    /**
+     * Random sessions against the reference model "one record with a timeout longer than every
+     * gap": gaps shorter and longer than the timeout, either side first after a gap, segments
+     * resent across a gap, segments lost before the tap, every side sending in every burst.
+     */
+    @Test
+    void sessionTotalsEqualOneLongRecordOnRandomSessions() {
+        for (long seed = 1; seed <= 300; seed++) {
+            SplittableRandom rnd = new SplittableRandom(seed);
+            int bursts = 2 + rnd.nextInt(12);
+            long[] gaps = new long[bursts];
+            for (int b = 0; b < bursts; b++) {
+                gaps[b] = new long[] {10, 120, 600, 1900, 7200}[rnd.nextInt(5)];
+            }
+            long scriptSeed = rnd.nextLong();
+            Consumer<Packets> script = p -> randomSession(p, new SplittableRandom(scriptSeed), gaps);
+            List<Connection> r = parts(script);
+            Connection whole = wholeSession(script);
+            Connection last = r.get(r.size() - 1);
+            if (r.size() == 1) {
+                assertThat(last.session()).isNull();
+                continue;
+            }
+            String what = "seed " + seed + ", " + r.size() + " parts";
+            assertThat(last.session().parts()).as(what).isEqualTo(r.size());
+            Connection.Session s = last.session();
+            assertThat(new long[] {s.startNanos(), s.origPackets(), s.origBytes(), s.respPackets(), s.respBytes()})
+                    .as(what).containsExactly(whole.startNanos(), whole.origPackets(), whole.origBytes(),
+                            whole.respPackets(), whole.respBytes());
+        }
+    }
+
+    private static void randomSession(Packets p, SplittableRandom rnd, long[] gaps) {
+        long c = 1_000_000 + rnd.nextInt(1 << 30);
+        long s = 5_000_000 + rnd.nextInt(1 << 30);
+        p.tcp(0, C, 40000, S, 5000, "S", c, 0, 0).tcp(0.001, S, 5000, C, 40000, "SA", s, c + 1, 0);
+        c++;
+        s++;
+        double t = 0;
+        long lastLen = 0;
+        for (long gap : gaps) {
+            t += gap;
+            boolean serverFirst = rnd.nextInt(4) == 0;
+            if (rnd.nextInt(5) == 0 && lastLen > 0) {
+                int k = 1 + rnd.nextInt((int) lastLen);
+                p.tcp(t, C, 40000, S, 5000, "A", c - k, s, k); // resent across the gap
+                t += 0.001;
+            }
+            if (rnd.nextInt(5) == 0) {
+                c += 1 + rnd.nextInt(2000); // lost before the tap
+            }
+            int cl = 1 + rnd.nextInt(1400);
+            int sl = rnd.nextInt(1400);
+            if (serverFirst) {
+                p.tcp(t, S, 5000, C, 40000, "A", s, c, sl);
+                s += sl;
+                p.tcp(t + 0.001, C, 40000, S, 5000, "A", c, s, cl);
+                c += cl;
+            } else {
+                p.tcp(t, C, 40000, S, 5000, "A", c, s, cl);
+                c += cl;
+                p.tcp(t + 0.001, S, 5000, C, 40000, "A", s, c, sl);
+                s += sl;
+            }
+            lastLen = cl;
+            t += 0.002;
+        }
     }
 
     @Test
