@@ -495,7 +495,9 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
          * TCP compares them). Data retransmitted across the gap is therefore not counted twice,
          * and bytes sent during the gap that no record saw are counted, exactly as one record
          * spanning the whole session would count them (Zeek counts TCP bytes from sequence
-         * numbers, holes included). UDP and ICMP byte totals are sums.
+         * numbers, holes included). A direction that sends nothing in one record adds nothing
+         * there; bytes it sent unseen are counted when it is next seen. UDP and ICMP byte totals
+         * are sums.
          *
          * <p><b>Bounds.</b> At most {@link #resumeCapacity(int)} expired records are remembered;
          * beyond it the one remembered longest ago is dropped ({@link TrackerStats#resumeDropped()}),
