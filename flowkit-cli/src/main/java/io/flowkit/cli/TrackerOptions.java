@@ -118,8 +118,8 @@ final class TrackerOptions {
      * @throws UsageException when they contradict each other
      */
     void check() throws UsageException {
-        if (longConnections.progressLog && outDir == null) {
-            throw new UsageException("option --progress-log needs -o DIR");
+        if (longConnections.progressLog != null && outDir == null) {
+            throw new UsageException("option " + longConnections.progressLog + " needs -o DIR");
         }
         try {
             if (scanLog()) {
@@ -160,7 +160,7 @@ final class TrackerOptions {
                         .flushEachRecord(flushEachRecord).build();
                 builder.scanListener(logs.scan);
             }
-            if (longConnections.progressLog) {
+            if (longConnections.progressLog != null) {
                 logs.progress = ConnLogWriter.builder(open(stdout, "conn_long.log")).format(format)
                         .flushEachRecord(flushEachRecord).progressLog(true)
                         .resumedColumns(longConnections.linkResumed).build();

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
@@ -173,6 +174,30 @@ class LongConnectionTest {
             l.remove(1);
             return l;
         }).toList();
+    }
+
+    @Test
+    void progressAgesSetWhenSnapshotsAreTakenWhateverTheOptionOrder(@TempDir Path out) throws IOException {
+        List<List<List<String>>> runs = new ArrayList<>();
+        for (String[] opts : List.of(new String[] {"--progress-ages", "30m,3h"},
+                new String[] {"--progress-log", "--progress-ages=30m,3h"},
+                new String[] {"--progress-ages", "30m,3h", "--progress-log"})) {
+            Path dir = Files.createDirectories(out.resolve("run" + runs.size()));
+            List<String> argv = new ArrayList<>(List.of("analyze", "-C", "-o", dir.toString(),
+                    "--tcp-inactivity-timeout", "2h", "--uid-seed", "5"));
+            argv.addAll(List.of(opts));
+            argv.add(capture.toString());
+            assertThat(run(argv.toArray(new String[0]))).as(err.toString(StandardCharsets.UTF_8)).isZero();
+            runs.add(rowsOf(Files.readString(dir.resolve("conn_long.log"))).stream().map(List::of).toList());
+        }
+        // at 30 min, then 3 h, 6 h, ... 18 h (the session ends 2 s after 19 h); a snapshot taken at
+        // an age has seen the bursts sent before it: one every 30 minutes from 1 s on
+        long[] ages = {1800, 3 * 3600, 6 * 3600, 9 * 3600, 12 * 3600, 15 * 3600, 18 * 3600};
+        assertThat(runs.get(0)).extracting(r -> Long.parseLong(r.get(9)))
+                .containsExactly(Arrays.stream(ages).map(a -> ((a - 1) / 1800 + 1) * CLIENT_PAYLOAD).boxed()
+                        .toArray(Long[]::new));
+        assertThat(runs.get(1)).isEqualTo(runs.get(0));
+        assertThat(runs.get(2)).isEqualTo(runs.get(0));
     }
 
     @Test

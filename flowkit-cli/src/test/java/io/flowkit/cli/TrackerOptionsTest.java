@@ -42,9 +42,8 @@ class TrackerOptionsTest {
         assertThat(run(command, "--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: flowkit " + command)
                 .contains("--out DIR", "--format FORMAT", "--ignore-checksums", "--local-nets",
-                        "--tcp-inactivity-timeout", "--timeout PORT/PROTO", "--progress-log", "--link-resumed",
-                        "--scan-window",
-                        "--no-scan", "--stats", "--debug");
+                        "--tcp-inactivity-timeout", "--timeout PORT/PROTO", "--progress-log", "--progress-ages",
+                        "--link-resumed", "--scan-window", "--no-scan", "--stats", "--debug");
     }
 
     @ParameterizedTest
@@ -87,6 +86,25 @@ class TrackerOptionsTest {
     void progressLogNeedsAnOutputDirectory(String command) {
         assertThat(run(command, "--progress-log")).isEqualTo(2);
         assertThat(err()).contains("--progress-log needs -o");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"analyze", "live"})
+    void progressAgesMustBeIncreasingDurationsAndNeedAnOutputDirectory(String command) {
+        assertThat(run(command, "-o", "unused", "--progress-ages", "1h,10m")).isEqualTo(2);
+        assertThat(err()).contains("option --progress-ages needs increasing ages").contains("'1h,10m'");
+        err.reset();
+        assertThat(run(command, "-o", "unused", "--progress-ages", "10m,10m")).isEqualTo(2);
+        assertThat(err()).contains("option --progress-ages needs increasing ages").contains("'10m,10m'");
+        err.reset();
+        assertThat(run(command, "-o", "unused", "--progress-ages", "10m,soon")).isEqualTo(2);
+        assertThat(err()).contains("option --progress-ages needs a duration").contains("'soon'");
+        err.reset();
+        assertThat(run(command, "-o", "unused", "--progress-ages", "0s,1h")).isEqualTo(2);
+        assertThat(err()).contains("option --progress-ages must be positive").contains("'0s'");
+        err.reset();
+        assertThat(run(command, "--progress-ages", "10m")).isEqualTo(2);
+        assertThat(err()).contains("option --progress-ages needs -o DIR");
     }
 
     @ParameterizedTest

@@ -15,9 +15,9 @@ import java.security.SecureRandom;
 /**
  * flowkit's {@link FlowTracker}: decoder, engine and listeners on one thread.
  *
- * <p>Per frame: count it, take its timestamp at microsecond precision (Zeek reads captures
- * through libpcap, which hands it microseconds, and durations must come out the same), advance network time to its timestamp (firing the timers due before
- * it, as Zeek does), decode it into the reused {@link PacketView}, and hand it to the
+ * <p>Per frame: count it, take its timestamp at microsecond precision and advance network time
+ * to it, firing the timers due before it ({@link FrameClock}), decode it into the reused
+ * {@link PacketView}, and hand it to the
  * {@link Engine}. Records reach the listeners through {@link ConnectionSink}, which this class
  * implements; a listener that throws is counted and logged once, and the others still run.
  * Nothing here allocates per frame.
@@ -30,9 +30,7 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
     private final PacketView view = new PacketView();
     private final Listeners listeners;
     private final ConnectionSink extraSink;
-    private long now;
-    private long packets;
-    private long bytes;
+    private final FrameClock clock = new FrameClock();
     private boolean closed;
 
     /**
@@ -68,14 +66,7 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
     public void onFrame(long timestampNanos, int linkType, ByteBuffer buffer, int offset, int captureLength,
                         int wireLength) {
         ensureOpen();
-        packets++;
-        bytes += Math.max(0, captureLength);
-        // Zeek reads captures through libpcap at microsecond precision; so does the engine
-        long ts = timestampNanos - Math.floorMod(timestampNanos, 1000L);
-        if (ts > now) {
-            now = ts;
-            engine.advance(ts);
-        }
+        long ts = clock.frame(timestampNanos, captureLength, engine);
         if (decoder.decode(ts, linkType, buffer, offset, captureLength, wireLength, view)) {
             Layers.process(decoder, engine, view);
         }
@@ -85,10 +76,7 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
     @Override
     public void advanceTime(long timestampNanos) {
         ensureOpen();
-        if (timestampNanos > now) {
-            now = timestampNanos;
-            engine.advance(timestampNanos);
-        }
+        clock.advance(timestampNanos, engine);
     }
 
     @Override
@@ -101,12 +89,12 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
 
     @Override
     public long networkTimeNanos() {
-        return now;
+        return clock.now();
     }
 
     @Override
     public TrackerStats stats() {
-        TrackerStats.Builder b = TrackerStats.builder().packets(packets).bytes(bytes)
+        TrackerStats.Builder b = TrackerStats.builder().packets(clock.frames()).bytes(clock.bytes())
                 .badChecksums(decoder.badChecksums()).fragments(decoder.fragments())
                 .reassembledDatagrams(decoder.reassembledDatagrams()).reassembliesDropped(decoder.reassembliesDropped())
                 .connectionsCreated(engine.created())

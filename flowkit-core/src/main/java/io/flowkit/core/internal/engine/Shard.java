@@ -24,7 +24,8 @@ final class Shard implements ConnectionSink, Runnable {
     private final Engine engine;
     private final PacketView view = new PacketView();
     private final boolean wantsUnreachables;
-    private long now;
+    /** This shard's network time; frames are counted by the reader, not here. */
+    private final FrameClock clock = new FrameClock();
     /** Network time of the last {@link PacketRing#ADVANCE} or packet the listener thread sent. */
     long sentTime;
 
@@ -90,10 +91,10 @@ final class Shard implements ConnectionSink, Runnable {
                 int kind = in.kind(seq);
                 if (kind == PacketRing.PACKET) {
                     in.read(seq, view);
-                    advance(view.timestampNanos);
+                    clock.advance(view.timestampNanos, engine);
                     engine.process(view);
                 } else {
-                    advance(in.time(seq));
+                    clock.advance(in.time(seq), engine);
                     if (kind == PacketRing.END) {
                         engine.flush();
                         in.release(k + 1);
@@ -102,13 +103,6 @@ final class Shard implements ConnectionSink, Runnable {
                 }
             }
             in.release(n);
-        }
-    }
-
-    private void advance(long ts) {
-        if (ts > now) {
-            now = ts;
-            engine.advance(ts);
         }
     }
 

@@ -80,9 +80,7 @@ public final class ShardedFlowTracker implements FlowTracker {
     private final Engine local;
     private final Listeners listeners;
     private final ScanDetector detector;
-    private long now;
-    private long packets;
-    private long bytes;
+    private final FrameClock clock = new FrameClock();
     private int sinceTick;
     private boolean closed;
     private Throwable failure;
@@ -127,14 +125,7 @@ public final class ShardedFlowTracker implements FlowTracker {
     public void onFrame(long timestampNanos, int linkType, ByteBuffer buffer, int offset, int captureLength,
                         int wireLength) {
         ensureOpen();
-        packets++;
-        bytes += Math.max(0, captureLength);
-        // microsecond precision, as DefaultFlowTracker (and Zeek through libpcap) reads captures
-        long ts = timestampNanos - Math.floorMod(timestampNanos, 1000L);
-        if (ts > now) {
-            now = ts;
-            local.advance(ts);
-        }
+        long ts = clock.frame(timestampNanos, captureLength, local);
         if (decoder.decode(ts, linkType, buffer, offset, captureLength, wireLength, view)) {
             if (view.tunnel != PacketView.NO_TUNNEL) {
                 Layers.process(decoder, local, view);
@@ -184,6 +175,7 @@ public final class ShardedFlowTracker implements FlowTracker {
     }
 
     private void tick() {
+        long now = clock.now();
         for (Shard s : shards) {
             if (s.sentTime < now && s.in.hasRoom()) {
                 s.in.offerTime(PacketRing.ADVANCE, now);
@@ -253,9 +245,7 @@ public final class ShardedFlowTracker implements FlowTracker {
     @Override
     public void advanceTime(long timestampNanos) {
         ensureOpen();
-        if (timestampNanos > now) {
-            now = timestampNanos;
-            local.advance(timestampNanos);
+        if (clock.advance(timestampNanos, local)) {
             tick();
         }
     }
@@ -271,7 +261,7 @@ public final class ShardedFlowTracker implements FlowTracker {
 
     @Override
     public long networkTimeNanos() {
-        return now;
+        return clock.now();
     }
 
     @Override
@@ -293,7 +283,7 @@ public final class ShardedFlowTracker implements FlowTracker {
             active += s.active();
             peak += s.peak();
         }
-        TrackerStats.Builder b = TrackerStats.builder().packets(packets).bytes(bytes)
+        TrackerStats.Builder b = TrackerStats.builder().packets(clock.frames()).bytes(clock.bytes())
                 .badChecksums(decoder.badChecksums()).fragments(decoder.fragments())
                 .reassembledDatagrams(decoder.reassembledDatagrams()).reassembliesDropped(decoder.reassembliesDropped())
                 .connectionsCreated(created).connectionsClosed(closedCount).connectionsEvicted(evicted)
@@ -321,7 +311,7 @@ public final class ShardedFlowTracker implements FlowTracker {
                 idle = Shard.idle(idle);
             }
             if (!s.done()) {
-                s.in.offerTime(PacketRing.END, now);
+                s.in.offerTime(PacketRing.END, clock.now());
             }
         }
         int idle = 0;
