@@ -395,9 +395,4 @@ final class SessionLinks {
     long expired() {
         return expired;
     }
-
-    /** @return entries remembered now */
-    int remembered() {
-        return remembered;
-    }
 }
