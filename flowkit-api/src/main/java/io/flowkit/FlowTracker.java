@@ -137,6 +137,9 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
         List<Duration> progressAges = List.of();
         Compressor compressor;
         int threads = 1;
+        Duration resumeHorizon;
+        int resumeCapacity = TrackerConfig.DEFAULT_RESUME_CAPACITY;
+        boolean resumeCapacitySet;
 
         Builder() {
         }
@@ -466,12 +469,85 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
         }
 
         /**
+         * Links a record to the one it continues (off by default). Zeek ends a connection that
+         * idles longer than its inactivity timeout, and the next packet on the same 5-tuple
+         * starts a new record; with this option that new record names the record it continues
+         * in {@link Connection#resumedFrom()} and carries the running totals of the whole
+         * logical session in {@link Connection#session()}. The default {@code conn.log}
+         * columns do not change.
+         *
+         * <p><b>What is remembered.</b> Records closed by {@link CloseReason#INACTIVITY_TIMEOUT}
+         * or {@link CloseReason#EVICTED} (an eviction splits a live session just as a timeout
+         * does, only earlier), except TCP attempts nobody answered ({@link ConnState#S0}), whose
+         * retry would start with a SYN. Records that ended ({@link CloseReason#CLOSED},
+         * {@link CloseReason#REUSED}, {@link CloseReason#END_OF_INPUT}) are not.
+         *
+         * <p><b>What continues.</b> A new connection on a remembered 5-tuple, in either
+         * direction (the first packet after the gap may come from the old responder), whose
+         * first packet arrives at most {@code horizon} after the remembered record's last
+         * packet, unless that packet is a TCP segment with SYN set: a SYN opens a new
+         * connection. ICMP flows match by their Zeek key (types, or type and code).
+         *
+         * <p><b>Bytes across the split.</b> Each record keeps Zeek's byte counts. The session's
+         * TCP byte totals follow sequence numbers instead of adding those counts: per
+         * direction, the session remembers the sequence number after the last byte counted,
+         * and a continuation adds only the bytes beyond it (compared modulo 2<sup>32</sup>, as
+         * TCP compares them). Data retransmitted across the gap is therefore not counted twice,
+         * and bytes sent during the gap that no record saw are counted, exactly as one record
+         * spanning the whole session would count them (Zeek counts TCP bytes from sequence
+         * numbers, holes included). A direction that sends nothing in one record adds nothing
+         * there; bytes it sent unseen are counted when it is next seen. UDP and ICMP byte totals
+         * are sums.
+         *
+         * <p><b>Bounds.</b> At most {@link #resumeCapacity(int)} expired records are remembered;
+         * beyond it the one remembered longest ago is dropped ({@link TrackerStats#resumeDropped()}),
+         * and a record is forgotten once its horizon has passed
+         * ({@link TrackerStats#resumeExpired()}). With {@link #threads(int)} above 1 each engine
+         * remembers its own connections (a 5-tuple always goes to the same engine) within its
+         * share of the capacity.
+         *
+         * @param horizon the longest idle gap bridged, positive; for example
+         *                {@link TrackerConfig#DEFAULT_RESUME_HORIZON} (24 hours)
+         * @return this
+         * @throws IllegalArgumentException if {@code horizon} is not positive
+         */
+        public Builder linkResumed(Duration horizon) {
+            resumeHorizon = Checks.positive("linkResumed", horizon);
+            return this;
+        }
+
+        /**
+         * Bounds how many expired records {@link #linkResumed(Duration)} remembers (default
+         * {@value TrackerConfig#DEFAULT_RESUME_CAPACITY}); each takes about
+         * {@value TrackerConfig#RESUME_ENTRY_BYTES} bytes of heap (up to twice that, as the store
+         * doubles when it fills), allocated as entries are first needed: about 14 MB when the
+         * default capacity is full.
+         *
+         * @param capacity 1 to {@value TrackerConfig#MAX_RESUME_CAPACITY}
+         * @return this
+         * @throws IllegalArgumentException if {@code capacity} is out of that range
+         */
+        public Builder resumeCapacity(int capacity) {
+            if (capacity < 1 || capacity > TrackerConfig.MAX_RESUME_CAPACITY) {
+                throw new IllegalArgumentException("resumeCapacity must be between 1 and "
+                        + TrackerConfig.MAX_RESUME_CAPACITY + ", got " + capacity);
+            }
+            resumeCapacity = capacity;
+            resumeCapacitySet = true;
+            return this;
+        }
+
+        /**
          * Returns the validated configuration without building a tracker.
          *
          * @return immutable settings
          * @throws IllegalArgumentException if settings contradict each other
          */
         public TrackerConfig config() {
+            if (resumeCapacitySet && resumeHorizon == null) {
+                throw new IllegalArgumentException("resumeCapacity(" + resumeCapacity
+                        + ") needs linkResumed(horizon): linking is off");
+            }
             return new TrackerConfig(this);
         }
 

@@ -176,6 +176,10 @@ final class AnalyzeCommand {
             err.printf(Locale.ROOT, "compressor           %d promoted, %d expired, %d evicted, peak %d pending%n",
                     t.pendingPromotions(), t.pendingExpiries(), t.pendingEvictions(), t.pendingPeak());
         }
+        if (t.resumeLinks() + t.resumeDropped() + t.resumeExpired() > 0) {
+            err.printf(Locale.ROOT, "resumed connections  %d linked, %d forgotten at the bound, %d after the horizon%n",
+                    t.resumeLinks(), t.resumeDropped(), t.resumeExpired());
+        }
         if (t.listenerFailures() > 0) {
             err.printf(Locale.ROOT, "listener failures    %d%n", t.listenerFailures());
         }

@@ -7,7 +7,8 @@ import java.time.Duration;
 
 /**
  * The long-lived-connection options shared by {@code analyze} and {@code live}: inactivity
- * timeouts, fed to the tracker builder directly, and the progress log. Defaults stay Zeek's, so
+ * timeouts, fed to the tracker builder directly, the progress log, and the linking of resumed
+ * connections (with its conn.log columns). Defaults stay Zeek's, so
  * a long-lived connection that idles longer than its timeout is split into several records
  * unless one of these options lengthens it; the progress log shows open connections early.
  */
@@ -28,6 +29,9 @@ final class LongConnectionOptions {
                                        the progress log at these ages instead (increasing; the
                                        last repeats: 5m,30m is 5m, 30m, 1h, 1h30m, ...);
                                        implies --progress-log
+                  --link-resumed       link a record to the one it continues after an idle
+                                       gap of up to 24h: adds resumed_uid and session_* columns
+                                       (session totals) after Zeek's columns
             """;
 
     private final FlowTracker.Builder builder;
@@ -35,6 +39,7 @@ final class LongConnectionOptions {
     String progressLog;
     /** The ages given with --progress-ages, or null for the default ones. */
     private Duration[] progressAges;
+    boolean linkResumed;
 
     LongConnectionOptions(FlowTracker.Builder builder) {
         this.builder = builder;
@@ -70,6 +75,11 @@ final class LongConnectionOptions {
             case "--progress-ages" -> {
                 progressAges = parseAges(opt, args.value(opt));
                 progress(opt);
+            }
+            case "--link-resumed" -> {
+                args.noValue(opt);
+                linkResumed = true;
+                builder.linkResumed(TrackerConfig.DEFAULT_RESUME_HORIZON);
             }
             default -> {
                 return false;

@@ -142,7 +142,8 @@ final class TrackerOptions {
 
     /**
      * Opens the logs the options ask for and registers them with {@link #builder}: conn.log (on
-     * {@code stdout} without {@code -o}), scan.log, conn_long.log. Call after {@link #check()}.
+     * {@code stdout} without {@code -o}), scan.log, conn_long.log; with {@code --link-resumed} the
+     * connection logs get the resumed-connection columns. Call after {@link #check()}.
      *
      * @param stdout          standard output, left open when the logs close
      * @param flushEachRecord whether every record is flushed at once (live capture)
@@ -153,7 +154,7 @@ final class TrackerOptions {
         Logs logs = new Logs();
         try {
             logs.conn = ConnLogWriter.builder(open(stdout, "conn.log")).format(format)
-                    .flushEachRecord(flushEachRecord).build();
+                    .flushEachRecord(flushEachRecord).resumedColumns(longConnections.linkResumed).build();
             if (scanLog()) {
                 logs.scan = ScanLogWriter.builder(open(stdout, "scan.log")).format(format)
                         .flushEachRecord(flushEachRecord).build();
@@ -161,7 +162,8 @@ final class TrackerOptions {
             }
             if (longConnections.progressLog != null) {
                 logs.progress = ConnLogWriter.builder(open(stdout, "conn_long.log")).format(format)
-                        .flushEachRecord(flushEachRecord).progressLog(true).build();
+                        .flushEachRecord(flushEachRecord).progressLog(true)
+                        .resumedColumns(longConnections.linkResumed).build();
                 builder.connectionListener(logs.progress);
             }
         } catch (InputException e) {

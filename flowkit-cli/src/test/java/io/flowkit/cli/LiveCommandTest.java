@@ -133,4 +133,23 @@ class LiveCommandTest {
             assertThat(text.lines().reduce((a, b) -> b).orElseThrow()).as(log[0]).startsWith("#close");
         }
     }
+
+    @Test
+    @Timeout(60)
+    void linkResumedAddsTheResumedColumnsToTheLiveLogs(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(new String[] {"live", "-i", "lo", "-C", "--filter", "host 127.0.0.2 and port 9",
+            "--seconds", "1", "-o", dir.toString(), "--progress-log", "--link-resumed"},
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String m = err.toString(StandardCharsets.UTF_8);
+        assumeTrue(status == 0 || !(m.toLowerCase(Locale.ROOT).contains("permit")
+                || m.toLowerCase(Locale.ROOT).contains("libpcap") || m.toLowerCase(Locale.ROOT).contains("no such device")),
+                "cannot capture on lo here: " + m.trim());
+        assertThat(status).as(m).isZero();
+        String fields = "#fields\t" + String.join("\t", io.flowkit.core.ConnLogWriter.FIELDS) + "\t"
+                + String.join("\t", io.flowkit.core.ConnLogWriter.RESUMED_FIELDS) + "\n";
+        assertThat(Files.readString(dir.resolve("conn.log"))).contains(fields);
+        assertThat(Files.readString(dir.resolve("conn_long.log"))).contains(fields);
+    }
 }

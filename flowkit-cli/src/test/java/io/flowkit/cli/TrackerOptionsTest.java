@@ -43,7 +43,7 @@ class TrackerOptionsTest {
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: flowkit " + command)
                 .contains("--out DIR", "--format FORMAT", "--ignore-checksums", "--local-nets",
                         "--tcp-inactivity-timeout", "--timeout PORT/PROTO", "--progress-log", "--progress-ages",
-                        "--scan-window", "--no-scan", "--stats", "--debug");
+                        "--link-resumed", "--scan-window", "--no-scan", "--stats", "--debug");
     }
 
     @ParameterizedTest
@@ -72,6 +72,13 @@ class TrackerOptionsTest {
     void flagGivenAValueIsBadUsage(String command) {
         assertThat(run(command, "--stats=yes")).isEqualTo(2);
         assertThat(err()).contains("option --stats takes no value");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"analyze", "live"})
+    void linkResumedTakesNoValue(String command) {
+        assertThat(run(command, "--link-resumed=24h")).isEqualTo(2);
+        assertThat(err()).contains("option --link-resumed takes no value");
     }
 
     @ParameterizedTest

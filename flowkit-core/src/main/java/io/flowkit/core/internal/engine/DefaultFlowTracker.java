@@ -103,6 +103,8 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
                 .pendingActive(engine.pendingActive()).pendingPeak(engine.pendingPeak())
                 .pendingPromotions(engine.promotions()).pendingExpiries(engine.pendingExpiries())
                 .pendingEvictions(engine.pendingEvictions())
+                .resumeLinks(engine.resumeLinks()).resumeDropped(engine.resumeDropped())
+                .resumeExpired(engine.resumeExpired())
                 .listenerFailures(listeners.failures() + (extraSink != null ? extraSink.listenerFailures() : 0));
         for (SkipReason r : SkipReason.values()) {
             b.skipped(r, decoder.skipped(r));

@@ -36,6 +36,8 @@ final class Shard implements ConnectionSink, Runnable {
     private volatile long peak;
     /** Compressor counters, in the order of {@link #pendingCounters}. */
     private final long[] pending = new long[5];
+    /** Resume counters, in the order of {@link #resumeCounters}. */
+    private final long[] resume = new long[3];
     private volatile int pendingPublished;
     private volatile Throwable failure;
     private volatile boolean done;
@@ -133,6 +135,9 @@ final class Shard implements ConnectionSink, Runnable {
         pending[2] = engine.promotions();
         pending[3] = engine.pendingExpiries();
         pending[4] = engine.pendingEvictions();
+        resume[0] = engine.resumeLinks();
+        resume[1] = engine.resumeDropped();
+        resume[2] = engine.resumeExpired();
         pendingPublished++; // volatile write publishes the array contents
     }
 
@@ -197,6 +202,19 @@ final class Shard implements ConnectionSink, Runnable {
         if (pendingPublished >= 0) { // volatile read before the array
             for (int i = 0; i < sums.length; i++) {
                 sums[i] += pending[i];
+            }
+        }
+    }
+
+    /**
+     * Adds this shard's resume counters to {@code sums}: links, dropped, expired.
+     *
+     * @param sums three counters
+     */
+    void resumeCounters(long[] sums) {
+        if (pendingPublished >= 0) { // volatile read before the array
+            for (int i = 0; i < sums.length; i++) {
+                sums[i] += resume[i];
             }
         }
     }

@@ -273,8 +273,10 @@ public final class ShardedFlowTracker implements FlowTracker {
         long peak = local.peak();
         long[] pending = {local.pendingActive(), local.pendingPeak(), local.promotions(), local.pendingExpiries(),
             local.pendingEvictions()};
+        long[] resume = {local.resumeLinks(), local.resumeDropped(), local.resumeExpired()};
         for (Shard s : shards) {
             s.pendingCounters(pending);
+            s.resumeCounters(resume);
             created += s.created();
             closedCount += s.closed();
             evicted += s.evicted();
@@ -288,6 +290,7 @@ public final class ShardedFlowTracker implements FlowTracker {
                 .connectionsActive(active).connectionsPeak(peak)
                 .pendingActive(pending[0]).pendingPeak(pending[1]).pendingPromotions(pending[2])
                 .pendingExpiries(pending[3]).pendingEvictions(pending[4])
+                .resumeLinks(resume[0]).resumeDropped(resume[1]).resumeExpired(resume[2])
                 .listenerFailures(listeners.failures() + (detector != null ? detector.listenerFailures() : 0));
         for (SkipReason r : SkipReason.values()) {
             b.skipped(r, decoder.skipped(r));
