@@ -12,11 +12,11 @@ import java.nio.ByteBuffer;
  * Everything the tracker keeps counts: table, index, recency list, timer wheel, every
  * per-connection column and the tracker's fixed tables.
  *
- * <p>Measured with {@code -XX:+UseSerialGC} (JDK 17): <b>185 bytes per TCP connection and 108
- * per UDP flow</b> at 1,000,000 (188 and 111 at 250,000, where the tracker's fixed tables weigh
- * more; the marginal cost between the two is 183.9 and 107.1). By component, per TCP connection:
+ * <p>Measured with {@code -XX:+UseSerialGC} (JDK 17): <b>189 bytes per TCP connection and 112
+ * per UDP flow</b> at 1,000,000 (192 and 115 at 250,000, where the tracker's fixed tables weigh
+ * more; the marginal cost between the two is 187.9 and 111.1). By component, per TCP connection:
  * table 32.4 (key 16, recency 8, index 8.4 at load 1/2), timer wheel 16, per-connection columns
- * 58.6 (see {@code Connections}; tunnel state is one bit), TCP row 76.8; a UDP or ICMP flow has no
+ * 62.6 (see {@code Connections}; tunnel state is one bit), TCP row 76.8; a UDP or ICMP flow has no
  * TCP row. Before the storage was compacted both took 306 (302.4 marginal: TCP endpoint state 158
  * and tunnel state 15 for every connection). IPv6 keys add 32 bytes.
  *

@@ -34,8 +34,7 @@ import java.util.Arrays;
  * zero unless content gaps are seen ({@link #F_MISSED}); UDP bad-checksum counts are zero unless a
  * bad checksum is seen ({@link #F_UDP_CHECKSUMS}); scaled-history counters are 8 bits until one
  * passes 255 ({@link #E_WIDE_COUNTERS}).</li>
- * <li>The last packet time is kept after the start in 32 bits ({@link #last(int)}); uid numbers
- * keep their low 32 bits ({@link #uidNumber(int)}); the last FIN position is
+ * <li>Uid numbers keep their low 32 bits ({@link #uidNumber(int)}); the last FIN position is
  * derived from the FIN sequence ({@link #histLastFin(int)}); TCP keeps the last RST position where
  * UDP keeps payload bytes ({@link #histLastRst(int, int)}).</li>
  * </ul>
@@ -44,7 +43,7 @@ import java.util.Arrays;
  * {@code long} (Zeek's conn.log uses 26 letters: {@link #LETTERS}); the rare longer history
  * spills into a map, allocated once per such connection, never per packet.
  *
- * <p><b>Cost.</b> Per slot 58 bytes: flags and timeout 4, start 8, last 4, uid 4, history 12
+ * <p><b>Cost.</b> Per slot 62 bytes: flags and timeout 4, start 8, last 8, uid 4, history 12
  * (letters 8, first-seen masks 2), TCP row 4, and per side packets, IP bytes and payload bytes (or
  * last RST), 4 each; plus 8 for the progress deadline when progress events are on. Per TCP row 76
  * bytes: timers 16 and per side 30 (flags and states 2, three sequence numbers 12, FIN sequence 4,
@@ -75,10 +74,6 @@ final class Connections {
     private static final int F_LONG_HISTORY = 1 << 18;
     /** The uid number is in {@link #oldUids}. */
     private static final int F_OLD_UID = 1 << 19;
-    /** {@link #lastDelta} counts microseconds, not nanoseconds. */
-    private static final int F_LAST_MICROS = 1 << 20;
-    /** The last packet time is in {@link #lastWide}. */
-    private static final int F_LAST_WIDE = 1 << 21;
     /** The inactivity timeout's index (0..127) sits in the flags' top bits. */
     private static final int TIMEOUT_SHIFT = 24;
     /** Uid numbers at least this far below {@link #newestUid} move to {@link #oldUids}. */
@@ -139,8 +134,8 @@ final class Connections {
     // per slot
     int[] flags;
     long[] start;
-    /** Time of the last packet minus {@link #start}, unsigned (see {@link #last(int)}). */
-    private int[] lastDelta;
+    /** Time of the last packet. */
+    private long[] last;
     /** Low 32 bits of the uid number (see {@link #uidNumber(int)}). */
     private int[] uidLow;
     /** Whether progress events are on; {@link #progressAt} is empty when not. */
@@ -204,7 +199,6 @@ final class Connections {
     private final Int2LongOpenHashMap wideCounters = new Int2LongOpenHashMap();
     private final Int2ObjectOpenHashMap<StringBuilder> longHistories = new Int2ObjectOpenHashMap<>();
     private final Int2LongOpenHashMap oldUids = new Int2LongOpenHashMap();
-    private final Int2LongOpenHashMap lastWide = new Int2LongOpenHashMap();
     /** The largest uid number stored so far. */
     private long newestUid;
 
@@ -226,7 +220,7 @@ final class Connections {
         }
         flags = Arrays.copyOf(flags == null ? new int[0] : flags, cap);
         start = Arrays.copyOf(orEmpty(start), cap);
-        lastDelta = Arrays.copyOf(orEmpty(lastDelta), cap);
+        last = Arrays.copyOf(orEmpty(last), cap);
         uidLow = Arrays.copyOf(orEmpty(uidLow), cap);
         progressAt = progress ? Arrays.copyOf(orEmpty(progressAt), cap) : new long[0];
         hist = Arrays.copyOf(orEmpty(hist), cap);
@@ -279,7 +273,7 @@ final class Connections {
         release(s);
         flags[s] = F_ACTIVE | timeout << TIMEOUT_SHIFT;
         start[s] = t;
-        lastDelta[s] = 0;
+        last[s] = t;
         storeUid(s, uid);
         if (progress) {
             progressAt[s] = 0;
@@ -341,9 +335,6 @@ final class Connections {
         if ((f & F_OLD_UID) != 0) {
             oldUids.remove(s);
         }
-        if ((f & F_LAST_WIDE) != 0) {
-            lastWide.remove(s);
-        }
         flags[s] = 0;
         int r = tcpRow[s];
         if (r >= 0) {
@@ -398,42 +389,19 @@ final class Connections {
     // ------------------------------------------------------------------- time
 
     /**
-     * Returns the time of a slot's last packet. It is stored as four bytes after
-     * {@link #start}: in nanoseconds while under 2^32 ns (4.3 s), else in microseconds when it is
-     * a whole number of them under 2^32 (71 minutes; capture timestamps usually are), else, for
-     * the rare remaining connection, whole in a map. The sum wraps like the subtraction that made
-     * it, so every time, even one before the start, comes back exactly.
+     * Returns the time of a slot's last packet. (Kept whole: storing it as 32 bits after the
+     * start saved 4 bytes but cost about 5% per packet, measured with PipelineBenchmark.)
      *
      * @param s a live slot
      * @return nanoseconds since the epoch
      */
     long last(int s) {
-        int f = flags[s];
-        long d = lastDelta[s] & 0xFFFF_FFFFL;
-        if ((f & (F_LAST_MICROS | F_LAST_WIDE)) == 0) {
-            return start[s] + d;
-        }
-        return (f & F_LAST_WIDE) != 0 ? lastWide.get(s) : start[s] + d * 1000;
+        return last[s];
     }
 
     /** Sets {@link #last(int)}. */
     void last(int s, long t) {
-        int f = flags[s] & ~F_LAST_MICROS;
-        if ((f & F_LAST_WIDE) != 0) {
-            lastWide.put(s, t);
-            return;
-        }
-        long d = t - start[s];
-        if ((d >>> 32) == 0) {
-            lastDelta[s] = (int) d;
-            flags[s] = f;
-        } else if (d > 0 && d % 1000 == 0 && d / 1000 <= 0xFFFF_FFFFL) {
-            lastDelta[s] = (int) (d / 1000);
-            flags[s] = f | F_LAST_MICROS;
-        } else {
-            lastWide.put(s, t);
-            flags[s] = f | F_LAST_WIDE;
-        }
+        last[s] = t;
     }
 
     // ------------------------------------------------------------------- uids
