@@ -32,8 +32,8 @@ import java.util.Arrays;
  * ({@link #E_SEQ_WRAPS}, {@link #E_ACK_WRAPS}); the relative sequence of an endpoint's last SYN is
  * zero unless a SYN arrives after a close or reset ({@link #E_LAST_SYN}); {@code missed_bytes} is
  * zero unless content gaps are seen ({@link #F_MISSED}); UDP bad-checksum counts are zero unless a
- * bad checksum is seen ({@link #F_UDP_CHECKSUMS}); scaled-history counters are 8 bits until one
- * passes 255 ({@link #E_WIDE_COUNTERS}).</li>
+ * bad checksum is seen ({@link #F_UDP_CHECKSUMS}); scaled-history counters share an {@code int}
+ * until a rare one passes its narrow maximum ({@link #E_WIDE_COUNTERS}).</li>
  * <li>Uid numbers keep their low 32 bits ({@link #uidNumber(int)}); the last FIN position is
  * derived from the FIN sequence ({@link #histLastFin(int)}); TCP keeps the last RST position where
  * UDP keeps payload bytes ({@link #histLastRst(int, int)}).</li>
@@ -111,11 +111,14 @@ final class Connections {
     static final byte RESET = 6;
 
     // scaled-history counters, by their bit offset in a wide (16 bits each) counter word
-    // (the narrow word has 8 bits each, at half the offset)
     static final int CNT_CHECKSUM = 0;
     static final int CNT_RXMIT = 16;
     static final int CNT_WIN0 = 32;
     static final int CNT_GAP = 48;
+
+    /** Narrow counter fields (checksum, retransmission, zero window, gap): offsets and maxima. */
+    private static final int[] NARROW_SHIFT = {0, 5, 19, 27};
+    private static final int[] NARROW_MAX = {31, 16_383, 255, 31};
 
     /** The history letters, coded 1 to 26 in this order (0 ends a packed word). */
     static final String LETTERS = "SHADFRIQCTWGshadfriqctwg^X";
@@ -180,7 +183,7 @@ final class Connections {
     int[] ackSeq = new int[0];
     /** The relative sequence number just past the endpoint's FIN. */
     final UintColumn finSeq = new UintColumn();
-    /** Scaled-history counters, 8 bits each, until one passes 255 ({@link #E_WIDE_COUNTERS}). */
+    /** Scaled-history counters, narrow (see {@link #scaledHistory}) until {@link #E_WIDE_COUNTERS}. */
     private int[] counters = new int[0];
     /** Reassembly: the relative sequence number of the next in-order byte. */
     final UintColumn lastReassem = new UintColumn();
@@ -714,25 +717,32 @@ final class Connections {
     /**
      * Zeek's {@code ScaledHistoryEntry} with base 10 for a TCP endpoint: the letter is added at the
      * 1st, 10th, 100th, ... event. Counters are 16 bits, so letters stop after the 10,000th event.
-     * They start as four 8-bit fields of an {@code int}; the first to pass 255 moves all four to
-     * a map as 16-bit fields of a {@code long}.
+     * They start packed in an {@code int} ({@link #NARROW_SHIFT}, {@link #NARROW_MAX}); the
+     * retransmission counter, bumped on every retransmitted segment, gets 14 bits and simply stops
+     * at 16,383 (no letter comes after the 10,000th anyway), so it never leaves the column; the
+     * first of the others to pass its narrow maximum moves all four to a map as 16-bit fields.
      */
     void scaledHistory(int s, int e, int counterShift, char c) {
         if ((epFlags[e] & E_WIDE_COUNTERS) == 0) {
             int all = counters[e];
-            int shift = counterShift >>> 1;
-            int n = (all >>> shift) & 0xFF;
-            if (n < 0xFF) {
+            int k = counterShift >>> 4;
+            int shift = NARROW_SHIFT[k];
+            int max = NARROW_MAX[k];
+            int n = (all >>> shift) & max;
+            if (n < max) {
                 n++;
-                counters[e] = (all & ~(0xFF << shift)) | (n << shift);
+                counters[e] = (all & ~(max << shift)) | (n << shift);
                 if (isScaledStep(n)) {
                     addHistory(s, c);
                 }
                 return;
             }
+            if (counterShift == CNT_RXMIT) {
+                return;
+            }
             long wide = 0;
-            for (int k = 0; k < 4; k++) {
-                wide |= (long) ((all >>> (8 * k)) & 0xFF) << (16 * k);
+            for (int j = 0; j < 4; j++) {
+                wide |= (long) ((all >>> NARROW_SHIFT[j]) & NARROW_MAX[j]) << (16 * j);
             }
             wideCounters.put(e, wide);
             epSet(e, E_WIDE_COUNTERS);

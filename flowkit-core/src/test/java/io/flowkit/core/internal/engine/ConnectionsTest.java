@@ -46,16 +46,20 @@ class ConnectionsTest {
         for (int i = 0; i < 5; i++) {
             c.scaledHistory(0, e, Connections.CNT_WIN0, 'W');
         }
-        // the retransmission counter passes 255 and moves all four counters to 16 bits
+        // the retransmission counter stops in its column; letters end at the 10,000th
         for (int i = 0; i < 70_000; i++) {
             c.scaledHistory(0, e, Connections.CNT_RXMIT, 'T');
         }
-        for (int i = 0; i < 5; i++) {
+        // the zero-window counter passes 255 and moves all four counters to 16 bits
+        for (int i = 0; i < 1_200; i++) {
             c.scaledHistory(0, e, Connections.CNT_WIN0, 'W');
         }
+        for (int i = 0; i < 40; i++) {
+            c.scaledHistory(0, e, Connections.CNT_GAP, 'G');
+        }
         c.scaledHistory(0, c.tcpEndpoint(0, 1), Connections.CNT_GAP, 'g');
-        // T at 1, 10, 100, 1000, 10000 (then the counter saturates); W at 1 and 10 across the move
-        assertThat(c.history(0)).isEqualTo("WTTTTTWg");
+        // T at 1, 10, 100, 1000, 10000; W at 1, then 10, 100, 1000 across the move; G at 1 and 10
+        assertThat(c.history(0)).isEqualTo("WTTTTTWWWGGg");
     }
 
     @Test
