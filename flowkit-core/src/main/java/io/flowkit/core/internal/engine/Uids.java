@@ -29,9 +29,14 @@ final class Uids {
         long b = mix(a ^ seed ^ 0x2545F4914F6CDD1DL) >>> 40;
         char[] out = new char[1 + 11 + 5];
         out[0] = 'C';
-        for (int i = 11; i >= 1; i--) {
-            out[i] = DIGITS[(int) Long.remainderUnsigned(a, 62)];
-            a = Long.divideUnsigned(a, 62);
+        // the last digit divides unsigned; the quotient is below 2^58, so the rest divide signed,
+        // which the compiler turns into multiplications
+        long q = Long.divideUnsigned(a, 62);
+        out[11] = DIGITS[(int) (a - q * 62)];
+        a = q;
+        for (int i = 10; i >= 1; i--) {
+            out[i] = DIGITS[(int) (a % 62)];
+            a /= 62;
         }
         int len = 12;
         do {
