@@ -17,13 +17,15 @@ import java.util.List;
  * encoded whole by {@link String#getBytes} in UTF-8, with the same bytes a UTF-8
  * {@code Writer} gives (a lone surrogate becomes {@code ?}). Cost: one pass over the line and
  * nothing allocated for an ASCII line, where a {@code Writer} copies the line into a new string
- * and runs a charset encoder over it.
+ * and runs a charset encoder over it. A record written to {@link #asciiLine()} is bytes already
+ * and is copied as it is.
  */
 public final class LogStream {
     private final OutputStream out;
     private final LogFormat format;
     private final boolean flushEachRecord;
     private final StringBuilder line = new StringBuilder(256);
+    private final AsciiLine asciiLine = new AsciiLine();
     private final byte[] buffer;
     private int buffered;
     private char[] chars = new char[256];
@@ -69,10 +71,29 @@ public final class LogStream {
         return line;
     }
 
-    /** Writes the record appended to {@link #line()}, and flushes if configured to. */
+    /**
+     * Returns the byte line to append one record to instead of {@link #line()}, then call
+     * {@link #endRecord()}; a record uses one or the other.
+     *
+     * @return the byte line, empty
+     */
+    public AsciiLine asciiLine() {
+        return asciiLine;
+    }
+
+    /** Writes the record appended to {@link #line()} or {@link #asciiLine()}, and flushes if configured to. */
     public void endRecord() {
         records++;
-        emit();
+        if (asciiLine.length() > 0) {
+            try {
+                put(asciiLine.bytes(), asciiLine.length());
+            } catch (IOException e) {
+                failure = e;
+            }
+            asciiLine.clear();
+        } else {
+            emit();
+        }
         if (flushEachRecord && failure == null) {
             try {
                 drain();
@@ -98,19 +119,24 @@ public final class LogStream {
                 return;
             }
             byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
-            if (bytes.length > buffer.length - buffered) {
-                drain();
-            }
-            if (bytes.length > buffer.length) {
-                out.write(bytes);
-            } else {
-                System.arraycopy(bytes, 0, buffer, buffered, bytes.length);
-                buffered += bytes.length;
-            }
+            put(bytes, bytes.length);
         } catch (IOException e) {
             failure = e;
         } finally {
             line.setLength(0);
+        }
+    }
+
+    /** Buffers {@code n} bytes, writing them straight through when they are more than the buffer holds. */
+    private void put(byte[] bytes, int n) throws IOException {
+        if (n > buffer.length - buffered) {
+            drain();
+        }
+        if (n > buffer.length) {
+            out.write(bytes, 0, n);
+        } else {
+            System.arraycopy(bytes, 0, buffer, buffered, n);
+            buffered += n;
         }
     }
 
