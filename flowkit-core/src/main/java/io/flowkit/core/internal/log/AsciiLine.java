@@ -160,7 +160,10 @@ public final class AsciiLine {
      * @return this
      */
     public AsciiLine zeekString(String s) {
-        if (s != null && plain(s)) {
+        if (s == null) {
+            return ascii(ZeekAscii.UNSET);
+        }
+        if (plain(s)) {
             return ascii(s);
         }
         scratch.setLength(0);
@@ -176,7 +179,7 @@ public final class AsciiLine {
      */
     public AsciiLine zeekSet(List<String> values) {
         if (values == null) {
-            return append('-');
+            return ascii(ZeekAscii.UNSET);
         }
         scratch.setLength(0);
         ZeekAscii.set(scratch, values);
