@@ -61,4 +61,13 @@ class UidsTest {
             assertThat(seen.add(uids.uid(n).substring(0, 12))).isTrue();
         }
     }
+
+    @Test
+    void randomSeedsDifferFromCallToCall() {
+        Set<Long> seeds = new HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            seeds.add(Uids.randomSeed());
+        }
+        assertThat(seeds).hasSize(20);
+    }
 }
