@@ -10,7 +10,6 @@ import io.flowkit.core.internal.decode.Decoder;
 import io.flowkit.core.internal.decode.PacketView;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.security.SecureRandom;
 
 /**
  * flowkit's {@link FlowTracker}: decoder, engine and listeners on one thread.
@@ -50,7 +49,7 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
      */
     public DefaultFlowTracker(TrackerConfig config, ConnectionSink extraSink) {
         this.decoder = new Decoder(config);
-        long seed = config.uidSeed() != null ? config.uidSeed() : new SecureRandom().nextLong();
+        long seed = config.uidSeed() != null ? config.uidSeed() : Uids.randomSeed();
         this.engine = new Engine(config, this, seed);
         this.listeners = new Listeners(config.connectionListeners());
         this.extraSink = extraSink;
