@@ -348,6 +348,10 @@ public final class Engine implements TimerWheel.Expiry {
                 promote(p, false);
                 pendingGauge.occupancy(pending.size());
                 s = table.find(keyProto, v.srcHi, v.srcLo, sp, v.dstHi, v.dstLo, dp);
+                if (s >= 0 && tcp.isReuse(s, v.tcpFlags, v.seq)) { // as if the entry had been full all along
+                    remove(s, CloseReason.REUSED);
+                    s = -1;
+                }
             } else if (encapKey == 0 && pending.accepts(v)) {
                 if (pending.isAtBound()) {
                     evicted++;

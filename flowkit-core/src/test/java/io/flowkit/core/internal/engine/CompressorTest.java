@@ -103,6 +103,15 @@ class CompressorTest {
     }
 
     @Test
+    void aSynAfterACompressedResetReusesTheConnectionAsTheUncompressedEngineDoes() {
+        Compressor yes = Compressor.builder().handleOnlySyns(false).handleResets(true).build();
+        Packets p = same(yes, q -> q.tcp(0.0, C, 40000, S, 80, "R", 1000, 0, 0)
+                .tcp(0.5, C, 40000, S, 80, "S", 5000, 0, 0).advance(30));
+        assertThat(p.records).hasSize(2);
+        assertThat(p.records.get(0).closeReason()).isEqualTo(CloseReason.REUSED);
+    }
+
+    @Test
     void instantiateOnDataSendsASynWithPayloadToTheFullTable() {
         Compressor on = Compressor.builder().instantiateOnData(true).build();
         assertThat(with(on).tcp(0.0, C, 40000, S, 80, "S", 1000, 0, 20).engine.pendingActive()).isZero();
