@@ -30,6 +30,9 @@ public final class TrackerStats {
     private final long pendingEvictions;
     private final long[] evictions;
     private final long[] boundReached;
+    private final long resumeLinks;
+    private final long resumeDropped;
+    private final long resumeExpired;
 
     private TrackerStats(Builder b) {
         this.packets = b.packets;
@@ -52,6 +55,9 @@ public final class TrackerStats {
         this.pendingEvictions = b.pendingEvictions;
         this.evictions = b.evictions.clone();
         this.boundReached = b.boundReached.clone();
+        this.resumeLinks = b.resumeLinks;
+        this.resumeDropped = b.resumeDropped;
+        this.resumeExpired = b.resumeExpired;
     }
 
     /**
@@ -240,6 +246,38 @@ public final class TrackerStats {
         return boundReached[bound.ordinal()];
     }
 
+    /**
+     * Returns the records linked to an earlier record of their session (their
+     * {@link Connection#resumedFrom()} is set); 0 unless {@link FlowTracker.Builder#linkResumed}
+     * is on.
+     *
+     * @return the count
+     */
+    public long resumeLinks() {
+        return resumeLinks;
+    }
+
+    /**
+     * Returns the remembered expired connections dropped, stalest first, to stay within
+     * {@link FlowTracker.Builder#resumeCapacity(int)}: a continuation of one of them is no longer
+     * linked.
+     *
+     * @return the count
+     */
+    public long resumeDropped() {
+        return resumeDropped;
+    }
+
+    /**
+     * Returns the remembered expired connections forgotten because their last packet was longer
+     * ago than the horizon of {@link FlowTracker.Builder#linkResumed}.
+     *
+     * @return the count
+     */
+    public long resumeExpired() {
+        return resumeExpired;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof TrackerStats)) {
@@ -253,6 +291,7 @@ public final class TrackerStats {
                 && connectionsClosed == t.connectionsClosed && connectionsEvicted == t.connectionsEvicted
                 && connectionsActive == t.connectionsActive && connectionsPeak == t.connectionsPeak
                 && listenerFailures == t.listenerFailures && pendingActive == t.pendingActive && pendingPeak == t.pendingPeak && pendingPromotions == t.pendingPromotions && pendingExpiries == t.pendingExpiries && pendingEvictions == t.pendingEvictions
+                && resumeLinks == t.resumeLinks && resumeDropped == t.resumeDropped && resumeExpired == t.resumeExpired
                 && Arrays.equals(evictions, t.evictions) && Arrays.equals(boundReached, t.boundReached);
     }
 
@@ -261,8 +300,8 @@ public final class TrackerStats {
         return Objects.hash(packets, bytes, Arrays.hashCode(skipped), badChecksums, fragments, reassembledDatagrams,
                 reassembliesDropped, connectionsCreated,
                 connectionsClosed, connectionsEvicted, connectionsActive, connectionsPeak, listenerFailures,
-                pendingActive, pendingPeak, pendingPromotions, pendingExpiries, pendingEvictions,
-                Arrays.hashCode(evictions), Arrays.hashCode(boundReached));
+                pendingActive, pendingPeak, pendingPromotions, pendingExpiries, pendingEvictions, resumeLinks, resumeDropped,
+                resumeExpired, Arrays.hashCode(evictions), Arrays.hashCode(boundReached));
     }
 
     @Override
@@ -288,7 +327,10 @@ public final class TrackerStats {
                 .append(", pendingPeak=").append(pendingPeak)
                 .append(", pendingPromotions=").append(pendingPromotions)
                 .append(", pendingExpiries=").append(pendingExpiries)
-                .append(", pendingEvictions=").append(pendingEvictions);
+                .append(", pendingEvictions=").append(pendingEvictions)
+                .append(", resumeLinks=").append(resumeLinks)
+                .append(", resumeDropped=").append(resumeDropped)
+                .append(", resumeExpired=").append(resumeExpired);
         for (Bound bd : Bound.values()) {
             String name = bd.name().toLowerCase(java.util.Locale.ROOT);
             sb.append(", evictions.").append(name).append('=').append(evictions[bd.ordinal()])
@@ -319,6 +361,9 @@ public final class TrackerStats {
         private long pendingEvictions;
         private final long[] evictions = new long[Bound.values().length];
         private final long[] boundReached = new long[Bound.values().length];
+        private long resumeLinks;
+        private long resumeDropped;
+        private long resumeExpired;
 
         private Builder() {
         }
@@ -497,12 +542,39 @@ public final class TrackerStats {
         }
 
         /**
+         * @param v records linked to an earlier record of their session
+         * @return this
+         */
+        public Builder resumeLinks(long v) {
+            resumeLinks = v;
+            return this;
+        }
+
+        /**
          * @param bound the bound
          * @param v     times it started evicting
          * @return this
          */
         public Builder boundReached(Bound bound, long v) {
             boundReached[bound.ordinal()] = v;
+            return this;
+        }
+
+        /**
+         * @param v remembered expired connections dropped at the resume capacity
+         * @return this
+         */
+        public Builder resumeDropped(long v) {
+            resumeDropped = v;
+            return this;
+        }
+
+        /**
+         * @param v remembered expired connections forgotten after the resume horizon
+         * @return this
+         */
+        public Builder resumeExpired(long v) {
+            resumeExpired = v;
             return this;
         }
 

@@ -10,8 +10,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One engine thread of a {@link ShardedFlowTracker}: takes decoded packets and time marks from its
  * {@link PacketRing}, runs its own {@link Engine} over them exactly as {@link DefaultFlowTracker}
- * does (time first, then the packet), and puts every record, every bound its engine reaches, and
- * every ICMP unreachable that scan detection wants, into its {@link OutcomeQueue} for the listener thread.
+ * does (time first, then the packet), and puts every record, every progress snapshot, every
+ * bound its engine reaches, and every ICMP unreachable that scan detection wants, into its
+ * {@link OutcomeQueue} for the listener thread, in the order the engine made them.
  *
  * <p>Counters are published to the listener thread through volatile fields whenever the ring
  * runs dry and at the end, not per packet. A {@link Throwable} from the engine ends the thread:
@@ -24,7 +25,8 @@ final class Shard implements ConnectionSink, Runnable {
     private final Engine engine;
     private final PacketView view = new PacketView();
     private final boolean wantsUnreachables;
-    private long now;
+    /** This shard's network time; frames are counted by the reader, not here. */
+    private final FrameClock clock = new FrameClock();
     /** Network time of the last {@link PacketRing#ADVANCE} or packet the listener thread sent. */
     long sentTime;
 
@@ -35,6 +37,8 @@ final class Shard implements ConnectionSink, Runnable {
     private volatile long peak;
     /** Compressor and bound counters, in the order of {@link #pendingCounters}. */
     private final long[] pending = new long[8];
+    /** Resume counters, in the order of {@link #resumeCounters}. */
+    private final long[] resume = new long[3];
     private volatile int pendingPublished;
     private volatile Throwable failure;
     private volatile boolean done;
@@ -88,10 +92,10 @@ final class Shard implements ConnectionSink, Runnable {
                 int kind = in.kind(seq);
                 if (kind == PacketRing.PACKET) {
                     in.read(seq, view);
-                    advance(view.timestampNanos);
+                    clock.advance(view.timestampNanos, engine);
                     engine.process(view);
                 } else {
-                    advance(in.time(seq));
+                    clock.advance(in.time(seq), engine);
                     if (kind == PacketRing.END) {
                         engine.flush();
                         in.release(k + 1);
@@ -100,13 +104,6 @@ final class Shard implements ConnectionSink, Runnable {
                 }
             }
             in.release(n);
-        }
-    }
-
-    private void advance(long ts) {
-        if (ts > now) {
-            now = ts;
-            engine.advance(ts);
         }
     }
 
@@ -142,6 +139,9 @@ final class Shard implements ConnectionSink, Runnable {
         pending[5] = engine.connectionEvictions();
         pending[6] = engine.connectionBoundReached();
         pending[7] = engine.pendingBoundReached();
+        resume[0] = engine.resumeLinks();
+        resume[1] = engine.resumeDropped();
+        resume[2] = engine.resumeExpired();
         pendingPublished++; // volatile write publishes the array contents
     }
 
@@ -155,6 +155,17 @@ final class Shard implements ConnectionSink, Runnable {
     @Override
     public void connectionRemoved(Connection connection) {
         put(connection);
+    }
+
+    /**
+     * Queues a progress snapshot behind the records this shard made before it, so it reaches the
+     * listeners before its connection's record. The snapshot was built here, complete, before the
+     * queue publishes it; the listener thread tells it from a record by its
+     * {@link io.flowkit.CloseReason#STILL_OPEN}.
+     */
+    @Override
+    public void connectionProgress(Connection snapshot) {
+        put(snapshot);
     }
 
     @Override
@@ -201,6 +212,19 @@ final class Shard implements ConnectionSink, Runnable {
         if (pendingPublished >= 0) { // volatile read before the array
             for (int i = 0; i < sums.length; i++) {
                 sums[i] += pending[i];
+            }
+        }
+    }
+
+    /**
+     * Adds this shard's resume counters to {@code sums}: links, dropped, expired.
+     *
+     * @param sums three counters
+     */
+    void resumeCounters(long[] sums) {
+        if (pendingPublished >= 0) { // volatile read before the array
+            for (int i = 0; i < sums.length; i++) {
+                sums[i] += resume[i];
             }
         }
     }

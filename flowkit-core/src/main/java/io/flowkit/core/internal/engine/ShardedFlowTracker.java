@@ -1,6 +1,7 @@
 package io.flowkit.core.internal.engine;
 
 import io.flowkit.Bound;
+import io.flowkit.CloseReason;
 import io.flowkit.Connection;
 import io.flowkit.FlowTracker;
 import io.flowkit.PacketSource;
@@ -21,10 +22,12 @@ import java.security.SecureRandom;
  * <p><b>Idea.</b> The calling thread (the reader) does what must see every packet in order:
  * counting, network time, decoding and fragment reassembly. It then picks a {@link Shard} by a
  * symmetric hash of the packet's two endpoints and copies the decoded fields into that shard's
- * {@link PacketRing}; each shard runs its own {@link Engine} on its own thread. Records come back
- * through each shard's {@link OutcomeQueue} and are handed to the listeners, and to the single
- * {@link ScanDetector}, on the calling thread, inside {@link #onFrame}, {@link #run},
- * {@link #advanceTime} and {@link #close}: listener code stays single-threaded, and one detector
+ * {@link PacketRing}; each shard runs its own {@link Engine} on its own thread, timers included
+ * (inactivity and progress ages alike, on the shard's own wheel). Records and progress snapshots
+ * come back through each shard's {@link OutcomeQueue}, in the order the shard made them, and are
+ * handed to the listeners, and records also to the single {@link ScanDetector}, on the calling
+ * thread, inside {@link #onFrame}, {@link #run}, {@link #advanceTime} and {@link #close}: listener
+ * code stays single-threaded, a connection's progress events precede its record, and one detector
  * sees every originator's attempts whichever shard tracked them (an outcome is per connection,
  * so this queue carries far less than the packet rings).
  *
@@ -45,7 +48,8 @@ import java.security.SecureRandom;
  * as the single-threaded tracker does; time marks sent to every shard every
  * {@value #TICK} frames, on {@link #advanceTime} and at the end let idle shards expire
  * connections too, and {@link #close} moves every shard to the final network time before
- * flushing, so each connection ends with the same packets and the same state. What differs:
+ * flushing, so each connection ends with the same packets and the same state, and gets the same
+ * progress snapshots, the last of them due by the final time included. What differs:
  * the order of records across shards, uids (shard {@code i} of {@code n} numbers its
  * connections {@code i, i+n+1, ...}, the calling thread's engine {@code n, 2n+1, ...}), the
  * table bound (each of the n+1 engines holds {@code ceil(maxConnections / (n + 1))}), scan events whose evidence depends on the order records
@@ -78,9 +82,7 @@ public final class ShardedFlowTracker implements FlowTracker {
     private final Listeners listeners;
     private final BoundListeners boundListeners;
     private final ScanDetector detector;
-    private long now;
-    private long packets;
-    private long bytes;
+    private final FrameClock clock = new FrameClock();
     private int sinceTick;
     private boolean closed;
     private Throwable failure;
@@ -127,14 +129,7 @@ public final class ShardedFlowTracker implements FlowTracker {
     public void onFrame(long timestampNanos, int linkType, ByteBuffer buffer, int offset, int captureLength,
                         int wireLength) {
         ensureOpen();
-        packets++;
-        bytes += Math.max(0, captureLength);
-        // microsecond precision, as DefaultFlowTracker (and Zeek through libpcap) reads captures
-        long ts = timestampNanos - Math.floorMod(timestampNanos, 1000L);
-        if (ts > now) {
-            now = ts;
-            local.advance(ts);
-        }
+        long ts = clock.frame(timestampNanos, captureLength, local);
         if (decoder.decode(ts, linkType, buffer, offset, captureLength, wireLength, view)) {
             if (view.tunnel != PacketView.NO_TUNNEL) {
                 Layers.process(decoder, local, view);
@@ -184,6 +179,7 @@ public final class ShardedFlowTracker implements FlowTracker {
     }
 
     private void tick() {
+        long now = clock.now();
         for (Shard s : shards) {
             if (s.sentTime < now && s.in.hasRoom()) {
                 s.in.offerTime(PacketRing.ADVANCE, now);
@@ -208,7 +204,11 @@ public final class ShardedFlowTracker implements FlowTracker {
         for (Shard s : shards) {
             for (Object o; (o = s.out.poll()) != null; ) {
                 if (o instanceof Connection c) {
-                    deliver(c);
+                    if (c.closeReason() == CloseReason.STILL_OPEN) {
+                        listeners.progress(c);
+                    } else {
+                        deliver(c);
+                    }
                 } else if (o instanceof Shard.BoundReached b) {
                     boundListeners.reached(b.bound(), b.limit());
                 } else {
@@ -251,9 +251,7 @@ public final class ShardedFlowTracker implements FlowTracker {
     @Override
     public void advanceTime(long timestampNanos) {
         ensureOpen();
-        if (timestampNanos > now) {
-            now = timestampNanos;
-            local.advance(timestampNanos);
+        if (clock.advance(timestampNanos, local)) {
             tick();
         }
     }
@@ -269,7 +267,7 @@ public final class ShardedFlowTracker implements FlowTracker {
 
     @Override
     public long networkTimeNanos() {
-        return now;
+        return clock.now();
     }
 
     @Override
@@ -282,21 +280,24 @@ public final class ShardedFlowTracker implements FlowTracker {
         long[] pending = {local.pendingActive(), local.pendingPeak(), local.promotions(), local.pendingExpiries(),
             local.pendingEvictions(), local.connectionEvictions(), local.connectionBoundReached(),
             local.pendingBoundReached()};
+        long[] resume = {local.resumeLinks(), local.resumeDropped(), local.resumeExpired()};
         for (Shard s : shards) {
             s.pendingCounters(pending);
+            s.resumeCounters(resume);
             created += s.created();
             closedCount += s.closed();
             evicted += s.evicted();
             active += s.active();
             peak += s.peak();
         }
-        TrackerStats.Builder b = TrackerStats.builder().packets(packets).bytes(bytes)
+        TrackerStats.Builder b = TrackerStats.builder().packets(clock.frames()).bytes(clock.bytes())
                 .badChecksums(decoder.badChecksums()).fragments(decoder.fragments())
                 .reassembledDatagrams(decoder.reassembledDatagrams()).reassembliesDropped(decoder.reassembliesDropped())
                 .connectionsCreated(created).connectionsClosed(closedCount).connectionsEvicted(evicted)
                 .connectionsActive(active).connectionsPeak(peak)
                 .pendingActive(pending[0]).pendingPeak(pending[1]).pendingPromotions(pending[2])
                 .pendingExpiries(pending[3]).pendingEvictions(pending[4])
+                .resumeLinks(resume[0]).resumeDropped(resume[1]).resumeExpired(resume[2])
                 .evictions(Bound.CONNECTIONS, pending[5]).boundReached(Bound.CONNECTIONS, pending[6])
                 .evictions(Bound.PENDING, pending[4]).boundReached(Bound.PENDING, pending[7])
                 .evictions(Bound.FRAGMENTS, decoder.fragmentGauge().evictions())
@@ -322,7 +323,7 @@ public final class ShardedFlowTracker implements FlowTracker {
                 idle = Shard.idle(idle);
             }
             if (!s.done()) {
-                s.in.offerTime(PacketRing.END, now);
+                s.in.offerTime(PacketRing.END, clock.now());
             }
         }
         int idle = 0;
@@ -364,6 +365,11 @@ public final class ShardedFlowTracker implements FlowTracker {
         @Override
         public void boundReached(Bound bound, long limit) {
             boundListeners.reached(bound, limit);
+        }
+
+        @Override
+        public void connectionProgress(Connection snapshot) {
+            listeners.progress(snapshot);
         }
 
         @Override
