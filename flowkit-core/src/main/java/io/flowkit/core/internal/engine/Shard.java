@@ -1,5 +1,6 @@
 package io.flowkit.core.internal.engine;
 
+import io.flowkit.Bound;
 import io.flowkit.Connection;
 import io.flowkit.Protocol;
 import io.flowkit.TrackerConfig;
@@ -9,9 +10,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One engine thread of a {@link ShardedFlowTracker}: takes decoded packets and time marks from its
  * {@link PacketRing}, runs its own {@link Engine} over them exactly as {@link DefaultFlowTracker}
- * does (time first, then the packet), and puts every record, every progress snapshot, and every
- * ICMP unreachable that scan detection wants, into its {@link OutcomeQueue} for the listener
- * thread, in the order the engine made them.
+ * does (time first, then the packet), and puts every record, every progress snapshot, every
+ * bound its engine reaches, and every ICMP unreachable that scan detection wants, into its
+ * {@link OutcomeQueue} for the listener thread, in the order the engine made them.
  *
  * <p>Counters are published to the listener thread through volatile fields whenever the ring
  * runs dry and at the end, not per packet. A {@link Throwable} from the engine ends the thread:
@@ -34,8 +35,8 @@ final class Shard implements ConnectionSink, Runnable {
     private volatile long evicted;
     private volatile long active;
     private volatile long peak;
-    /** Compressor counters, in the order of {@link #pendingCounters}. */
-    private final long[] pending = new long[5];
+    /** Compressor and bound counters, in the order of {@link #pendingCounters}. */
+    private final long[] pending = new long[8];
     /** Resume counters, in the order of {@link #resumeCounters}. */
     private final long[] resume = new long[3];
     private volatile int pendingPublished;
@@ -135,6 +136,9 @@ final class Shard implements ConnectionSink, Runnable {
         pending[2] = engine.promotions();
         pending[3] = engine.pendingExpiries();
         pending[4] = engine.pendingEvictions();
+        pending[5] = engine.connectionEvictions();
+        pending[6] = engine.connectionBoundReached();
+        pending[7] = engine.pendingBoundReached();
         resume[0] = engine.resumeLinks();
         resume[1] = engine.resumeDropped();
         resume[2] = engine.resumeExpired();
@@ -162,6 +166,11 @@ final class Shard implements ConnectionSink, Runnable {
     @Override
     public void connectionProgress(Connection snapshot) {
         put(snapshot);
+    }
+
+    @Override
+    public void boundReached(Bound bound, long limit) {
+        put(new BoundReached(bound, limit));
     }
 
     @Override
@@ -193,10 +202,11 @@ final class Shard implements ConnectionSink, Runnable {
     }
 
     /**
-     * Adds this shard's compressor counters to {@code sums}: pending now, pending peak,
-     * promotions, expiries, evictions.
+     * Adds this shard's compressor and bound counters to {@code sums}: pending now, pending peak,
+     * promotions, expiries, evictions; full-table evictions, times the full table and the pending
+     * table started evicting.
      *
-     * @param sums five counters
+     * @param sums eight counters
      */
     void pendingCounters(long[] sums) {
         if (pendingPublished >= 0) { // volatile read before the array
@@ -225,6 +235,10 @@ final class Shard implements ConnectionSink, Runnable {
 
     boolean done() {
         return done;
+    }
+
+    /** A bound of this shard's engine started evicting, on its way to the listener thread. */
+    record BoundReached(Bound bound, long limit) {
     }
 
     /** An ICMP unreachable, as scan detection takes it, on its way to the listener thread. */
