@@ -90,11 +90,12 @@ public class ScanDetectorBenchmark {
     @Setup
     public void setUp() throws UnknownHostException {
         SplittableRandom rnd = new SplittableRandom(42);
-        // room for every source: a cache at its bound churns (W-TinyLFU may evict just below it)
-        ScanDetection settings = ScanDetection.builder().maxSources(2 * sources).build();
+        // room for every source: a cache at its bound churns (W-TinyLFU may evict just below it);
+        // the bound is in bytes too, and each of these sources weighs about 4 KB: 8 KiB each
+        ScanDetection settings = ScanDetection.builder().maxSources(8 * sources).build();
         detector = new ScanDetector(settings, List.of(e -> { }));
         baseline = new ScanDetector(ScanDetection.builder().addressScan(false).portScan(false)
-                .portAddressScan(false).trw(false).maxSources(2 * sources).build(), List.of(e -> { }));
+                .portAddressScan(false).trw(false).maxSources(8 * sources).build(), List.of(e -> { }));
         flood = new ScanDetector(ScanDetection.builder().maxSources(10_000).build(), List.of(e -> { }));
         // each source talks to 3 hosts on 3 ports, mostly answered: below every threshold
         Connection[] all = new Connection[sources * 9];

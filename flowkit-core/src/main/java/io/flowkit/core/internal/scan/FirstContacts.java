@@ -57,6 +57,7 @@ final class FirstContacts {
     final int[] origSeen;
     final String[] uid;
     private long evictions;
+    private int hand;
 
     /**
      * Creates a table.
@@ -144,8 +145,11 @@ final class FirstContacts {
     }
 
     private int victim(int base, long cutoff) {
-        int stalest = base;
-        for (int i = base, end = base + WAYS; i < end; i++) {
+        // ties (many attempts at one clock value) go round the ways rather than always to one
+        int start = hand++ & (WAYS - 1);
+        int stalest = base + start;
+        for (int k = 0; k < WAYS; k++) {
+            int i = base + ((start + k) & (WAYS - 1));
             if (meta[i] == 0) {
                 return i;
             }
