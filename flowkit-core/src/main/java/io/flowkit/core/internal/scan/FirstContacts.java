@@ -23,7 +23,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * the detector's clock at its latest attempt, and a slot whose {@code touched} is not after the
  * window's cutoff (clock minus window: the expiry the cache applies to full states) is
  * as good as free. Inserting into a full set takes, in this order, a free slot, an expired slot,
- * or the slot written longest ago, which is counted as an eviction.
+ * or the slot written longest ago, which is counted as an eviction and leaves a <em>ghost</em>: a
+ * 32-bit fingerprint in a direct-mapped array of {@value #GHOSTS_PER_SLOT} per slot. A source
+ * that comes back while its ghost survives is promoted at once (its lost attempt is not counted),
+ * so a scanner whose probes are spread among a flood still gets full state by its second or
+ * third probe, as long as fewer than about {@code GHOSTS_PER_SLOT * capacity} sources are pushed
+ * out between two of them. A flood's sources come back rarely that soon.
  *
  * <p><b>Cost.</b> A lookup or insert reads at most {@value #WAYS} slots of one set; nothing
  * allocates after construction. Memory is fixed at construction: {@code capacity * SLOT_BYTES}.
@@ -31,14 +36,19 @@ import java.util.concurrent.ThreadLocalRandom;
 final class FirstContacts {
     /** Slots per set. */
     static final int WAYS = 8;
+    /** Ghost fingerprints per slot. */
+    static final int GHOSTS_PER_SLOT = 8;
     /** Heap per slot: the arrays below (84 B) plus the uid string a slot keeps alive (64 B for a 17-character uid). */
-    static final int SLOT_BYTES = 148;
+    static final int SLOT_BYTES = 148 + 4 * GHOSTS_PER_SLOT;
 
     private static final long SEED = ThreadLocalRandom.current().nextLong() | 1;
     private static final int LIVE = 1 << 8;
     private static final int FAILED = 1 << 9;
 
     private final int setMask;
+    private final int ghostMask;
+    /** Fingerprints of sources pushed out while in their window, direct-mapped; 0 is empty. */
+    private final int[] ghosts;
     final long[] srcHi;
     final long[] srcLo;
     final long[] dstHi;
@@ -69,6 +79,8 @@ final class FirstContacts {
             throw new IllegalArgumentException("capacity must be a power of two of at least " + WAYS + ": " + capacity);
         }
         setMask = capacity / WAYS - 1;
+        ghosts = new int[capacity * GHOSTS_PER_SLOT];
+        ghostMask = ghosts.length - 1;
         srcHi = new long[capacity];
         srcLo = new long[capacity];
         dstHi = new long[capacity];
@@ -89,9 +101,31 @@ final class FirstContacts {
         return meta.length;
     }
 
+    private static long hash(long sh, long sl, int proto) {
+        return HashCommon.mix((sh * SEED) ^ HashCommon.mix(sl + SEED) ^ proto);
+    }
+
     private int setStart(long sh, long sl, int proto) {
-        int h = (int) HashCommon.mix((sh * SEED) ^ HashCommon.mix(sl + SEED) ^ proto);
-        return (h & setMask) * WAYS;
+        return ((int) hash(sh, sl, proto) & setMask) * WAYS;
+    }
+
+    private static int fingerprint(long h) {
+        return (int) (h >>> 32) | 1;
+    }
+
+    /**
+     * Tells whether (source, transport) was pushed out of the table while in its window and has
+     * not been asked about since, and forgets it: a source coming back after losing its slot to
+     * a crowd of new ones. A fingerprint may rarely match another source (about one in 2^31).
+     */
+    boolean takeGhost(long sh, long sl, int proto) {
+        long h = hash(sh, sl, proto);
+        int g = (int) (h >>> 20) & ghostMask;
+        if (ghosts[g] != fingerprint(h)) {
+            return false;
+        }
+        ghosts[g] = 0;
+        return true;
     }
 
     /** Returns the live slot of (source, transport), expired or not, or -1. */
@@ -159,6 +193,8 @@ final class FirstContacts {
         }
         if (touched[stalest] > cutoff) {
             evictions++;
+            long h = hash(srcHi[stalest], srcLo[stalest], meta[stalest] & 0xFF);
+            ghosts[(int) (h >>> 20) & ghostMask] = fingerprint(h);
         }
         return stalest;
     }

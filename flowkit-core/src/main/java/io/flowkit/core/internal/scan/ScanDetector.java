@@ -61,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * successes to the same host are absorbed in the table. So an ordinary client of one server, and
  * each source of a spoofed flood, costs no cache write, no object and no target set; a flood's
  * one-SYN sources push each other out of the table (counted) and never evict a scanner's full
- * state, because a scanner is promoted by its second probe. Events and counts are the same as if
+ * state, because a scanner is promoted by its second probe (or, when a crowd of new sources pushed
+ * its first probe out, by the probe after, through the table's ghosts). Events and counts are the same as if
  * every attempt had been counted at once: the replay only delays counting of an attempt that
  * could not fire alone.
  *
@@ -409,23 +410,22 @@ public final class ScanDetector {
         if (s == null) {
             if (firstContacts != null) {
                 int slot = firstContacts.find(sh, sl, p);
-                if (slot < 0 || !firstContacts.inWindow(slot, cutoff)) {
+                if (slot < 0 && firstContacts.takeGhost(sh, sl, p)) {
+                    s = newState(sh, sl, p);
+                } else if (slot < 0 || !firstContacts.inWindow(slot, cutoff)) {
                     // most sources of a flood are never seen again: one attempt waits in the table
                     firstContacts.put(slot, now, cutoff, sh, sl, p, t, dh, dl, port, origPort, failed, uid);
                     return;
-                }
-                if (!failed && firstContacts.dstLo[slot] == dl && firstContacts.dstHi[slot] == dh
+                } else if (!failed && firstContacts.dstLo[slot] == dl && firstContacts.dstHi[slot] == dh
                         && firstContacts.last[slot] > cutoff) {
                     // a success to a host contacted within the window changes no count: it stays cheap
                     firstContacts.absorb(slot, now, t, origPort);
                     return;
+                } else {
+                    s = promote(slot, cutoff);
                 }
-                s = promote(slot, cutoff);
             } else {
-                SourceKey key = new SourceKey(sh, sl, p);
-                s = new SourceState(key);
-                s.weighed = s.bytes;
-                sources.put(key, s);
+                s = newState(sh, sl, p);
             }
         }
         s.attempts++;
@@ -440,6 +440,14 @@ public final class ScanDetector {
             s.weighed = s.bytes;
             sources.put(s.key, s);
         }
+    }
+
+    private SourceState newState(long sh, long sl, int p) {
+        SourceKey key = new SourceKey(sh, sl, p);
+        SourceState s = new SourceState(key);
+        s.weighed = s.bytes;
+        sources.put(key, s);
+        return s;
     }
 
     /** Makes full state for a source of the first-contact table, its recorded attempts counted. */

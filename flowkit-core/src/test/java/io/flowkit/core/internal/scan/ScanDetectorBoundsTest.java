@@ -133,6 +133,31 @@ class ScanDetectorBoundsTest {
     }
 
     @Test
+    void aScannerWhoseProbesAreFartherApartThanTheTableIsLargeIsStillDetected() throws Exception {
+        List<ScanEvent> events = new ArrayList<>();
+        ScanDetector d = new ScanDetector(ScanDetection.builder().maxSources(10_000).build(), List.of(events::add));
+        InetAddress scanner = ip("203.0.113.70");
+        int probes = 0;
+        for (int i = 0; i < 1_500_000; i++) {
+            long t = T0 + i * (SEC / 100_000);
+            d.onConnection(Conns.tcp(t, spoofed(i), ip("10.0.0.1"), 80, true));
+            if (i % 20_000 == 0) {
+                // 20,000 new sources between two probes: more than the table's 8,192 slots hold
+                probes++;
+                d.onConnection(Conns.tcp(t, scanner, Conns.v4(0x0102_00 + probes), 445, true));
+            }
+        }
+        assertThat(d.evictedFirstContacts()).isGreaterThan(1_000_000);
+        // the first probe was lost with its slot; the second came back to its ghost and was promoted
+        assertThat(events).filteredOn(e -> e.scanner().equals(scanner)).extracting(ScanEvent::kind)
+                .contains(ScanKind.TRW, ScanKind.ADDRESS_SCAN);
+        assertThat(events).filteredOn(e -> e.kind() == ScanKind.ADDRESS_SCAN).singleElement()
+                .satisfies(e -> assertThat(e.distinctHosts()).isEqualTo(25))
+                .satisfies(e -> assertThat(e.sampleTargets()).doesNotContain(Conns.v4(0x0102_01)));
+        assertThat(events).allMatch(e -> e.scanner().equals(scanner));
+    }
+
+    @Test
     void aClientsSuccessfulConnectionsToOneServerNeedNoFullState() {
         ScanDetector d = new ScanDetector(ScanDetection.defaults(), List.of(e -> { }));
         for (int c = 0; c < 1_000; c++) {
@@ -164,9 +189,9 @@ class ScanDetectorBoundsTest {
         int maxSources = 2_000;
         ScanDetector d = new ScanDetector(ScanDetection.builder().maxSources(maxSources).build(), List.of(e -> { }));
         long before = usedHeapAfterGc();
-        // 10,000 sources, each 20 hosts x 3 ports unanswered: below the address, port and per-port thresholds
+        // 5,000 sources, each 20 hosts x 3 ports unanswered: below the address, port and per-port thresholds
         for (int round = 0; round < 60; round++) {
-            for (int s = 0; s < 10_000; s++) {
+            for (int s = 0; s < 5_000; s++) {
                 d.onConnection(Conns.tcp(T0 + round * SEC, spoofed(s), Conns.v4(round / 3 + 1), 20 + round % 3, true));
             }
         }
