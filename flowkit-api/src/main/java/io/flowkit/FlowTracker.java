@@ -46,7 +46,8 @@ import java.util.Set;
  *
  * <p><b>Memory.</b> The connection table never holds more than
  * {@link Builder#maxConnections(int)} connections; at the bound the stalest is evicted and
- * reported with {@link CloseReason#EVICTED}.
+ * reported with {@link CloseReason#EVICTED}; so is every other table (see {@link Bound}), and a
+ * {@link BoundListener} hears when a bound starts evicting.
  */
 public interface FlowTracker extends FrameHandler, AutoCloseable {
 
@@ -133,6 +134,7 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
         Long uidSeed;
         final List<ConnectionListener> connectionListeners = new ArrayList<>();
         final List<ScanListener> scanListeners = new ArrayList<>();
+        final List<BoundListener> boundListeners = new ArrayList<>();
         ScanDetection scanDetection;
         List<Duration> progressAges = List.of();
         Compressor compressor;
@@ -403,6 +405,22 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
                 throw new NullPointerException("scanListener");
             }
             scanListeners.add(listener);
+            return this;
+        }
+
+        /**
+         * Adds a listener told when a hard bound (connections, pending entries, fragments, scan
+         * sources) starts evicting entries; may be called several times, listeners are called in
+         * the order added. See {@link BoundListener} for when and on which thread.
+         *
+         * @param listener the listener
+         * @return this
+         */
+        public Builder boundListener(BoundListener listener) {
+            if (listener == null) {
+                throw new NullPointerException("boundListener");
+            }
+            boundListeners.add(listener);
             return this;
         }
 

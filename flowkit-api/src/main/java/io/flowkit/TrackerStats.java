@@ -28,6 +28,8 @@ public final class TrackerStats {
     private final long pendingPromotions;
     private final long pendingExpiries;
     private final long pendingEvictions;
+    private final long[] evictions;
+    private final long[] boundReached;
 
     private TrackerStats(Builder b) {
         this.packets = b.packets;
@@ -48,6 +50,8 @@ public final class TrackerStats {
         this.pendingPromotions = b.pendingPromotions;
         this.pendingExpiries = b.pendingExpiries;
         this.pendingEvictions = b.pendingEvictions;
+        this.evictions = b.evictions.clone();
+        this.boundReached = b.boundReached.clone();
     }
 
     /**
@@ -212,6 +216,30 @@ public final class TrackerStats {
         return pendingEvictions;
     }
 
+    /**
+     * Returns how many entries were evicted to stay within one bound: connections for
+     * {@link Bound#CONNECTIONS} (pending ones not included), pending connections for
+     * {@link Bound#PENDING} (the same as {@link #pendingEvictions()}), datagrams in reassembly for
+     * {@link Bound#FRAGMENTS}, sources for {@link Bound#SCAN_SOURCES}.
+     *
+     * @param bound the bound
+     * @return the count
+     */
+    public long evictions(Bound bound) {
+        return evictions[bound.ordinal()];
+    }
+
+    /**
+     * Returns how many times a bound started evicting (the calls a {@link BoundListener} gets,
+     * counted whether or not one is registered).
+     *
+     * @param bound the bound
+     * @return the count
+     */
+    public long boundReached(Bound bound) {
+        return boundReached[bound.ordinal()];
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof TrackerStats)) {
@@ -224,7 +252,8 @@ public final class TrackerStats {
                 && connectionsCreated == t.connectionsCreated
                 && connectionsClosed == t.connectionsClosed && connectionsEvicted == t.connectionsEvicted
                 && connectionsActive == t.connectionsActive && connectionsPeak == t.connectionsPeak
-                && listenerFailures == t.listenerFailures && pendingActive == t.pendingActive && pendingPeak == t.pendingPeak && pendingPromotions == t.pendingPromotions && pendingExpiries == t.pendingExpiries && pendingEvictions == t.pendingEvictions;
+                && listenerFailures == t.listenerFailures && pendingActive == t.pendingActive && pendingPeak == t.pendingPeak && pendingPromotions == t.pendingPromotions && pendingExpiries == t.pendingExpiries && pendingEvictions == t.pendingEvictions
+                && Arrays.equals(evictions, t.evictions) && Arrays.equals(boundReached, t.boundReached);
     }
 
     @Override
@@ -232,7 +261,8 @@ public final class TrackerStats {
         return Objects.hash(packets, bytes, Arrays.hashCode(skipped), badChecksums, fragments, reassembledDatagrams,
                 reassembliesDropped, connectionsCreated,
                 connectionsClosed, connectionsEvicted, connectionsActive, connectionsPeak, listenerFailures,
-                pendingActive, pendingPeak, pendingPromotions, pendingExpiries, pendingEvictions);
+                pendingActive, pendingPeak, pendingPromotions, pendingExpiries, pendingEvictions,
+                Arrays.hashCode(evictions), Arrays.hashCode(boundReached));
     }
 
     @Override
@@ -244,7 +274,7 @@ public final class TrackerStats {
                         .append(skipped[r.ordinal()]);
             }
         }
-        return sb.append(", badChecksums=").append(badChecksums)
+        sb.append(", badChecksums=").append(badChecksums)
                 .append(", fragments=").append(fragments)
                 .append(", reassembledDatagrams=").append(reassembledDatagrams)
                 .append(", reassembliesDropped=").append(reassembliesDropped)
@@ -258,7 +288,13 @@ public final class TrackerStats {
                 .append(", pendingPeak=").append(pendingPeak)
                 .append(", pendingPromotions=").append(pendingPromotions)
                 .append(", pendingExpiries=").append(pendingExpiries)
-                .append(", pendingEvictions=").append(pendingEvictions).append('}').toString();
+                .append(", pendingEvictions=").append(pendingEvictions);
+        for (Bound bd : Bound.values()) {
+            String name = bd.name().toLowerCase(java.util.Locale.ROOT);
+            sb.append(", evictions.").append(name).append('=').append(evictions[bd.ordinal()])
+                    .append(", boundReached.").append(name).append('=').append(boundReached[bd.ordinal()]);
+        }
+        return sb.append('}').toString();
     }
 
     /** Collects counters into a {@link TrackerStats}; not thread-safe. */
@@ -281,6 +317,8 @@ public final class TrackerStats {
         private long pendingPromotions;
         private long pendingExpiries;
         private long pendingEvictions;
+        private final long[] evictions = new long[Bound.values().length];
+        private final long[] boundReached = new long[Bound.values().length];
 
         private Builder() {
         }
@@ -445,6 +483,26 @@ public final class TrackerStats {
          */
         public Builder pendingEvictions(long v) {
             pendingEvictions = v;
+            return this;
+        }
+
+        /**
+         * @param bound the bound
+         * @param v     entries evicted to stay within it
+         * @return this
+         */
+        public Builder evictions(Bound bound, long v) {
+            evictions[bound.ordinal()] = v;
+            return this;
+        }
+
+        /**
+         * @param bound the bound
+         * @param v     times it started evicting
+         * @return this
+         */
+        public Builder boundReached(Bound bound, long v) {
+            boundReached[bound.ordinal()] = v;
             return this;
         }
 

@@ -262,6 +262,11 @@ public final class Decoder {
         return fragments.dropped();
     }
 
+    /** @return the gauge of reassembly's slot bound ({@link io.flowkit.Bound#FRAGMENTS}); its signal goes nowhere until redirected */
+    public io.flowkit.core.internal.bound.BoundGauge fragmentGauge() {
+        return fragments.gauge();
+    }
+
     // ---------------------------------------------------------------- tunnels
 
     /** {@link #udpTunnel}: the UDP payload is no tunnel. */

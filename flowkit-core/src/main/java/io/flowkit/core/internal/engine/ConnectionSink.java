@@ -1,11 +1,12 @@
 package io.flowkit.core.internal.engine;
 
+import io.flowkit.Bound;
 import io.flowkit.Connection;
 import io.flowkit.core.internal.decode.PacketView;
 
 /**
  * Where the engine sends what it learns, on the tracker's thread: every finished connection
- * record, in removal order, and every ICMP destination-unreachable message with the packet it
+ * record, in removal order, the first eviction at each of its bounds, and every ICMP destination-unreachable message with the packet it
  * quotes. The tracker's sink fans records out to the connection listeners; scan detection plugs
  * in here too, as a second consumer of the same two calls.
  */
@@ -34,6 +35,17 @@ public interface ConnectionSink {
      * @param view the decoded ICMP packet
      */
     void icmpUnreachable(PacketView view);
+
+    /**
+     * A bound of the engine's tables started evicting (see
+     * {@link io.flowkit.core.internal.bound.BoundGauge}); the record of the evicted connection came
+     * just before.
+     *
+     * @param bound the bound
+     * @param limit its value in this engine
+     */
+    default void boundReached(Bound bound, long limit) {
+    }
 
     /**
      * The tracker was closed and has delivered the connections still open (closed with

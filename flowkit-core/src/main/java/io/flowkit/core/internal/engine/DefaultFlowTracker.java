@@ -1,5 +1,6 @@
 package io.flowkit.core.internal.engine;
 
+import io.flowkit.Bound;
 import io.flowkit.Connection;
 import io.flowkit.FlowTracker;
 import io.flowkit.PacketSource;
@@ -29,6 +30,7 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
     private final Engine engine;
     private final PacketView view = new PacketView();
     private final Listeners listeners;
+    private final BoundListeners boundListeners;
     private final ConnectionSink extraSink;
     private long now;
     private long packets;
@@ -51,7 +53,9 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
      * @param extraSink also receives every record and ICMP unreachable, after the listeners; or null
      */
     public DefaultFlowTracker(TrackerConfig config, ConnectionSink extraSink) {
+        this.boundListeners = new BoundListeners(config.boundListeners());
         this.decoder = new Decoder(config);
+        decoder.fragmentGauge().signalTo(boundListeners);
         long seed = config.uidSeed() != null ? config.uidSeed() : new SecureRandom().nextLong();
         this.engine = new Engine(config, this, seed);
         this.listeners = new Listeners(config.connectionListeners());
@@ -115,7 +119,14 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
                 .pendingActive(engine.pendingActive()).pendingPeak(engine.pendingPeak())
                 .pendingPromotions(engine.promotions()).pendingExpiries(engine.pendingExpiries())
                 .pendingEvictions(engine.pendingEvictions())
-                .listenerFailures(listeners.failures() + (extraSink != null ? extraSink.listenerFailures() : 0));
+                .evictions(Bound.CONNECTIONS, engine.connectionEvictions())
+                .boundReached(Bound.CONNECTIONS, engine.connectionBoundReached())
+                .evictions(Bound.PENDING, engine.pendingEvictions())
+                .boundReached(Bound.PENDING, engine.pendingBoundReached())
+                .evictions(Bound.FRAGMENTS, decoder.fragmentGauge().evictions())
+                .boundReached(Bound.FRAGMENTS, decoder.fragmentGauge().reached())
+                .listenerFailures(listeners.failures() + boundListeners.failures()
+                        + (extraSink != null ? extraSink.listenerFailures() : 0));
         for (SkipReason r : SkipReason.values()) {
             b.skipped(r, decoder.skipped(r));
         }
@@ -145,6 +156,11 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
         if (extraSink != null) {
             extraSink.connectionRemoved(connection);
         }
+    }
+
+    @Override
+    public void boundReached(Bound bound, long limit) {
+        boundListeners.reached(bound, limit);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.flowkit.core.internal.engine;
 
+import io.flowkit.Bound;
 import io.flowkit.Connection;
 import io.flowkit.Protocol;
 import io.flowkit.TrackerConfig;
@@ -9,8 +10,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One engine thread of a {@link ShardedFlowTracker}: takes decoded packets and time marks from its
  * {@link PacketRing}, runs its own {@link Engine} over them exactly as {@link DefaultFlowTracker}
- * does (time first, then the packet), and puts every record, and every ICMP unreachable that scan
- * detection wants, into its {@link OutcomeQueue} for the listener thread.
+ * does (time first, then the packet), and puts every record, every bound its engine reaches, and
+ * every ICMP unreachable that scan detection wants, into its {@link OutcomeQueue} for the listener thread.
  *
  * <p>Counters are published to the listener thread through volatile fields whenever the ring
  * runs dry and at the end, not per packet. A {@link Throwable} from the engine ends the thread:
@@ -32,8 +33,8 @@ final class Shard implements ConnectionSink, Runnable {
     private volatile long evicted;
     private volatile long active;
     private volatile long peak;
-    /** Compressor counters, in the order of {@link #pendingCounters}. */
-    private final long[] pending = new long[5];
+    /** Compressor and bound counters, in the order of {@link #pendingCounters}. */
+    private final long[] pending = new long[8];
     private volatile int pendingPublished;
     private volatile Throwable failure;
     private volatile boolean done;
@@ -138,6 +139,9 @@ final class Shard implements ConnectionSink, Runnable {
         pending[2] = engine.promotions();
         pending[3] = engine.pendingExpiries();
         pending[4] = engine.pendingEvictions();
+        pending[5] = engine.connectionEvictions();
+        pending[6] = engine.connectionBoundReached();
+        pending[7] = engine.pendingBoundReached();
         pendingPublished++; // volatile write publishes the array contents
     }
 
@@ -151,6 +155,11 @@ final class Shard implements ConnectionSink, Runnable {
     @Override
     public void connectionRemoved(Connection connection) {
         put(connection);
+    }
+
+    @Override
+    public void boundReached(Bound bound, long limit) {
+        put(new BoundReached(bound, limit));
     }
 
     @Override
@@ -182,10 +191,11 @@ final class Shard implements ConnectionSink, Runnable {
     }
 
     /**
-     * Adds this shard's compressor counters to {@code sums}: pending now, pending peak,
-     * promotions, expiries, evictions.
+     * Adds this shard's compressor and bound counters to {@code sums}: pending now, pending peak,
+     * promotions, expiries, evictions; full-table evictions, times the full table and the pending
+     * table started evicting.
      *
-     * @param sums five counters
+     * @param sums eight counters
      */
     void pendingCounters(long[] sums) {
         if (pendingPublished >= 0) { // volatile read before the array
@@ -201,6 +211,10 @@ final class Shard implements ConnectionSink, Runnable {
 
     boolean done() {
         return done;
+    }
+
+    /** A bound of this shard's engine started evicting, on its way to the listener thread. */
+    record BoundReached(Bound bound, long limit) {
     }
 
     /** An ICMP unreachable, as scan detection takes it, on its way to the listener thread. */

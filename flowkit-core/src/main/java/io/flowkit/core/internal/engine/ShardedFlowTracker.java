@@ -1,5 +1,6 @@
 package io.flowkit.core.internal.engine;
 
+import io.flowkit.Bound;
 import io.flowkit.Connection;
 import io.flowkit.FlowTracker;
 import io.flowkit.PacketSource;
@@ -75,6 +76,7 @@ public final class ShardedFlowTracker implements FlowTracker {
     /** Tracks UDP and IP-tunnel traffic (and everything inside tunnels) on the calling thread. */
     private final Engine local;
     private final Listeners listeners;
+    private final BoundListeners boundListeners;
     private final ScanDetector detector;
     private long now;
     private long packets;
@@ -91,7 +93,9 @@ public final class ShardedFlowTracker implements FlowTracker {
      * @param detector the scan detector fed by every shard, or null when scan detection is off
      */
     public ShardedFlowTracker(TrackerConfig config, ScanDetector detector) {
+        this.boundListeners = new BoundListeners(config.boundListeners());
         this.decoder = new Decoder(config);
+        decoder.fragmentGauge().signalTo(boundListeners);
         this.detector = detector;
         this.listeners = new Listeners(config.connectionListeners());
         long seed = config.uidSeed() != null ? config.uidSeed() : new SecureRandom().nextLong();
@@ -205,6 +209,8 @@ public final class ShardedFlowTracker implements FlowTracker {
             for (Object o; (o = s.out.poll()) != null; ) {
                 if (o instanceof Connection c) {
                     deliver(c);
+                } else if (o instanceof Shard.BoundReached b) {
+                    boundListeners.reached(b.bound(), b.limit());
                 } else {
                     Shard.Unreachable u = (Shard.Unreachable) o;
                     detector.onUnreachable(u.timestampNanos(), u.srcHi(), u.srcLo(), u.dstHi(), u.dstLo(),
@@ -274,7 +280,8 @@ public final class ShardedFlowTracker implements FlowTracker {
         long active = local.active();
         long peak = local.peak();
         long[] pending = {local.pendingActive(), local.pendingPeak(), local.promotions(), local.pendingExpiries(),
-            local.pendingEvictions()};
+            local.pendingEvictions(), local.connectionEvictions(), local.connectionBoundReached(),
+            local.pendingBoundReached()};
         for (Shard s : shards) {
             s.pendingCounters(pending);
             created += s.created();
@@ -290,7 +297,12 @@ public final class ShardedFlowTracker implements FlowTracker {
                 .connectionsActive(active).connectionsPeak(peak)
                 .pendingActive(pending[0]).pendingPeak(pending[1]).pendingPromotions(pending[2])
                 .pendingExpiries(pending[3]).pendingEvictions(pending[4])
-                .listenerFailures(listeners.failures() + (detector != null ? detector.listenerFailures() : 0));
+                .evictions(Bound.CONNECTIONS, pending[5]).boundReached(Bound.CONNECTIONS, pending[6])
+                .evictions(Bound.PENDING, pending[4]).boundReached(Bound.PENDING, pending[7])
+                .evictions(Bound.FRAGMENTS, decoder.fragmentGauge().evictions())
+                .boundReached(Bound.FRAGMENTS, decoder.fragmentGauge().reached())
+                .listenerFailures(listeners.failures() + boundListeners.failures()
+                        + (detector != null ? detector.listenerFailures() : 0));
         for (SkipReason r : SkipReason.values()) {
             b.skipped(r, decoder.skipped(r));
         }
@@ -347,6 +359,11 @@ public final class ShardedFlowTracker implements FlowTracker {
         @Override
         public void connectionRemoved(Connection connection) {
             deliver(connection);
+        }
+
+        @Override
+        public void boundReached(Bound bound, long limit) {
+            boundListeners.reached(bound, limit);
         }
 
         @Override
