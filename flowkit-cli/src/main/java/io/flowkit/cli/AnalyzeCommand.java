@@ -1,5 +1,6 @@
 package io.flowkit.cli;
 
+import io.flowkit.Bound;
 import io.flowkit.CaptureFormatException;
 import io.flowkit.Compressor;
 import io.flowkit.FlowTracker;
@@ -257,6 +258,10 @@ final class AnalyzeCommand {
         if (t.pendingPeak() > 0) {
             err.printf(Locale.ROOT, "compressor           %d promoted, %d expired, %d evicted, peak %d pending%n",
                     t.pendingPromotions(), t.pendingExpiries(), t.pendingEvictions(), t.pendingPeak());
+        }
+        if (t.evictions(Bound.SCAN_SOURCES) > 0) {
+            err.printf(Locale.ROOT, "scan sources         %d forgotten at the bound (%d episodes)%n",
+                    t.evictions(Bound.SCAN_SOURCES), t.boundReached(Bound.SCAN_SOURCES));
         }
         if (t.listenerFailures() > 0) {
             err.printf(Locale.ROOT, "listener failures    %d%n", t.listenerFailures());

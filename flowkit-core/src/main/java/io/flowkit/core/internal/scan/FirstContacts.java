@@ -157,9 +157,11 @@ final class FirstContacts {
      * stalest slot of its set.
      *
      * @param slot the source's slot from {@link #find}, or -1
+     * @return whether a source still in its window was pushed out
      */
-    void put(int slot, long now, long cutoff, long sh, long sl, int proto, long t, long dh, long dl, int dport,
+    boolean put(int slot, long now, long cutoff, long sh, long sl, int proto, long t, long dh, long dl, int dport,
             int origPort, boolean isFailed, String id) {
+        long evictedBefore = evictions;
         int i = slot >= 0 ? slot : victim(setStart(sh, sl, proto), cutoff);
         srcHi[i] = sh;
         srcLo[i] = sl;
@@ -176,6 +178,7 @@ final class FirstContacts {
         origSeen[i] = 0;
         vote(i, origPort);
         uid[i] = id;
+        return evictions != evictedBefore;
     }
 
     private int victim(int base, long cutoff) {

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.flowkit.Bound;
 import io.flowkit.CloseReason;
 import io.flowkit.Connection;
 import io.flowkit.IpNetwork;
@@ -13,6 +14,7 @@ import io.flowkit.ScanDetection;
 import io.flowkit.ScanEvent;
 import io.flowkit.ScanKind;
 import io.flowkit.ScanListener;
+import io.flowkit.core.internal.bound.BoundGauge;
 import it.unimi.dsi.fastutil.ints.Int2IntMap;
 import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
@@ -55,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * host contacted again after that counts as a new first contact.
  *
  * <p><b>Admission.</b> With every threshold at 2 or more (one attempt can never fire), a new
- * source's attempt goes to a fixed-size primitive {@link FirstContacts} table (about 148 bytes a
+ * source's attempt goes to a fixed-size primitive {@link FirstContacts} table (about 180 bytes a
  * slot, {@code highestOneBit(maxSources)} slots), not to the cache. A source is promoted to full
  * state, its recorded attempt replayed, when it fails again or contacts a second host; later
  * successes to the same host are absorbed in the table. So an ordinary client of one server, and
@@ -128,6 +130,8 @@ public final class ScanDetector {
     /** Least weight of one full state: the byte bound over the source bound. */
     private final long minWeight;
     private final List<Connection> endOfInput = new ArrayList<>();
+    /** Counts sources forgotten at the bound (full states and one-attempt sources) and signals. */
+    private final BoundGauge gauge;
 
     private long now;
     private long listenerFailures;
@@ -181,6 +185,7 @@ public final class ScanDetector {
         }
         boolean deferFirst = minThreshold >= 2 && (!trw || lnFailure < lnEta1);
         int maxSources = settings.maxSources();
+        gauge = new BoundGauge(Bound.SCAN_SOURCES, maxSources, BoundGauge.Signal.NONE);
         firstContacts = deferFirst ? new FirstContacts(Math.max(FirstContacts.WAYS, Integer.highestOneBit(maxSources)))
                 : null;
         maxStateBytes = Math.max((long) maxSources * BYTES_PER_SOURCE, 4 * largestSourceBytes(settings));
@@ -192,6 +197,7 @@ public final class ScanDetector {
                 .evictionListener((SourceKey k, SourceState s, RemovalCause cause) -> {
                     if (cause == RemovalCause.SIZE) {
                         evictedSources++;
+                        gauge.evicted();
                     }
                 })
                 .ticker(this::clock)
@@ -339,6 +345,17 @@ public final class ScanDetector {
     }
 
     /**
+     * Returns the gauge of the {@link Bound#SCAN_SOURCES} bound: sources forgotten at the bound,
+     * with full state or with one attempt, and the episodes of forgetting. Point its signal at the
+     * tracker's bound listeners.
+     *
+     * @return the gauge
+     */
+    public BoundGauge gauge() {
+        return gauge;
+    }
+
+    /**
      * Returns how many sources with full state were forgotten at the {@code maxSources} bound
      * (in count or in bytes) before their window ended.
      *
@@ -414,7 +431,12 @@ public final class ScanDetector {
                     s = newState(sh, sl, p);
                 } else if (slot < 0 || !firstContacts.inWindow(slot, cutoff)) {
                     // most sources of a flood are never seen again: one attempt waits in the table
-                    firstContacts.put(slot, now, cutoff, sh, sl, p, t, dh, dl, port, origPort, failed, uid);
+                    if (firstContacts.put(slot, now, cutoff, sh, sl, p, t, dh, dl, port, origPort, failed, uid)) {
+                        gauge.evicted();
+                    } else {
+                        // room without evicting: the episode is over once full states are down to half
+                        gauge.occupancy(sources.estimatedSize());
+                    }
                     return;
                 } else if (!failed && firstContacts.dstLo[slot] == dl && firstContacts.dstHi[slot] == dh
                         && firstContacts.last[slot] > cutoff) {
@@ -443,6 +465,9 @@ public final class ScanDetector {
     }
 
     private SourceState newState(long sh, long sl, int p) {
+        if (firstContacts == null) {
+            gauge.occupancy(sources.estimatedSize());
+        }
         SourceKey key = new SourceKey(sh, sl, p);
         SourceState s = new SourceState(key);
         s.weighed = s.bytes;

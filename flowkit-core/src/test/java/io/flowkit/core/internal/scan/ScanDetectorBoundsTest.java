@@ -207,27 +207,31 @@ class ScanDetectorBoundsTest {
     }
 
     @Test
-    void theEstimatedBytesOfAScannerAtEveryCapCoverWhatItHolds() throws Exception {
-        ScanDetection settings = ScanDetection.builder().trw(false).addressScan(false).build();
+    void theEstimatedBytesOfScannersAtEveryCapCoverWhatTheyHold() throws Exception {
+        ScanDetection settings = ScanDetection.builder().trw(false).addressScan(false).maxSources(4_000).build();
         ScanDetector d = new ScanDetector(settings, List.of(e -> { }));
-        InetAddress scanner = ip("203.0.113.68");
+        int scanners = 8;
         long before = usedHeapAfterGc();
-        // 64 ports x 99 hosts: every per-port set one short of its threshold, every host 14 ports short of 15
+        // each scanner: 64 ports x 99 hosts, every per-port set one short of its threshold of 100
+        // and every host's port set filled to 15 (then fired and cleared) four times over
         long t = T0;
         for (int h = 0; h < 99; h++) {
             for (int p = 0; p < 64; p++) {
-                d.onConnection(Conns.tcp(t, scanner, Conns.v4(h + 1), 1000 + p, true));
+                for (int s = 0; s < scanners; s++) {
+                    d.onConnection(Conns.tcp(t, ip("203.0.113." + (100 + s)), Conns.v4(h + 1), 1000 + p, true));
+                }
                 t += SEC / 1000;
             }
         }
         long[] full = d.fullState();
         long retained = usedHeapAfterGc() - before;
-        System.out.printf("widest source: %d bytes weighed, %d bytes retained, largest possible %d%n", full[1], retained,
-                ScanDetector.largestSourceBytes(settings));
-        assertThat(full[0]).isEqualTo(1);
+        System.out.printf("widest sources: %d bytes weighed each, %d bytes retained each, largest possible %d%n",
+                full[1] / scanners, retained / scanners, ScanDetector.largestSourceBytes(settings));
+        assertThat(full[0]).isEqualTo(scanners);
+        assertThat(d.evictedSources()).isZero();
         // the cache re-weighs a state when it drifts by an eighth, so the weight may lag that much
         assertThat(retained).isLessThanOrEqualTo(full[1] + full[1] / 8);
-        assertThat(full[1]).isLessThanOrEqualTo(ScanDetector.largestSourceBytes(settings));
+        assertThat(full[1] / scanners).isLessThanOrEqualTo(ScanDetector.largestSourceBytes(settings));
     }
 
     @Test
