@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Admission.</b> With every threshold at 2 or more (one attempt can never fire), a new
  * source's attempt goes to a fixed-size primitive {@link FirstContacts} table (about 180 bytes a
- * slot, {@code highestOneBit(maxSources)} slots), not to the cache. A source is promoted to full
+ * slot, {@code highestOneBit(maxSources)} slots, at most 2^20), not to the cache. A source is promoted to full
  * state, its recorded attempt replayed, when it fails again or contacts a second host; later
  * successes to the same host are absorbed in the table. So an ordinary client of one server, and
  * each source of a spoofed flood, costs no cache write, no object and no target set; a flood's
@@ -98,6 +98,8 @@ public final class ScanDetector {
     public static final int SAMPLE = 10;
     /** Heap budget per {@link ScanDetection#maxSources() source bound} unit: 1 KiB. */
     public static final int BYTES_PER_SOURCE = 1024;
+    /** Most slots of the first-contact table, which is allocated up front: about 190 MB. */
+    static final int MAX_FIRST_CONTACTS = 1 << 20;
     /** Records closed by the end of input judged together, in start order, at most. */
     static final int END_OF_INPUT_BATCH = 16_384;
 
@@ -136,6 +138,8 @@ public final class ScanDetector {
     private long now;
     private long listenerFailures;
     private long evictedSources;
+    /** Clock at the last source forgotten at the bound; a window later the episode is over. */
+    private long lastEviction = Long.MIN_VALUE / 2;
     private boolean listenerFailureLogged;
 
     /**
@@ -186,8 +190,8 @@ public final class ScanDetector {
         boolean deferFirst = minThreshold >= 2 && (!trw || lnFailure < lnEta1);
         int maxSources = settings.maxSources();
         gauge = new BoundGauge(Bound.SCAN_SOURCES, maxSources, BoundGauge.Signal.NONE);
-        firstContacts = deferFirst ? new FirstContacts(Math.max(FirstContacts.WAYS, Integer.highestOneBit(maxSources)))
-                : null;
+        int slots = Math.max(FirstContacts.WAYS, Math.min(MAX_FIRST_CONTACTS, Integer.highestOneBit(maxSources)));
+        firstContacts = deferFirst ? new FirstContacts(slots) : null;
         maxStateBytes = Math.max((long) maxSources * BYTES_PER_SOURCE, 4 * largestSourceBytes(settings));
         minWeight = Math.max(1, maxStateBytes / maxSources);
         this.listeners = listeners.toArray(new ScanListener[0]);
@@ -197,7 +201,7 @@ public final class ScanDetector {
                 .evictionListener((SourceKey k, SourceState s, RemovalCause cause) -> {
                     if (cause == RemovalCause.SIZE) {
                         evictedSources++;
-                        gauge.evicted();
+                        forgotten();
                     }
                 })
                 .ticker(this::clock)
@@ -432,10 +436,9 @@ public final class ScanDetector {
                 } else if (slot < 0 || !firstContacts.inWindow(slot, cutoff)) {
                     // most sources of a flood are never seen again: one attempt waits in the table
                     if (firstContacts.put(slot, now, cutoff, sh, sl, p, t, dh, dl, port, origPort, failed, uid)) {
-                        gauge.evicted();
+                        forgotten();
                     } else {
-                        // room without evicting: the episode is over once full states are down to half
-                        gauge.occupancy(sources.estimatedSize());
+                        rearm();
                     }
                     return;
                 } else if (!failed && firstContacts.dstLo[slot] == dl && firstContacts.dstHi[slot] == dh
@@ -464,10 +467,20 @@ public final class ScanDetector {
         }
     }
 
-    private SourceState newState(long sh, long sl, int p) {
-        if (firstContacts == null) {
-            gauge.occupancy(sources.estimatedSize());
+    private void forgotten() {
+        lastEviction = now;
+        gauge.evicted();
+    }
+
+    /** Ends an eviction episode once a window has passed without forgetting a source. */
+    private void rearm() {
+        if (now - lastEviction >= windowNanos) {
+            gauge.occupancy(0);
         }
+    }
+
+    private SourceState newState(long sh, long sl, int p) {
+        rearm();
         SourceKey key = new SourceKey(sh, sl, p);
         SourceState s = new SourceState(key);
         s.weighed = s.bytes;

@@ -80,6 +80,15 @@ class BoundListenerTest {
         assertThat(r.calls).containsExactly("SCAN_SOURCES/8");
         assertThat(s.evictions(Bound.SCAN_SOURCES)).isEqualTo(12);
         assertThat(s.boundReached(Bound.SCAN_SOURCES)).isEqualTo(1);
+        // a second flood after a quiet scan window is a new episode
+        for (int i = 0; i < 20; i++) {
+            r.syn(T0 + 10 * 60 * SECOND + i * 1000L, 0x0C000000 + i, 1000 + i);
+        }
+        r.tracker.advanceTime(T0 + 11 * 60 * SECOND);
+        s = r.tracker.stats();
+        assertThat(r.calls).containsExactly("SCAN_SOURCES/8", "SCAN_SOURCES/8");
+        assertThat(s.evictions(Bound.SCAN_SOURCES)).isEqualTo(24);
+        assertThat(s.boundReached(Bound.SCAN_SOURCES)).isEqualTo(2);
     }
 
     @Test
