@@ -7,8 +7,8 @@ package io.flowkit;
  *
  * <p><b>When.</b> {@link #onBoundReached(Bound, long)} is called the first time the tracker has to
  * evict an entry to stay within a bound. It is not called again for that bound until the table
- * has drained to half its bound (the episode ended); a table that stays full under a flood gives
- * one call, not one per eviction. Every eviction is still counted in
+ * has drained to half its bound (the episode ended), and never twice within one minute of network
+ * time; a table that stays full under a flood gives one call, not one per eviction. Every eviction is still counted in
  * {@link TrackerStats#evictions(Bound)}, and every call in {@link TrackerStats#boundReached(Bound)},
  * whether or not a listener is registered.
  *

@@ -14,7 +14,9 @@ import java.util.Optional;
  * connection, from either side, promotes it to a full connection entry by replaying the stored
  * packet first, so the conn.log record is identical to the one an uncompressed tracker gives.
  * An entry that is never answered leaves at the time its attempt or inactivity timer would have
- * fired, with the same record (typically {@code S0}) and uid an uncompressed tracker gives.
+ * fired, with the same record (typically {@code S0}) and uid an uncompressed tracker gives. Only
+ * the order of records can differ: when a pending and a full connection come due in one step of
+ * network time, the pending one's record comes first. A pending IPv4 entry takes about 47 bytes.
  *
  * <p>The pending table has its own bound, {@link Builder#maxPendingConnections(int)}; at the bound
  * the stalest pending entry leaves as a record with {@link CloseReason#EVICTED}, and

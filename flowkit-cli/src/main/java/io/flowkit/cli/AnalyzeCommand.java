@@ -48,6 +48,9 @@ final class AnalyzeCommand {
                                        table until they are answered (same conn.log; less memory
                                        under SYN floods and scans)
                   --max-pending N      bound the pending table of --compress (default 1000000)
+                  --pending-timeout D  how long an unanswered attempt stays pending (default: the
+                                       attempt timeout, 5s; shorter frees memory sooner under a
+                                       flood, but a later reply then starts a new connection)
                   --threads N          run the connection engine on N threads (default 1);
                                        the same records, in another order
             """ + LongConnectionOptions.USAGE + ScanOptions.USAGE + """
@@ -97,6 +100,7 @@ final class AnalyzeCommand {
                     }
                     case "--max-pending" -> compressor.maxPendingConnections(
                             count(opt, args.value(opt)));
+                    case "--pending-timeout" -> compressor.pendingTimeout(Args.parseDuration(opt, args.value(opt)));
                     case "--stats" -> {
                         args.noValue(opt);
                         stats = true;
@@ -152,7 +156,7 @@ final class AnalyzeCommand {
             longLog = ConnLogWriter.builder(openLog(outDir, "conn_long.log")).format(format).progressLog(true).build();
             builder.connectionListener(longLog);
         }
-        FlowTracker tracker = builder.connectionListener(log).build();
+        FlowTracker tracker = builder.connectionListener(log).boundListener(this::boundReached).build();
         SourceStats sourceStats = SourceStats.EMPTY;
         long started = System.nanoTime();
         InputException failure = null;
@@ -237,6 +241,20 @@ final class AnalyzeCommand {
         return (int) n;
     }
 
+    /** Says once per episode that a table is full and evicting, and which option raises its bound. */
+    private void boundReached(Bound bound, long limit) {
+        String what = switch (bound) {
+            case CONNECTIONS -> "the connection table is full (" + limit
+                    + "): the stalest connections are logged early as evicted; raise --max-connections";
+            case PENDING -> "the pending table is full (" + limit
+                    + "): the stalest attempts are logged early as evicted; raise --max-pending";
+            case FRAGMENTS -> "fragment reassembly is full (" + limit + " datagrams): the oldest are dropped";
+            case SCAN_SOURCES -> "scan detection tracks its most sources (" + limit
+                    + "): the stalest sources are forgotten";
+        };
+        err.println("flowkit: " + what);
+    }
+
     private void printStats(TrackerStats t, SourceStats s, long elapsedNanos) {
         double seconds = elapsedNanos / 1e9;
         err.printf(Locale.ROOT, "frames read          %d (%d bytes, %d truncated by snaplen, %d records skipped%s)%n",
@@ -259,9 +277,11 @@ final class AnalyzeCommand {
             err.printf(Locale.ROOT, "compressor           %d promoted, %d expired, %d evicted, peak %d pending%n",
                     t.pendingPromotions(), t.pendingExpiries(), t.pendingEvictions(), t.pendingPeak());
         }
-        if (t.evictions(Bound.SCAN_SOURCES) > 0) {
-            err.printf(Locale.ROOT, "scan sources         %d forgotten at the bound (%d episodes)%n",
-                    t.evictions(Bound.SCAN_SOURCES), t.boundReached(Bound.SCAN_SOURCES));
+        for (Bound b : Bound.values()) {
+            if (t.boundReached(b) > 0) {
+                err.printf(Locale.ROOT, "bound reached        %s %d time(s), %d evicted%n",
+                        b.name().toLowerCase(Locale.ROOT), t.boundReached(b), t.evictions(b));
+            }
         }
         if (t.listenerFailures() > 0) {
             err.printf(Locale.ROOT, "listener failures    %d%n", t.listenerFailures());

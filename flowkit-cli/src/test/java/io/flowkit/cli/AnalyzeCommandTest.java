@@ -108,13 +108,34 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void pendingTimeoutOptionLetsUnansweredAttemptsLeaveSooner() {
+        assertThat(run("analyze", "--uid-seed", "5", DEMO.toString())).as(err.toString()).isZero();
+        List<String> plain = rows(out.toString(StandardCharsets.UTF_8));
+        out.reset();
+        assertThat(run("analyze", "--uid-seed", "5", "--compress", "--pending-timeout", "5s", DEMO.toString()))
+                .as(err.toString()).isZero();
+        assertThat(rows(out.toString(StandardCharsets.UTF_8))).containsExactlyInAnyOrderElementsOf(plain);
+        out.reset();
+        // answers slower than a millisecond now start connections of their own
+        assertThat(run("analyze", "--uid-seed", "5", "--compress", "--pending-timeout", "1ms", DEMO.toString()))
+                .as(err.toString()).isZero();
+        assertThat(rows(out.toString(StandardCharsets.UTF_8)).size()).isGreaterThan(plain.size());
+        assertThat(run("analyze", "--compress", "--pending-timeout", "0s", DEMO.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--pending-timeout");
+    }
+
+    @Test
     void maxConnectionsAndMaxPendingBoundTheTables() {
         assertThat(run("analyze", "--stats", "--max-connections", "1", DEMO.toString())).as(err.toString()).isZero();
         assertThat(err.toString(StandardCharsets.UTF_8)).containsPattern("created, \\d+ logged, [1-9]\\d* evicted");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("flowkit: the connection table is full (1)");
         err.reset();
         assertThat(run("analyze", "--stats", "--compress", "--max-pending", "1", DEMO.toString())).as(err.toString())
                 .isZero();
         assertThat(err.toString(StandardCharsets.UTF_8)).containsPattern("expired, [1-9]\\d* evicted, peak 1 pending");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .containsOnlyOnce("flowkit: the pending table is full (1)")
+                .containsPattern("bound reached +pending 1 time\\(s\\), [1-9]\\d* evicted");
         assertThat(run("analyze", "--max-pending", "0", DEMO.toString())).isEqualTo(2);
         assertThat(run("analyze", "--max-connections", "3000000000", DEMO.toString())).isEqualTo(2);
     }

@@ -11,7 +11,9 @@ import io.flowkit.Bound;
  * states: <em>armed</em> (the table is comfortably below its bound) and <em>reached</em>. The first
  * eviction while armed signals and disarms; the gauge re-arms only when the table's occupancy,
  * reported on each ordinary removal, falls to half the bound. That hysteresis gives one signal per
- * flood, not one per eviction and not one per packet that happens to find a free slot.
+ * flood, not one per eviction and not one per packet that happens to find a free slot. A tiny
+ * bound drains to half with every removal, so signals are also at least {@link #MIN_INTERVAL_NANOS}
+ * of network time apart: an eviction in that interval is counted, and the gauge stays armed.
  *
  * <p><b>Cost.</b> Two field updates per eviction, one comparison per ordinary removal (calls happen
  * per connection or datagram event, never per packet); nothing is allocated. Not thread-safe: each
@@ -34,11 +36,16 @@ public final class BoundGauge {
         void reached(Bound bound, long limit);
     }
 
+    /** Least network time between two signals of one gauge: one minute. */
+    public static final long MIN_INTERVAL_NANOS = 60_000_000_000L;
+
     private final Bound bound;
     private final long limit;
     private final long relief;
     private Signal signal;
     private boolean armed = true;
+    private boolean signalled;
+    private long lastSignal;
     private long evictions;
     private long reached;
 
@@ -65,11 +72,18 @@ public final class BoundGauge {
         signal = to;
     }
 
-    /** Counts one eviction; the first of an episode signals. */
-    public void evicted() {
+    /**
+     * Counts one eviction; the first of an episode signals, unless the last signal was less than
+     * {@link #MIN_INTERVAL_NANOS} ago.
+     *
+     * @param now network time of the eviction, in nanoseconds
+     */
+    public void evicted(long now) {
         evictions++;
-        if (armed) {
+        if (armed && (!signalled || now - lastSignal >= MIN_INTERVAL_NANOS)) {
             armed = false;
+            signalled = true;
+            lastSignal = now;
             reached++;
             signal.reached(bound, limit);
         }

@@ -158,7 +158,7 @@ final class FragmentReassembler {
             return REFUSED;
         }
         if (s < 0) {
-            s = allocate();
+            s = allocate(now);
             used[s] = true;
             inUse++;
             version[s] = ipVersion;
@@ -226,7 +226,7 @@ final class FragmentReassembler {
         return version[s] == 4 ? headerLength[s] : headerLength[s] - 40;
     }
 
-    private int allocate() {
+    private int allocate(long now) {
         int oldest = 0;
         for (int s = 0; s < slots; s++) {
             if (!used[s]) {
@@ -243,7 +243,7 @@ final class FragmentReassembler {
         used[oldest] = false; // not release(): an eviction never ends the episode it starts
         inUse--;
         dropped++;
-        gauge.evicted();
+        gauge.evicted(now);
         return oldest;
     }
 

@@ -48,7 +48,11 @@ import java.util.Map;
  * this class's ordinary path when its connection sees a second packet or its first timer fires
  * (see {@code promote} and {@code expirePending}). The full table then keeps one spare slot
  * beyond {@code maxConnections} so that a pending entry can always leave through the ordinary
- * removal code without evicting a full connection.
+ * removal code without evicting a full connection. Pending entries due in one {@link #advance}
+ * leave before the wheel's timers, so records of connections coming due in the same step may
+ * leave in another order than without the compressor; each record is the same. When the
+ * compressor's own timeout is shorter than the first timer, the entry leaves at that timeout as
+ * an inactive connection ({@code pendingCutShort}).
  *
  * <p><b>Not modelled</b> (documented differences from Zeek): protocol analyzers (so no
  * {@code service}, no analyzer-specific history letters such as NTP's {@code ^}, no
@@ -356,7 +360,7 @@ public final class Engine implements TimerWheel.Expiry {
                 if (pending.isAtBound()) {
                     evicted++;
                     remove(promote(pending.evictionCandidate(), true), CloseReason.EVICTED);
-                    pendingGauge.evicted();
+                    pendingGauge.evicted(v.timestampNanos);
                 }
                 pending.insert(v, uidCounter);
                 uidCounter += uidStep;
@@ -595,7 +599,7 @@ public final class Engine implements TimerWheel.Expiry {
         while (table.size() >= limit) {
             evicted++;
             remove(table.stalest(), CloseReason.EVICTED);
-            connectionGauge.evicted();
+            connectionGauge.evicted(t);
         }
         if (table.isFull()) {
             int cap = table.grow();

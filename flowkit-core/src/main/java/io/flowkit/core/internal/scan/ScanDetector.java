@@ -469,7 +469,7 @@ public final class ScanDetector {
 
     private void forgotten() {
         lastEviction = now;
-        gauge.evicted();
+        gauge.evicted(now);
     }
 
     /** Ends an eviction episode once a window has passed without forgetting a source. */

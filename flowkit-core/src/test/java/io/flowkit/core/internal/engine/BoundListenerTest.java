@@ -154,6 +154,21 @@ class BoundListenerTest {
     }
 
     @Test
+    void aTinyBoundThatDrainsAtEveryRemovalCallsAtMostOnceAMinute() {
+        Run r = new Run(FlowTracker.builder().compressor(Compressor.builder().maxPendingConnections(1).build()));
+        r.syn(T0, 0x0B000001, 1000).syn(T0 + 1000, 0x0B000002, 1000); // evicts the first: a call
+        int len = RawFrames.tcp(r.b, 0, SERVER, 0x0B000002, 80, 1000, 0x12, 9, 8, 0);
+        r.tracker.onFrame(T0 + 2000, LinkType.RAW, r.b, 0, len, len); // promoted: the pending table is empty
+        r.syn(T0 + SECOND, 0x0B000003, 1000).syn(T0 + SECOND + 1000, 0x0B000004, 1000); // evicts, within a minute
+        assertThat(r.calls).containsExactly("PENDING/1");
+        r.syn(T0 + 70 * SECOND, 0x0B000005, 1000).syn(T0 + 70 * SECOND + 1000, 0x0B000006, 1000);
+        assertThat(r.calls).containsExactly("PENDING/1", "PENDING/1");
+        assertThat(r.tracker.stats().evictions(Bound.PENDING)).isEqualTo(3);
+        assertThat(r.tracker.stats().boundReached(Bound.PENDING)).isEqualTo(2);
+        r.tracker.close();
+    }
+
+    @Test
     void fragmentBoundCallsOnceAndCountsDatagramsDroppedForRoom() {
         Run r = new Run(FlowTracker.builder());
         int slots = 64; // Decoder.DEFAULT_FRAGMENT_MEMORY_BYTES holds 64 datagrams of the largest size
