@@ -578,7 +578,7 @@ public final class ScanDetector {
 
     private void countAddress(SourceState s, long t, long dh, long dl, int port, String uid, long cutoff) {
         if (s.hosts == null) {
-            s.hosts = new TargetSet(addressThreshold, 4, SAMPLE, s);
+            s.hosts = new TargetSet(addressThreshold, 2, SAMPLE, s);
         }
         if (record(s.hosts, t, dh, dl, port, uid, cutoff)) {
             fire(s, ScanKind.ADDRESS_SCAN, -1, s.hosts, false, 0, 0);
@@ -588,7 +588,7 @@ public final class ScanDetector {
 
     private void countPort(SourceState s, long t, long dh, long dl, int port, String uid, long cutoff) {
         if (s.portScanHosts == null) {
-            s.portScanHosts = new TargetSet(MAX_GROUPS, 4, 0, s);
+            s.portScanHosts = new TargetSet(MAX_GROUPS, 2, 0, s);
         }
         TargetSet ports = group(s, s.portScanHosts, t, dh, dl, port, portThreshold, cutoff);
         if (record(ports, t, 0, port, port, uid, cutoff)) {
@@ -599,7 +599,7 @@ public final class ScanDetector {
 
     private void countPortAddress(SourceState s, long t, long dh, long dl, int port, String uid, long cutoff) {
         if (s.portAddressPorts == null) {
-            s.portAddressPorts = new TargetSet(MAX_GROUPS, 4, 0, s);
+            s.portAddressPorts = new TargetSet(MAX_GROUPS, 2, 0, s);
         }
         int threshold = portAddressThresholds.get(portKey(PROTOCOLS[s.key.proto], port));
         TargetSet hosts = group(s, s.portAddressPorts, t, 0, port, port, threshold, cutoff);
@@ -611,7 +611,7 @@ public final class ScanDetector {
 
     private void walk(SourceState s, long t, long dh, long dl, int port, boolean failed, String uid, long cutoff) {
         if (s.contacts == null) {
-            s.contacts = new TargetSet(MAX_CONTACTS, 4, MAX_CONTACTS, s);
+            s.contacts = new TargetSet(MAX_CONTACTS, 2, MAX_CONTACTS, s);
         }
         TargetSet c = s.contacts;
         int i = c.indexOf(dh, dl);

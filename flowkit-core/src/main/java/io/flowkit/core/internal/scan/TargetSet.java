@@ -10,7 +10,7 @@ import java.util.Arrays;
  * <p><b>Idea.</b> A threshold detector only has to count distinct targets up to its threshold,
  * so its set never holds more than the threshold: when it reaches it the detector fires and
  * clears it. Sets that small are fastest as parallel arrays scanned linearly (no hashing, no
- * per-entry objects, good locality); capacity starts small (4 for a source's own sets, 1 for a
+ * per-entry objects, good locality); capacity starts small (2 for a source's own sets, 1 for a
  * group's child sets) and doubles up to {@code cap}. Every allocation is charged to the owning
  * source ({@link SourceState#bytes}), so the detector can bound its state in bytes.
  *
