@@ -394,7 +394,7 @@ public final class ScanDetection {
          *
          * <p>A source seen making one attempt (or only successful attempts to one host) waits in
          * a fixed first-contact table of {@code Integer.highestOneBit(sources)} (at most 2^20) slots of about
-         * 180 bytes (2.9 MB at the default); when a slot's set is full, the source written
+         * 212 bytes (3.5 MB at the default); when a slot's set is full, the source written
          * longest ago is forgotten. A source that fails twice or contacts a second host gets full
          * state: target sets that grow with its distinct targets up to the thresholds. The full
          * states weigh their estimated heap, at least 1 KiB each, and together at most

@@ -23,9 +23,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * the detector's clock at its latest attempt, and a slot whose {@code touched} is not after the
  * window's cutoff (clock minus window: the expiry the cache applies to full states) is
  * as good as free. Inserting into a full set takes, in this order, a free slot, an expired slot,
- * or the slot written longest ago, which is counted as an eviction and leaves a <em>ghost</em>: a
- * 32-bit fingerprint in a direct-mapped array of {@value #GHOSTS_PER_SLOT} per slot. A source
- * that comes back while its ghost survives is promoted at once (its lost attempt is not counted),
+ * or the slot written longest ago, which is counted as an eviction and leaves a <em>ghost</em>: 32-bit
+ * fingerprints of the source and of the (host, port) it attempted, in a direct-mapped array of
+ * {@value #GHOSTS_PER_SLOT} per slot. A source that comes back to another target while its ghost
+ * survives is promoted at once (its lost attempt is not counted); one that comes back to the same
+ * target (a flood repeating its SYNs) adds no distinct target and takes a slot again,
  * so a scanner whose probes are spread among a flood still gets full state by its second or
  * third probe, as long as fewer than about {@code GHOSTS_PER_SLOT * capacity} sources are pushed
  * out between two of them. A flood's sources come back rarely that soon.
@@ -36,10 +38,16 @@ import java.util.concurrent.ThreadLocalRandom;
 final class FirstContacts {
     /** Slots per set. */
     static final int WAYS = 8;
-    /** Ghost fingerprints per slot. */
+    /** Ghosts per slot. */
     static final int GHOSTS_PER_SLOT = 8;
+    /** {@link #takeGhost}: the source has no ghost. */
+    static final int NO_GHOST = 0;
+    /** {@link #takeGhost}: the source's ghost attempted the same (host, port). */
+    static final int GHOST_SAME_TARGET = 1;
+    /** {@link #takeGhost}: the source's ghost attempted another (host, port). */
+    static final int GHOST_OTHER_TARGET = 2;
     /** Heap per slot: the arrays below (84 B) plus the uid string a slot keeps alive (64 B for a 17-character uid). */
-    static final int SLOT_BYTES = 148 + 4 * GHOSTS_PER_SLOT;
+    static final int SLOT_BYTES = 148 + 8 * GHOSTS_PER_SLOT;
 
     private static final long SEED = ThreadLocalRandom.current().nextLong() | 1;
     private static final int LIVE = 1 << 8;
@@ -47,8 +55,11 @@ final class FirstContacts {
 
     private final int setMask;
     private final int ghostMask;
-    /** Fingerprints of sources pushed out while in their window, direct-mapped; 0 is empty. */
-    private final int[] ghosts;
+    /**
+     * Sources pushed out while in their window, direct-mapped: source fingerprint (never 0) in the
+     * high half, fingerprint of the (host, port) it attempted in the low half; 0 is empty.
+     */
+    private final long[] ghosts;
     final long[] srcHi;
     final long[] srcLo;
     final long[] dstHi;
@@ -79,7 +90,7 @@ final class FirstContacts {
             throw new IllegalArgumentException("capacity must be a power of two of at least " + WAYS + ": " + capacity);
         }
         setMask = capacity / WAYS - 1;
-        ghosts = new int[capacity * GHOSTS_PER_SLOT];
+        ghosts = new long[capacity * GHOSTS_PER_SLOT];
         ghostMask = ghosts.length - 1;
         srcHi = new long[capacity];
         srcLo = new long[capacity];
@@ -117,15 +128,23 @@ final class FirstContacts {
      * Tells whether (source, transport) was pushed out of the table while in its window and has
      * not been asked about since, and forgets it: a source coming back after losing its slot to
      * a crowd of new ones. A fingerprint may rarely match another source (about one in 2^31).
+     *
+     * @return {@link #NO_GHOST}, {@link #GHOST_SAME_TARGET} (its lost attempt went to host
+     *         {@code (dh, dl)}, port {@code dport}) or {@link #GHOST_OTHER_TARGET}
      */
-    boolean takeGhost(long sh, long sl, int proto) {
+    int takeGhost(long sh, long sl, int proto, long dh, long dl, int dport) {
         long h = hash(sh, sl, proto);
         int g = (int) (h >>> 20) & ghostMask;
-        if (ghosts[g] != fingerprint(h)) {
-            return false;
+        long ghost = ghosts[g];
+        if ((int) (ghost >>> 32) != fingerprint(h)) {
+            return NO_GHOST;
         }
         ghosts[g] = 0;
-        return true;
+        return (int) ghost == targetFingerprint(dh, dl, dport) ? GHOST_SAME_TARGET : GHOST_OTHER_TARGET;
+    }
+
+    private static int targetFingerprint(long dh, long dl, int dport) {
+        return (int) HashCommon.mix((dh * SEED + dl) ^ dport);
     }
 
     /** Returns the live slot of (source, transport), expired or not, or -1. */
@@ -197,7 +216,8 @@ final class FirstContacts {
         if (touched[stalest] > cutoff) {
             evictions++;
             long h = hash(srcHi[stalest], srcLo[stalest], meta[stalest] & 0xFF);
-            ghosts[(int) (h >>> 20) & ghostMask] = fingerprint(h);
+            ghosts[(int) (h >>> 20) & ghostMask] = (long) fingerprint(h) << 32
+                    | (targetFingerprint(dstHi[stalest], dstLo[stalest], port[stalest]) & 0xFFFF_FFFFL);
         }
         return stalest;
     }

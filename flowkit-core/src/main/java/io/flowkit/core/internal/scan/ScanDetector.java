@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * host contacted again after that counts as a new first contact.
  *
  * <p><b>Admission.</b> With every threshold at 2 or more (one attempt can never fire), a new
- * source's attempt goes to a fixed-size primitive {@link FirstContacts} table (about 180 bytes a
+ * source's attempt goes to a fixed-size primitive {@link FirstContacts} table (about 212 bytes a
  * slot, {@code highestOneBit(maxSources)} slots, at most 2^20), not to the cache. A source is promoted to full
  * state, its recorded attempt replayed, when it fails again or contacts a second host; later
  * successes to the same host are absorbed in the table. So an ordinary client of one server, and
@@ -431,7 +431,9 @@ public final class ScanDetector {
         if (s == null) {
             if (firstContacts != null) {
                 int slot = firstContacts.find(sh, sl, p);
-                if (slot < 0 && firstContacts.takeGhost(sh, sl, p)) {
+                int ghost = slot < 0 ? firstContacts.takeGhost(sh, sl, p, dh, dl, port) : FirstContacts.NO_GHOST;
+                if (ghost == FirstContacts.GHOST_OTHER_TARGET) {
+                    // it lost its slot to a crowd and now tries another target: it may be scanning
                     s = newState(sh, sl, p);
                 } else if (slot < 0 || !firstContacts.inWindow(slot, cutoff)) {
                     // most sources of a flood are never seen again: one attempt waits in the table

@@ -158,6 +158,28 @@ class ScanDetectorBoundsTest {
     }
 
     @Test
+    void floodSourcesRepeatingTheirSynToOneTargetAfterLosingTheirSlotsGetNoFullState() throws Exception {
+        List<ScanEvent> events = new ArrayList<>();
+        ScanDetector d = new ScanDetector(ScanDetection.builder().maxSources(10_000).build(), List.of(events::add));
+        // 60,000 spoofed sources (7 times the 8,192 slots, within the 65,536 ghosts) each send a SYN
+        // to 10.0.0.1:80 three times: every slot is taken by others before its source comes back
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 60_000; i++) {
+                d.onConnection(Conns.tcp(T0 + round * SEC, spoofed(i), ip("10.0.0.1"), 80, true));
+            }
+        }
+        // only a source whose slot happened to survive is promoted by its second failure: under 1%
+        long promoted = d.fullState()[0];
+        assertThat(promoted).isLessThan(600);
+        assertThat(events).isEmpty();
+        // the same crowd trying a second port of that host is new evidence: each returning source is promoted
+        for (int i = 0; i < 60_000; i++) {
+            d.onConnection(Conns.tcp(T0 + 5 * SEC, spoofed(i), ip("10.0.0.1"), 81, true));
+        }
+        assertThat(d.fullState()[0]).isGreaterThan(10 * promoted + 1_000);
+    }
+
+    @Test
     void aClientsSuccessfulConnectionsToOneServerNeedNoFullState() {
         ScanDetector d = new ScanDetector(ScanDetection.defaults(), List.of(e -> { }));
         for (int c = 0; c < 1_000; c++) {
