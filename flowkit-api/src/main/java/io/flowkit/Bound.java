@@ -22,8 +22,10 @@ public enum Bound {
      */
     FRAGMENTS,
     /**
-     * Scan-detection sources, {@link ScanDetection.Builder#maxSources(int)}. An evicted source's
-     * evidence is forgotten.
+     * Scan-detection sources, {@link ScanDetection.Builder#maxSources(int)}: sources with full
+     * state (bounded in count and in bytes) and the fixed table of sources seen making one
+     * attempt. An evicted source's evidence is forgotten. The limit reported is
+     * {@code maxSources}; an episode ends when a scan window passes without a source forgotten.
      */
     SCAN_SOURCES
 }

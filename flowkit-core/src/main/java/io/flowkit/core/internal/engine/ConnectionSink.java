@@ -2,6 +2,7 @@ package io.flowkit.core.internal.engine;
 
 import io.flowkit.Bound;
 import io.flowkit.Connection;
+import io.flowkit.core.internal.bound.BoundGauge;
 import io.flowkit.core.internal.decode.PacketView;
 
 /**
@@ -62,5 +63,16 @@ public interface ConnectionSink {
      */
     default long listenerFailures() {
         return 0;
+    }
+
+    /**
+     * Returns the gauge of a bound this sink keeps itself (scan detection's
+     * {@link Bound#SCAN_SOURCES}), so the tracker can point its signal at the bound listeners and
+     * report its counts; {@code null} when it keeps none.
+     *
+     * @return the gauge, or null
+     */
+    default BoundGauge boundGauge() {
+        return null;
     }
 }

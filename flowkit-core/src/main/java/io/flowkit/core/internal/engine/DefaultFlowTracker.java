@@ -7,6 +7,7 @@ import io.flowkit.PacketSource;
 import io.flowkit.SkipReason;
 import io.flowkit.TrackerConfig;
 import io.flowkit.TrackerStats;
+import io.flowkit.core.internal.bound.BoundGauge;
 import io.flowkit.core.internal.decode.Decoder;
 import io.flowkit.core.internal.decode.PacketView;
 import java.io.IOException;
@@ -32,6 +33,8 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
     private final BoundListeners boundListeners;
     private final ConnectionSink extraSink;
     private final FrameClock clock = new FrameClock();
+    /** The extra sink's own bound (scan sources), or null. */
+    private final BoundGauge scanGauge;
     private boolean closed;
 
     /**
@@ -57,6 +60,10 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
         this.engine = new Engine(config, this, seed);
         this.listeners = new Listeners(config.connectionListeners());
         this.extraSink = extraSink;
+        this.scanGauge = extraSink != null ? extraSink.boundGauge() : null;
+        if (scanGauge != null) {
+            scanGauge.signalTo(boundListeners);
+        }
     }
 
     private void ensureOpen() {
@@ -114,6 +121,8 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
                 .boundReached(Bound.PENDING, engine.pendingBoundReached())
                 .evictions(Bound.FRAGMENTS, decoder.fragmentGauge().evictions())
                 .boundReached(Bound.FRAGMENTS, decoder.fragmentGauge().reached())
+                .evictions(Bound.SCAN_SOURCES, scanGauge != null ? scanGauge.evictions() : 0)
+                .boundReached(Bound.SCAN_SOURCES, scanGauge != null ? scanGauge.reached() : 0)
                 .listenerFailures(listeners.failures() + boundListeners.failures()
                         + (extraSink != null ? extraSink.listenerFailures() : 0));
         for (SkipReason r : SkipReason.values()) {

@@ -99,6 +99,9 @@ public final class ShardedFlowTracker implements FlowTracker {
         this.decoder = new Decoder(config);
         decoder.fragmentGauge().signalTo(boundListeners);
         this.detector = detector;
+        if (detector != null) {
+            detector.gauge().signalTo(boundListeners);
+        }
         this.listeners = new Listeners(config.connectionListeners());
         long seed = config.uidSeed() != null ? config.uidSeed() : new SecureRandom().nextLong();
         int n = config.threads();
@@ -302,6 +305,8 @@ public final class ShardedFlowTracker implements FlowTracker {
                 .evictions(Bound.PENDING, pending[4]).boundReached(Bound.PENDING, pending[7])
                 .evictions(Bound.FRAGMENTS, decoder.fragmentGauge().evictions())
                 .boundReached(Bound.FRAGMENTS, decoder.fragmentGauge().reached())
+                .evictions(Bound.SCAN_SOURCES, detector != null ? detector.gauge().evictions() : 0)
+                .boundReached(Bound.SCAN_SOURCES, detector != null ? detector.gauge().reached() : 0)
                 .listenerFailures(listeners.failures() + boundListeners.failures()
                         + (detector != null ? detector.listenerFailures() : 0));
         for (SkipReason r : SkipReason.values()) {

@@ -9,6 +9,7 @@ import io.flowkit.Compressor;
 import io.flowkit.Connection;
 import io.flowkit.FlowTracker;
 import io.flowkit.LinkType;
+import io.flowkit.ScanDetection;
 import io.flowkit.TrackerStats;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -64,6 +65,30 @@ class BoundListenerTest {
         List<Connection> evicted() {
             return records.stream().filter(c -> c.closeReason() == CloseReason.EVICTED).toList();
         }
+    }
+
+    @Test
+    void scanSourceBoundCallsOncePerFloodAndCountsEveryForgottenSource() {
+        Run r = new Run(FlowTracker.builder().scanDetection(ScanDetection.builder().maxSources(8).build()));
+        // 20 spoofed sources, one unanswered SYN each: the first-contact table holds 8 of them
+        for (int i = 0; i < 20; i++) {
+            r.syn(T0 + i * 1000L, 0x0B000000 + i, 1000 + i);
+        }
+        r.tracker.advanceTime(T0 + 60 * SECOND);
+        TrackerStats s = r.tracker.stats();
+        assertThat(r.records).hasSize(20);
+        assertThat(r.calls).containsExactly("SCAN_SOURCES/8");
+        assertThat(s.evictions(Bound.SCAN_SOURCES)).isEqualTo(12);
+        assertThat(s.boundReached(Bound.SCAN_SOURCES)).isEqualTo(1);
+        // a second flood after a quiet scan window is a new episode
+        for (int i = 0; i < 20; i++) {
+            r.syn(T0 + 10 * 60 * SECOND + i * 1000L, 0x0C000000 + i, 1000 + i);
+        }
+        r.tracker.advanceTime(T0 + 11 * 60 * SECOND);
+        s = r.tracker.stats();
+        assertThat(r.calls).containsExactly("SCAN_SOURCES/8", "SCAN_SOURCES/8");
+        assertThat(s.evictions(Bound.SCAN_SOURCES)).isEqualTo(24);
+        assertThat(s.boundReached(Bound.SCAN_SOURCES)).isEqualTo(2);
     }
 
     @Test
