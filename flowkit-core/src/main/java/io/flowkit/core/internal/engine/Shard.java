@@ -2,39 +2,59 @@ package io.flowkit.core.internal.engine;
 
 import io.flowkit.Connection;
 import io.flowkit.Protocol;
+import io.flowkit.SkipReason;
 import io.flowkit.TrackerConfig;
+import io.flowkit.core.internal.decode.Decoder;
 import io.flowkit.core.internal.decode.PacketView;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One engine thread of a {@link ShardedFlowTracker}: takes decoded packets and time marks from its
- * {@link PacketRing}, runs its own {@link Engine} over them exactly as {@link DefaultFlowTracker}
- * does (time first, then the packet), and puts every record, and every ICMP unreachable that scan
- * detection wants, into its {@link OutcomeQueue} for the listener thread.
+ * One engine thread of a {@link ShardedFlowTracker}: takes raw frames and time marks from its
+ * {@link FrameRing} and does, per frame, exactly what {@link DefaultFlowTracker} does after
+ * counting it: advance network time to the frame's, decode it with its own {@link Decoder}
+ * (checksums, fragment reassembly) and run it, tunnel layers included, through its own
+ * {@link Engine} ({@link Layers}). Every record, and every ICMP unreachable that scan detection
+ * wants, goes into its {@link OutcomeQueue} for the listener thread.
  *
- * <p>Counters are published to the listener thread through volatile fields whenever the ring
- * runs dry and at the end, not per packet. A {@link Throwable} from the engine ends the thread:
- * it is kept in {@link #failure()} and {@link #done()} turns true, so nobody waits on this shard
- * for ever.
+ * <p>Counters (engine and decoder) are published to the listener thread whenever the ring runs
+ * dry and at the end, not per frame: a plain array made visible by a volatile write. A
+ * {@link Throwable} from the decoder or the engine ends the thread: it is kept in
+ * {@link #failure()} and {@link #done()} turns true, so nobody waits on this shard for ever.
  */
 final class Shard implements ConnectionSink, Runnable {
-    final PacketRing in;
+    /** Slots handed back to the reader at a time while a long run of frames is decoded. */
+    private static final int RELEASE_BATCH = 128;
+
+    /** {@link #addCounters} indexes: engine counters, compressor counters, then decoder counters. */
+    static final int CREATED = 0;
+    static final int CLOSED = 1;
+    static final int EVICTED = 2;
+    static final int ACTIVE = 3;
+    static final int PEAK = 4;
+    static final int PENDING_ACTIVE = 5;
+    static final int PENDING_PEAK = 6;
+    static final int PROMOTIONS = 7;
+    static final int PENDING_EXPIRIES = 8;
+    static final int PENDING_EVICTIONS = 9;
+    static final int BAD_CHECKSUMS = 10;
+    static final int FRAGMENTS = 11;
+    static final int REASSEMBLED = 12;
+    static final int REASSEMBLIES_DROPPED = 13;
+    static final int SKIPPED = 14;
+    static final int COUNTERS = SKIPPED + SkipReason.values().length;
+
+    final FrameRing in;
     final OutcomeQueue out;
+    private final Decoder decoder;
     private final Engine engine;
     private final PacketView view = new PacketView();
     private final boolean wantsUnreachables;
     private long now;
-    /** Network time of the last {@link PacketRing#ADVANCE} or packet the listener thread sent. */
+    /** Network time of the last {@link FrameRing#ADVANCE} the listener thread sent. */
     long sentTime;
 
-    private volatile long created;
-    private volatile long closed;
-    private volatile long evicted;
-    private volatile long active;
-    private volatile long peak;
-    /** Compressor counters, in the order of {@link #pendingCounters}. */
-    private final long[] pending = new long[5];
-    private volatile int pendingPublished;
+    private final long[] counters = new long[COUNTERS];
+    private volatile int countersPublished;
     private volatile Throwable failure;
     private volatile boolean done;
 
@@ -47,13 +67,14 @@ final class Shard implements ConnectionSink, Runnable {
      * @param index             this shard's number, from 0
      * @param count             the number of shards
      * @param wantsUnreachables whether scan detection is on
-     * @param ringCapacity      packet slots, a power of two
+     * @param ring              the ring of frames to take
      * @param outCapacity       outcome slots, a power of two
      */
     Shard(TrackerConfig config, int maxConnections, long seed, int index, int count, boolean wantsUnreachables,
-          int ringCapacity, int outCapacity) {
-        this.in = new PacketRing(ringCapacity);
+          FrameRing ring, int outCapacity) {
+        this.in = ring;
         this.out = new OutcomeQueue(outCapacity);
+        this.decoder = new Decoder(config);
         this.engine = new Engine(config, maxConnections, this, seed, index, count);
         this.wantsUnreachables = wantsUnreachables;
     }
@@ -83,22 +104,27 @@ final class Shard implements ConnectionSink, Runnable {
             }
             idle = 0;
             long seq = in.first();
+            int unreleased = 0;
             for (int k = 0; k < n; k++, seq++) {
                 int kind = in.kind(seq);
-                if (kind == PacketRing.PACKET) {
-                    in.read(seq, view);
-                    advance(view.timestampNanos);
-                    engine.process(view);
-                } else {
-                    advance(in.time(seq));
-                    if (kind == PacketRing.END) {
-                        engine.flush();
-                        in.release(k + 1);
-                        return;
+                long ts = in.time(seq);
+                advance(ts);
+                if (kind == FrameRing.FRAME || kind == FrameRing.EXTERNAL) {
+                    if (decoder.decode(ts, in.linkType(seq), in.buffer(seq), in.offset(seq), in.captureLength(seq),
+                            in.wireLength(seq), view)) {
+                        Layers.process(decoder, engine, view);
                     }
+                } else if (kind == FrameRing.END) {
+                    engine.flush();
+                    in.release(unreleased + 1);
+                    return;
+                }
+                if (++unreleased == RELEASE_BATCH || kind == FrameRing.EXTERNAL) {
+                    in.release(unreleased);
+                    unreleased = 0;
                 }
             }
-            in.release(n);
+            in.release(unreleased);
         }
     }
 
@@ -111,7 +137,7 @@ final class Shard implements ConnectionSink, Runnable {
 
     /**
      * Waits a little, more the longer nothing happened: a few spins, then yields, then short
-     * parks, so an idle shard costs almost nothing on a busy machine.
+     * parks, so that a waiting thread leaves the core to the others on a busy machine.
      *
      * @param idle how many times in a row the caller found nothing to do
      * @return {@code idle + 1}
@@ -128,17 +154,39 @@ final class Shard implements ConnectionSink, Runnable {
     }
 
     private void publishCounters() {
-        created = engine.created();
-        closed = engine.closed();
-        evicted = engine.evicted();
-        active = engine.active();
-        peak = engine.peak();
-        pending[0] = engine.pendingActive();
-        pending[1] = engine.pendingPeak();
-        pending[2] = engine.promotions();
-        pending[3] = engine.pendingExpiries();
-        pending[4] = engine.pendingEvictions();
-        pendingPublished++; // volatile write publishes the array contents
+        long[] c = counters;
+        c[CREATED] = engine.created();
+        c[CLOSED] = engine.closed();
+        c[EVICTED] = engine.evicted();
+        c[ACTIVE] = engine.active();
+        c[PEAK] = engine.peak();
+        c[PENDING_ACTIVE] = engine.pendingActive();
+        c[PENDING_PEAK] = engine.pendingPeak();
+        c[PROMOTIONS] = engine.promotions();
+        c[PENDING_EXPIRIES] = engine.pendingExpiries();
+        c[PENDING_EVICTIONS] = engine.pendingEvictions();
+        c[BAD_CHECKSUMS] = decoder.badChecksums();
+        c[FRAGMENTS] = decoder.fragments();
+        c[REASSEMBLED] = decoder.reassembledDatagrams();
+        c[REASSEMBLIES_DROPPED] = decoder.reassembliesDropped();
+        for (SkipReason r : SkipReason.values()) {
+            c[SKIPPED + r.ordinal()] = decoder.skipped(r);
+        }
+        countersPublished++; // volatile write publishes the array contents
+    }
+
+    /**
+     * Adds this shard's last published counters to {@code sums}, indexed as the constants of
+     * this class say.
+     *
+     * @param sums {@link #COUNTERS} counters
+     */
+    void addCounters(long[] sums) {
+        if (countersPublished >= 0) { // volatile read before the array
+            for (int i = 0; i < COUNTERS; i++) {
+                sums[i] += counters[i];
+            }
+        }
     }
 
     private void put(Object o) {
@@ -158,40 +206,6 @@ final class Shard implements ConnectionSink, Runnable {
         if (wantsUnreachables && ScanSink.quotesTransport(v)) {
             put(new Unreachable(v.timestampNanos, v.innerSrcHi, v.innerSrcLo, v.innerDstHi, v.innerDstLo,
                     v.innerDstPort, v.innerProto == 6 ? Protocol.TCP : Protocol.UDP));
-        }
-    }
-
-    long created() {
-        return created;
-    }
-
-    long closed() {
-        return closed;
-    }
-
-    long evicted() {
-        return evicted;
-    }
-
-    long active() {
-        return active;
-    }
-
-    long peak() {
-        return peak;
-    }
-
-    /**
-     * Adds this shard's compressor counters to {@code sums}: pending now, pending peak,
-     * promotions, expiries, evictions.
-     *
-     * @param sums five counters
-     */
-    void pendingCounters(long[] sums) {
-        if (pendingPublished >= 0) { // volatile read before the array
-            for (int i = 0; i < sums.length; i++) {
-                sums[i] += pending[i];
-            }
         }
     }
 
