@@ -50,8 +50,9 @@ class HotPathAllocationTest {
             assertThat(norm.getScore()).as("bytes allocated per packet by %s", name).isLessThan(1.0);
             seen.add(name);
         }
-        // decode, decodeIgnoringChecksums, and the pipeline on a small and a large table
-        assertThat(seen).hasSize(4);
+        // decode, decodeIgnoringChecksums, and the pipeline on a small and a large table, on one
+        // thread and sharded over two
+        assertThat(seen).hasSize(6);
     }
 
     private static Result<?> allocNorm(Map<String, Result> secondary) {

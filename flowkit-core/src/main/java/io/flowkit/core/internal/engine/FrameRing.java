@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A bounded single-producer, single-consumer queue of captured frames, from the thread that reads
@@ -15,12 +16,13 @@ import java.nio.ByteOrder;
  * producer must wait until {@link #consumed} says the consumer is done with it before its buffer
  * may change.
  *
- * <p><b>Idea.</b> The producer copies each frame's bytes into a byte array used as a circular
- * data area, and its timestamp, link type, position and lengths into a slot of a {@code long[]}
+ * <p><b>Idea.</b> The producer copies each frame's bytes into a direct buffer used as a circular
+ * data area (direct, like the memory-mapped captures the decoder reads single-threaded, so the
+ * same compiled code serves both), and its timestamp, link type, position and lengths into a slot of a {@code long[]}
  * (four words per slot: struct of arrays, no objects). A frame is kept contiguous: one that
  * would cross the end of the data area starts again at its beginning, and the bytes skipped stay
  * counted as used until the slot before them is released. The consumer decodes straight from the
- * data area (one heap {@link ByteBuffer} over it, made once). Besides frames, a slot can carry
+ * data area. Besides frames, a slot can carry
  * "advance time to t" and "end of input at t".
  *
  * <p><b>Invariant.</b> {@code head <= published <= tail <= head + capacity}, and the data of the
@@ -28,16 +30,26 @@ import java.nio.ByteOrder;
  * length. Only the producer writes {@code tail}, {@code dataTail} and the slots from
  * {@code published} on; only the consumer writes {@code head} and reads the slots in
  * {@code [head, published)}. The producer fills slots and bytes, then makes them visible with one
- * release store of {@code published} per batch; the consumer loads it with acquire before reading
- * them, and hands slots back with a release store of {@code head} once decoded (the Lamport queue,
+ * store of {@code published} per batch; the consumer loads it with acquire before reading
+ * them, and hands slots back with a store of {@code head} once decoded (the Lamport queue,
  * as in Agrona's {@code OneToOneRingBuffer} and the LMAX Disruptor). Each side caches the other's
  * counter and reloads it only when the cache says full (or empty). The producer's fields, the
  * published counter, the consumer's fields and {@code head} sit on four cache lines (HotSpot lays
  * out {@code long} fields in declaration order, so the unused padding longs between them keep
  * them 64 bytes apart), so neither side's private stores invalidate the line the other polls.
  *
+ * <p><b>Waiting.</b> A side that finds nothing to do parks instead of spinning, so that on a
+ * machine with fewer cores than threads the core goes to a thread with work: the consumer in
+ * {@link #awaitSlots} until the next {@link #publish}, the producer in {@link #awaitRoom} until the
+ * consumer has freed half the ring (not the first free slot, which would wake it once per
+ * release). Each side announces that it parks with a volatile store and then re-reads the
+ * other's counter with a volatile load, and each side stores its counter with a volatile store
+ * before it reads the other's announcement (Dekker's handshake), so no wake-up is lost; both
+ * parks are also bounded in time.
+ *
  * <p><b>Cost.</b> Per frame: one bounds check, one bulk copy of the captured bytes, four stores;
- * per batch one release store. No allocation, no lock.
+ * per published batch one volatile store and one load (and an unpark when the consumer sleeps);
+ * per released batch the same. No allocation, no lock.
  */
 final class FrameRing {
     /** A slot holding a frame in the data area. */
@@ -52,12 +64,16 @@ final class FrameRing {
     private static final int WORDS = 4;
     private static final VarHandle HEAD;
     private static final VarHandle PUBLISHED;
+    private static final VarHandle PRODUCER_WAITS_FOR;
+    private static final VarHandle CONSUMER_PARKED;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             HEAD = l.findVarHandle(FrameRing.class, "head", long.class);
             PUBLISHED = l.findVarHandle(FrameRing.class, "published", long.class);
+            PRODUCER_WAITS_FOR = l.findVarHandle(FrameRing.class, "producerWaitsFor", long.class);
+            CONSUMER_PARKED = l.findVarHandle(FrameRing.class, "consumerParked", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -74,6 +90,9 @@ final class FrameRing {
     private long p10, p11, p12, p13, p14, p15, p16, p17;
     // written by the producer, read by the consumer
     private long published;
+    /** The head the parked producer waits for, or -1. */
+    private long producerWaitsFor = -1;
+    private Thread producer;
     @SuppressWarnings("unused")
     private long p20, p21, p22, p23, p24, p25, p26, p27;
     // consumer only
@@ -83,6 +102,8 @@ final class FrameRing {
     private long p30, p31, p32, p33, p34, p35, p36, p37;
     // written by the consumer, read by the producer
     private long head;
+    private boolean consumerParked;
+    private Thread consumer;
     @SuppressWarnings("unused")
     private long p40, p41, p42, p43, p44, p45, p46, p47;
 
@@ -92,8 +113,8 @@ final class FrameRing {
     private final long[] start;
     /** Per {@link #EXTERNAL} slot: the producer's buffer. */
     private final ByteBuffer[] external;
-    private final byte[] data;
-    private final ByteBuffer dataBuffer;
+    private final ByteBuffer data;
+    private final int dataCapacity;
     private final int mask;
 
     /**
@@ -112,8 +133,8 @@ final class FrameRing {
         meta = new long[slots * WORDS];
         start = new long[slots];
         external = new ByteBuffer[slots];
-        data = new byte[dataBytes];
-        dataBuffer = ByteBuffer.wrap(data).order(ByteOrder.BIG_ENDIAN);
+        data = ByteBuffer.allocateDirect(dataBytes).order(ByteOrder.BIG_ENDIAN);
+        dataCapacity = dataBytes;
         mask = slots - 1;
     }
 
@@ -133,7 +154,7 @@ final class FrameRing {
     boolean offerFrame(long ts, int linkType, ByteBuffer buf, int off, int caplen, int wirelen) {
         long t = tail;
         long pos = dataTail;
-        int cap = data.length;
+        int cap = dataCapacity;
         int at = (int) pos & (cap - 1);
         if (caplen > cap - at) {
             pos += cap - at;
@@ -145,7 +166,7 @@ final class FrameRing {
                 return false;
             }
         }
-        buf.get(off, data, at, caplen);
+        data.put(at, buf, off, caplen);
         int i = (int) t & mask;
         start[i] = pos;
         int w = i * WORDS;
@@ -229,12 +250,32 @@ final class FrameRing {
         return tail - headCache <= mask;
     }
 
-    /** Makes every slot added so far visible to the consumer. */
+    /** Makes every slot added so far visible to the consumer, and wakes it if it is parked. */
     void publish() {
         if (publishedLocal != tail) {
             publishedLocal = tail;
-            PUBLISHED.setRelease(this, tail);
+            // a volatile store then a volatile load: the consumer either sees the slots or is seen parked
+            PUBLISHED.setVolatile(this, tail);
+            if ((boolean) CONSUMER_PARKED.getVolatile(this)) {
+                LockSupport.unpark(consumer);
+            }
         }
+    }
+
+    /**
+     * Parks the producer until the consumer has freed half the slots, at most {@code nanos}
+     * (the producer wakes by itself to do other work, such as delivering the consumer's records).
+     *
+     * @param nanos the longest wait
+     */
+    void awaitRoom(long nanos) {
+        long want = tail - (mask + 1) / 2;
+        producer = Thread.currentThread();
+        PRODUCER_WAITS_FOR.setVolatile(this, want);
+        if ((long) HEAD.getVolatile(this) < want) {
+            LockSupport.parkNanos(this, nanos);
+        }
+        PRODUCER_WAITS_FOR.setVolatile(this, -1L);
     }
 
     /** @return slots added since the last {@link #publish()} */
@@ -244,7 +285,7 @@ final class FrameRing {
 
     /** @return the most bytes {@link #offerFrame} takes in one frame */
     int dataCapacity() {
-        return data.length;
+        return dataCapacity;
     }
 
     // ------------------------------------------------------------------ consumer
@@ -283,7 +324,7 @@ final class FrameRing {
 
     /** @return the buffer holding frame slot {@code seq}: the data area, or the producer's */
     ByteBuffer buffer(long seq) {
-        return kind(seq) == EXTERNAL ? external[(int) seq & mask] : dataBuffer;
+        return kind(seq) == EXTERNAL ? external[(int) seq & mask] : data;
     }
 
     /** @return the index in {@link #buffer} of frame slot {@code seq}'s first byte */
@@ -308,6 +349,25 @@ final class FrameRing {
      */
     void release(int count) {
         next += count;
-        HEAD.setRelease(this, next);
+        // a volatile store then a volatile load: the producer either sees the room or is seen waiting
+        HEAD.setVolatile(this, next);
+        long want = (long) PRODUCER_WAITS_FOR.getVolatile(this);
+        if (want >= 0 && next >= want) {
+            LockSupport.unpark(producer);
+        }
+    }
+
+    /**
+     * Parks the consumer until a slot is published, at most {@code nanos}.
+     *
+     * @param nanos the longest wait
+     */
+    void awaitSlots(long nanos) {
+        consumer = Thread.currentThread();
+        CONSUMER_PARKED.setVolatile(this, true);
+        if ((long) PUBLISHED.getVolatile(this) == next) {
+            LockSupport.parkNanos(this, nanos);
+        }
+        CONSUMER_PARKED.setVolatile(this, false);
     }
 }

@@ -24,6 +24,10 @@ import java.util.concurrent.locks.LockSupport;
 final class Shard implements ConnectionSink, Runnable {
     /** Slots handed back to the reader at a time while a long run of frames is decoded. */
     private static final int RELEASE_BATCH = 128;
+    /** Polls of an empty ring before parking: about a microsecond. */
+    static final int SPINS = 64;
+    /** The longest park on an empty ring; the reader's publish wakes the shard sooner. */
+    private static final long PARK_NANOS = 1_000_000L;
 
     /** {@link #addCounters} indexes: engine counters, compressor counters, then decoder counters. */
     static final int CREATED = 0;
@@ -41,7 +45,9 @@ final class Shard implements ConnectionSink, Runnable {
     static final int REASSEMBLED = 12;
     static final int REASSEMBLIES_DROPPED = 13;
     static final int SKIPPED = 14;
-    static final int COUNTERS = SKIPPED + SkipReason.values().length;
+    /** {@code SkipReason.values()} copies its array on every call; this copy is made once. */
+    private static final SkipReason[] REASONS = SkipReason.values();
+    static final int COUNTERS = SKIPPED + REASONS.length;
 
     final FrameRing in;
     final OutcomeQueue out;
@@ -99,7 +105,11 @@ final class Shard implements ConnectionSink, Runnable {
                 if (idle == 0) {
                     publishCounters();
                 }
-                idle = idle(idle);
+                if (++idle < SPINS) {
+                    Thread.onSpinWait();
+                } else {
+                    in.awaitSlots(PARK_NANOS);
+                }
                 continue;
             }
             idle = 0;
@@ -169,7 +179,7 @@ final class Shard implements ConnectionSink, Runnable {
         c[FRAGMENTS] = decoder.fragments();
         c[REASSEMBLED] = decoder.reassembledDatagrams();
         c[REASSEMBLIES_DROPPED] = decoder.reassembliesDropped();
-        for (SkipReason r : SkipReason.values()) {
+        for (SkipReason r : REASONS) {
             c[SKIPPED + r.ordinal()] = decoder.skipped(r);
         }
         countersPublished++; // volatile write publishes the array contents

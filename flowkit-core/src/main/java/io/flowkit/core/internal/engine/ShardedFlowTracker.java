@@ -59,10 +59,11 @@ import java.security.SecureRandom;
  * {@value #BATCH} frames, and whenever the reader ticks, waits, or returns from {@link #run}), so
  * the cache line a shard polls changes rarely. A frame larger than a ring's data area travels by
  * reference and the reader waits until its shard has decoded it, since the source may reuse the
- * buffer after {@code onFrame} returns. Waiting threads spin briefly, then yield, then park, so a
- * blocked reader or an idle shard leaves the core to the others; with {@code n} shards the
- * calling thread is an {@code n+1}th thread, and the operating system shares the cores among
- * whichever of them have work.
+ * buffer after {@code onFrame} returns. A waiting thread spins about a microsecond and then parks
+ * until the other side signals ({@link FrameRing}: a shard when frames are published, the reader
+ * when half a ring is free), so a blocked reader or an idle shard leaves its core to a thread with
+ * work: with {@code n} shards the calling thread is an {@code n+1}th thread, and on a machine with
+ * {@code n} cores the operating system runs whichever of them have work.
  *
  * <p><b>Back-pressure, failures, shutdown.</b> Rings are bounded; when one is full the reader
  * delivers records (so a shard blocked on a full outcome queue moves again) and waits. A shard
@@ -84,6 +85,8 @@ public final class ShardedFlowTracker implements FlowTracker {
     private static final int RING_SLOTS = 8192;
     private static final int RING_BYTES = 4 << 20;
     private static final int OUT = 8192;
+    /** The longest park while a ring is full, between deliveries of records. */
+    private static final long WAIT_NANOS = 100_000L;
 
     private final Decoder decoder;
     private final PacketView view = new PacketView();
@@ -250,7 +253,13 @@ public final class ShardedFlowTracker implements FlowTracker {
             // only a failure ends a shard before close(), and it is set before done
             checkFailure();
         }
-        return Shard.idle(idle);
+        if (idle < Shard.SPINS) {
+            Thread.onSpinWait();
+        } else {
+            // woken when the shard has freed half its ring; the timeout delivers records meanwhile
+            s.in.awaitRoom(WAIT_NANOS);
+        }
+        return idle + 1;
     }
 
     /** Delivers every record and unreachable the shards have queued, shard by shard. */
