@@ -33,10 +33,11 @@ import java.util.concurrent.locks.LockSupport;
  * store of {@code published} per batch; the consumer loads it with acquire before reading
  * them, and hands slots back with a store of {@code head} once decoded (the Lamport queue,
  * as in Agrona's {@code OneToOneRingBuffer} and the LMAX Disruptor). Each side caches the other's
- * counter and reloads it only when the cache says full (or empty). The producer's fields, the
- * published counter, the consumer's fields and {@code head} sit on four cache lines (HotSpot lays
- * out {@code long} fields in declaration order, so the unused padding longs between them keep
- * them 64 bytes apart), so neither side's private stores invalidate the line the other polls.
+ * counter and reloads it only when the cache says full (or empty). The producer's counters, the
+ * published counter, the consumer's counters and {@code head} sit on four cache lines (HotSpot lays
+ * out {@code long} fields first, in declaration order, so the unused padding longs between them
+ * keep them 64 bytes apart), so neither side's per-frame stores invalidate the line the other
+ * polls; the thread and parked fields, written only when a side parks, come after them.
  *
  * <p><b>Waiting.</b> A side that finds nothing to do parks instead of spinning, so that on a
  * machine with fewer cores than threads the core goes to a thread with work: the consumer in
