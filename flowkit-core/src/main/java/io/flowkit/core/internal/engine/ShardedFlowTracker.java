@@ -319,6 +319,10 @@ public final class ShardedFlowTracker implements FlowTracker {
         ensureOpen();
         while (source.poll(this, POLL_BATCH) != PacketSource.END_OF_INPUT) {
             ensureOpen();
+            // a live source returns whatever it had: the shards get it now, not a batch later
+            for (Shard s : shards) {
+                s.in.publish();
+            }
         }
         tick();
     }
