@@ -41,9 +41,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p><b>Waiting.</b> A side that finds nothing to do parks instead of spinning, so that on a
  * machine with fewer cores than threads the core goes to a thread with work: the consumer in
- * {@link #awaitSlots} until the next {@link #publish}, the producer in {@link #awaitRoom} until the
- * consumer has freed half the ring (not the first free slot, which would wake it once per
- * release). Each side announces that it parks with a volatile store and then re-reads the
+ * {@link #awaitSlots} until a run of slots worth a wake-up is published (or its park times out,
+ * which bounds the delay of a trickle of frames), the producer in {@link #awaitRoom} until the
+ * consumer has freed half the ring. Waking for one slot or one free slot instead would cost a
+ * park and an unpark, several microseconds, per batch whenever one side is the faster. Each side announces that it parks with a volatile store and then re-reads the
  * other's counter with a volatile load, and each side stores its counter with a volatile store
  * before it reads the other's announcement (Dekker's handshake), so no wake-up is lost; both
  * parks are also bounded in time.
@@ -66,7 +67,7 @@ final class FrameRing {
     private static final VarHandle HEAD;
     private static final VarHandle PUBLISHED;
     private static final VarHandle PRODUCER_WAITS_FOR;
-    private static final VarHandle CONSUMER_PARKED;
+    private static final VarHandle CONSUMER_WAITS_FOR;
 
     static {
         try {
@@ -74,7 +75,7 @@ final class FrameRing {
             HEAD = l.findVarHandle(FrameRing.class, "head", long.class);
             PUBLISHED = l.findVarHandle(FrameRing.class, "published", long.class);
             PRODUCER_WAITS_FOR = l.findVarHandle(FrameRing.class, "producerWaitsFor", long.class);
-            CONSUMER_PARKED = l.findVarHandle(FrameRing.class, "consumerParked", boolean.class);
+            CONSUMER_WAITS_FOR = l.findVarHandle(FrameRing.class, "consumerWaitsFor", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -103,7 +104,8 @@ final class FrameRing {
     private long p30, p31, p32, p33, p34, p35, p36, p37;
     // written by the consumer, read by the producer
     private long head;
-    private boolean consumerParked;
+    /** The published count the parked consumer waits for, or {@link Long#MAX_VALUE}. */
+    private long consumerWaitsFor = Long.MAX_VALUE;
     private Thread consumer;
     @SuppressWarnings("unused")
     private long p40, p41, p42, p43, p44, p45, p46, p47;
@@ -251,15 +253,35 @@ final class FrameRing {
         return tail - headCache <= mask;
     }
 
-    /** Makes every slot added so far visible to the consumer, and wakes it if it is parked. */
+    /**
+     * Makes every slot added so far visible to the consumer, and wakes it if it is parked and
+     * as many slots as it waits for are there.
+     */
     void publish() {
         if (publishedLocal != tail) {
             publishedLocal = tail;
-            // a volatile store then a volatile load: the consumer either sees the slots or is seen parked
+            // a volatile store then a volatile load: the consumer either sees the slots or is seen waiting
             PUBLISHED.setVolatile(this, tail);
-            if ((boolean) CONSUMER_PARKED.getVolatile(this)) {
-                LockSupport.unpark(consumer);
+            long want = (long) CONSUMER_WAITS_FOR.getVolatile(this);
+            if (tail >= want) {
+                wakeConsumer(want);
             }
+        }
+    }
+
+    /** Publishes, and wakes the consumer if it is parked whatever it waits for. */
+    void publishAndWake() {
+        publish();
+        long want = (long) CONSUMER_WAITS_FOR.getVolatile(this);
+        if (want != Long.MAX_VALUE) {
+            wakeConsumer(want);
+        }
+    }
+
+    /** Unparks the consumer once per park: the first to clear its wish does it. */
+    private void wakeConsumer(long want) {
+        if (CONSUMER_WAITS_FOR.compareAndSet(this, want, Long.MAX_VALUE)) {
+            LockSupport.unpark(consumer);
         }
     }
 
@@ -353,22 +375,25 @@ final class FrameRing {
         // a volatile store then a volatile load: the producer either sees the room or is seen waiting
         HEAD.setVolatile(this, next);
         long want = (long) PRODUCER_WAITS_FOR.getVolatile(this);
-        if (want >= 0 && next >= want) {
+        // cleared on waking, so that the releases before the producer runs again do not unpark it again
+        if (want >= 0 && next >= want && PRODUCER_WAITS_FOR.compareAndSet(this, want, -1L)) {
             LockSupport.unpark(producer);
         }
     }
 
     /**
-     * Parks the consumer until a slot is published, at most {@code nanos}.
+     * Parks the consumer, if nothing was published since it last looked, until {@code slots}
+     * more slots are published (or {@link #publishAndWake}), at most {@code nanos}.
      *
+     * @param slots how many slots are worth waking up for
      * @param nanos the longest wait
      */
-    void awaitSlots(long nanos) {
+    void awaitSlots(int slots, long nanos) {
         consumer = Thread.currentThread();
-        CONSUMER_PARKED.setVolatile(this, true);
+        CONSUMER_WAITS_FOR.setVolatile(this, next + slots);
         if ((long) PUBLISHED.getVolatile(this) == next) {
             LockSupport.parkNanos(this, nanos);
         }
-        CONSUMER_PARKED.setVolatile(this, false);
+        CONSUMER_WAITS_FOR.setVolatile(this, Long.MAX_VALUE);
     }
 }

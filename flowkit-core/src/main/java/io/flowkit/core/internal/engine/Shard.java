@@ -26,7 +26,7 @@ final class Shard implements ConnectionSink, Runnable {
     private static final int RELEASE_BATCH = 128;
     /** Polls of an empty ring before parking: about a microsecond. */
     static final int SPINS = 64;
-    /** The longest park on an empty ring; the reader's publish wakes the shard sooner. */
+    /** The longest park on an empty ring, and so the longest a trickle of frames waits. */
     private static final long PARK_NANOS = 1_000_000L;
 
     /** {@link #addCounters} indexes: engine counters, compressor counters, then decoder counters. */
@@ -55,6 +55,8 @@ final class Shard implements ConnectionSink, Runnable {
     private final Engine engine;
     private final PacketView view = new PacketView();
     private final boolean wantsUnreachables;
+    /** Frames worth waking up for: an eighth of the ring. */
+    private final int wakeSlots;
     private long now;
     /** Network time of the last {@link FrameRing#ADVANCE} the listener thread sent. */
     long sentTime;
@@ -74,11 +76,13 @@ final class Shard implements ConnectionSink, Runnable {
      * @param count             the number of shards
      * @param wantsUnreachables whether scan detection is on
      * @param ring              the ring of frames to take
+     * @param ringSlots         the ring's slots
      * @param outCapacity       outcome slots, a power of two
      */
     Shard(TrackerConfig config, int maxConnections, long seed, int index, int count, boolean wantsUnreachables,
-          FrameRing ring, int outCapacity) {
+          FrameRing ring, int ringSlots, int outCapacity) {
         this.in = ring;
+        this.wakeSlots = Math.max(1, ringSlots / 8);
         this.out = new OutcomeQueue(outCapacity);
         this.decoder = new Decoder(config);
         this.engine = new Engine(config, maxConnections, this, seed, index, count);
@@ -108,7 +112,7 @@ final class Shard implements ConnectionSink, Runnable {
                 if (++idle < SPINS) {
                     Thread.onSpinWait();
                 } else {
-                    in.awaitSlots(PARK_NANOS);
+                    in.awaitSlots(wakeSlots, PARK_NANOS);
                 }
                 continue;
             }

@@ -129,7 +129,7 @@ public final class ShardedFlowTracker implements FlowTracker {
         this.shards = new Shard[n];
         for (int i = 0; i < n; i++) {
             shards[i] = new Shard(config, perShard, seed, i, n, detector != null, new FrameRing(ringSlots, ringBytes),
-                    OUT);
+                    ringSlots, OUT);
         }
         for (int i = 0; i < n; i++) {
             Thread t = new Thread(shards[i], "flowkit-engine-" + i);
@@ -246,7 +246,7 @@ public final class ShardedFlowTracker implements FlowTracker {
      * (a shard blocked on a full outcome queue then moves again), and idles.
      */
     private int await(Shard s, int idle) {
-        s.in.publish();
+        s.in.publishAndWake();
         drain();
         checkFailure();
         if (s.done()) {
@@ -363,11 +363,11 @@ public final class ShardedFlowTracker implements FlowTracker {
         for (Shard s : shards) {
             int idle = 0;
             while (!s.done() && !s.in.offerTime(FrameRing.END, now)) {
-                s.in.publish();
+                s.in.publishAndWake();
                 drain();
                 idle = Shard.idle(idle);
             }
-            s.in.publish();
+            s.in.publishAndWake();
         }
         int idle = 0;
         while (true) {

@@ -119,21 +119,21 @@ class FrameRingTest {
                 }
                 ring.release(n);
                 if (n == 0) {
-                    ring.awaitSlots(1_000_000_000L);
+                    ring.awaitSlots(16, 1_000_000_000L);
                 }
             }
         });
         consumer.start();
         for (int i = 0; i < total; i++) {
             while (!ring.offerFrame(i, 1, src, i % 7, lengths[i], lengths[i])) {
-                ring.publish();
+                ring.publishAndWake();
                 ring.awaitRoom(1_000_000_000L);
             }
             if (ring.unpublished() == 8) {
                 ring.publish();
             }
         }
-        ring.publish();
+        ring.publishAndWake();
         consumer.join();
         assertThat(error.get()).isNull();
     }
