@@ -29,7 +29,9 @@ public interface ConnectionListener {
      * {@link FlowTracker.Builder#progressAges(java.time.Duration...)} (never unless enabled).
      * The snapshot holds the counts so far, its duration is the connection's age at its last
      * packet, and its close reason is {@link CloseReason#STILL_OPEN}; the same uid is closed
-     * later through {@link #onConnectionClosed(Connection)}. Does nothing by default.
+     * later through {@link #onConnectionClosed(Connection)}. Called on the thread that gets the
+     * records, with {@link FlowTracker.Builder#threads(int)} above 1 too, always before that
+     * connection's record. Does nothing by default.
      *
      * @param connection the snapshot; immutable, may be kept
      */

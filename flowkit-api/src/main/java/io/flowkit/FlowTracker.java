@@ -137,6 +137,9 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
         List<Duration> progressAges = List.of();
         Compressor compressor;
         int threads = 1;
+        Duration resumeHorizon;
+        int resumeCapacity = TrackerConfig.DEFAULT_RESUME_CAPACITY;
+        boolean resumeCapacitySet;
 
         Builder() {
         }
@@ -241,8 +244,8 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
          * first packet; after the last age they repeat every last age, so
          * {@link TrackerConfig#DEFAULT_PROGRESS_AGES} (10 minutes, 1 hour) fires at 10 minutes
          * and then every hour, like Zeek's conn-long policy. No ages (the default) turns them off.
-         * Progress events need a single engine thread: {@link #build()} rejects them together
-         * with {@link #threads(int)} above 1.
+         * With {@link #threads(int)} above 1 each engine thread times its own connections, and
+         * the events reach the listeners on the calling thread like records do.
          *
          * @param ages positive and strictly increasing
          * @return this
@@ -446,11 +449,12 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
          * most {@code ceil(maxConnections / n)} connections. The calling thread is one more
          * thread: on a machine with {@code n} cores, {@code n} engine threads share them with it.
          *
-         * <p>Records are the same as with one thread; only their order and uids differ (each
-         * thread's records keep their order; records of different threads interleave). The one
-         * exception is a connection seen inside tunnels between different outer address pairs,
-         * or both inside and outside a tunnel: its packets may be tracked by several threads, as
-         * in a Zeek cluster balanced on outer address pairs, and give one record each. Listeners are
+         * <p>Records and progress events are the same as with one thread; only their order and
+         * uids differ (each thread's keep their order, and a connection's progress events precede
+         * its record; those of different threads interleave). The one exception is a connection
+         * seen inside tunnels between different outer address pairs, or both inside and outside a
+         * tunnel: its packets may be tracked by several threads, as in a Zeek cluster balanced on
+         * outer address pairs, and give one record each. Listeners are
          * still called on the calling thread, inside {@link FlowTracker#onFrame},
          * {@link FlowTracker#run}, {@link FlowTracker#advanceTime} and {@link FlowTracker#close},
          * and one scan detector sees the records of every thread, so a scanner's attempts meet
@@ -470,15 +474,84 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
         }
 
         /**
+         * Links a record to the one it continues (off by default). Zeek ends a connection that
+         * idles longer than its inactivity timeout, and the next packet on the same 5-tuple
+         * starts a new record; with this option that new record names the record it continues
+         * in {@link Connection#resumedFrom()} and carries the running totals of the whole
+         * logical session in {@link Connection#session()}. The default {@code conn.log}
+         * columns do not change.
+         *
+         * <p><b>What is remembered.</b> Records closed by {@link CloseReason#INACTIVITY_TIMEOUT}
+         * or {@link CloseReason#EVICTED} (an eviction splits a live session just as a timeout
+         * does, only earlier), except TCP attempts nobody answered ({@link ConnState#S0}), whose
+         * retry would start with a SYN. Records that ended ({@link CloseReason#CLOSED},
+         * {@link CloseReason#REUSED}, {@link CloseReason#END_OF_INPUT}) are not.
+         *
+         * <p><b>What continues.</b> A new connection on a remembered 5-tuple, in either
+         * direction (the first packet after the gap may come from the old responder), whose
+         * first packet arrives at most {@code horizon} after the remembered record's last
+         * packet, unless that packet is a TCP segment with SYN set: a SYN opens a new
+         * connection. ICMP flows match by their Zeek key (types, or type and code).
+         *
+         * <p><b>Bytes across the split.</b> Each record keeps Zeek's byte counts. The session's
+         * TCP byte totals follow sequence numbers instead of adding those counts: per
+         * direction, the session remembers the sequence number after the last byte counted,
+         * and a continuation adds only the bytes beyond it (compared modulo 2<sup>32</sup>, as
+         * TCP compares them). Data retransmitted across the gap is therefore not counted twice,
+         * and bytes sent during the gap that no record saw are counted, exactly as one record
+         * spanning the whole session would count them (Zeek counts TCP bytes from sequence
+         * numbers, holes included). A direction that sends nothing in one record adds nothing
+         * there; bytes it sent unseen are counted when it is next seen. UDP and ICMP byte totals
+         * are sums.
+         *
+         * <p><b>Bounds.</b> At most {@link #resumeCapacity(int)} expired records are remembered;
+         * beyond it the one remembered longest ago is dropped ({@link TrackerStats#resumeDropped()}),
+         * and a record is forgotten once its horizon has passed
+         * ({@link TrackerStats#resumeExpired()}). With {@link #threads(int)} above 1 each engine
+         * remembers its own connections (a 5-tuple always goes to the same engine) within its
+         * share of the capacity.
+         *
+         * @param horizon the longest idle gap bridged, positive; for example
+         *                {@link TrackerConfig#DEFAULT_RESUME_HORIZON} (24 hours)
+         * @return this
+         * @throws IllegalArgumentException if {@code horizon} is not positive
+         */
+        public Builder linkResumed(Duration horizon) {
+            resumeHorizon = Checks.positive("linkResumed", horizon);
+            return this;
+        }
+
+        /**
+         * Bounds how many expired records {@link #linkResumed(Duration)} remembers (default
+         * {@value TrackerConfig#DEFAULT_RESUME_CAPACITY}); each takes about
+         * {@value TrackerConfig#RESUME_ENTRY_BYTES} bytes of heap (up to twice that, as the store
+         * doubles when it fills), allocated as entries are first needed: about 14 MB when the
+         * default capacity is full.
+         *
+         * @param capacity 1 to {@value TrackerConfig#MAX_RESUME_CAPACITY}
+         * @return this
+         * @throws IllegalArgumentException if {@code capacity} is out of that range
+         */
+        public Builder resumeCapacity(int capacity) {
+            if (capacity < 1 || capacity > TrackerConfig.MAX_RESUME_CAPACITY) {
+                throw new IllegalArgumentException("resumeCapacity must be between 1 and "
+                        + TrackerConfig.MAX_RESUME_CAPACITY + ", got " + capacity);
+            }
+            resumeCapacity = capacity;
+            resumeCapacitySet = true;
+            return this;
+        }
+
+        /**
          * Returns the validated configuration without building a tracker.
          *
          * @return immutable settings
          * @throws IllegalArgumentException if settings contradict each other
          */
         public TrackerConfig config() {
-            if (threads > 1 && !progressAges.isEmpty()) {
-                throw new IllegalArgumentException("progressAges cannot be combined with threads(" + threads
-                        + "): progress events run on one engine thread only");
+            if (resumeCapacitySet && resumeHorizon == null) {
+                throw new IllegalArgumentException("resumeCapacity(" + resumeCapacity
+                        + ") needs linkResumed(horizon): linking is off");
             }
             return new TrackerConfig(this);
         }

@@ -37,6 +37,22 @@ public final class TrackerConfig {
      */
     public static final List<Duration> DEFAULT_PROGRESS_AGES = List.of(Duration.ofMinutes(10), Duration.ofHours(1));
 
+    /** A horizon for {@link FlowTracker.Builder#linkResumed(Duration)}: 24 hours. */
+    public static final Duration DEFAULT_RESUME_HORIZON = Duration.ofHours(24);
+
+    /** Default of {@link FlowTracker.Builder#resumeCapacity(int)}: 100,000 remembered records. */
+    public static final int DEFAULT_RESUME_CAPACITY = 100_000;
+
+    /** Largest value {@link FlowTracker.Builder#resumeCapacity(int)} accepts: 2<sup>26</sup>. */
+    public static final int MAX_RESUME_CAPACITY = 1 << 26;
+
+    /**
+     * Heap per remembered record of {@link FlowTracker.Builder#linkResumed(Duration)}, in bytes,
+     * counted from its arrays (128 of entry, 8 of index). The store doubles as it fills, so plan
+     * for up to twice this per entry of {@link FlowTracker.Builder#resumeCapacity(int)}.
+     */
+    public static final int RESUME_ENTRY_BYTES = 136;
+
     /** Zeek's default local networks: the private and reserved address ranges ({@code Site::private_address_space}). */
     public static final List<IpNetwork> DEFAULT_LOCAL_NETWORKS;
 
@@ -105,6 +121,8 @@ public final class TrackerConfig {
     private final List<Duration> progressAges;
     private final Compressor compressor;
     private final int threads;
+    private final Duration resumeHorizon;
+    private final int resumeCapacity;
 
     TrackerConfig(FlowTracker.Builder b) {
         tcpInactivityTimeout = b.tcpInactivityTimeout;
@@ -129,6 +147,18 @@ public final class TrackerConfig {
         scanDetection = b.scanDetection != null ? b.scanDetection
                 : b.scanListeners.isEmpty() ? null : ScanDetection.defaults();
         compressor = b.compressor;
+        resumeHorizon = b.resumeHorizon;
+        resumeCapacity = b.resumeCapacity;
+    }
+
+    /** @return the longest idle gap a resumed connection is linked across, or {@code null} when linking is off */
+    public Duration resumeHorizon() {
+        return resumeHorizon;
+    }
+
+    /** @return the most expired records remembered for linking */
+    public int resumeCapacity() {
+        return resumeCapacity;
     }
 
     /** @return ages at which open connections get progress events, empty when off */

@@ -28,6 +28,9 @@ public final class TrackerStats {
     private final long pendingPromotions;
     private final long pendingExpiries;
     private final long pendingEvictions;
+    private final long resumeLinks;
+    private final long resumeDropped;
+    private final long resumeExpired;
 
     private TrackerStats(Builder b) {
         this.packets = b.packets;
@@ -48,6 +51,9 @@ public final class TrackerStats {
         this.pendingPromotions = b.pendingPromotions;
         this.pendingExpiries = b.pendingExpiries;
         this.pendingEvictions = b.pendingEvictions;
+        this.resumeLinks = b.resumeLinks;
+        this.resumeDropped = b.resumeDropped;
+        this.resumeExpired = b.resumeExpired;
     }
 
     /**
@@ -212,6 +218,38 @@ public final class TrackerStats {
         return pendingEvictions;
     }
 
+    /**
+     * Returns the records linked to an earlier record of their session (their
+     * {@link Connection#resumedFrom()} is set); 0 unless {@link FlowTracker.Builder#linkResumed}
+     * is on.
+     *
+     * @return the count
+     */
+    public long resumeLinks() {
+        return resumeLinks;
+    }
+
+    /**
+     * Returns the remembered expired connections dropped, stalest first, to stay within
+     * {@link FlowTracker.Builder#resumeCapacity(int)}: a continuation of one of them is no longer
+     * linked.
+     *
+     * @return the count
+     */
+    public long resumeDropped() {
+        return resumeDropped;
+    }
+
+    /**
+     * Returns the remembered expired connections forgotten because their last packet was longer
+     * ago than the horizon of {@link FlowTracker.Builder#linkResumed}.
+     *
+     * @return the count
+     */
+    public long resumeExpired() {
+        return resumeExpired;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof TrackerStats)) {
@@ -224,7 +262,8 @@ public final class TrackerStats {
                 && connectionsCreated == t.connectionsCreated
                 && connectionsClosed == t.connectionsClosed && connectionsEvicted == t.connectionsEvicted
                 && connectionsActive == t.connectionsActive && connectionsPeak == t.connectionsPeak
-                && listenerFailures == t.listenerFailures && pendingActive == t.pendingActive && pendingPeak == t.pendingPeak && pendingPromotions == t.pendingPromotions && pendingExpiries == t.pendingExpiries && pendingEvictions == t.pendingEvictions;
+                && listenerFailures == t.listenerFailures && pendingActive == t.pendingActive && pendingPeak == t.pendingPeak && pendingPromotions == t.pendingPromotions && pendingExpiries == t.pendingExpiries && pendingEvictions == t.pendingEvictions
+                && resumeLinks == t.resumeLinks && resumeDropped == t.resumeDropped && resumeExpired == t.resumeExpired;
     }
 
     @Override
@@ -232,7 +271,8 @@ public final class TrackerStats {
         return Objects.hash(packets, bytes, Arrays.hashCode(skipped), badChecksums, fragments, reassembledDatagrams,
                 reassembliesDropped, connectionsCreated,
                 connectionsClosed, connectionsEvicted, connectionsActive, connectionsPeak, listenerFailures,
-                pendingActive, pendingPeak, pendingPromotions, pendingExpiries, pendingEvictions);
+                pendingActive, pendingPeak, pendingPromotions, pendingExpiries, pendingEvictions, resumeLinks, resumeDropped,
+                resumeExpired);
     }
 
     @Override
@@ -258,7 +298,10 @@ public final class TrackerStats {
                 .append(", pendingPeak=").append(pendingPeak)
                 .append(", pendingPromotions=").append(pendingPromotions)
                 .append(", pendingExpiries=").append(pendingExpiries)
-                .append(", pendingEvictions=").append(pendingEvictions).append('}').toString();
+                .append(", pendingEvictions=").append(pendingEvictions)
+                .append(", resumeLinks=").append(resumeLinks)
+                .append(", resumeDropped=").append(resumeDropped)
+                .append(", resumeExpired=").append(resumeExpired).append('}').toString();
     }
 
     /** Collects counters into a {@link TrackerStats}; not thread-safe. */
@@ -281,6 +324,9 @@ public final class TrackerStats {
         private long pendingPromotions;
         private long pendingExpiries;
         private long pendingEvictions;
+        private long resumeLinks;
+        private long resumeDropped;
+        private long resumeExpired;
 
         private Builder() {
         }
@@ -445,6 +491,33 @@ public final class TrackerStats {
          */
         public Builder pendingEvictions(long v) {
             pendingEvictions = v;
+            return this;
+        }
+
+        /**
+         * @param v records linked to an earlier record of their session
+         * @return this
+         */
+        public Builder resumeLinks(long v) {
+            resumeLinks = v;
+            return this;
+        }
+
+        /**
+         * @param v remembered expired connections dropped at the resume capacity
+         * @return this
+         */
+        public Builder resumeDropped(long v) {
+            resumeDropped = v;
+            return this;
+        }
+
+        /**
+         * @param v remembered expired connections forgotten after the resume horizon
+         * @return this
+         */
+        public Builder resumeExpired(long v) {
+            resumeExpired = v;
             return this;
         }
 

@@ -7,19 +7,14 @@ import io.flowkit.PacketSource;
 import io.flowkit.SkipReason;
 import io.flowkit.SourceStats;
 import io.flowkit.TrackerStats;
-import io.flowkit.core.ConnLogWriter;
-import io.flowkit.core.LogFormat;
-import io.flowkit.core.ScanLogWriter;
 import io.flowkit.pcap.BpfFilter;
 import io.flowkit.pcap.PcapFile;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -32,14 +27,8 @@ final class AnalyzeCommand {
             order given, as one timeline, and writes Zeek-style connection records.
 
             Options:
-              -o, --out DIR            write DIR/conn.log and DIR/scan.log
-                                       (default: conn.log to standard output, no scan.log)
-              -f, --format FORMAT      zeek (TSV, default) or json (JSON lines)
-              -C, --ignore-checksums   accept packets with bad checksums (Zeek's -C)
                   --filter BPF         read only frames matching a tcpdump filter expression
                                        (Zeek's -f; needs libpcap to compile it)
-                  --local-nets CIDR,.. networks for local_orig/local_resp
-                                       (default: Zeek's private and reserved ranges)
                   --uid-seed N         make uids reproducible
                   --max-connections N  bound the connections tracked at once (default 250000);
                                        at the bound the stalest is logged as evicted
@@ -49,14 +38,13 @@ final class AnalyzeCommand {
                   --max-pending N      bound the pending table of --compress (default 1000000)
                   --threads N          run the connection engine on N threads (default 1);
                                        the same records, in another order
-            """ + LongConnectionOptions.USAGE + ScanOptions.USAGE + """
-                  --stats              print capture and engine statistics to standard error
-                  --debug              print stack traces with errors
-              -h, --help               show this help
-            """;
+            """ + TrackerOptions.USAGE;
 
     private final PrintStream out;
     private final PrintStream err;
+    private BpfFilter filter;
+    private boolean compress;
+    private final Compressor.Builder compressor = Compressor.builder();
 
     AnalyzeCommand(PrintStream out, PrintStream err) {
         this.out = out;
@@ -65,63 +53,17 @@ final class AnalyzeCommand {
 
     int run(String[] argv) throws UsageException, InputException, IOException {
         Args args = new Args(argv, 1);
-        FlowTracker.Builder builder = FlowTracker.builder();
-        Path outDir = null;
-        LogFormat format = LogFormat.ZEEK;
-        boolean stats = false;
-        boolean compress = false;
-        Compressor.Builder compressor = Compressor.builder();
-        ScanOptions scan = new ScanOptions();
-        LongConnectionOptions longConn = new LongConnectionOptions(builder);
-        BpfFilter filter = null;
-        for (String opt; (opt = args.nextOption()) != null; ) {
-            try {
-                switch (opt) {
-                    case "-o", "--out" -> outDir = Path.of(args.value(opt));
-                    case "-f", "--format" -> format = parseFormat(args.value(opt));
-                    case "-C", "--ignore-checksums" -> {
-                        args.noValue(opt);
-                        builder.ignoreChecksums(true);
-                    }
-                    case "--local-nets" -> builder.localNetworks(Args.list(args.value(opt)));
-                    case "--filter" -> filter = compileFilter(args.value(opt));
-                    case "--uid-seed" -> builder.uidSeed(Args.parseLong(opt, args.value(opt), Long.MIN_VALUE));
-                    case "--threads" -> builder.threads(
-                            (int) Math.min(Integer.MAX_VALUE, Args.parseLong(opt, args.value(opt), 1)));
-                    case "--max-connections" -> builder.maxConnections(
-                            count(opt, args.value(opt)));
-                    case "--compress" -> {
-                        args.noValue(opt);
-                        compress = true;
-                    }
-                    case "--max-pending" -> compressor.maxPendingConnections(
-                            count(opt, args.value(opt)));
-                    case "--stats" -> {
-                        args.noValue(opt);
-                        stats = true;
-                    }
-                    case "--debug" -> args.noValue(opt);
-                    case "-h", "--help" -> {
-                        out.print(USAGE);
-                        return 0;
-                    }
-                    default -> {
-                        if (!scan.accept(opt, args) && !longConn.accept(opt, args)) {
-                            throw new UsageException("unknown option " + opt);
-                        }
-                    }
-                }
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("option " + opt + ": " + e.getMessage());
-            }
+        TrackerOptions options = new TrackerOptions();
+        FlowTracker.Builder builder = options.builder;
+        if (!options.parse(args, opt -> accept(opt, args, builder))) {
+            out.print(USAGE);
+            return 0;
         }
-        if (longConn.progressLog && outDir == null) {
-            throw new UsageException("option --progress-log needs -o DIR");
-        }
-        List<String> files = args.operands();
         if (compress) {
             builder.compressor(compressor.build());
         }
+        options.check();
+        List<String> files = args.operands();
         if (files.isEmpty()) {
             throw new UsageException("no capture file given");
         }
@@ -132,26 +74,8 @@ final class AnalyzeCommand {
             }
         }
 
-        ScanLogWriter scanLog = null;
-        try {
-            if (outDir != null && scan.enabled) {
-                builder.scanDetection(scan.build());
-            }
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
-        OutputStream logOut = openLog(outDir, "conn.log");
-        ConnLogWriter log = ConnLogWriter.builder(logOut).format(format).build();
-        if (outDir != null && scan.enabled) {
-            scanLog = ScanLogWriter.builder(openLog(outDir, "scan.log")).format(format).build();
-            builder.scanListener(scanLog);
-        }
-        ConnLogWriter longLog = null;
-        if (longConn.progressLog) {
-            longLog = ConnLogWriter.builder(openLog(outDir, "conn_long.log")).format(format).progressLog(true).build();
-            builder.connectionListener(longLog);
-        }
-        FlowTracker tracker = builder.connectionListener(log).build();
+        TrackerOptions.Logs logs = options.openLogs(out, false);
+        FlowTracker tracker = builder.build();
         SourceStats sourceStats = SourceStats.EMPTY;
         long started = System.nanoTime();
         InputException failure = null;
@@ -178,16 +102,10 @@ final class AnalyzeCommand {
         } finally {
             // Whatever happened to the input, connections already tracked are written.
             tracker.close();
-            log.close();
-            if (longLog != null) {
-                longLog.close();
-            }
-            if (scanLog != null) {
-                scanLog.close();
-            }
+            logs.close();
         }
         long elapsed = System.nanoTime() - started;
-        if (stats) {
+        if (options.stats()) {
             printStats(tracker.stats(), sourceStats, elapsed);
         }
         if (failure != null) {
@@ -196,16 +114,24 @@ final class AnalyzeCommand {
         return 0;
     }
 
-    private OutputStream openLog(Path dir, String name) throws InputException {
-        if (dir == null) {
-            return new NonClosingOutputStream(out);
+    /** The options only {@code analyze} has. */
+    private boolean accept(String opt, Args args, FlowTracker.Builder builder) throws UsageException, InputException {
+        switch (opt) {
+            case "--filter" -> filter = compileFilter(args.value(opt));
+            case "--uid-seed" -> builder.uidSeed(Args.parseLong(opt, args.value(opt), Long.MIN_VALUE));
+            case "--threads" -> builder.threads(
+                    (int) Math.min(Integer.MAX_VALUE, Args.parseLong(opt, args.value(opt), 1)));
+            case "--max-connections" -> builder.maxConnections(count(opt, args.value(opt)));
+            case "--compress" -> {
+                args.noValue(opt);
+                compress = true;
+            }
+            case "--max-pending" -> compressor.maxPendingConnections(count(opt, args.value(opt)));
+            default -> {
+                return false;
+            }
         }
-        try {
-            Files.createDirectories(dir);
-            return Files.newOutputStream(dir.resolve(name));
-        } catch (IOException e) {
-            throw new InputException("cannot write " + dir.resolve(name) + ": " + e.getMessage(), e);
-        }
+        return true;
     }
 
     /** Compiles a capture filter; a bad expression is bad usage, missing libpcap is unreadable input. */
@@ -217,14 +143,6 @@ final class AnalyzeCommand {
         } catch (IllegalStateException e) {
             throw new InputException("cannot use --filter: " + e.getMessage(), e);
         }
-    }
-
-    static LogFormat parseFormat(String v) throws UsageException {
-        return switch (v.toLowerCase(Locale.ROOT)) {
-            case "zeek", "tsv" -> LogFormat.ZEEK;
-            case "json" -> LogFormat.JSON;
-            default -> throw new UsageException("unknown format '" + v + "' (expected zeek or json)");
-        };
     }
 
     /** Parses a bound such as {@code --max-pending}: 1 to {@link Integer#MAX_VALUE}. */
@@ -257,6 +175,10 @@ final class AnalyzeCommand {
         if (t.pendingPeak() > 0) {
             err.printf(Locale.ROOT, "compressor           %d promoted, %d expired, %d evicted, peak %d pending%n",
                     t.pendingPromotions(), t.pendingExpiries(), t.pendingEvictions(), t.pendingPeak());
+        }
+        if (t.resumeLinks() + t.resumeDropped() + t.resumeExpired() > 0) {
+            err.printf(Locale.ROOT, "resumed connections  %d linked, %d forgotten at the bound, %d after the horizon%n",
+                    t.resumeLinks(), t.resumeDropped(), t.resumeExpired());
         }
         if (t.listenerFailures() > 0) {
             err.printf(Locale.ROOT, "listener failures    %d%n", t.listenerFailures());

@@ -3,15 +3,9 @@ package io.flowkit.cli;
 import io.flowkit.FlowTracker;
 import io.flowkit.PacketSource;
 import io.flowkit.SourceStats;
-import io.flowkit.core.ConnLogWriter;
-import io.flowkit.core.LogFormat;
-import io.flowkit.core.ScanLogWriter;
 import io.flowkit.pcap.PcapLive;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -35,18 +29,15 @@ final class LiveCommand {
                   --seconds N          stop after N seconds
                   --snaplen BYTES      bytes captured per packet (default 262144)
                   --no-promiscuous     do not put the interface in promiscuous mode
-              -o, --out DIR            write DIR/conn.log and DIR/scan.log
-                                       (default: conn.log to standard output, no scan.log)
-              -f, --format FORMAT      zeek (TSV, default) or json (JSON lines)
-              -C, --ignore-checksums   accept packets with bad checksums (offloading NICs)
-                  --local-nets CIDR,.. networks for local_orig/local_resp
-            """ + LongConnectionOptions.USAGE + ScanOptions.USAGE + """
-                  --stats              print statistics to standard error at the end
-              -h, --help               show this help
-            """;
+            """ + TrackerOptions.USAGE;
 
     private final PrintStream out;
     private final PrintStream err;
+    private String iface;
+    private String filter;
+    private long seconds;
+    private int snaplen = -1;
+    private boolean promiscuous = true;
 
     LiveCommand(PrintStream out, PrintStream err) {
         this.out = out;
@@ -55,72 +46,19 @@ final class LiveCommand {
 
     int run(String[] argv) throws UsageException, InputException, IOException {
         Args args = new Args(argv, 1);
-        FlowTracker.Builder builder = FlowTracker.builder();
-        String iface = null;
-        PcapLive.Builder live;
-        String filter = null;
-        long seconds = 0;
-        int snaplen = -1;
-        boolean promiscuous = true;
-        Path outDir = null;
-        LogFormat format = LogFormat.ZEEK;
-        boolean stats = false;
-        ScanOptions scan = new ScanOptions();
-        LongConnectionOptions longConn = new LongConnectionOptions(builder);
-        for (String opt; (opt = args.nextOption()) != null; ) {
-            try {
-                switch (opt) {
-                    case "-i", "--interface" -> iface = args.value(opt);
-                    case "--filter" -> filter = args.value(opt);
-                    case "--seconds" -> seconds = Args.parseLong(opt, args.value(opt), 1);
-                    case "--snaplen" -> snaplen = (int) Args.parseLong(opt, args.value(opt), 64);
-                    case "--no-promiscuous" -> {
-                        args.noValue(opt);
-                        promiscuous = false;
-                    }
-                    case "-o", "--out" -> outDir = Path.of(args.value(opt));
-                    case "-f", "--format" -> format = AnalyzeCommand.parseFormat(args.value(opt));
-                    case "-C", "--ignore-checksums" -> {
-                        args.noValue(opt);
-                        builder.ignoreChecksums(true);
-                    }
-                    case "--local-nets" -> builder.localNetworks(Args.list(args.value(opt)));
-                    case "--stats" -> {
-                        args.noValue(opt);
-                        stats = true;
-                    }
-                    case "--debug" -> args.noValue(opt);
-                    case "-h", "--help" -> {
-                        out.print(USAGE);
-                        return 0;
-                    }
-                    default -> {
-                        if (!scan.accept(opt, args) && !longConn.accept(opt, args)) {
-                            throw new UsageException("unknown option " + opt);
-                        }
-                    }
-                }
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("option " + opt + ": " + e.getMessage());
-            }
+        TrackerOptions options = new TrackerOptions();
+        if (!options.parse(args, opt -> accept(opt, args))) {
+            out.print(USAGE);
+            return 0;
         }
-        if (longConn.progressLog && outDir == null) {
-            throw new UsageException("option --progress-log needs -o DIR");
-        }
+        options.check();
         if (iface == null) {
             throw new UsageException("no interface given (-i IFACE)");
         }
         if (!args.operands().isEmpty()) {
             throw new UsageException("unexpected argument '" + args.operands().get(0) + "'");
         }
-        if (outDir != null && scan.enabled) {
-            try {
-                builder.scanDetection(scan.build());
-            } catch (IllegalArgumentException e) {
-                throw new UsageException(e.getMessage());
-            }
-        }
-        live = PcapLive.builder(iface).promiscuous(promiscuous);
+        PcapLive.Builder live = PcapLive.builder(iface).promiscuous(promiscuous);
         if (snaplen > 0) {
             live.snapLength(snaplen);
         }
@@ -134,32 +72,15 @@ final class LiveCommand {
         } catch (IOException e) {
             throw new InputException(e.getMessage(), e);
         }
-        OutputStream logOut;
-        if (outDir == null) {
-            logOut = new NonClosingOutputStream(out);
-        } else {
-            try {
-                Files.createDirectories(outDir);
-                logOut = Files.newOutputStream(outDir.resolve("conn.log"));
-            } catch (IOException e) {
-                source.close();
-                throw new InputException("cannot write " + outDir.resolve("conn.log") + ": " + e.getMessage(), e);
-            }
+        // opened once the interface is: a log on disk says the capture runs
+        TrackerOptions.Logs logs;
+        try {
+            logs = options.openLogs(out, true);
+        } catch (InputException e) {
+            source.close();
+            throw e;
         }
-        ConnLogWriter log = ConnLogWriter.builder(logOut).format(format).flushEachRecord(true).build();
-        ScanLogWriter scanLog = null;
-        if (outDir != null && scan.enabled) {
-            scanLog = ScanLogWriter.builder(Files.newOutputStream(outDir.resolve("scan.log"))).format(format)
-                    .flushEachRecord(true).build();
-            builder.scanListener(scanLog);
-        }
-        ConnLogWriter longLog = null;
-        if (longConn.progressLog) {
-            longLog = ConnLogWriter.builder(Files.newOutputStream(outDir.resolve("conn_long.log"))).format(format)
-                    .flushEachRecord(true).progressLog(true).build();
-            builder.connectionListener(longLog);
-        }
-        FlowTracker tracker = builder.connectionListener(log).build();
+        FlowTracker tracker = options.builder.build();
 
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -184,13 +105,7 @@ final class LiveCommand {
             sourceStats = source.stats();
             source.close();
             tracker.close();
-            log.close();
-            if (longLog != null) {
-                longLog.close();
-            }
-            if (scanLog != null) {
-                scanLog.close();
-            }
+            logs.close();
             finished.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -198,10 +113,28 @@ final class LiveCommand {
                 // the hook is running; it returns now that finished is counted down
             }
         }
-        if (stats) {
+        if (options.stats()) {
             err.printf(Locale.ROOT, "frames captured %d, kernel drops %d%n", sourceStats.frames(), sourceStats.kernelDrops());
             err.println(tracker.stats());
         }
         return 0;
+    }
+
+    /** The options only {@code live} has. */
+    private boolean accept(String opt, Args args) throws UsageException {
+        switch (opt) {
+            case "-i", "--interface" -> iface = args.value(opt);
+            case "--filter" -> filter = args.value(opt);
+            case "--seconds" -> seconds = Args.parseLong(opt, args.value(opt), 1);
+            case "--snaplen" -> snaplen = (int) Args.parseLong(opt, args.value(opt), 64);
+            case "--no-promiscuous" -> {
+                args.noValue(opt);
+                promiscuous = false;
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
     }
 }

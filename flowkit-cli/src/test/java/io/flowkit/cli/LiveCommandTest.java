@@ -113,4 +113,43 @@ class LiveCommandTest {
             assertThat(Files.readAllLines(log).get(Files.readAllLines(log).size() - 1)).startsWith("#close");
         }
     }
+
+    @Test
+    @Timeout(60)
+    void outDirGetsScanLogAndProgressLogClosedAtTheEnd(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(new String[] {"live", "-i", "lo", "-C", "--filter", "host 127.0.0.2 and port 9",
+            "--seconds", "1", "-o", dir.toString(), "--progress-log", "--scan-window", "90s"},
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String m = err.toString(StandardCharsets.UTF_8);
+        assumeTrue(status == 0 || !(m.toLowerCase(Locale.ROOT).contains("permit")
+                || m.toLowerCase(Locale.ROOT).contains("libpcap") || m.toLowerCase(Locale.ROOT).contains("no such device")),
+                "cannot capture on lo here: " + m.trim());
+        assertThat(status).as(m).isZero();
+        for (String[] log : new String[][] {{"conn.log", "conn"}, {"scan.log", "scan"}, {"conn_long.log", "conn_long"}}) {
+            String text = Files.readString(dir.resolve(log[0]));
+            assertThat(text).as(log[0]).contains("#path\t" + log[1] + "\n");
+            assertThat(text.lines().reduce((a, b) -> b).orElseThrow()).as(log[0]).startsWith("#close");
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void linkResumedAddsTheResumedColumnsToTheLiveLogs(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(new String[] {"live", "-i", "lo", "-C", "--filter", "host 127.0.0.2 and port 9",
+            "--seconds", "1", "-o", dir.toString(), "--progress-log", "--link-resumed"},
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String m = err.toString(StandardCharsets.UTF_8);
+        assumeTrue(status == 0 || !(m.toLowerCase(Locale.ROOT).contains("permit")
+                || m.toLowerCase(Locale.ROOT).contains("libpcap") || m.toLowerCase(Locale.ROOT).contains("no such device")),
+                "cannot capture on lo here: " + m.trim());
+        assertThat(status).as(m).isZero();
+        String fields = "#fields\t" + String.join("\t", io.flowkit.core.ConnLogWriter.FIELDS) + "\t"
+                + String.join("\t", io.flowkit.core.ConnLogWriter.RESUMED_FIELDS) + "\n";
+        assertThat(Files.readString(dir.resolve("conn.log"))).contains(fields);
+        assertThat(Files.readString(dir.resolve("conn_long.log"))).contains(fields);
+    }
 }

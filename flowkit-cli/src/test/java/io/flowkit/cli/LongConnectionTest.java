@@ -10,6 +10,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
@@ -149,6 +151,53 @@ class LongConnectionTest {
         });
         assertThat(snapshots).extracting(r -> Long.parseLong(r[9])).isSorted()
                 .last().isEqualTo((long) (BURSTS - 1) * CLIENT_PAYLOAD);
+    }
+
+    @Test
+    void progressLogWithSeveralThreadsHasTheSameSnapshots(@TempDir Path one, @TempDir Path three) throws IOException {
+        for (Path out : List.of(one, three)) {
+            assertThat(run("analyze", "-C", "-o", out.toString(), "--progress-log", "--tcp-inactivity-timeout", "2h",
+                    "--threads", out == one ? "1" : "3", capture.toString())).as(err.toString(StandardCharsets.UTF_8))
+                    .isZero();
+        }
+        List<String[]> snapshots = rowsOf(Files.readString(three.resolve("conn_long.log")));
+        String uid = rowsOf(Files.readString(three.resolve("conn.log"))).stream().filter(r -> r[6].equals("tcp"))
+                .findFirst().orElseThrow()[1];
+        assertThat(snapshots).hasSize(20).allSatisfy(r -> assertThat(r[1]).isEqualTo(uid));
+        // uids differ between thread counts; every other column is the same
+        assertThat(withoutUids(snapshots)).isEqualTo(withoutUids(rowsOf(Files.readString(one.resolve("conn_long.log")))));
+    }
+
+    static List<List<String>> withoutUids(List<String[]> rows) {
+        return rows.stream().map(r -> {
+            List<String> l = new ArrayList<>(List.of(r));
+            l.remove(1);
+            return l;
+        }).toList();
+    }
+
+    @Test
+    void progressAgesSetWhenSnapshotsAreTakenWhateverTheOptionOrder(@TempDir Path out) throws IOException {
+        List<List<List<String>>> runs = new ArrayList<>();
+        for (String[] opts : List.of(new String[] {"--progress-ages", "30m,3h"},
+                new String[] {"--progress-log", "--progress-ages=30m,3h"},
+                new String[] {"--progress-ages", "30m,3h", "--progress-log"})) {
+            Path dir = Files.createDirectories(out.resolve("run" + runs.size()));
+            List<String> argv = new ArrayList<>(List.of("analyze", "-C", "-o", dir.toString(),
+                    "--tcp-inactivity-timeout", "2h", "--uid-seed", "5"));
+            argv.addAll(List.of(opts));
+            argv.add(capture.toString());
+            assertThat(run(argv.toArray(new String[0]))).as(err.toString(StandardCharsets.UTF_8)).isZero();
+            runs.add(rowsOf(Files.readString(dir.resolve("conn_long.log"))).stream().map(List::of).toList());
+        }
+        // at 30 min, then 3 h, 6 h, ... 18 h (the session ends 2 s after 19 h); a snapshot taken at
+        // an age has seen the bursts sent before it: one every 30 minutes from 1 s on
+        long[] ages = {1800, 3 * 3600, 6 * 3600, 9 * 3600, 12 * 3600, 15 * 3600, 18 * 3600};
+        assertThat(runs.get(0)).extracting(r -> Long.parseLong(r.get(9)))
+                .containsExactly(Arrays.stream(ages).map(a -> ((a - 1) / 1800 + 1) * CLIENT_PAYLOAD).boxed()
+                        .toArray(Long[]::new));
+        assertThat(runs.get(1)).isEqualTo(runs.get(0));
+        assertThat(runs.get(2)).isEqualTo(runs.get(0));
     }
 
     @Test

@@ -2,12 +2,14 @@ package io.flowkit.core;
 
 import io.flowkit.Connection;
 import io.flowkit.ConnectionListener;
+import io.flowkit.core.internal.log.AsciiLine;
 import io.flowkit.core.internal.log.LogStream;
 import io.flowkit.core.internal.log.ZeekAscii;
 import java.io.Closeable;
 import java.io.Flushable;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -29,6 +31,10 @@ import java.util.Objects;
  * {@code duration}, {@code orig_bytes} and {@code resp_bytes} are unset when the duration is 0,
  * and {@code tunnel_parents} is unset for a connection that was not tunnelled.
  *
+ * <p>With {@link Builder#resumedColumns(boolean)} the {@link #RESUMED_FIELDS} follow: the uid of
+ * the record a resumed connection continues and its session's totals
+ * ({@link Connection#resumedFrom()}, {@link Connection#session()}), unset for other records.
+ *
  * <p><b>Threading.</b> Not thread-safe; it is called on the tracker's thread. <b>Errors.</b> A
  * listener cannot throw checked exceptions, so the first {@link IOException} from the output is
  * kept, later records are dropped, and {@link #flush()} or {@link #close()} throw it.
@@ -42,13 +48,32 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
     private static final List<String> TYPES = List.of("time", "string", "addr", "port", "addr", "port", "enum",
             "string", "interval", "count", "count", "string", "bool", "bool", "count", "string", "count", "count",
             "count", "count", "set[string]", "count");
+    /**
+     * The columns {@link Builder#resumedColumns(boolean)} adds after {@link #FIELDS}:
+     * {@link Connection#resumedFrom()}, then the fields of {@link Connection#session()}.
+     */
+    public static final List<String> RESUMED_FIELDS = List.of("resumed_uid", "session_uid", "session_ts",
+            "session_parts", "session_reversed", "session_orig_pkts", "session_orig_bytes", "session_resp_pkts",
+            "session_resp_bytes");
+    private static final List<String> RESUMED_TYPES = List.of("string", "string", "time", "count", "bool", "count",
+            "count", "count", "count");
 
     private final boolean progress;
+    private final boolean resumed;
     private final LogStream log;
 
     private ConnLogWriter(Builder b) {
         this.progress = b.progress;
-        this.log = new LogStream(b.out, b.format, b.flushEachRecord, b.progress ? "conn_long" : "conn", FIELDS, TYPES,
+        this.resumed = b.resumed;
+        List<String> fields = FIELDS;
+        List<String> types = TYPES;
+        if (resumed) {
+            fields = new ArrayList<>(FIELDS);
+            fields.addAll(RESUMED_FIELDS);
+            types = new ArrayList<>(TYPES);
+            types.addAll(RESUMED_TYPES);
+        }
+        this.log = new LogStream(b.out, b.format, b.flushEachRecord, b.progress ? "conn_long" : "conn", fields, types,
                 1 << 16);
     }
 
@@ -110,31 +135,40 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
     }
 
     private void appendTsv(Connection c) {
-        StringBuilder sb = log.line();
-        ZeekAscii.seconds(sb, c.startNanos());
-        sb.append('\t').append(c.uid()).append('\t');
-        ZeekAscii.address(sb, c.origAddress());
-        sb.append('\t').append(c.origPort()).append('\t');
-        ZeekAscii.address(sb, c.respAddress());
-        sb.append('\t').append(c.respPort()).append('\t').append(c.protocol().zeekName()).append('\t');
-        ZeekAscii.string(sb, c.service());
-        sb.append('\t');
+        AsciiLine line = log.asciiLine();
+        line.seconds(c.startNanos()).append('\t').text(c.uid()).append('\t').address(c.origAddress())
+                .append('\t').number(c.origPort()).append('\t').address(c.respAddress())
+                .append('\t').number(c.respPort()).append('\t').ascii(c.protocol().zeekName())
+                .append('\t').zeekString(c.service()).append('\t');
         if (c.durationNanos() > 0) {
-            ZeekAscii.seconds(sb, c.durationNanos());
-            sb.append('\t').append(c.origBytes()).append('\t').append(c.respBytes());
+            line.seconds(c.durationNanos()).append('\t').number(c.origBytes()).append('\t').number(c.respBytes());
         } else {
-            sb.append("-\t-\t-");
+            line.ascii("-\t-\t-");
         }
-        sb.append('\t').append(c.state().name())
+        line.append('\t').ascii(c.state().name())
                 .append('\t').append(c.localOrig() ? 'T' : 'F')
                 .append('\t').append(c.localResp() ? 'T' : 'F')
-                .append('\t').append(c.missedBytes()).append('\t');
-        // Zeek leaves history unset, not empty, when no letter applies
-        ZeekAscii.string(sb, c.history().isEmpty() ? null : c.history());
-        sb.append('\t').append(c.origPackets()).append('\t').append(c.origIpBytes())
-                .append('\t').append(c.respPackets()).append('\t').append(c.respIpBytes()).append('\t');
-        ZeekAscii.set(sb, c.tunnelParents().isEmpty() ? null : c.tunnelParents());
-        sb.append('\t').append(c.ipProto()).append('\n');
+                .append('\t').number(c.missedBytes()).append('\t')
+                // Zeek leaves history unset, not empty, when no letter applies
+                .zeekString(c.history().isEmpty() ? null : c.history())
+                .append('\t').number(c.origPackets()).append('\t').number(c.origIpBytes())
+                .append('\t').number(c.respPackets()).append('\t').number(c.respIpBytes()).append('\t')
+                .zeekSet(c.tunnelParents().isEmpty() ? null : c.tunnelParents())
+                .append('\t').number(c.ipProto());
+        if (resumed) {
+            Connection.Session s = c.session();
+            if (s == null) {
+                line.ascii("\t-\t-\t-\t-\t-\t-\t-\t-\t-");
+            } else {
+                line.append('\t').zeekString(c.resumedFrom())
+                        .append('\t').zeekString(s.firstUid())
+                        .append('\t').seconds(s.startNanos())
+                        .append('\t').number(s.parts()).append('\t').append(s.reversed() ? 'T' : 'F')
+                        .append('\t').number(s.origPackets()).append('\t').number(s.origBytes())
+                        .append('\t').number(s.respPackets()).append('\t').number(s.respBytes());
+            }
+        }
+        line.append('\n');
     }
 
     private void appendJson(Connection c) {
@@ -178,7 +212,22 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
             }
             sb.append(']');
         }
-        sb.append(",\"ip_proto\":").append(c.ipProto()).append("}\n");
+        sb.append(",\"ip_proto\":").append(c.ipProto());
+        Connection.Session s = c.session();
+        if (resumed && s != null) {
+            sb.append(",\"resumed_uid\":");
+            ZeekAscii.jsonString(sb, c.resumedFrom());
+            sb.append(",\"session_uid\":");
+            ZeekAscii.jsonString(sb, s.firstUid());
+            sb.append(",\"session_ts\":");
+            ZeekAscii.seconds(sb, s.startNanos());
+            sb.append(",\"session_parts\":").append(s.parts()).append(",\"session_reversed\":").append(s.reversed())
+                    .append(",\"session_orig_pkts\":").append(s.origPackets())
+                    .append(",\"session_orig_bytes\":").append(s.origBytes())
+                    .append(",\"session_resp_pkts\":").append(s.respPackets())
+                    .append(",\"session_resp_bytes\":").append(s.respBytes());
+        }
+        sb.append("}\n");
     }
 
     /**
@@ -207,6 +256,7 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
         private LogFormat format = LogFormat.ZEEK;
         private boolean flushEachRecord;
         private boolean progress;
+        private boolean resumed;
 
         private Builder(OutputStream out) {
             this.out = out;
@@ -246,6 +296,20 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
          */
         public Builder progressLog(boolean progress) {
             this.progress = progress;
+            return this;
+        }
+
+        /**
+         * Adds the {@link #RESUMED_FIELDS} after Zeek's columns (default off: Zeek's columns
+         * only, byte for byte). A record that continues another (see
+         * {@code FlowTracker.Builder.linkResumed}) fills them; other records leave them unset
+         * ({@code -} in Zeek format, absent in JSON).
+         *
+         * @param resumed whether to add the resumed-connection columns
+         * @return this
+         */
+        public Builder resumedColumns(boolean resumed) {
+            this.resumed = resumed;
             return this;
         }
 

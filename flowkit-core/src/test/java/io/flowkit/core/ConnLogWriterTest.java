@@ -88,6 +88,63 @@ class ConnLogWriterTest {
     }
 
     @Test
+    void writesIpv4AddressesAsInetAddressPrintsThem() throws Exception {
+        for (String a : new String[] {"0.0.0.0", "255.255.255.255", "10.0.128.9", "192.168.200.1"}) {
+            String row = write(LogFormat.ZEEK, conn(a, "1.2.3.4", 1, List.of())).lines().toList().get(8);
+            assertThat(row.split("\t", -1)[2]).isEqualTo(InetAddress.getByName(a).getHostAddress());
+        }
+    }
+
+    @Test
+    void encodesNonAsciiValuesInUtf8LikeAWriter() throws Exception {
+        // ZeekAscii escapes up to 0xFF; wider characters pass through and must come out as UTF-8,
+        // a lone surrogate as '?', exactly as a UTF-8 Writer encodes them
+        String parent = "C\u670d\u52a1-\ud83d\ude00-\ud800x";
+        String log = write(LogFormat.ZEEK, conn("10.0.0.1", "10.0.0.2", 1000, List.of(parent)));
+        ByteArrayOutputStream reference = new ByteArrayOutputStream();
+        try (java.io.Writer w = new java.io.OutputStreamWriter(reference, StandardCharsets.UTF_8)) {
+            w.write(parent);
+        }
+        String row = log.lines().toList().get(8);
+        assertThat(row.split("\t", -1)[20]).isEqualTo(reference.toString(StandardCharsets.UTF_8));
+        assertThat(row.split("\t", -1)[20]).contains("\ud83d\ude00").endsWith("-?x");
+    }
+
+    @Test
+    void writesLinesLongerThanTheBufferAndManyLinesAcrossBufferEdges() throws Exception {
+        List<String> parents = new java.util.ArrayList<>();
+        for (int i = 0; i < 12_000; i++) {
+            parents.add("C" + i);
+        }
+        Connection wide = conn("10.0.0.1", "10.0.0.2", 1000, parents);
+        Connection narrow = conn("10.0.0.3", "10.0.0.4", 1000, List.of());
+        Connection[] conns = new Connection[3001];
+        java.util.Arrays.fill(conns, narrow);
+        conns[1500] = wide;
+        List<String> lines = write(LogFormat.ZEEK, conns).lines().toList();
+        String narrowRow = write(LogFormat.ZEEK, narrow).lines().toList().get(8);
+        assertThat(lines).hasSize(8 + 3001 + 1);
+        assertThat(lines.get(8 + 1500).split("\t", -1)[20]).isEqualTo(String.join(",", parents));
+        assertThat(lines.get(8 + 1500).length()).isGreaterThan(1 << 16);
+        for (int i = 0; i < 3001; i++) {
+            if (i != 1500) {
+                assertThat(lines.get(8 + i)).isEqualTo(narrowRow);
+            }
+        }
+    }
+
+    @Test
+    void flushesEachRecordWhenAskedSoLiveOutputAppearsAtOnce() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ConnLogWriter w = ConnLogWriter.builder(bytes).flushEachRecord(true).build();
+        w.onConnectionClosed(conn("10.0.0.1", "10.0.0.2", 1, List.of()));
+        assertThat(bytes.toString(StandardCharsets.UTF_8).lines().toList()).hasSize(9);
+        w.onConnectionClosed(conn("10.0.0.1", "10.0.0.2", 1, List.of()));
+        assertThat(bytes.toString(StandardCharsets.UTF_8).lines().toList()).hasSize(10);
+        w.close();
+    }
+
+    @Test
     void reportsWriteFailureOnClose() throws Exception {
         OutputStream broken = new OutputStream() {
             @Override
@@ -98,5 +155,59 @@ class ConnLogWriterTest {
         ConnLogWriter w = ConnLogWriter.builder(broken).build();
         w.onConnectionClosed(conn("10.0.0.1", "10.0.0.2", 1, List.of()));
         assertThatThrownBy(w::close).isInstanceOf(IOException.class).hasMessage("disk full");
+    }
+
+    private static Connection resumed(Connection c) {
+        return new Connection("CAAAAAAAAAAAAAAA2", c.startNanos(), c.origAddress(), c.origPort(), c.respAddress(),
+                c.respPort(), c.protocol(), c.ipProto(), null, c.durationNanos(), c.origBytes(), c.respBytes(),
+                c.state(), c.localOrig(), c.localResp(), 0, c.history(), c.origPackets(), c.origIpBytes(),
+                c.respPackets(), c.respIpBytes(), List.of(), CloseReason.INACTIVITY_TIMEOUT, c.uid(),
+                new Connection.Session(c.uid(), 1_300_000_000_000_000_000L, 7, 700, 9, 900, 2, true));
+    }
+
+    @Test
+    void writesZeekColumnsOnlyUnlessResumedColumnsAreAsked() throws Exception {
+        Connection first = conn("10.0.0.1", "10.0.0.2", 1_000_000, List.of());
+        Connection second = resumed(first);
+        ByteArrayOutputStream plain = new ByteArrayOutputStream();
+        try (ConnLogWriter w = ConnLogWriter.builder(plain).build()) {
+            w.onConnectionClosed(second);
+        }
+        List<String> plainRows = plain.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.startsWith("#")).toList();
+        assertThat(plainRows.get(0).split("\t", -1)).hasSize(ConnLogWriter.FIELDS.size());
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ConnLogWriter w = ConnLogWriter.builder(bytes).resumedColumns(true).build()) {
+            w.onConnectionClosed(first);
+            w.onConnectionClosed(second);
+        }
+        List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines.get(6)).isEqualTo("#fields\t" + String.join("\t", ConnLogWriter.FIELDS) + "\t"
+                + String.join("\t", ConnLogWriter.RESUMED_FIELDS));
+        assertThat(lines.get(7)).endsWith("\tcount\tstring\tstring\ttime\tcount\tbool\tcount\tcount\tcount\tcount");
+        String[] a = lines.get(8).split("\t", -1);
+        String[] b = lines.get(9).split("\t", -1);
+        int n = ConnLogWriter.FIELDS.size();
+        assertThat(a).hasSize(n + ConnLogWriter.RESUMED_FIELDS.size());
+        assertThat(java.util.Arrays.copyOfRange(a, n, a.length)).containsOnly("-");
+        assertThat(java.util.Arrays.copyOfRange(b, 0, n)).containsExactly(plainRows.get(0).split("\t", -1));
+        assertThat(java.util.Arrays.copyOfRange(b, n, b.length)).containsExactly(first.uid(), first.uid(),
+                "1300000000.000000", "2", "T", "7", "700", "9", "900");
+    }
+
+    @Test
+    void writesResumedFieldsInJsonOnlyForContinuations() throws Exception {
+        Connection first = conn("10.0.0.1", "10.0.0.2", 1_000_000, List.of());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ConnLogWriter w = ConnLogWriter.builder(bytes).format(LogFormat.JSON).resumedColumns(true).build()) {
+            w.onConnectionClosed(first);
+            w.onConnectionClosed(resumed(first));
+        }
+        List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines.get(0)).doesNotContain("resumed_uid").endsWith(",\"ip_proto\":6}");
+        assertThat(lines.get(1)).endsWith(",\"ip_proto\":6,\"resumed_uid\":\"CHhAvVGS1DHFjwGM9\","
+                + "\"session_uid\":\"CHhAvVGS1DHFjwGM9\",\"session_ts\":1300000000.000000,\"session_parts\":2,"
+                + "\"session_reversed\":true,\"session_orig_pkts\":7,\"session_orig_bytes\":700,"
+                + "\"session_resp_pkts\":9,\"session_resp_bytes\":900}");
     }
 }

@@ -10,14 +10,13 @@ import io.flowkit.core.internal.decode.Decoder;
 import io.flowkit.core.internal.decode.PacketView;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.security.SecureRandom;
 
 /**
  * flowkit's {@link FlowTracker}: decoder, engine and listeners on one thread.
  *
- * <p>Per frame: count it, take its timestamp at microsecond precision (Zeek reads captures
- * through libpcap, which hands it microseconds, and durations must come out the same), advance network time to its timestamp (firing the timers due before
- * it, as Zeek does), decode it into the reused {@link PacketView}, and hand it to the
+ * <p>Per frame: count it, take its timestamp at microsecond precision and advance network time
+ * to it, firing the timers due before it ({@link FrameClock}), decode it into the reused
+ * {@link PacketView}, and hand it to the
  * {@link Engine}. Records reach the listeners through {@link ConnectionSink}, which this class
  * implements; a listener that throws is counted and logged once, and the others still run.
  * Nothing here allocates per frame.
@@ -30,9 +29,7 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
     private final PacketView view = new PacketView();
     private final Listeners listeners;
     private final ConnectionSink extraSink;
-    private long now;
-    private long packets;
-    private long bytes;
+    private final FrameClock clock = new FrameClock();
     private boolean closed;
 
     /**
@@ -52,7 +49,7 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
      */
     public DefaultFlowTracker(TrackerConfig config, ConnectionSink extraSink) {
         this.decoder = new Decoder(config);
-        long seed = config.uidSeed() != null ? config.uidSeed() : new SecureRandom().nextLong();
+        long seed = config.uidSeed() != null ? config.uidSeed() : Uids.randomSeed();
         this.engine = new Engine(config, this, seed);
         this.listeners = new Listeners(config.connectionListeners());
         this.extraSink = extraSink;
@@ -68,14 +65,7 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
     public void onFrame(long timestampNanos, int linkType, ByteBuffer buffer, int offset, int captureLength,
                         int wireLength) {
         ensureOpen();
-        packets++;
-        bytes += Math.max(0, captureLength);
-        // Zeek reads captures through libpcap at microsecond precision; so does the engine
-        long ts = timestampNanos - Math.floorMod(timestampNanos, 1000L);
-        if (ts > now) {
-            now = ts;
-            engine.advance(ts);
-        }
+        long ts = clock.frame(timestampNanos, captureLength, engine);
         if (decoder.decode(ts, linkType, buffer, offset, captureLength, wireLength, view)) {
             Layers.process(decoder, engine, view);
         }
@@ -85,10 +75,7 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
     @Override
     public void advanceTime(long timestampNanos) {
         ensureOpen();
-        if (timestampNanos > now) {
-            now = timestampNanos;
-            engine.advance(timestampNanos);
-        }
+        clock.advance(timestampNanos, engine);
     }
 
     @Override
@@ -101,12 +88,12 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
 
     @Override
     public long networkTimeNanos() {
-        return now;
+        return clock.now();
     }
 
     @Override
     public TrackerStats stats() {
-        TrackerStats.Builder b = TrackerStats.builder().packets(packets).bytes(bytes)
+        TrackerStats.Builder b = TrackerStats.builder().packets(clock.frames()).bytes(clock.bytes())
                 .badChecksums(decoder.badChecksums()).fragments(decoder.fragments())
                 .reassembledDatagrams(decoder.reassembledDatagrams()).reassembliesDropped(decoder.reassembliesDropped())
                 .connectionsCreated(engine.created())
@@ -115,6 +102,8 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
                 .pendingActive(engine.pendingActive()).pendingPeak(engine.pendingPeak())
                 .pendingPromotions(engine.promotions()).pendingExpiries(engine.pendingExpiries())
                 .pendingEvictions(engine.pendingEvictions())
+                .resumeLinks(engine.resumeLinks()).resumeDropped(engine.resumeDropped())
+                .resumeExpired(engine.resumeExpired())
                 .listenerFailures(listeners.failures() + (extraSink != null ? extraSink.listenerFailures() : 0));
         for (SkipReason r : SkipReason.values()) {
             b.skipped(r, decoder.skipped(r));

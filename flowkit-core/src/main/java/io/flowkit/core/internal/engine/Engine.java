@@ -46,6 +46,12 @@ import java.util.Map;
  * beyond {@code maxConnections} so that a pending entry can always leave through the ordinary
  * removal code without evicting a full connection.
  *
+ * <p><b>Resumed connections.</b> With {@link TrackerConfig#resumeHorizon()} set, a
+ * {@link SessionLinks} remembers connections removed for inactivity or eviction; two hooks use
+ * it: {@code create} looks up a connection whose first packet has no SYN, and {@code remove}
+ * remembers (or forgets) the connection, while {@code record} adds the link and the session
+ * totals to the record.
+ *
  * <p><b>Not modelled</b> (documented differences from Zeek): protocol analyzers (so no
  * {@code service}, no analyzer-specific history letters such as NTP's {@code ^}, no
  * analyzer-confirmed 1-hour timeouts for SSH/FTP, no DNS expire timers); Zeek's per-packet limit
@@ -109,6 +115,8 @@ public final class Engine implements TimerWheel.Expiry {
     private long promotions;
     private long pendingExpiries;
     private long pendingEvictions;
+    /** Resumed-connection linking, or null when off. */
+    private final SessionLinks links;
 
     /**
      * Creates an engine for a tracker's settings.
@@ -184,6 +192,12 @@ public final class Engine implements TimerWheel.Expiry {
                 config.tcpResetTimeout().toNanos(), T_TCP);
         this.byKey = table::compareKeys;
         this.progress = new ProgressAges(config.progressAges());
+        // uidStep is the number of engines sharing the tracker: each remembers its share
+        this.links = config.resumeHorizon() == null ? null : new SessionLinks(config.resumeHorizon().toNanos(),
+                (int) ((config.resumeCapacity() + uidStep - 1) / uidStep), uids);
+        if (links != null) {
+            links.grow(table.capacity());
+        }
     }
 
     // ------------------------------------------------------------------ time
@@ -198,6 +212,9 @@ public final class Engine implements TimerWheel.Expiry {
             pending.advance(now, pendingExpiry);
         }
         wheel.advance(now, this);
+        if (links != null) {
+            links.advance(now);
+        }
     }
 
     @Override
@@ -575,6 +592,9 @@ public final class Engine implements TimerWheel.Expiry {
             c.grow(cap);
             tunnels.grow(cap);
             wheel.grow(cap);
+            if (links != null) {
+                links.grow(cap);
+            }
         }
         int s = table.insert(keyProto, v.srcHi, v.srcLo, sp, v.dstHi, v.dstLo, dp);
         boolean srcIsA = table.lastLookupForward();
@@ -617,6 +637,11 @@ public final class Engine implements TimerWheel.Expiry {
         }
         if (kind == TCP) {
             c.expireAt[s] = Tcp.plus(t, Tcp.SYN_TIMEOUT);
+        }
+        if (links != null && (kind != TCP || (v.tcpFlags & Tcp.SYN) == 0)) {
+            // resume hook: a first packet without SYN may continue an expired connection
+            links.created(s, t, table.ipProto(s), table.aHi(s), table.aLo(s), table.aPort(s), table.bHi(s),
+                    table.bLo(s), table.bPort(s));
         }
         if (uid < 0) {
             created++;
@@ -672,6 +697,9 @@ public final class Engine implements TimerWheel.Expiry {
 
     private void remove(int s, CloseReason reason) {
         Connection record = record(s, reason);
+        if (links != null) {
+            forRemoval(s, record);
+        }
         wheel.cancel(s);
         table.remove(s);
         c.release(s);
@@ -781,11 +809,57 @@ public final class Engine implements TimerWheel.Expiry {
             origBytes = 0;
             respBytes = 0;
         }
+        String resumedFrom = null;
+        Connection.Session session = null;
+        if (links != null && links.isContinuation(s)) {
+            measure(s);
+            resumedFrom = links.resumedFrom(s);
+            session = links.session(s, o);
+        }
         return new Connection(uids.uid(c.uidNumber[s]), c.start[s], address(oHi, oLo), oPort, address(rHi, rLo),
                 rPort, protocol, ipProto, null, Math.max(0, c.last[s] - c.start[s]), origBytes, respBytes, state,
                 localNets.contains(oHi, oLo), localNets.contains(rHi, rLo), c.missedBytes[s], history,
                 Integer.toUnsignedLong(c.packets[oe]), c.ipBytes[oe], Integer.toUnsignedLong(c.packets[re]),
-                c.ipBytes[re], tunnelParents(s), reason);
+                c.ipBytes[re], tunnelParents(s), reason, resumedFrom, session);
+    }
+
+    /**
+     * Resume hook at removal: remembers a connection that may be resumed (see
+     * {@link SessionLinks}: inactivity or eviction, not an unanswered TCP attempt), or forgets
+     * its link.
+     */
+    private void forRemoval(int s, Connection record) {
+        CloseReason reason = record.closeReason();
+        boolean remember = (reason == CloseReason.INACTIVITY_TIMEOUT || reason == CloseReason.EVICTED)
+                && !(record.protocol() == Protocol.TCP && record.state() == ConnState.S0);
+        if (!remember) {
+            links.release(s);
+            return;
+        }
+        if (!links.isContinuation(s)) {
+            measure(s);
+        }
+        links.remember(s, table.ipProto(s), table.aHi(s), table.aLo(s), table.aPort(s), table.bHi(s), table.bLo(s),
+                table.bPort(s), c.uidNumber[s], c.start[s], c.last[s], c.origSide(s));
+    }
+
+    /** Fills {@link SessionLinks}' part fields with the connection's counts by key side. */
+    private void measure(int s) {
+        int ipProto = table.ipProto(s);
+        for (int x = 0; x < 2; x++) {
+            int e = 2 * s + x;
+            long pkts = Integer.toUnsignedLong(c.packets[e]);
+            links.partPackets[x] = pkts;
+            links.partSeqKnown[x] = ipProto == 6 && pkts > 0;
+            if (ipProto == 6) {
+                links.partBytes[x] = tcp.size(e);
+                links.partFirstSeq[x] = tcp.firstDataSeq(e);
+            } else if (ipProto == 17 || ipProto == 1 || ipProto == 58) {
+                links.partBytes[x] = Math.max(0, c.finSeqOrBytes[e]);
+            } else {
+                links.partBytes[x] = 0;
+            }
+        }
     }
 
     private List<String> tunnelParents(int s) {
@@ -863,6 +937,21 @@ public final class Engine implements TimerWheel.Expiry {
     /** @return pending connections evicted at the compressor's bound */
     public long pendingEvictions() {
         return pendingEvictions;
+    }
+
+    /** @return records linked to the record they continue (0 when linking is off) */
+    public long resumeLinks() {
+        return links == null ? 0 : links.links();
+    }
+
+    /** @return remembered expired connections dropped at the resume capacity */
+    public long resumeDropped() {
+        return links == null ? 0 : links.dropped();
+    }
+
+    /** @return remembered expired connections forgotten after the resume horizon */
+    public long resumeExpired() {
+        return links == null ? 0 : links.expired();
     }
 
     /** @return the most connections tracked at once */

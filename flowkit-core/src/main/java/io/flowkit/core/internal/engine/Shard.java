@@ -11,14 +11,15 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One engine thread of a {@link ShardedFlowTracker}: takes raw frames and time marks from its
  * {@link FrameRing} and does, per frame, exactly what {@link DefaultFlowTracker} does after
- * counting it: advance network time to the frame's, decode it with its own {@link Decoder}
- * (checksums, fragment reassembly) and run it, tunnel layers included, through its own
- * {@link Engine} ({@link Layers}). Every record, and every ICMP unreachable that scan detection
- * wants, goes into its {@link OutcomeQueue} for the listener thread.
+ * counting it: advance network time to the frame's ({@link FrameClock}, firing this engine's
+ * timers), decode it with its own {@link Decoder} (checksums, fragment reassembly) and run it,
+ * tunnel layers included, through its own {@link Engine} ({@link Layers}). Every record, every
+ * progress snapshot, and every ICMP unreachable that scan detection wants, goes into its
+ * {@link OutcomeQueue} for the listener thread, in the order the engine made them.
  *
- * <p>Counters (engine and decoder) are published to the listener thread whenever the ring runs
- * dry and at the end, not per frame: a plain array made visible by a volatile write. A
- * {@link Throwable} from the decoder or the engine ends the thread: it is kept in
+ * <p>Counters (engine, resume store and decoder) are published to the listener thread whenever
+ * the ring runs dry and at the end, not per frame: a plain array made visible by a volatile
+ * write. A {@link Throwable} from the decoder or the engine ends the thread: it is kept in
  * {@link #failure()} and {@link #done()} turns true, so nobody waits on this shard for ever.
  */
 final class Shard implements ConnectionSink, Runnable {
@@ -29,7 +30,7 @@ final class Shard implements ConnectionSink, Runnable {
     /** The longest park on an empty ring, and so the longest a trickle of frames waits. */
     private static final long PARK_NANOS = 1_000_000L;
 
-    /** {@link #addCounters} indexes: engine counters, compressor counters, then decoder counters. */
+    /** {@link #addCounters} indexes: engine, compressor, decoder and resume counters, then skips by reason. */
     static final int CREATED = 0;
     static final int CLOSED = 1;
     static final int EVICTED = 2;
@@ -44,7 +45,10 @@ final class Shard implements ConnectionSink, Runnable {
     static final int FRAGMENTS = 11;
     static final int REASSEMBLED = 12;
     static final int REASSEMBLIES_DROPPED = 13;
-    static final int SKIPPED = 14;
+    static final int RESUME_LINKS = 14;
+    static final int RESUME_DROPPED = 15;
+    static final int RESUME_EXPIRED = 16;
+    static final int SKIPPED = 17;
     /** {@code SkipReason.values()} copies its array on every call; this copy is made once. */
     private static final SkipReason[] REASONS = SkipReason.values();
     static final int COUNTERS = SKIPPED + REASONS.length;
@@ -57,7 +61,8 @@ final class Shard implements ConnectionSink, Runnable {
     private final boolean wantsUnreachables;
     /** Frames worth waking up for: an eighth of the ring. */
     private final int wakeSlots;
-    private long now;
+    /** This shard's network time; frames are counted by the reader, not here. */
+    private final FrameClock clock = new FrameClock();
     /** Network time of the last {@link FrameRing#ADVANCE} the listener thread sent. */
     long sentTime;
 
@@ -122,7 +127,7 @@ final class Shard implements ConnectionSink, Runnable {
             for (int k = 0; k < n; k++, seq++) {
                 int kind = in.kind(seq);
                 long ts = in.time(seq);
-                advance(ts);
+                clock.advance(ts, engine);
                 if (kind == FrameRing.FRAME || kind == FrameRing.EXTERNAL) {
                     if (decoder.decode(ts, in.linkType(seq), in.buffer(seq), in.offset(seq), in.captureLength(seq),
                             in.wireLength(seq), view)) {
@@ -139,13 +144,6 @@ final class Shard implements ConnectionSink, Runnable {
                 }
             }
             in.release(unreleased);
-        }
-    }
-
-    private void advance(long ts) {
-        if (ts > now) {
-            now = ts;
-            engine.advance(ts);
         }
     }
 
@@ -183,6 +181,9 @@ final class Shard implements ConnectionSink, Runnable {
         c[FRAGMENTS] = decoder.fragments();
         c[REASSEMBLED] = decoder.reassembledDatagrams();
         c[REASSEMBLIES_DROPPED] = decoder.reassembliesDropped();
+        c[RESUME_LINKS] = engine.resumeLinks();
+        c[RESUME_DROPPED] = engine.resumeDropped();
+        c[RESUME_EXPIRED] = engine.resumeExpired();
         for (SkipReason r : REASONS) {
             c[SKIPPED + r.ordinal()] = decoder.skipped(r);
         }
@@ -213,6 +214,17 @@ final class Shard implements ConnectionSink, Runnable {
     @Override
     public void connectionRemoved(Connection connection) {
         put(connection);
+    }
+
+    /**
+     * Queues a progress snapshot behind the records this shard made before it, so it reaches the
+     * listeners before its connection's record. The snapshot was built here, complete, before the
+     * queue publishes it; the listener thread tells it from a record by its
+     * {@link io.flowkit.CloseReason#STILL_OPEN}.
+     */
+    @Override
+    public void connectionProgress(Connection snapshot) {
+        put(snapshot);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.flowkit.core.internal.engine;
 
+import io.flowkit.CloseReason;
 import io.flowkit.Connection;
 import io.flowkit.FlowTracker;
 import io.flowkit.PacketSource;
@@ -11,24 +12,25 @@ import io.flowkit.core.internal.decode.PacketView;
 import io.flowkit.core.internal.scan.ScanDetector;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.security.SecureRandom;
 
 /**
  * flowkit's {@link FlowTracker} on several cores ({@code FlowTracker.builder().threads(n)}).
  *
  * <p><b>Idea.</b> The calling thread (the reader) does as little as it can per frame, because
- * every frame passes through it: count the frame, take its network time, read it only as far as
- * its IP addresses ({@link Decoder#decodeAddresses}: link layer and IP header, no checksum, no
- * transport), pick a {@link Shard} by a symmetric hash of the two addresses, and copy the raw
- * frame into that shard's {@link FrameRing}. Each shard, on its own thread, does everything else
- * exactly as {@link DefaultFlowTracker} does: advances network time, decodes the frame with its
- * own {@link Decoder} (checksums, fragment reassembly), and runs it, tunnels included, through its
- * own {@link Engine} ({@link Layers}). Records come back through each shard's
- * {@link OutcomeQueue} and are handed to the listeners, and to the single {@link ScanDetector},
- * on the calling thread, inside {@link #onFrame}, {@link #run}, {@link #advanceTime} and
- * {@link #close}: listener code stays single-threaded, and one detector sees every originator's
- * attempts whichever shard tracked them (an outcome is per connection, so these queues carry far
- * less than the frame rings).
+ * every frame passes through it: count the frame, take its network time ({@link FrameClock},
+ * without an engine), read it only as far as its IP addresses ({@link Decoder#decodeAddresses}:
+ * link layer and IP header, no checksum, no transport), pick a {@link Shard} by a symmetric hash
+ * of the two addresses, and copy the raw frame into that shard's {@link FrameRing}. Each shard, on
+ * its own thread, does everything else exactly as {@link DefaultFlowTracker} does: advances
+ * network time, firing its engine's timers (inactivity and progress ages alike), decodes the frame
+ * with its own {@link Decoder} (checksums, fragment reassembly), and runs it, tunnels included,
+ * through its own {@link Engine} ({@link Layers}). Records and progress snapshots come back
+ * through each shard's {@link OutcomeQueue}, in the order the shard made them, and are handed to
+ * the listeners, and records also to the single {@link ScanDetector}, on the calling thread,
+ * inside {@link #onFrame}, {@link #run}, {@link #advanceTime} and {@link #close}: listener code
+ * stays single-threaded, a connection's progress events precede its record, and one detector sees
+ * every originator's attempts whichever shard tracked them (an outcome is per connection, so these
+ * queues carry far less than the frame rings).
  *
  * <p><b>Why a connection stays in one shard: the outer address pair.</b> The engine keys a
  * connection by its addresses and ports, but the key here leaves the ports (and the protocol)
@@ -42,7 +44,9 @@ import java.security.SecureRandom;
  *
  * <p><b>What differs from one thread.</b> The order of records across shards; uids (shard
  * {@code i} of {@code n} numbers its connections {@code i, i+n, ...}); the table bound (each shard
- * holds {@code ceil(maxConnections / n)}); the fragment reassembly budget (each shard's decoder
+ * holds {@code ceil(maxConnections / n)}); the resumed-connection store (each shard remembers
+ * {@code ceil(resumeCapacity / n)} connections: a resumed connection has its expired one's
+ * addresses, so it meets it in the same shard); the fragment reassembly budget (each shard's decoder
  * has the default); scan events whose evidence depends on the order records arrive in;
  * {@link TrackerStats#connectionsPeak()}, the sum of the shards' peaks. And an inner connection
  * that is seen through tunnels with different outer address pairs, or also outside any tunnel, is
@@ -53,7 +57,8 @@ import java.security.SecureRandom;
  * single-threaded tracker does; time marks sent to every shard every {@value #TICK} frames, on
  * {@link #advanceTime} and at the end let idle shards expire connections too, and {@link #close}
  * moves every shard to the final network time before flushing, so each connection ends with the
- * same packets and the same state.
+ * same packets and the same state, and gets the same progress snapshots, the last of them due by
+ * the final time included.
  *
  * <p><b>Hand-off.</b> Frames are published to a shard in batches (one release store per
  * {@value #BATCH} frames, and whenever the reader ticks, waits, or returns from {@link #run}), so
@@ -93,9 +98,7 @@ public final class ShardedFlowTracker implements FlowTracker {
     private final Shard[] shards;
     private final Listeners listeners;
     private final ScanDetector detector;
-    private long now;
-    private long packets;
-    private long bytes;
+    private final FrameClock clock = new FrameClock();
     private int sinceTick;
     private boolean closed;
     private Throwable failure;
@@ -123,7 +126,7 @@ public final class ShardedFlowTracker implements FlowTracker {
         this.decoder = new Decoder(config);
         this.detector = detector;
         this.listeners = new Listeners(config.connectionListeners());
-        long seed = config.uidSeed() != null ? config.uidSeed() : new SecureRandom().nextLong();
+        long seed = config.uidSeed() != null ? config.uidSeed() : Uids.randomSeed();
         int n = config.threads();
         int perShard = (int) ((config.maxConnections() + (long) n - 1) / n);
         this.shards = new Shard[n];
@@ -151,13 +154,7 @@ public final class ShardedFlowTracker implements FlowTracker {
     public void onFrame(long timestampNanos, int linkType, ByteBuffer buffer, int offset, int captureLength,
                         int wireLength) {
         ensureOpen();
-        packets++;
-        bytes += Math.max(0, captureLength);
-        // microsecond precision, as DefaultFlowTracker (and Zeek through libpcap) reads captures
-        long ts = timestampNanos - Math.floorMod(timestampNanos, 1000L);
-        if (ts > now) {
-            now = ts;
-        }
+        long ts = clock.frame(timestampNanos, captureLength);
         if (decoder.decodeAddresses(ts, linkType, buffer, offset, captureLength, wireLength, view)) {
             // decodeAddresses accepted offset and length: the frame is the captured bytes in the buffer
             int length = (int) Math.min((long) captureLength, buffer.limit() - offset);
@@ -231,6 +228,7 @@ public final class ShardedFlowTracker implements FlowTracker {
 
     /** Sends network time to every shard that has not seen it, publishes, and delivers records. */
     private void tick() {
+        long now = clock.now();
         for (Shard s : shards) {
             if (s.sentTime < now && s.in.offerTime(FrameRing.ADVANCE, now)) {
                 s.sentTime = now;
@@ -267,7 +265,11 @@ public final class ShardedFlowTracker implements FlowTracker {
         for (Shard s : shards) {
             for (Object o; (o = s.out.poll()) != null; ) {
                 if (o instanceof Connection c) {
-                    deliver(c);
+                    if (c.closeReason() == CloseReason.STILL_OPEN) {
+                        listeners.progress(c);
+                    } else {
+                        deliver(c);
+                    }
                 } else {
                     Shard.Unreachable u = (Shard.Unreachable) o;
                     detector.onUnreachable(u.timestampNanos(), u.srcHi(), u.srcLo(), u.dstHi(), u.dstLo(),
@@ -308,8 +310,7 @@ public final class ShardedFlowTracker implements FlowTracker {
     @Override
     public void advanceTime(long timestampNanos) {
         ensureOpen();
-        if (timestampNanos > now) {
-            now = timestampNanos;
+        if (clock.advance(timestampNanos)) {
             tick();
         }
     }
@@ -329,7 +330,7 @@ public final class ShardedFlowTracker implements FlowTracker {
 
     @Override
     public long networkTimeNanos() {
-        return now;
+        return clock.now();
     }
 
     @Override
@@ -338,7 +339,7 @@ public final class ShardedFlowTracker implements FlowTracker {
         for (Shard s : shards) {
             s.addCounters(c);
         }
-        TrackerStats.Builder b = TrackerStats.builder().packets(packets).bytes(bytes)
+        TrackerStats.Builder b = TrackerStats.builder().packets(clock.frames()).bytes(clock.bytes())
                 .badChecksums(c[Shard.BAD_CHECKSUMS]).fragments(c[Shard.FRAGMENTS])
                 .reassembledDatagrams(c[Shard.REASSEMBLED]).reassembliesDropped(c[Shard.REASSEMBLIES_DROPPED])
                 .connectionsCreated(c[Shard.CREATED]).connectionsClosed(c[Shard.CLOSED])
@@ -346,6 +347,8 @@ public final class ShardedFlowTracker implements FlowTracker {
                 .pendingActive(c[Shard.PENDING_ACTIVE]).pendingPeak(c[Shard.PENDING_PEAK])
                 .pendingPromotions(c[Shard.PROMOTIONS]).pendingExpiries(c[Shard.PENDING_EXPIRIES])
                 .pendingEvictions(c[Shard.PENDING_EVICTIONS])
+                .resumeLinks(c[Shard.RESUME_LINKS]).resumeDropped(c[Shard.RESUME_DROPPED])
+                .resumeExpired(c[Shard.RESUME_EXPIRED])
                 .listenerFailures(listeners.failures() + (detector != null ? detector.listenerFailures() : 0));
         for (SkipReason r : SkipReason.values()) {
             // the reader's decoder counts frames skipped before their addresses, a shard's the rest
@@ -362,7 +365,7 @@ public final class ShardedFlowTracker implements FlowTracker {
         closed = true;
         for (Shard s : shards) {
             int idle = 0;
-            while (!s.done() && !s.in.offerTime(FrameRing.END, now)) {
+            while (!s.done() && !s.in.offerTime(FrameRing.END, clock.now())) {
                 s.in.publishAndWake();
                 drain();
                 idle = Shard.idle(idle);

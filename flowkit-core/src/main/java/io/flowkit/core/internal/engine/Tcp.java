@@ -557,6 +557,14 @@ final class Tcp {
         return ackFull == start || ackFull == start + 1;
     }
 
+    /**
+     * Returns the sequence number {@link #size} counts from: the byte after the SYN, or the first
+     * byte seen of an endpoint that began mid-stream (Zeek fakes its start one below it).
+     */
+    int firstDataSeq(int e) {
+        return c.startSeq[e] + 1;
+    }
+
     /** {@code TCP_Endpoint::Size}: payload bytes from sequence numbers. */
     long size(int e) {
         int p = e ^ 1;

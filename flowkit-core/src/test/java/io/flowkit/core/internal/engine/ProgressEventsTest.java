@@ -13,10 +13,16 @@ import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** Progress events for long-lived connections, driven by network time only. */
+/** Progress events for long-lived connections, driven by network time only, on one engine thread or several. */
 class ProgressEventsTest {
     private static final long T0 = 1_700_000_000_000_000_000L;
     private static final long MINUTE = 60_000_000_000L;
@@ -112,13 +118,156 @@ class ProgressEventsTest {
     }
 
     @Test
-    void rejectsAgesThatDoNotIncreaseOrCombineWithThreads() {
+    void rejectsAgesThatDoNotIncrease() {
         assertThatThrownBy(() -> FlowTracker.builder().progressAges(Duration.ofHours(1), Duration.ofMinutes(10)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("progressAges");
         assertThatThrownBy(() -> FlowTracker.builder().progressAges(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> FlowTracker.builder().threads(2).progressAges(Duration.ofHours(1)).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threads");
+    }
+
+    /** One frame of the generated capture, written when fed. */
+    private record Frame(long ts, int proto, int src, int dst, int sport, int dport, int flags, int seq, int ack,
+                         int payload) {
+    }
+
+    /**
+     * A capture of long-lived connections: 300 TCP sessions (some on 22/tcp, whose timeout is
+     * 1 hour) and 80 UDP flows, starting over two hours, each sending every few minutes to an
+     * hour for up to 12 exchanges, then ending with FIN, RST or nothing; the last frame comes
+     * 90 minutes after every other, so shards that saw none of it must fire the progress ages
+     * due in that gap at close, and some sessions are still open then.
+     */
+    private static List<Frame> longLivedCapture(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<Frame> frames = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            int client = 0x0A000000 | i;
+            int server = 0x0A100000 | (i % 7);
+            int sport = 20_000 + i;
+            int dport = i % 5 == 0 ? 22 : 443;
+            long t = T0 + r.nextLong(120 * MINUTE);
+            int c = 1000;
+            int sv = 9000;
+            frames.add(new Frame(t, 6, client, server, sport, dport, 0x02, c, 0, 0));
+            frames.add(new Frame(t + 1000, 6, server, client, dport, sport, 0x12, sv, c + 1, 0));
+            c++;
+            sv++;
+            frames.add(new Frame(t + 2000, 6, client, server, sport, dport, 0x10, c, sv, 0));
+            for (int k = r.nextInt(13); k > 0; k--) {
+                t += (1 + r.nextInt(60)) * MINUTE;
+                frames.add(new Frame(t, 6, client, server, sport, dport, 0x18, c, sv, 10));
+                c += 10;
+                frames.add(new Frame(t + 1000, 6, server, client, dport, sport, 0x18, sv, c, 20));
+                sv += 20;
+            }
+            int end = r.nextInt(5);
+            if (end < 2) {
+                frames.add(new Frame(t + 5000, 6, client, server, sport, dport, 0x11, c, sv, 0));
+                frames.add(new Frame(t + 6000, 6, server, client, dport, sport, 0x11, sv, c + 1, 0));
+                frames.add(new Frame(t + 7000, 6, client, server, sport, dport, 0x10, c + 1, sv + 1, 0));
+            } else if (end == 2) {
+                frames.add(new Frame(t + 5000, 6, server, client, dport, sport, 0x04, sv, 0, 0));
+            }
+        }
+        for (int i = 0; i < 80; i++) {
+            int client = 0x0A200000 | i;
+            long t = T0 + r.nextLong(120 * MINUTE);
+            for (int k = 1 + r.nextInt(12); k > 0; k--) {
+                frames.add(new Frame(t, 17, client, 0x0A300001, 30_000 + i, 5060, 0, 0, 0, 30));
+                frames.add(new Frame(t + 2000, 17, 0x0A300001, client, 5060, 30_000 + i, 0, 0, 0, 60));
+                t += (1 + r.nextInt(25)) * MINUTE;
+            }
+        }
+        frames.sort(Comparator.comparingLong(Frame::ts)); // stable: a connection's frames keep their order
+        long last = frames.get(frames.size() - 1).ts();
+        frames.add(new Frame(last + 90 * MINUTE, 17, 0x0A400001, 0x0A400002, 7, 7, 0, 0, 0, 1));
+        return frames;
+    }
+
+    /** What a tracker told its listener: per connection (its key), the snapshots in order, then the record. */
+    private record Heard(Map<String, List<String>> progress, Map<String, String> closed, int progressEvents) {
+    }
+
+    private static Heard hear(List<Frame> frames, int threads) {
+        Map<String, List<String>> progress = new HashMap<>();
+        Map<String, String> progressUid = new HashMap<>();
+        Map<String, String> closed = new HashMap<>();
+        int[] events = new int[1];
+        Thread caller = Thread.currentThread();
+        ConnectionListener l = new ConnectionListener() {
+            @Override
+            public void onConnectionProgress(Connection c) {
+                assertThat(Thread.currentThread()).isSameAs(caller);
+                assertThat(c.closeReason()).isEqualTo(CloseReason.STILL_OPEN);
+                assertThat(closed).as("no snapshot after the record").doesNotContainKey(key(c));
+                String uid = progressUid.putIfAbsent(key(c), c.uid());
+                assertThat(uid == null ? c.uid() : uid).as("one uid for all snapshots").isEqualTo(c.uid());
+                progress.computeIfAbsent(key(c), k -> new ArrayList<>()).add(counts(c));
+                events[0]++;
+            }
+
+            @Override
+            public void onConnectionClosed(Connection c) {
+                assertThat(Thread.currentThread()).isSameAs(caller);
+                assertThat(progressUid.getOrDefault(key(c), c.uid())).as("snapshots carry the record's uid")
+                        .isEqualTo(c.uid());
+                assertThat(closed.put(key(c), counts(c) + " " + c.closeReason())).isNull();
+            }
+        };
+        FlowTracker t = FlowTracker.builder().threads(threads).ignoreChecksums(true).uidSeed(11)
+                .tcpInactivityTimeout(Duration.ofHours(2)).udpInactivityTimeout(Duration.ofMinutes(30))
+                .progressAges(TrackerConfig.DEFAULT_PROGRESS_AGES.toArray(new Duration[0]))
+                .connectionListener(l).build();
+        ByteBuffer b = ByteBuffer.allocate(2048);
+        for (Frame f : frames) {
+            int n = f.proto() == 6
+                    ? RawFrames.tcp(b, 0, f.src(), f.dst(), f.sport(), f.dport(), f.flags(), f.seq(), f.ack(), f.payload())
+                    : RawFrames.udp(b, 0, f.src(), f.dst(), f.sport(), f.dport(), f.payload());
+            t.onFrame(f.ts(), LinkType.RAW, b, 0, n, n);
+        }
+        t.close();
+        assertThat(progressUid.keySet()).as("every connection with snapshots was closed").isSubsetOf(closed.keySet());
+        return new Heard(progress, closed, events[0]);
+    }
+
+    private static String key(Connection c) {
+        return c.origAddress().getHostAddress() + ":" + c.origPort() + ">" + c.respAddress().getHostAddress() + ":"
+                + c.respPort() + "/" + c.protocol() + "@" + c.startNanos();
+    }
+
+    private static String counts(Connection c) {
+        return c.durationNanos() + " " + c.origBytes() + "/" + c.respBytes() + " " + c.origPackets() + "/"
+                + c.respPackets() + " " + c.origIpBytes() + "/" + c.respIpBytes() + " " + c.history() + " "
+                + c.state();
+    }
+
+    @ParameterizedTest(name = "threads({0})")
+    @ValueSource(ints = {2, 3})
+    void shardedTrackerDeliversTheSameSnapshotsAsOneThread(int threads) {
+        List<Frame> frames = longLivedCapture(42);
+        Heard one = hear(frames, 1);
+        Heard sharded = hear(frames, threads);
+        // the capture exercises what it should: many snapshots, idle ones, some due only at close
+        assertThat(one.progressEvents()).isGreaterThan(500);
+        assertThat(one.progress().values()).anySatisfy(l -> assertThat(l).hasSizeGreaterThan(4));
+        assertThat(one.closed().values()).anySatisfy(r -> assertThat(r).endsWith("END_OF_INPUT"));
+        assertThat(sharded.progressEvents()).isEqualTo(one.progressEvents());
+        assertThat(sharded.progress()).isEqualTo(one.progress());
+        assertThat(sharded.closed()).isEqualTo(one.closed());
+    }
+
+    @Test
+    void shardedTrackerFiresTheAgesDueBeforeCloseOnIdleShards() {
+        List<Frame> frames = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            frames.add(new Frame(T0 + i, 6, 0x0A000000 | i, 0x0A100001, 20_000 + i, 443, 0x02, 1000, 0, 0));
+            frames.add(new Frame(T0 + 1000 + i, 6, 0x0A100001, 0x0A000000 | i, 443, 20_000 + i, 0x12, 9000, 1001, 0));
+        }
+        // only UDP on the calling thread after the handshakes: the shards hear of the last time at close
+        frames.add(new Frame(T0 + 70 * MINUTE, 17, 0x0A400001, 0x0A400002, 7, 7, 0, 0, 0, 1));
+        Heard sharded = hear(frames, 4);
+        assertThat(sharded.progress()).hasSize(64).allSatisfy((k, l) -> assertThat(l).hasSize(2));
+        assertThat(sharded.progress()).isEqualTo(hear(frames, 1).progress());
     }
 
     @Test

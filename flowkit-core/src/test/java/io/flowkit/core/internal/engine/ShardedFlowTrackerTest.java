@@ -12,6 +12,7 @@ import io.flowkit.TrackerConfig;
 import io.flowkit.TrackerStats;
 import io.flowkit.core.internal.decode.PacketView;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -235,5 +236,47 @@ class ShardedFlowTrackerTest {
         }
         assertThat(results.get(0)).hasSize(300);
         assertThat(results.get(1)).isEqualTo(results.get(0));
+    }
+
+    @Test
+    void linksResumedFlowsInEveryShardAndSumsTheShardsResumeCounters() {
+        int flows = 200;
+        for (int capacity : new int[] {flows, 3}) {
+            List<Connection> out = new ArrayList<>();
+            FlowTracker t = FlowTracker.builder().threads(3).ignoreChecksums(true).uidSeed(5)
+                    .linkResumed(Duration.ofHours(24)).resumeCapacity(capacity).connectionListener(out::add).build();
+            ByteBuffer b = ByteBuffer.allocate(2048);
+            for (long at : new long[] {T0, T0 + 1_800_000_000_000L}) { // 30 minutes apart: each flow expires
+                for (int i = 0; i < flows; i++) {
+                    int n = RawFrames.udp(b, 0, 0x0A000000 | i, 0x0A100001, 20_000 + i, 53, 40);
+                    t.onFrame(at + i * 1_000L, LinkType.RAW, b, 0, n, n);
+                }
+            }
+            t.close();
+            TrackerStats s = t.stats();
+            List<Connection> linked = out.stream().filter(c -> c.resumedFrom() != null).toList();
+            assertThat(linked).hasSize((int) s.resumeLinks());
+            assertThat(s.resumeExpired()).isZero();
+            Set<String> uids = new HashSet<>();
+            out.forEach(c -> uids.add(c.uid()));
+            assertThat(uids).hasSize(2 * flows);
+            assertThat(linked).allSatisfy(c -> assertThat(out).anySatisfy(first -> {
+                assertThat(first.uid()).isEqualTo(c.resumedFrom());
+                assertThat(first.origPort()).isEqualTo(c.origPort());
+            }));
+            // each shard remembers ceil(capacity / 3) of the flows whose address pairs hash to it
+            int perShard = (capacity + 2) / 3;
+            int[] share = new int[3];
+            for (int i = 0; i < flows; i++) {
+                share[ShardedFlowTracker.shardOf(0, PacketView.IPV4_MAPPED_PREFIX | (0x0A000000L | i), 0,
+                        PacketView.IPV4_MAPPED_PREFIX | 0x0A100001L, 3)]++;
+            }
+            long links = 0;
+            for (int k : share) {
+                links += Math.min(k, perShard);
+            }
+            assertThat(s.resumeLinks()).isEqualTo(links);
+            assertThat(s.resumeDropped()).isEqualTo(flows - links);
+        }
     }
 }

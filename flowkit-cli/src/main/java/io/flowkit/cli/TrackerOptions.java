@@ -1,0 +1,225 @@
+package io.flowkit.cli;
+
+import io.flowkit.FlowTracker;
+import io.flowkit.core.ConnLogWriter;
+import io.flowkit.core.LogFormat;
+import io.flowkit.core.ScanLogWriter;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The options {@code analyze} and {@code live} share, parsed in one place so that the two commands
+ * cannot drift apart: what the tracker does (checksums, local networks, the timeouts and progress
+ * log of {@link LongConnectionOptions}, the detectors of {@link ScanOptions}) and where its logs go
+ * ({@code -o}, {@code -f}). A command reads its arguments with {@link #parse}, handling its own
+ * options first, then calls {@link #check()}, adds its own settings to {@link #builder}, and opens
+ * the logs with {@link #openLogs}, which also registers them as the tracker's listeners.
+ */
+final class TrackerOptions {
+    /** Help lines of the shared options, for a command's usage text after its own options. */
+    static final String USAGE = """
+              -o, --out DIR            write DIR/conn.log and DIR/scan.log
+                                       (default: conn.log to standard output, no scan.log)
+              -f, --format FORMAT      zeek (TSV, default) or json (JSON lines)
+              -C, --ignore-checksums   accept packets with bad checksums (Zeek's -C; loopback
+                                       and offloading NICs need it)
+                  --local-nets CIDR,.. networks for local_orig/local_resp
+                                       (default: Zeek's private and reserved ranges)
+            """ + LongConnectionOptions.USAGE + ScanOptions.USAGE + """
+                  --stats              print capture and engine statistics to standard error
+                  --debug              print stack traces with errors
+              -h, --help               show this help
+            """;
+
+    /** A command's own options, tried before the shared ones. */
+    @FunctionalInterface
+    interface CommandOptions {
+        /**
+         * Consumes {@code opt} if it belongs to the command.
+         *
+         * @return whether it did
+         */
+        boolean accept(String opt) throws UsageException, InputException;
+    }
+
+    /** The tracker being configured; commands add their own settings before building it. */
+    final FlowTracker.Builder builder = FlowTracker.builder();
+    private final ScanOptions scan = new ScanOptions();
+    private final LongConnectionOptions longConnections = new LongConnectionOptions(builder);
+    private Path outDir;
+    private LogFormat format = LogFormat.ZEEK;
+    private boolean stats;
+
+    /**
+     * Reads every option of {@code args}: {@code own} first, then the shared ones. A builder's
+     * {@link IllegalArgumentException} becomes a usage error naming the option.
+     *
+     * @param args the command's arguments
+     * @param own  the command's own options
+     * @return {@code false} when help was asked for, so the command prints its usage and exits 0
+     * @throws UsageException on an unknown option or a bad value
+     * @throws InputException when a command option needs something the machine lacks
+     */
+    boolean parse(Args args, CommandOptions own) throws UsageException, InputException {
+        for (String opt; (opt = args.nextOption()) != null; ) {
+            if (opt.equals("-h") || opt.equals("--help")) {
+                return false;
+            }
+            try {
+                if (!own.accept(opt) && !accept(opt, args)) {
+                    throw new UsageException("unknown option " + opt);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("option " + opt + ": " + e.getMessage());
+            }
+        }
+        return true;
+    }
+
+    private boolean accept(String opt, Args args) throws UsageException {
+        switch (opt) {
+            case "-o", "--out" -> outDir = Path.of(args.value(opt));
+            case "-f", "--format" -> format = parseFormat(args.value(opt));
+            case "-C", "--ignore-checksums" -> {
+                args.noValue(opt);
+                builder.ignoreChecksums(true);
+            }
+            case "--local-nets" -> builder.localNetworks(Args.list(args.value(opt)));
+            case "--stats" -> {
+                args.noValue(opt);
+                stats = true;
+            }
+            case "--debug" -> args.noValue(opt); // Main looks for it before the command runs
+            default -> {
+                return scan.accept(opt, args) || longConnections.accept(opt, args);
+            }
+        }
+        return true;
+    }
+
+    static LogFormat parseFormat(String v) throws UsageException {
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "zeek", "tsv" -> LogFormat.ZEEK;
+            case "json" -> LogFormat.JSON;
+            default -> throw new UsageException("unknown format '" + v + "' (expected zeek or json)");
+        };
+    }
+
+    /**
+     * Checks the options against each other, the command's own settings on {@link #builder}
+     * included, and turns scan detection on when it has a log to write to (with {@code -o},
+     * unless {@code --no-scan}). Call after the command has set its own options.
+     *
+     * @throws UsageException when they contradict each other
+     */
+    void check() throws UsageException {
+        if (longConnections.progressLog != null && outDir == null) {
+            throw new UsageException("option " + longConnections.progressLog + " needs -o DIR");
+        }
+        try {
+            if (scanLog()) {
+                builder.scanDetection(scan.build());
+            }
+            builder.config();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private boolean scanLog() {
+        return outDir != null && scan.enabled;
+    }
+
+    /** @return whether {@code --stats} was given */
+    boolean stats() {
+        return stats;
+    }
+
+    /**
+     * Opens the logs the options ask for and registers them with {@link #builder}: conn.log (on
+     * {@code stdout} without {@code -o}), scan.log, conn_long.log; with {@code --link-resumed} the
+     * connection logs get the resumed-connection columns. Call after {@link #check()}.
+     *
+     * @param stdout          standard output, left open when the logs close
+     * @param flushEachRecord whether every record is flushed at once (live capture)
+     * @return the open logs, to close after the tracker
+     * @throws InputException when a log cannot be created; those already open are closed
+     */
+    Logs openLogs(PrintStream stdout, boolean flushEachRecord) throws InputException {
+        Logs logs = new Logs();
+        try {
+            logs.conn = ConnLogWriter.builder(open(stdout, "conn.log")).format(format)
+                    .flushEachRecord(flushEachRecord).resumedColumns(longConnections.linkResumed).build();
+            if (scanLog()) {
+                logs.scan = ScanLogWriter.builder(open(stdout, "scan.log")).format(format)
+                        .flushEachRecord(flushEachRecord).build();
+                builder.scanListener(logs.scan);
+            }
+            if (longConnections.progressLog != null) {
+                logs.progress = ConnLogWriter.builder(open(stdout, "conn_long.log")).format(format)
+                        .flushEachRecord(flushEachRecord).progressLog(true)
+                        .resumedColumns(longConnections.linkResumed).build();
+                builder.connectionListener(logs.progress);
+            }
+        } catch (InputException e) {
+            try {
+                logs.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        builder.connectionListener(logs.conn);
+        return logs;
+    }
+
+    private OutputStream open(PrintStream stdout, String name) throws InputException {
+        if (outDir == null) {
+            return new NonClosingOutputStream(stdout);
+        }
+        try {
+            Files.createDirectories(outDir);
+            return Files.newOutputStream(outDir.resolve(name));
+        } catch (IOException e) {
+            throw new InputException("cannot write " + outDir.resolve(name) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The logs of one run; closing them writes Zeek's {@code #close} lines. */
+    static final class Logs implements Closeable {
+        private ConnLogWriter conn;
+        private ConnLogWriter progress;
+        private ScanLogWriter scan;
+
+        private Logs() {
+        }
+
+        /** Closes every log that was opened, even when one fails; then rethrows the first failure. */
+        @Override
+        public void close() throws IOException {
+            IOException failure = null;
+            for (Closeable c : new Closeable[] {conn, progress, scan}) {
+                if (c == null) {
+                    continue;
+                }
+                try {
+                    c.close();
+                } catch (IOException e) {
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+    }
+}
