@@ -464,15 +464,20 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
 
         /**
          * Sets how many threads run the connection engine (default 1: everything on the
-         * calling thread). With {@code n > 1} the calling thread decodes each frame (and
-         * reassembles fragments), picks one of {@code n} engine threads by a hash of the
-         * connection's two endpoints, the same for both directions, and hands the decoded
-         * packet over through a bounded queue; when the queues are full it waits. Each engine
-         * thread keeps its own table of at most {@code ceil(maxConnections / n)} connections.
+         * calling thread). With {@code n > 1} the calling thread reads each frame only as far as
+         * its IP addresses, picks one of {@code n} engine threads by a hash of the address pair,
+         * the same for both directions, and copies the frame into that thread's bounded queue;
+         * when the queue is full it waits. Each engine thread decodes its frames (checksums,
+         * fragment reassembly, tunnels) and tracks their connections, with its own table of at
+         * most {@code ceil(maxConnections / n)} connections. The calling thread is one more
+         * thread: on a machine with {@code n} cores, {@code n} engine threads share them with it.
          *
-         * <p>Records and progress events are the same as with one thread; only their order
-         * differs (each thread's keep their order, and a connection's progress events precede its
-         * record; those of different threads interleave). Listeners are
+         * <p>Records and progress events are the same as with one thread; only their order and
+         * uids differ (each thread's keep their order, and a connection's progress events precede
+         * its record; those of different threads interleave). The one exception is a connection
+         * seen inside tunnels between different outer address pairs, or both inside and outside a
+         * tunnel: its packets may be tracked by several threads, as in a Zeek cluster balanced on
+         * outer address pairs, and give one record each. Listeners are
          * still called on the calling thread, inside {@link FlowTracker#onFrame},
          * {@link FlowTracker#run}, {@link FlowTracker#advanceTime} and {@link FlowTracker#close},
          * and one scan detector sees the records of every thread, so a scanner's attempts meet

@@ -205,6 +205,25 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void conformanceScoresTheSameOnTwoEngineThreads() {
+        String[] categories = {"--category", "tunnel,fragments,ipv6,truncated,vlan"};
+        assertThat(run(concat("conformance", categories, CORPUS.toString()))).isZero();
+        String total = out.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("TOTAL")).findFirst()
+                .orElseThrow();
+        out.reset();
+        assertThat(run(concat("conformance", categories, "--threads", "2", CORPUS.toString()))).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains(total);
+        assertThat(total).doesNotContain("TOTAL 0 pairs");
+    }
+
+    private static String[] concat(String first, String[] middle, String... last) {
+        List<String> all = new java.util.ArrayList<>(List.of(first));
+        all.addAll(List.of(middle));
+        all.addAll(List.of(last));
+        return all.toArray(String[]::new);
+    }
+
+    @Test
     void conformanceFailsBelowTheFloor() {
         // Zeek's per-packet timer budget (max_timer_expires) is not modelled, so this pair differs
         assertThat(run("conformance", "--pair", "long-expire-limited", "--floor", "1", CORPUS.toString())).isEqualTo(1);
