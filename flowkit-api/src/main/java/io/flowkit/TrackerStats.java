@@ -28,6 +28,8 @@ public final class TrackerStats {
     private final long pendingPromotions;
     private final long pendingExpiries;
     private final long pendingEvictions;
+    private final long[] evictions;
+    private final long[] boundReached;
     private final long resumeLinks;
     private final long resumeDropped;
     private final long resumeExpired;
@@ -51,6 +53,8 @@ public final class TrackerStats {
         this.pendingPromotions = b.pendingPromotions;
         this.pendingExpiries = b.pendingExpiries;
         this.pendingEvictions = b.pendingEvictions;
+        this.evictions = b.evictions.clone();
+        this.boundReached = b.boundReached.clone();
         this.resumeLinks = b.resumeLinks;
         this.resumeDropped = b.resumeDropped;
         this.resumeExpired = b.resumeExpired;
@@ -219,6 +223,30 @@ public final class TrackerStats {
     }
 
     /**
+     * Returns how many entries were evicted to stay within one bound: connections for
+     * {@link Bound#CONNECTIONS} (pending ones not included), pending connections for
+     * {@link Bound#PENDING} (the same as {@link #pendingEvictions()}), datagrams in reassembly for
+     * {@link Bound#FRAGMENTS}, sources for {@link Bound#SCAN_SOURCES}.
+     *
+     * @param bound the bound
+     * @return the count
+     */
+    public long evictions(Bound bound) {
+        return evictions[bound.ordinal()];
+    }
+
+    /**
+     * Returns how many times a bound started evicting (the calls a {@link BoundListener} gets,
+     * counted whether or not one is registered).
+     *
+     * @param bound the bound
+     * @return the count
+     */
+    public long boundReached(Bound bound) {
+        return boundReached[bound.ordinal()];
+    }
+
+    /**
      * Returns the records linked to an earlier record of their session (their
      * {@link Connection#resumedFrom()} is set); 0 unless {@link FlowTracker.Builder#linkResumed}
      * is on.
@@ -263,7 +291,8 @@ public final class TrackerStats {
                 && connectionsClosed == t.connectionsClosed && connectionsEvicted == t.connectionsEvicted
                 && connectionsActive == t.connectionsActive && connectionsPeak == t.connectionsPeak
                 && listenerFailures == t.listenerFailures && pendingActive == t.pendingActive && pendingPeak == t.pendingPeak && pendingPromotions == t.pendingPromotions && pendingExpiries == t.pendingExpiries && pendingEvictions == t.pendingEvictions
-                && resumeLinks == t.resumeLinks && resumeDropped == t.resumeDropped && resumeExpired == t.resumeExpired;
+                && resumeLinks == t.resumeLinks && resumeDropped == t.resumeDropped && resumeExpired == t.resumeExpired
+                && Arrays.equals(evictions, t.evictions) && Arrays.equals(boundReached, t.boundReached);
     }
 
     @Override
@@ -272,7 +301,7 @@ public final class TrackerStats {
                 reassembliesDropped, connectionsCreated,
                 connectionsClosed, connectionsEvicted, connectionsActive, connectionsPeak, listenerFailures,
                 pendingActive, pendingPeak, pendingPromotions, pendingExpiries, pendingEvictions, resumeLinks, resumeDropped,
-                resumeExpired);
+                resumeExpired, Arrays.hashCode(evictions), Arrays.hashCode(boundReached));
     }
 
     @Override
@@ -284,7 +313,7 @@ public final class TrackerStats {
                         .append(skipped[r.ordinal()]);
             }
         }
-        return sb.append(", badChecksums=").append(badChecksums)
+        sb.append(", badChecksums=").append(badChecksums)
                 .append(", fragments=").append(fragments)
                 .append(", reassembledDatagrams=").append(reassembledDatagrams)
                 .append(", reassembliesDropped=").append(reassembliesDropped)
@@ -301,7 +330,13 @@ public final class TrackerStats {
                 .append(", pendingEvictions=").append(pendingEvictions)
                 .append(", resumeLinks=").append(resumeLinks)
                 .append(", resumeDropped=").append(resumeDropped)
-                .append(", resumeExpired=").append(resumeExpired).append('}').toString();
+                .append(", resumeExpired=").append(resumeExpired);
+        for (Bound bd : Bound.values()) {
+            String name = bd.name().toLowerCase(java.util.Locale.ROOT);
+            sb.append(", evictions.").append(name).append('=').append(evictions[bd.ordinal()])
+                    .append(", boundReached.").append(name).append('=').append(boundReached[bd.ordinal()]);
+        }
+        return sb.append('}').toString();
     }
 
     /** Collects counters into a {@link TrackerStats}; not thread-safe. */
@@ -324,6 +359,8 @@ public final class TrackerStats {
         private long pendingPromotions;
         private long pendingExpiries;
         private long pendingEvictions;
+        private final long[] evictions = new long[Bound.values().length];
+        private final long[] boundReached = new long[Bound.values().length];
         private long resumeLinks;
         private long resumeDropped;
         private long resumeExpired;
@@ -495,11 +532,31 @@ public final class TrackerStats {
         }
 
         /**
+         * @param bound the bound
+         * @param v     entries evicted to stay within it
+         * @return this
+         */
+        public Builder evictions(Bound bound, long v) {
+            evictions[bound.ordinal()] = v;
+            return this;
+        }
+
+        /**
          * @param v records linked to an earlier record of their session
          * @return this
          */
         public Builder resumeLinks(long v) {
             resumeLinks = v;
+            return this;
+        }
+
+        /**
+         * @param bound the bound
+         * @param v     times it started evicting
+         * @return this
+         */
+        public Builder boundReached(Bound bound, long v) {
+            boundReached[bound.ordinal()] = v;
             return this;
         }
 

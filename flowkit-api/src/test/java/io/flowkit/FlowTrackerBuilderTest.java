@@ -117,4 +117,23 @@ class FlowTrackerBuilderTest {
         assertThatThrownBy(() -> ScanDetection.builder().addressScanThreshold(0))
                 .hasMessageContaining("addressScanThreshold");
     }
+
+    @Test
+    void boundListenersAreKeptInOrderAndNullIsRejected() {
+        BoundListener a = (bound, limit) -> { };
+        BoundListener b = (bound, limit) -> { };
+        TrackerConfig c = FlowTracker.builder().boundListener(a).boundListener(b).config();
+        assertThat(c.boundListeners()).containsExactly(a, b);
+        assertThatThrownBy(() -> FlowTracker.builder().boundListener(null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("boundListener");
+    }
+
+    @Test
+    void compressorPendingTimeoutDefaultsToTheAttemptTimeoutAndMustBePositive() {
+        assertThat(Compressor.defaults().pendingTimeout()).isEmpty();
+        assertThat(Compressor.builder().pendingTimeout(Duration.ofSeconds(1)).build().pendingTimeout())
+                .contains(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> Compressor.builder().pendingTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pendingTimeout");
+    }
 }

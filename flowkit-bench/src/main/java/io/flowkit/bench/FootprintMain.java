@@ -1,5 +1,6 @@
 package io.flowkit.bench;
 
+import io.flowkit.Compressor;
 import io.flowkit.FlowTracker;
 import io.flowkit.LinkType;
 import java.nio.ByteBuffer;
@@ -20,10 +21,16 @@ import java.nio.ByteBuffer;
  * TCP row. Before the storage was compacted both took 306 (302.4 marginal: TCP endpoint state 158
  * and tunnel state 15 for every connection). IPv6 keys add 32 bytes.
  *
+ * <p>With {@code pending} (or {@code pending6} for IPv6) it measures the compressor's pending
+ * table instead: that many unanswered SYNs from distinct sources within two seconds (none
+ * expires), with the pending bound set to the same number, so the figure is the heap per entry
+ * of a table filled to its bound.
+ *
  * <p>Run it with:
  * <pre>{@code
  * mvn -B -q -pl flowkit-bench -am package -DskipTests
  * java -XX:+UseSerialGC -Xmx1g -cp flowkit-bench/target/benchmarks.jar io.flowkit.bench.FootprintMain [connections] [udp]
+ * java -Xmx256m -cp flowkit-bench/target/benchmarks.jar io.flowkit.bench.FootprintMain pending [entries]
  * }</pre>
  */
 public final class FootprintMain {
@@ -37,6 +44,10 @@ public final class FootprintMain {
      *             UDP flows (one packet each way, like DNS) instead of TCP connections
      */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].startsWith("pending")) {
+            pending(args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000, args[0].equals("pending6"));
+            return;
+        }
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         boolean udp = args.length > 1 && args[1].equals("udp");
         long before = usedAfterGc();
@@ -68,6 +79,52 @@ public final class FootprintMain {
         System.out.printf("heap held: %.1f MB, %.1f bytes per connection%n", (after - before) / 1e6,
                 (after - before) / (double) active);
         tracker.close();
+    }
+
+    private static void pending(int n, boolean ipv6) {
+        long before = usedAfterGc();
+        FlowTracker tracker = FlowTracker.builder().ignoreChecksums(true)
+                .compressor(Compressor.builder().maxPendingConnections(n).build()).build();
+        ByteBuffer frame = ByteBuffer.allocate(80);
+        long t = 1_700_000_000_000_000_000L;
+        long step = 2_000_000_000L / n;
+        int len = ipv6 ? 60 : 40;
+        for (int i = 0; i < n; i++) {
+            int client = 0x0A000000 + (i >>> 10);
+            int port = 1024 + (i & 1023);
+            if (ipv6) {
+                tcp6(frame, client, port, 0x02, 1000);
+            } else {
+                tcp(frame, client, 0xC0A80001, port, 443, 0x02, 1000, 0);
+            }
+            tracker.onFrame(t += step, LinkType.RAW, frame, 0, len, len);
+        }
+        long after = usedAfterGc();
+        long pending = tracker.stats().pendingActive();
+        System.out.printf("pending entries (IPv%d): %d, evicted: %d, full connections: %d%n", ipv6 ? 6 : 4, pending,
+                tracker.stats().pendingEvictions(), tracker.stats().connectionsActive() - pending);
+        System.out.printf("heap held: %.1f MB, %.1f bytes per pending entry%n", (after - before) / 1e6,
+                (after - before) / (double) pending);
+        tracker.close();
+    }
+
+    /** An IPv6 SYN from 2001:db8::{client} to 2001:db8::1 port 443. */
+    private static void tcp6(ByteBuffer b, int client, int sport, int flags, int seq) {
+        b.putInt(0, 0x6000_0000);
+        b.putShort(4, (short) 20);
+        b.put(6, (byte) 6);
+        b.put(7, (byte) 64);
+        b.putLong(8, 0x2001_0db8_0000_0000L);
+        b.putLong(16, client);
+        b.putLong(24, 0x2001_0db8_0000_0000L);
+        b.putLong(32, 1);
+        b.putShort(40, (short) sport);
+        b.putShort(42, (short) 443);
+        b.putInt(44, seq);
+        b.putInt(48, 0);
+        b.put(52, (byte) 0x50);
+        b.put(53, (byte) flags);
+        b.putShort(54, (short) 8192);
     }
 
     private static long usedAfterGc() {

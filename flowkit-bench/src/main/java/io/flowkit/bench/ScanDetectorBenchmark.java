@@ -33,8 +33,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code knownSources}: {@code sources} hosts (IPv4) make failed and successful attempts to
  *       a few targets each; every source is already tracked, so this is the steady state and
  *       must allocate nothing (no event fires: the targets stay below every threshold).</li>
- *   <li>{@code spoofedFlood}: every outcome is an unanswered SYN from a new source, so every one
- *       creates state and, at {@code maxSources}, evicts one: the worst case.</li>
+ *   <li>{@code spoofedFlood}: every outcome is an unanswered SYN from a new source (65,536
+ *       spoofed addresses recycled): each takes a slot of the first-contact table and, once the
+ *       table is full, pushes out another one-attempt source.</li>
+ *   <li>{@code promotedSources}: every source makes two unanswered attempts to two hosts, so every
+ *       second outcome promotes a source to full state (sets, cache insert) and, at the bound,
+ *       evicts one: the worst case for new sources.</li>
  *   <li>{@code baselineDetectorsOff}: the same records as {@code knownSources} through a detector
  *       with every detector off (classification, cache lookup, counters): the floor to compare
  *       against in the same run.</li>
@@ -67,6 +71,9 @@ public class ScanDetectorBenchmark {
     private Connection[] known;
     private Connection[] spoofed;
     private int floodNext;
+    private ScanDetector promoting;
+    private Connection[] pairs;
+    private int pairNext;
 
     private static InetAddress v4(int a) throws UnknownHostException {
         return InetAddress.getByAddress(new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a});
@@ -83,11 +90,12 @@ public class ScanDetectorBenchmark {
     @Setup
     public void setUp() throws UnknownHostException {
         SplittableRandom rnd = new SplittableRandom(42);
-        // room for every source: a cache at its bound churns (W-TinyLFU may evict just below it)
-        ScanDetection settings = ScanDetection.builder().maxSources(2 * sources).build();
+        // room for every source: a cache at its bound churns (W-TinyLFU may evict just below it);
+        // the bound is in bytes too, and each of these sources weighs about 4 KB: 8 KiB each
+        ScanDetection settings = ScanDetection.builder().maxSources(8 * sources).build();
         detector = new ScanDetector(settings, List.of(e -> { }));
         baseline = new ScanDetector(ScanDetection.builder().addressScan(false).portScan(false)
-                .portAddressScan(false).trw(false).maxSources(2 * sources).build(), List.of(e -> { }));
+                .portAddressScan(false).trw(false).maxSources(8 * sources).build(), List.of(e -> { }));
         flood = new ScanDetector(ScanDetection.builder().maxSources(10_000).build(), List.of(e -> { }));
         // each source talks to 3 hosts on 3 ports, mostly answered: below every threshold
         Connection[] all = new Connection[sources * 9];
@@ -110,6 +118,12 @@ public class ScanDetectorBenchmark {
         InetAddress victim = v4(0x0A63_0001);
         for (int i = 0; i < spoofed.length; i++) {
             spoofed[i] = record(i, v4(0x2000_0000 + i), victim, 80, true);
+        }
+        promoting = new ScanDetector(ScanDetection.builder().maxSources(10_000).build(), List.of(e -> { }));
+        pairs = new Connection[1 << 16];
+        InetAddress victim2 = v4(0x0A63_0002);
+        for (int i = 0; i < pairs.length; i++) {
+            pairs[i] = record(i, v4(0x3000_0000 + i / 2), (i & 1) == 0 ? victim : victim2, 80, true);
         }
     }
 
@@ -158,6 +172,25 @@ public class ScanDetectorBenchmark {
             n = (n + 1) & (s.length - 1);
         }
         floodNext = n;
+        return n;
+    }
+
+    /**
+     * A new source per two outcomes, promoted by its second (32,768 recycled sources, 10,000 with
+     * full state at most).
+     *
+     * @return the next index, so the work is not dead
+     */
+    @Benchmark
+    @OperationsPerInvocation(OUTCOMES)
+    public int promotedSources() {
+        Connection[] s = pairs;
+        int n = pairNext;
+        for (int i = 0; i < OUTCOMES; i++) {
+            promoting.onConnection(s[n]);
+            n = (n + 1) & (s.length - 1);
+        }
+        pairNext = n;
         return n;
     }
 }

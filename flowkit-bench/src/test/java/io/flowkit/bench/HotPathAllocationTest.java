@@ -12,13 +12,14 @@ import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * The allocation guard of {@code mvn verify}: runs the decode and whole-pipeline benchmarks
- * briefly under JMH's GC profiler and fails if any of them allocates a byte per packet. Each
+ * The allocation guard of {@code mvn verify}: runs the decode, whole-pipeline and pending-table
+ * benchmarks briefly under JMH's GC profiler and fails if any of them allocates a byte per packet. Each
  * benchmark's operation is one packet ({@code @OperationsPerInvocation}), so
  * {@code gc.alloc.rate.norm} is bytes per packet; it is measured by the JVM's per-thread
  * allocation counters, so the bound holds whatever the machine's speed (no timing is asserted).
@@ -27,9 +28,23 @@ class HotPathAllocationTest {
 
     @Test
     void decodeAndPipelineAllocateLessThanOneBytePerPacket() throws RunnerException {
-        Options options = new OptionsBuilder()
+        // decode, decodeIgnoringChecksums, and the pipeline on a small and a large table, on one
+        // thread and sharded over two
+        assertThat(run(new OptionsBuilder()
                 .include(DecodeBenchmark.class.getName() + "\\.decode(IgnoringChecksums)?$")
-                .include(PipelineBenchmark.class.getName() + "\\.pipeline$")
+                .include(PipelineBenchmark.class.getName() + "\\.pipeline$"))).hasSize(6);
+    }
+
+    @Test
+    void pendingTableFloodAndLookupAllocateLessThanOneBytePerPacket() throws RunnerException {
+        assertThat(run(new OptionsBuilder()
+                .include(PendingTableBenchmark.class.getName() + "\\.(floodSyn|replyLookup)$")
+                .param("live", "1000"))).hasSize(2);
+    }
+
+    /** Runs the benchmarks briefly and checks each one's bytes per packet; returns their names. */
+    private static List<String> run(ChainedOptionsBuilder include) throws RunnerException {
+        Options options = include
                 .addProfiler(GCProfiler.class)
                 .forks(1)
                 .warmupIterations(2)
@@ -50,8 +65,7 @@ class HotPathAllocationTest {
             assertThat(norm.getScore()).as("bytes allocated per packet by %s", name).isLessThan(1.0);
             seen.add(name);
         }
-        // decode, decodeIgnoringChecksums, and the pipeline on a small and a large table
-        assertThat(seen).hasSize(4);
+        return seen;
     }
 
     private static Result<?> allocNorm(Map<String, Result> secondary) {

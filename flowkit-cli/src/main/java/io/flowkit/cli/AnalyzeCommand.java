@@ -1,5 +1,6 @@
 package io.flowkit.cli;
 
+import io.flowkit.Bound;
 import io.flowkit.CaptureFormatException;
 import io.flowkit.Compressor;
 import io.flowkit.FlowTracker;
@@ -36,6 +37,9 @@ final class AnalyzeCommand {
                                        table until they are answered (same conn.log; less memory
                                        under SYN floods and scans)
                   --max-pending N      bound the pending table of --compress (default 1000000)
+                  --pending-timeout D  how long an unanswered attempt stays pending (default: the
+                                       attempt timeout, 5s; shorter frees memory sooner under a
+                                       flood, but a later reply then starts a new connection)
                   --threads N          run the connection engine on N threads (default 1);
                                        the same records, in another order
             """ + TrackerOptions.USAGE;
@@ -75,7 +79,7 @@ final class AnalyzeCommand {
         }
 
         TrackerOptions.Logs logs = options.openLogs(out, false);
-        FlowTracker tracker = builder.build();
+        FlowTracker tracker = builder.boundListener(this::boundReached).build();
         SourceStats sourceStats = SourceStats.EMPTY;
         long started = System.nanoTime();
         InputException failure = null;
@@ -127,6 +131,7 @@ final class AnalyzeCommand {
                 compress = true;
             }
             case "--max-pending" -> compressor.maxPendingConnections(count(opt, args.value(opt)));
+            case "--pending-timeout" -> compressor.pendingTimeout(Args.parseDuration(opt, args.value(opt)));
             default -> {
                 return false;
             }
@@ -154,6 +159,20 @@ final class AnalyzeCommand {
         return (int) n;
     }
 
+    /** Says once per episode that a table is full and evicting, and which option raises its bound. */
+    private void boundReached(Bound bound, long limit) {
+        String what = switch (bound) {
+            case CONNECTIONS -> "the connection table is full (" + limit
+                    + "): the stalest connections are logged early as evicted; raise --max-connections";
+            case PENDING -> "the pending table is full (" + limit
+                    + "): the stalest attempts are logged early as evicted; raise --max-pending";
+            case FRAGMENTS -> "fragment reassembly is full (" + limit + " datagrams): the oldest are dropped";
+            case SCAN_SOURCES -> "scan detection tracks its most sources (" + limit
+                    + "): the stalest sources are forgotten";
+        };
+        err.println("flowkit: " + what);
+    }
+
     private void printStats(TrackerStats t, SourceStats s, long elapsedNanos) {
         double seconds = elapsedNanos / 1e9;
         err.printf(Locale.ROOT, "frames read          %d (%d bytes, %d truncated by snaplen, %d records skipped%s)%n",
@@ -179,6 +198,12 @@ final class AnalyzeCommand {
         if (t.resumeLinks() + t.resumeDropped() + t.resumeExpired() > 0) {
             err.printf(Locale.ROOT, "resumed connections  %d linked, %d forgotten at the bound, %d after the horizon%n",
                     t.resumeLinks(), t.resumeDropped(), t.resumeExpired());
+        }
+        for (Bound b : Bound.values()) {
+            if (t.boundReached(b) > 0) {
+                err.printf(Locale.ROOT, "bound reached        %s %d time(s), %d evicted%n",
+                        b.name().toLowerCase(Locale.ROOT), t.boundReached(b), t.evictions(b));
+            }
         }
         if (t.listenerFailures() > 0) {
             err.printf(Locale.ROOT, "listener failures    %d%n", t.listenerFailures());

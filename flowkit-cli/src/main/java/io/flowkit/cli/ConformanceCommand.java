@@ -54,6 +54,8 @@ final class ConformanceCommand {
                   --category C,...     only pairs of these categories
                   --exclude-category C,...  leave out pairs of these categories
                   --pair NAME,...      only these pairs
+                  --threads N          run each pair on N engine threads (default 1); the
+                                       score must not depend on it
               -v, --verbose            print each expected row that was not matched, and extra rows
               -h, --help               show this help
             """;
@@ -111,6 +113,7 @@ final class ConformanceCommand {
         Set<String> excluded = new LinkedHashSet<>();
         Set<String> pairs = null;
         boolean verbose = false;
+        int threads = 1;
         for (String opt; (opt = args.nextOption()) != null; ) {
             switch (opt) {
                 case "--floor" -> {
@@ -127,6 +130,7 @@ final class ConformanceCommand {
                 case "--category" -> categories = new LinkedHashSet<>(List.of(Args.list(args.value(opt))));
                 case "--exclude-category" -> excluded.addAll(List.of(Args.list(args.value(opt))));
                 case "--pair" -> pairs = new LinkedHashSet<>(List.of(Args.list(args.value(opt))));
+                case "--threads" -> threads = (int) Math.min(256, Args.parseLong(opt, args.value(opt), 1));
                 case "-v", "--verbose" -> {
                     args.noValue(opt);
                     verbose = true;
@@ -185,7 +189,8 @@ final class ConformanceCommand {
                     || (pairs != null && !pairs.contains(name))) {
                 continue;
             }
-            PairResult r = runPair(dir, row[cTrace], row[cCmd], row[cNotes], notes.get("expected"), verbose);
+            PairResult r = runPair(dir, row[cTrace], row[cCmd], row[cNotes], notes.get("expected"), threads,
+                    verbose);
             run++;
             totalMatched += r.matched;
             totalExpected += r.expected;
@@ -287,7 +292,7 @@ final class ConformanceCommand {
     }
 
     private PairResult runPair(Path dir, String traceList, String command, String notes, String expectedPath,
-                               boolean verbose) throws InputException {
+                               int threads, boolean verbose) throws InputException {
         PairResult r = new PairResult();
         Path expectedFile = dir.resolve(expectedPath);
         Table expected;
@@ -298,7 +303,7 @@ final class ConformanceCommand {
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ConnLogWriter log = ConnLogWriter.builder(bytes).format(LogFormat.ZEEK).build();
-        FlowTracker tracker = builderFor(command, notes, r.remarks).connectionListener(log).build();
+        FlowTracker tracker = builderFor(command, notes, r.remarks).threads(threads).connectionListener(log).build();
         Matcher bpf = BPF.matcher(command);
         BpfFilter filter = null;
         if (bpf.find()) {

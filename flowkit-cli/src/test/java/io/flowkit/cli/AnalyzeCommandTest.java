@@ -108,13 +108,34 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void pendingTimeoutOptionLetsUnansweredAttemptsLeaveSooner() {
+        assertThat(run("analyze", "--uid-seed", "5", DEMO.toString())).as(err.toString()).isZero();
+        List<String> plain = rows(out.toString(StandardCharsets.UTF_8));
+        out.reset();
+        assertThat(run("analyze", "--uid-seed", "5", "--compress", "--pending-timeout", "5s", DEMO.toString()))
+                .as(err.toString()).isZero();
+        assertThat(rows(out.toString(StandardCharsets.UTF_8))).containsExactlyInAnyOrderElementsOf(plain);
+        out.reset();
+        // answers slower than a millisecond now start connections of their own
+        assertThat(run("analyze", "--uid-seed", "5", "--compress", "--pending-timeout", "1ms", DEMO.toString()))
+                .as(err.toString()).isZero();
+        assertThat(rows(out.toString(StandardCharsets.UTF_8)).size()).isGreaterThan(plain.size());
+        assertThat(run("analyze", "--compress", "--pending-timeout", "0s", DEMO.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--pending-timeout");
+    }
+
+    @Test
     void maxConnectionsAndMaxPendingBoundTheTables() {
         assertThat(run("analyze", "--stats", "--max-connections", "1", DEMO.toString())).as(err.toString()).isZero();
         assertThat(err.toString(StandardCharsets.UTF_8)).containsPattern("created, \\d+ logged, [1-9]\\d* evicted");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("flowkit: the connection table is full (1)");
         err.reset();
         assertThat(run("analyze", "--stats", "--compress", "--max-pending", "1", DEMO.toString())).as(err.toString())
                 .isZero();
         assertThat(err.toString(StandardCharsets.UTF_8)).containsPattern("expired, [1-9]\\d* evicted, peak 1 pending");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .containsOnlyOnce("flowkit: the pending table is full (1)")
+                .containsPattern("bound reached +pending 1 time\\(s\\), [1-9]\\d* evicted");
         assertThat(run("analyze", "--max-pending", "0", DEMO.toString())).isEqualTo(2);
         assertThat(run("analyze", "--max-connections", "3000000000", DEMO.toString())).isEqualTo(2);
     }
@@ -181,6 +202,25 @@ class AnalyzeCommandTest {
         assertThat(run("conformance", "--pair", "tcp-http-get", CORPUS.toString())).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("tcp-http-get").contains("1/1")
                 .contains("TOTAL 1 pairs: 1/1 rows matched, 0 extra, score 1.0000");
+    }
+
+    @Test
+    void conformanceScoresTheSameOnTwoEngineThreads() {
+        String[] categories = {"--category", "tunnel,fragments,ipv6,truncated,vlan"};
+        assertThat(run(concat("conformance", categories, CORPUS.toString()))).isZero();
+        String total = out.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("TOTAL")).findFirst()
+                .orElseThrow();
+        out.reset();
+        assertThat(run(concat("conformance", categories, "--threads", "2", CORPUS.toString()))).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains(total);
+        assertThat(total).doesNotContain("TOTAL 0 pairs");
+    }
+
+    private static String[] concat(String first, String[] middle, String... last) {
+        List<String> all = new java.util.ArrayList<>(List.of(first));
+        all.addAll(List.of(middle));
+        all.addAll(List.of(last));
+        return all.toArray(String[]::new);
     }
 
     @Test

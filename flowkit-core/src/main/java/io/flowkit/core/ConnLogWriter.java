@@ -2,6 +2,7 @@ package io.flowkit.core;
 
 import io.flowkit.Connection;
 import io.flowkit.ConnectionListener;
+import io.flowkit.core.internal.log.AsciiLine;
 import io.flowkit.core.internal.log.LogStream;
 import io.flowkit.core.internal.log.ZeekAscii;
 import java.io.Closeable;
@@ -134,48 +135,40 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
     }
 
     private void appendTsv(Connection c) {
-        StringBuilder sb = log.line();
-        ZeekAscii.seconds(sb, c.startNanos());
-        sb.append('\t').append(c.uid()).append('\t');
-        ZeekAscii.address(sb, c.origAddress());
-        sb.append('\t').append(c.origPort()).append('\t');
-        ZeekAscii.address(sb, c.respAddress());
-        sb.append('\t').append(c.respPort()).append('\t').append(c.protocol().zeekName()).append('\t');
-        ZeekAscii.string(sb, c.service());
-        sb.append('\t');
+        AsciiLine line = log.asciiLine();
+        line.seconds(c.startNanos()).append('\t').text(c.uid()).append('\t').address(c.origAddress())
+                .append('\t').number(c.origPort()).append('\t').address(c.respAddress())
+                .append('\t').number(c.respPort()).append('\t').ascii(c.protocol().zeekName())
+                .append('\t').zeekString(c.service()).append('\t');
         if (c.durationNanos() > 0) {
-            ZeekAscii.seconds(sb, c.durationNanos());
-            sb.append('\t').append(c.origBytes()).append('\t').append(c.respBytes());
+            line.seconds(c.durationNanos()).append('\t').number(c.origBytes()).append('\t').number(c.respBytes());
         } else {
-            sb.append("-\t-\t-");
+            line.ascii("-\t-\t-");
         }
-        sb.append('\t').append(c.state().name())
+        line.append('\t').ascii(c.state().name())
                 .append('\t').append(c.localOrig() ? 'T' : 'F')
                 .append('\t').append(c.localResp() ? 'T' : 'F')
-                .append('\t').append(c.missedBytes()).append('\t');
-        // Zeek leaves history unset, not empty, when no letter applies
-        ZeekAscii.string(sb, c.history().isEmpty() ? null : c.history());
-        sb.append('\t').append(c.origPackets()).append('\t').append(c.origIpBytes())
-                .append('\t').append(c.respPackets()).append('\t').append(c.respIpBytes()).append('\t');
-        ZeekAscii.set(sb, c.tunnelParents().isEmpty() ? null : c.tunnelParents());
-        sb.append('\t').append(c.ipProto());
+                .append('\t').number(c.missedBytes()).append('\t')
+                // Zeek leaves history unset, not empty, when no letter applies
+                .zeekString(c.history().isEmpty() ? null : c.history())
+                .append('\t').number(c.origPackets()).append('\t').number(c.origIpBytes())
+                .append('\t').number(c.respPackets()).append('\t').number(c.respIpBytes()).append('\t')
+                .zeekSet(c.tunnelParents().isEmpty() ? null : c.tunnelParents())
+                .append('\t').number(c.ipProto());
         if (resumed) {
             Connection.Session s = c.session();
             if (s == null) {
-                sb.append("\t-\t-\t-\t-\t-\t-\t-\t-\t-");
+                line.ascii("\t-\t-\t-\t-\t-\t-\t-\t-\t-");
             } else {
-                sb.append('\t');
-                ZeekAscii.string(sb, c.resumedFrom());
-                sb.append('\t');
-                ZeekAscii.string(sb, s.firstUid());
-                sb.append('\t');
-                ZeekAscii.seconds(sb, s.startNanos());
-                sb.append('\t').append(s.parts()).append('\t').append(s.reversed() ? 'T' : 'F')
-                        .append('\t').append(s.origPackets()).append('\t').append(s.origBytes())
-                        .append('\t').append(s.respPackets()).append('\t').append(s.respBytes());
+                line.append('\t').zeekString(c.resumedFrom())
+                        .append('\t').zeekString(s.firstUid())
+                        .append('\t').seconds(s.startNanos())
+                        .append('\t').number(s.parts()).append('\t').append(s.reversed() ? 'T' : 'F')
+                        .append('\t').number(s.origPackets()).append('\t').number(s.origBytes())
+                        .append('\t').number(s.respPackets()).append('\t').number(s.respBytes());
             }
         }
-        sb.append('\n');
+        line.append('\n');
     }
 
     private void appendJson(Connection c) {

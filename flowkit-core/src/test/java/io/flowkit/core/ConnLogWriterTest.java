@@ -88,6 +88,63 @@ class ConnLogWriterTest {
     }
 
     @Test
+    void writesIpv4AddressesAsInetAddressPrintsThem() throws Exception {
+        for (String a : new String[] {"0.0.0.0", "255.255.255.255", "10.0.128.9", "192.168.200.1"}) {
+            String row = write(LogFormat.ZEEK, conn(a, "1.2.3.4", 1, List.of())).lines().toList().get(8);
+            assertThat(row.split("\t", -1)[2]).isEqualTo(InetAddress.getByName(a).getHostAddress());
+        }
+    }
+
+    @Test
+    void encodesNonAsciiValuesInUtf8LikeAWriter() throws Exception {
+        // ZeekAscii escapes up to 0xFF; wider characters pass through and must come out as UTF-8,
+        // a lone surrogate as '?', exactly as a UTF-8 Writer encodes them
+        String parent = "C\u670d\u52a1-\ud83d\ude00-\ud800x";
+        String log = write(LogFormat.ZEEK, conn("10.0.0.1", "10.0.0.2", 1000, List.of(parent)));
+        ByteArrayOutputStream reference = new ByteArrayOutputStream();
+        try (java.io.Writer w = new java.io.OutputStreamWriter(reference, StandardCharsets.UTF_8)) {
+            w.write(parent);
+        }
+        String row = log.lines().toList().get(8);
+        assertThat(row.split("\t", -1)[20]).isEqualTo(reference.toString(StandardCharsets.UTF_8));
+        assertThat(row.split("\t", -1)[20]).contains("\ud83d\ude00").endsWith("-?x");
+    }
+
+    @Test
+    void writesLinesLongerThanTheBufferAndManyLinesAcrossBufferEdges() throws Exception {
+        List<String> parents = new java.util.ArrayList<>();
+        for (int i = 0; i < 12_000; i++) {
+            parents.add("C" + i);
+        }
+        Connection wide = conn("10.0.0.1", "10.0.0.2", 1000, parents);
+        Connection narrow = conn("10.0.0.3", "10.0.0.4", 1000, List.of());
+        Connection[] conns = new Connection[3001];
+        java.util.Arrays.fill(conns, narrow);
+        conns[1500] = wide;
+        List<String> lines = write(LogFormat.ZEEK, conns).lines().toList();
+        String narrowRow = write(LogFormat.ZEEK, narrow).lines().toList().get(8);
+        assertThat(lines).hasSize(8 + 3001 + 1);
+        assertThat(lines.get(8 + 1500).split("\t", -1)[20]).isEqualTo(String.join(",", parents));
+        assertThat(lines.get(8 + 1500).length()).isGreaterThan(1 << 16);
+        for (int i = 0; i < 3001; i++) {
+            if (i != 1500) {
+                assertThat(lines.get(8 + i)).isEqualTo(narrowRow);
+            }
+        }
+    }
+
+    @Test
+    void flushesEachRecordWhenAskedSoLiveOutputAppearsAtOnce() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ConnLogWriter w = ConnLogWriter.builder(bytes).flushEachRecord(true).build();
+        w.onConnectionClosed(conn("10.0.0.1", "10.0.0.2", 1, List.of()));
+        assertThat(bytes.toString(StandardCharsets.UTF_8).lines().toList()).hasSize(9);
+        w.onConnectionClosed(conn("10.0.0.1", "10.0.0.2", 1, List.of()));
+        assertThat(bytes.toString(StandardCharsets.UTF_8).lines().toList()).hasSize(10);
+        w.close();
+    }
+
+    @Test
     void reportsWriteFailureOnClose() throws Exception {
         OutputStream broken = new OutputStream() {
             @Override

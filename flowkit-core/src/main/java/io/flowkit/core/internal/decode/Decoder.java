@@ -120,6 +120,8 @@ public final class Decoder {
     private boolean frameComplete;
     private boolean inReassembled;
     private boolean verify;
+    /** Set during {@link #decodeAddresses}: stop once the keying addresses are known. */
+    private boolean addressesOnly;
 
     /**
      * Creates a decoder with a tracker's checksum settings and the default fragment limits.
@@ -233,6 +235,36 @@ public final class Decoder {
     }
 
     /**
+     * Reads a frame only as far as the addresses the connection engine will key its packet by:
+     * the link layer, then the IP header (IPv4) or the IPv6 header and the extension headers
+     * before a fragment header (a routing header's final destination, a Home Address option).
+     * No checksum is verified, no fragment reassembled, no transport header read. This is the
+     * prefix of {@link #decode}: a frame it skips is counted with the reason {@code decode}
+     * would give, and a frame it accepts may still be skipped by {@code decode} for a reason
+     * found further in. Fragments of one datagram yield the same addresses, and so do both
+     * directions of a connection (swapped), whatever the ports; tunnelled packets yield their
+     * outermost addresses.
+     *
+     * @param tsNanos  capture time, nanoseconds since the epoch
+     * @param linkType the frame's {@code LINKTYPE_} value
+     * @param buf      the buffer holding the frame; read with absolute indexes only
+     * @param off      index of the frame's first byte
+     * @param caplen   captured bytes from {@code off}
+     * @param wirelen  the frame's length on the wire
+     * @param view     receives {@code srcHi}, {@code srcLo}, {@code dstHi}, {@code dstLo}; its
+     *                 other fields are unspecified
+     * @return {@code true} if the frame reached its IP addresses; {@code false} if it was
+     *         skipped (and counted)
+     */
+    public boolean decodeAddresses(long tsNanos, int linkType, ByteBuffer buf, int off, int caplen, int wirelen,
+                                   PacketView view) {
+        addressesOnly = true;
+        boolean ok = decode(tsNanos, linkType, buf, off, caplen, wirelen, view);
+        addressesOnly = false;
+        return ok;
+    }
+
+    /**
      * Returns how many frames were skipped for one reason.
      *
      * @param reason the reason
@@ -260,6 +292,11 @@ public final class Decoder {
     /** @return datagrams whose reassembly was abandoned: timed out, evicted at the memory bound, or too torn */
     public long reassembliesDropped() {
         return fragments.dropped();
+    }
+
+    /** @return the gauge of reassembly's slot bound ({@link io.flowkit.Bound#FRAGMENTS}); its signal goes nowhere until redirected */
+    public io.flowkit.core.internal.bound.BoundGauge fragmentGauge() {
+        return fragments.gauge();
     }
 
     // ---------------------------------------------------------------- tunnels
@@ -869,6 +906,9 @@ public final class Decoder {
         out.srcLo = src;
         out.dstHi = 0;
         out.dstLo = dst;
+        if (addressesOnly) {
+            return true;
+        }
         verify = !ignoreChecksums && (ignoreChecksumsNets.isEmpty() || !ignoreChecksumsNets.contains(0, src));
         if (verify && !inReassembled && Checksum.fold(Checksum.add(b, p, p + hl, 0)) != 0xFFFF) {
             return skip(SkipReason.BAD_IP_CHECKSUM);
@@ -959,6 +999,9 @@ public final class Decoder {
                 q += 8;
                 continue;
             }
+            if (addressesOnly) {
+                return true;
+            }
             fragmentCount++;
             if (inReassembled) {
                 return skip(SkipReason.BAD_FRAGMENT);
@@ -973,6 +1016,9 @@ public final class Decoder {
             nh = next;
             q += 8;
             break;
+        }
+        if (addressesOnly) {
+            return true;
         }
         if (nh == 50 || nh == 59 || nh == 135) {
             return skip(SkipReason.NO_TRANSPORT);

@@ -1,5 +1,7 @@
 package io.flowkit.core.internal.decode;
 
+import io.flowkit.Bound;
+import io.flowkit.core.internal.bound.BoundGauge;
 import java.nio.ByteBuffer;
 
 /**
@@ -23,7 +25,8 @@ import java.nio.ByteBuffer;
  *
  * <p><b>Bounds (our additions).</b> There is a fixed number of slots, each able to hold one
  * datagram of the largest legal size; the slot count follows from a byte budget. When every slot
- * is busy, the slot whose first fragment is oldest is dropped for the new datagram. A fragment
+ * is busy, the slot whose first fragment is oldest is dropped for the new datagram (counted and
+ * signalled by the {@link BoundGauge} of {@link Bound#FRAGMENTS}). A fragment
  * whose data would end past 65,535 bytes of IP datagram, or whose header part is longer than
  * {@link #HEADER_ROOM}, is refused. Each slot tracks at most {@link #MAX_RUNS} disjoint byte
  * runs; a datagram torn into more holes than that is dropped. Slot buffers are allocated when
@@ -74,6 +77,8 @@ final class FragmentReassembler {
     private final int[] runEnd;
 
     private long dropped;
+    private int inUse;
+    private final BoundGauge gauge;
     private ByteBuffer completeBuffer;
     private int completeOffset;
     private int completeLength;
@@ -107,6 +112,12 @@ final class FragmentReassembler {
         runCount = new int[slots];
         runStart = new int[slots * MAX_RUNS];
         runEnd = new int[slots * MAX_RUNS];
+        gauge = new BoundGauge(Bound.FRAGMENTS, slots, BoundGauge.Signal.NONE);
+    }
+
+    /** @return the gauge of the slot bound: datagrams evicted because every slot was busy */
+    BoundGauge gauge() {
+        return gauge;
     }
 
     /** @return datagrams dropped before completion: timed out, evicted at the bound, or torn into too many pieces */
@@ -147,8 +158,9 @@ final class FragmentReassembler {
             return REFUSED;
         }
         if (s < 0) {
-            s = allocate();
+            s = allocate(now);
             used[s] = true;
+            inUse++;
             version[s] = ipVersion;
             srcHi[s] = sHi;
             srcLo[s] = sLo;
@@ -214,7 +226,7 @@ final class FragmentReassembler {
         return version[s] == 4 ? headerLength[s] : headerLength[s] - 40;
     }
 
-    private int allocate() {
+    private int allocate(long now) {
         int oldest = 0;
         for (int s = 0; s < slots; s++) {
             if (!used[s]) {
@@ -228,8 +240,10 @@ final class FragmentReassembler {
                 oldest = s;
             }
         }
-        release(oldest);
+        used[oldest] = false; // not release(): an eviction never ends the episode it starts
+        inUse--;
         dropped++;
+        gauge.evicted(now);
         return oldest;
     }
 
@@ -244,6 +258,8 @@ final class FragmentReassembler {
 
     private void release(int s) {
         used[s] = false;
+        inUse--;
+        gauge.occupancy(inUse);
     }
 
     /**

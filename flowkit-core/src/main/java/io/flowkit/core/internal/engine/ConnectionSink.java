@@ -1,11 +1,13 @@
 package io.flowkit.core.internal.engine;
 
+import io.flowkit.Bound;
 import io.flowkit.Connection;
+import io.flowkit.core.internal.bound.BoundGauge;
 import io.flowkit.core.internal.decode.PacketView;
 
 /**
  * Where the engine sends what it learns, on the tracker's thread: every finished connection
- * record, in removal order, and every ICMP destination-unreachable message with the packet it
+ * record, in removal order, the first eviction at each of its bounds, and every ICMP destination-unreachable message with the packet it
  * quotes. The tracker's sink fans records out to the connection listeners; scan detection plugs
  * in here too, as a second consumer of the same two calls.
  */
@@ -36,6 +38,17 @@ public interface ConnectionSink {
     void icmpUnreachable(PacketView view);
 
     /**
+     * A bound of the engine's tables started evicting (see
+     * {@link io.flowkit.core.internal.bound.BoundGauge}); the record of the evicted connection came
+     * just before.
+     *
+     * @param bound the bound
+     * @param limit its value in this engine
+     */
+    default void boundReached(Bound bound, long limit) {
+    }
+
+    /**
      * The tracker was closed and has delivered the connections still open (closed with
      * {@link io.flowkit.CloseReason#END_OF_INPUT}); nothing follows.
      */
@@ -50,5 +63,16 @@ public interface ConnectionSink {
      */
     default long listenerFailures() {
         return 0;
+    }
+
+    /**
+     * Returns the gauge of a bound this sink keeps itself (scan detection's
+     * {@link Bound#SCAN_SOURCES}), so the tracker can point its signal at the bound listeners and
+     * report its counts; {@code null} when it keeps none.
+     *
+     * @return the gauge, or null
+     */
+    default BoundGauge boundGauge() {
+        return null;
     }
 }

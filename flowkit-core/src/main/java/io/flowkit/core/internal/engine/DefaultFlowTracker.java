@@ -1,16 +1,17 @@
 package io.flowkit.core.internal.engine;
 
+import io.flowkit.Bound;
 import io.flowkit.Connection;
 import io.flowkit.FlowTracker;
 import io.flowkit.PacketSource;
 import io.flowkit.SkipReason;
 import io.flowkit.TrackerConfig;
 import io.flowkit.TrackerStats;
+import io.flowkit.core.internal.bound.BoundGauge;
 import io.flowkit.core.internal.decode.Decoder;
 import io.flowkit.core.internal.decode.PacketView;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.security.SecureRandom;
 
 /**
  * flowkit's {@link FlowTracker}: decoder, engine and listeners on one thread.
@@ -29,8 +30,11 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
     private final Engine engine;
     private final PacketView view = new PacketView();
     private final Listeners listeners;
+    private final BoundListeners boundListeners;
     private final ConnectionSink extraSink;
     private final FrameClock clock = new FrameClock();
+    /** The extra sink's own bound (scan sources), or null. */
+    private final BoundGauge scanGauge;
     private boolean closed;
 
     /**
@@ -49,11 +53,17 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
      * @param extraSink also receives every record and ICMP unreachable, after the listeners; or null
      */
     public DefaultFlowTracker(TrackerConfig config, ConnectionSink extraSink) {
+        this.boundListeners = new BoundListeners(config.boundListeners());
         this.decoder = new Decoder(config);
-        long seed = config.uidSeed() != null ? config.uidSeed() : new SecureRandom().nextLong();
+        decoder.fragmentGauge().signalTo(boundListeners);
+        long seed = config.uidSeed() != null ? config.uidSeed() : Uids.randomSeed();
         this.engine = new Engine(config, this, seed);
         this.listeners = new Listeners(config.connectionListeners());
         this.extraSink = extraSink;
+        this.scanGauge = extraSink != null ? extraSink.boundGauge() : null;
+        if (scanGauge != null) {
+            scanGauge.signalTo(boundListeners);
+        }
     }
 
     private void ensureOpen() {
@@ -105,7 +115,16 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
                 .pendingEvictions(engine.pendingEvictions())
                 .resumeLinks(engine.resumeLinks()).resumeDropped(engine.resumeDropped())
                 .resumeExpired(engine.resumeExpired())
-                .listenerFailures(listeners.failures() + (extraSink != null ? extraSink.listenerFailures() : 0));
+                .evictions(Bound.CONNECTIONS, engine.connectionEvictions())
+                .boundReached(Bound.CONNECTIONS, engine.connectionBoundReached())
+                .evictions(Bound.PENDING, engine.pendingEvictions())
+                .boundReached(Bound.PENDING, engine.pendingBoundReached())
+                .evictions(Bound.FRAGMENTS, decoder.fragmentGauge().evictions())
+                .boundReached(Bound.FRAGMENTS, decoder.fragmentGauge().reached())
+                .evictions(Bound.SCAN_SOURCES, scanGauge != null ? scanGauge.evictions() : 0)
+                .boundReached(Bound.SCAN_SOURCES, scanGauge != null ? scanGauge.reached() : 0)
+                .listenerFailures(listeners.failures() + boundListeners.failures()
+                        + (extraSink != null ? extraSink.listenerFailures() : 0));
         for (SkipReason r : SkipReason.values()) {
             b.skipped(r, decoder.skipped(r));
         }
@@ -135,6 +154,11 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
         if (extraSink != null) {
             extraSink.connectionRemoved(connection);
         }
+    }
+
+    @Override
+    public void boundReached(Bound bound, long limit) {
+        boundListeners.reached(bound, limit);
     }
 
     @Override

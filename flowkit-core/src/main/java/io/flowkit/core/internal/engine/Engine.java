@@ -1,11 +1,13 @@
 package io.flowkit.core.internal.engine;
 
+import io.flowkit.Bound;
 import io.flowkit.CloseReason;
 import io.flowkit.ConnState;
 import io.flowkit.Connection;
 import io.flowkit.PortKey;
 import io.flowkit.Protocol;
 import io.flowkit.TrackerConfig;
+import io.flowkit.core.internal.bound.BoundGauge;
 import io.flowkit.core.internal.compress.PendingTable;
 import io.flowkit.core.internal.decode.NetworkSet;
 import io.flowkit.core.internal.decode.PacketView;
@@ -37,14 +39,20 @@ import java.util.Map;
  * deadline is re-checked in time order and the entry re-armed for the next one.
  *
  * <p><b>Bounds.</b> The table grows by doubling up to {@code maxConnections}; at the bound the
- * least recently active connection is removed first ({@link CloseReason#EVICTED}).
+ * least recently active connection is removed first ({@link CloseReason#EVICTED}). The pending
+ * table has its own bound. A {@link BoundGauge} per bound counts the evictions and tells the sink
+ * ({@link ConnectionSink#boundReached}) when a bound starts evicting.
  *
  * <p><b>Compressor.</b> With {@link TrackerConfig#compressor()} set, a TCP packet with no entry
  * that the {@link PendingTable} accepts is stored there instead; the entry is replayed through
  * this class's ordinary path when its connection sees a second packet or its first timer fires
  * (see {@code promote} and {@code expirePending}). The full table then keeps one spare slot
  * beyond {@code maxConnections} so that a pending entry can always leave through the ordinary
- * removal code without evicting a full connection.
+ * removal code without evicting a full connection. Pending entries due in one {@link #advance}
+ * leave before the wheel's timers, so records of connections coming due in the same step may
+ * leave in another order than without the compressor; each record is the same. When the
+ * compressor's own timeout is shorter than the first timer, the entry leaves at that timeout as
+ * an inactive connection ({@code pendingCutShort}).
  *
  * <p><b>Resumed connections.</b> With {@link TrackerConfig#resumeHorizon()} set, a
  * {@link SessionLinks} remembers connections removed for inactivity or eviction; two hooks use
@@ -112,9 +120,12 @@ public final class Engine implements TimerWheel.Expiry {
     private final TimerWheel.Expiry pendingExpiry = this::expirePending;
     private final PacketView replay = new PacketView();
     private final long pendingDelay;
+    /** Whether the compressor's own timeout is shorter than a pending connection's first timer. */
+    private final boolean pendingCutShort;
     private long promotions;
     private long pendingExpiries;
-    private long pendingEvictions;
+    private final BoundGauge connectionGauge;
+    private final BoundGauge pendingGauge;
     /** Resumed-connection linking, or null when off. */
     private final SessionLinks links;
 
@@ -148,11 +159,18 @@ public final class Engine implements TimerWheel.Expiry {
         this.uids = new Uids(seed);
         int max = maxConnections;
         this.maxConnections = max;
-        this.pendingDelay = Math.min(Math.min(config.tcpAttemptTimeout().toNanos(), Tcp.SYN_TIMEOUT),
+        long firstTimer = Math.min(Math.min(config.tcpAttemptTimeout().toNanos(), Tcp.SYN_TIMEOUT),
                 config.udpInactivityTimeout().toNanos());
+        long own = config.compressor() == null ? firstTimer
+                : config.compressor().pendingTimeout().orElse(config.tcpAttemptTimeout()).toNanos();
+        this.pendingCutShort = own < firstTimer;
+        this.pendingDelay = Math.min(firstTimer, own);
         this.pending = config.compressor() == null ? null : new PendingTable(config.compressor(), pendingDelay);
         int slots = pending == null ? max : max + 1;
         this.maxSlots = slots;
+        this.connectionGauge = new BoundGauge(Bound.CONNECTIONS, max, sink::boundReached);
+        this.pendingGauge = pending == null ? null
+                : new BoundGauge(Bound.PENDING, config.compressor().maxPendingConnections(), sink::boundReached);
         this.table = new ConnectionTable(Math.min(slots, 1024), slots);
         this.c = new Connections(table.capacity(), !config.progressAges().isEmpty());
         this.wheel = new TimerWheel(table.capacity(), 0);
@@ -353,12 +371,17 @@ public final class Engine implements TimerWheel.Expiry {
             if (p >= 0) {
                 promotions++;
                 promote(p, false);
+                pendingGauge.occupancy(pending.size());
                 s = table.find(keyProto, v.srcHi, v.srcLo, sp, v.dstHi, v.dstLo, dp);
+                if (s >= 0 && tcp.isReuse(s, v.tcpFlags, v.seq)) { // as if the entry had been full all along
+                    remove(s, CloseReason.REUSED);
+                    s = -1;
+                }
             } else if (encapKey == 0 && pending.accepts(v)) {
                 if (pending.isAtBound()) {
-                    pendingEvictions++;
                     evicted++;
                     remove(promote(pending.evictionCandidate(), true), CloseReason.EVICTED);
+                    pendingGauge.evicted(v.timestampNanos);
                 }
                 pending.insert(v, uidCounter);
                 uidCounter += uidStep;
@@ -473,15 +496,22 @@ public final class Engine implements TimerWheel.Expiry {
         return s;
     }
 
-    /** A pending entry's first deadline: it leaves through the ordinary timer code. */
+    /**
+     * A pending entry's first deadline: it leaves through the ordinary timer code, or, when the
+     * compressor's own timeout came first, as an inactive connection at once.
+     */
     private void expirePending(int p, long deadline, long now) {
         pendingExpiries++;
         int slot = lastSlot;
         long uid = lastUid;
         int port = lastRespPort;
         int s = promote(p, true);
+        pendingGauge.occupancy(pending.size());
         if (table.isLive(s)) {
             expired(s, deadline, now);
+        }
+        if (pendingCutShort && table.isLive(s)) {
+            remove(s, CloseReason.INACTIVITY_TIMEOUT);
         }
         lastSlot = slot == s ? -1 : slot;
         lastUid = uid;
@@ -588,6 +618,7 @@ public final class Engine implements TimerWheel.Expiry {
         while (table.size() >= limit) {
             evicted++;
             remove(table.stalest(), CloseReason.EVICTED);
+            connectionGauge.evicted(t);
         }
         if (table.isFull()) {
             int cap = table.grow();
@@ -720,6 +751,9 @@ public final class Engine implements TimerWheel.Expiry {
         }
         closed++;
         sink.connectionRemoved(record);
+        if (reason != CloseReason.EVICTED) {
+            connectionGauge.occupancy(table.size());
+        }
     }
 
     /**
@@ -947,7 +981,22 @@ public final class Engine implements TimerWheel.Expiry {
 
     /** @return pending connections evicted at the compressor's bound */
     public long pendingEvictions() {
-        return pendingEvictions;
+        return pendingGauge == null ? 0 : pendingGauge.evictions();
+    }
+
+    /** @return full connections evicted at the table's bound (pending ones not included) */
+    public long connectionEvictions() {
+        return connectionGauge.evictions();
+    }
+
+    /** @return times the connection table started evicting */
+    public long connectionBoundReached() {
+        return connectionGauge.reached();
+    }
+
+    /** @return times the pending table started evicting */
+    public long pendingBoundReached() {
+        return pendingGauge == null ? 0 : pendingGauge.reached();
     }
 
     /** @return records linked to the record they continue (0 when linking is off) */

@@ -8,7 +8,7 @@ import java.lang.invoke.VarHandle;
  * to the thread that calls the listeners (connection records, progress snapshots, ICMP
  * unreachables for scan detection). One entry per connection event, never per packet.
  *
- * <p>The same Lamport queue as {@link PacketRing}: the producer stores the element, then
+ * <p>A Lamport queue: the producer stores the element, then
  * publishes it with a release store of {@code tail}; the consumer loads {@code tail} with acquire,
  * takes the element, clears the slot, and returns it with a release store of {@code head}.
  */

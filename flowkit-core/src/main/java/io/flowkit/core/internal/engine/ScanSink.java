@@ -2,6 +2,7 @@ package io.flowkit.core.internal.engine;
 
 import io.flowkit.Connection;
 import io.flowkit.Protocol;
+import io.flowkit.core.internal.bound.BoundGauge;
 import io.flowkit.core.internal.decode.PacketView;
 import io.flowkit.core.internal.scan.ScanDetector;
 
@@ -49,5 +50,10 @@ final class ScanSink implements ConnectionSink {
     @Override
     public long listenerFailures() {
         return detector.listenerFailures();
+    }
+
+    @Override
+    public BoundGauge boundGauge() {
+        return detector.gauge();
     }
 }

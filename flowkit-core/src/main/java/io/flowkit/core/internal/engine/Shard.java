@@ -1,44 +1,80 @@
 package io.flowkit.core.internal.engine;
 
+import io.flowkit.Bound;
 import io.flowkit.Connection;
 import io.flowkit.Protocol;
+import io.flowkit.SkipReason;
 import io.flowkit.TrackerConfig;
+import io.flowkit.core.internal.decode.Decoder;
 import io.flowkit.core.internal.decode.PacketView;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One engine thread of a {@link ShardedFlowTracker}: takes decoded packets and time marks from its
- * {@link PacketRing}, runs its own {@link Engine} over them exactly as {@link DefaultFlowTracker}
- * does (time first, then the packet), and puts every record, every progress snapshot, and every
- * ICMP unreachable that scan detection wants, into its {@link OutcomeQueue} for the listener
- * thread, in the order the engine made them.
+ * One engine thread of a {@link ShardedFlowTracker}: takes raw frames and time marks from its
+ * {@link FrameRing} and does, per frame, exactly what {@link DefaultFlowTracker} does after
+ * counting it: advance network time to the frame's ({@link FrameClock}, firing this engine's
+ * timers), decode it with its own {@link Decoder} (checksums, fragment reassembly) and run it,
+ * tunnel layers included, through its own {@link Engine} ({@link Layers}). Every record, every
+ * progress snapshot, every bound its engine or decoder reaches, and every ICMP unreachable that
+ * scan detection wants, goes into its
+ * {@link OutcomeQueue} for the listener thread, in the order the engine made them.
  *
- * <p>Counters are published to the listener thread through volatile fields whenever the ring
- * runs dry and at the end, not per packet. A {@link Throwable} from the engine ends the thread:
- * it is kept in {@link #failure()} and {@link #done()} turns true, so nobody waits on this shard
- * for ever.
+ * <p>Counters (engine, resume store and decoder) are published to the listener thread whenever
+ * the ring runs dry and at the end, not per frame: a plain array made visible by a volatile
+ * write. A {@link Throwable} from the decoder or the engine ends the thread: it is kept in
+ * {@link #failure()} and {@link #done()} turns true, so nobody waits on this shard for ever.
  */
 final class Shard implements ConnectionSink, Runnable {
-    final PacketRing in;
+    /** Slots handed back to the reader at a time while a long run of frames is decoded. */
+    private static final int RELEASE_BATCH = 128;
+    /** Polls of an empty ring before parking: about a microsecond. */
+    static final int SPINS = 64;
+    /** The longest park on an empty ring, and so the longest a trickle of frames waits. */
+    private static final long PARK_NANOS = 1_000_000L;
+
+    /** {@link #addCounters} indexes: engine, compressor, decoder and resume counters, then skips by reason. */
+    static final int CREATED = 0;
+    static final int CLOSED = 1;
+    static final int EVICTED = 2;
+    static final int ACTIVE = 3;
+    static final int PEAK = 4;
+    static final int PENDING_ACTIVE = 5;
+    static final int PENDING_PEAK = 6;
+    static final int PROMOTIONS = 7;
+    static final int PENDING_EXPIRIES = 8;
+    static final int PENDING_EVICTIONS = 9;
+    static final int BAD_CHECKSUMS = 10;
+    static final int FRAGMENTS = 11;
+    static final int REASSEMBLED = 12;
+    static final int REASSEMBLIES_DROPPED = 13;
+    static final int RESUME_LINKS = 14;
+    static final int RESUME_DROPPED = 15;
+    static final int RESUME_EXPIRED = 16;
+    static final int CONNECTION_EVICTIONS = 17;
+    static final int CONNECTION_BOUND_REACHED = 18;
+    static final int PENDING_BOUND_REACHED = 19;
+    static final int FRAGMENT_EVICTIONS = 20;
+    static final int FRAGMENT_BOUND_REACHED = 21;
+    static final int SKIPPED = 22;
+    /** {@code SkipReason.values()} copies its array on every call; this copy is made once. */
+    private static final SkipReason[] REASONS = SkipReason.values();
+    static final int COUNTERS = SKIPPED + REASONS.length;
+
+    final FrameRing in;
     final OutcomeQueue out;
+    private final Decoder decoder;
     private final Engine engine;
     private final PacketView view = new PacketView();
     private final boolean wantsUnreachables;
+    /** Frames worth waking up for: an eighth of the ring. */
+    private final int wakeSlots;
     /** This shard's network time; frames are counted by the reader, not here. */
     private final FrameClock clock = new FrameClock();
-    /** Network time of the last {@link PacketRing#ADVANCE} or packet the listener thread sent. */
+    /** Network time of the last {@link FrameRing#ADVANCE} the listener thread sent. */
     long sentTime;
 
-    private volatile long created;
-    private volatile long closed;
-    private volatile long evicted;
-    private volatile long active;
-    private volatile long peak;
-    /** Compressor counters, in the order of {@link #pendingCounters}. */
-    private final long[] pending = new long[5];
-    /** Resume counters, in the order of {@link #resumeCounters}. */
-    private final long[] resume = new long[3];
-    private volatile int pendingPublished;
+    private final long[] counters = new long[COUNTERS];
+    private volatile int countersPublished;
     private volatile Throwable failure;
     private volatile boolean done;
 
@@ -51,13 +87,17 @@ final class Shard implements ConnectionSink, Runnable {
      * @param index             this shard's number, from 0
      * @param count             the number of shards
      * @param wantsUnreachables whether scan detection is on
-     * @param ringCapacity      packet slots, a power of two
+     * @param ring              the ring of frames to take
+     * @param ringSlots         the ring's slots
      * @param outCapacity       outcome slots, a power of two
      */
     Shard(TrackerConfig config, int maxConnections, long seed, int index, int count, boolean wantsUnreachables,
-          int ringCapacity, int outCapacity) {
-        this.in = new PacketRing(ringCapacity);
+          FrameRing ring, int ringSlots, int outCapacity) {
+        this.in = ring;
+        this.wakeSlots = Math.max(1, ringSlots / 8);
         this.out = new OutcomeQueue(outCapacity);
+        this.decoder = new Decoder(config);
+        decoder.fragmentGauge().signalTo(this::boundReached);
         this.engine = new Engine(config, maxConnections, this, seed, index, count);
         this.wantsUnreachables = wantsUnreachables;
     }
@@ -82,33 +122,42 @@ final class Shard implements ConnectionSink, Runnable {
                 if (idle == 0) {
                     publishCounters();
                 }
-                idle = idle(idle);
+                if (++idle < SPINS) {
+                    Thread.onSpinWait();
+                } else {
+                    in.awaitSlots(wakeSlots, PARK_NANOS);
+                }
                 continue;
             }
             idle = 0;
             long seq = in.first();
+            int unreleased = 0;
             for (int k = 0; k < n; k++, seq++) {
                 int kind = in.kind(seq);
-                if (kind == PacketRing.PACKET) {
-                    in.read(seq, view);
-                    clock.advance(view.timestampNanos, engine);
-                    engine.process(view);
-                } else {
-                    clock.advance(in.time(seq), engine);
-                    if (kind == PacketRing.END) {
-                        engine.flush();
-                        in.release(k + 1);
-                        return;
+                long ts = in.time(seq);
+                clock.advance(ts, engine);
+                if (kind == FrameRing.FRAME || kind == FrameRing.EXTERNAL) {
+                    if (decoder.decode(ts, in.linkType(seq), in.buffer(seq), in.offset(seq), in.captureLength(seq),
+                            in.wireLength(seq), view)) {
+                        Layers.process(decoder, engine, view);
                     }
+                } else if (kind == FrameRing.END) {
+                    engine.flush();
+                    in.release(unreleased + 1);
+                    return;
+                }
+                if (++unreleased == RELEASE_BATCH || kind == FrameRing.EXTERNAL) {
+                    in.release(unreleased);
+                    unreleased = 0;
                 }
             }
-            in.release(n);
+            in.release(unreleased);
         }
     }
 
     /**
      * Waits a little, more the longer nothing happened: a few spins, then yields, then short
-     * parks, so an idle shard costs almost nothing on a busy machine.
+     * parks, so that a waiting thread leaves the core to the others on a busy machine.
      *
      * @param idle how many times in a row the caller found nothing to do
      * @return {@code idle + 1}
@@ -125,20 +174,47 @@ final class Shard implements ConnectionSink, Runnable {
     }
 
     private void publishCounters() {
-        created = engine.created();
-        closed = engine.closed();
-        evicted = engine.evicted();
-        active = engine.active();
-        peak = engine.peak();
-        pending[0] = engine.pendingActive();
-        pending[1] = engine.pendingPeak();
-        pending[2] = engine.promotions();
-        pending[3] = engine.pendingExpiries();
-        pending[4] = engine.pendingEvictions();
-        resume[0] = engine.resumeLinks();
-        resume[1] = engine.resumeDropped();
-        resume[2] = engine.resumeExpired();
-        pendingPublished++; // volatile write publishes the array contents
+        long[] c = counters;
+        c[CREATED] = engine.created();
+        c[CLOSED] = engine.closed();
+        c[EVICTED] = engine.evicted();
+        c[ACTIVE] = engine.active();
+        c[PEAK] = engine.peak();
+        c[PENDING_ACTIVE] = engine.pendingActive();
+        c[PENDING_PEAK] = engine.pendingPeak();
+        c[PROMOTIONS] = engine.promotions();
+        c[PENDING_EXPIRIES] = engine.pendingExpiries();
+        c[PENDING_EVICTIONS] = engine.pendingEvictions();
+        c[BAD_CHECKSUMS] = decoder.badChecksums();
+        c[FRAGMENTS] = decoder.fragments();
+        c[REASSEMBLED] = decoder.reassembledDatagrams();
+        c[REASSEMBLIES_DROPPED] = decoder.reassembliesDropped();
+        c[RESUME_LINKS] = engine.resumeLinks();
+        c[RESUME_DROPPED] = engine.resumeDropped();
+        c[RESUME_EXPIRED] = engine.resumeExpired();
+        c[CONNECTION_EVICTIONS] = engine.connectionEvictions();
+        c[CONNECTION_BOUND_REACHED] = engine.connectionBoundReached();
+        c[PENDING_BOUND_REACHED] = engine.pendingBoundReached();
+        c[FRAGMENT_EVICTIONS] = decoder.fragmentGauge().evictions();
+        c[FRAGMENT_BOUND_REACHED] = decoder.fragmentGauge().reached();
+        for (SkipReason r : REASONS) {
+            c[SKIPPED + r.ordinal()] = decoder.skipped(r);
+        }
+        countersPublished++; // volatile write publishes the array contents
+    }
+
+    /**
+     * Adds this shard's last published counters to {@code sums}, indexed as the constants of
+     * this class say.
+     *
+     * @param sums {@link #COUNTERS} counters
+     */
+    void addCounters(long[] sums) {
+        if (countersPublished >= 0) { // volatile read before the array
+            for (int i = 0; i < COUNTERS; i++) {
+                sums[i] += counters[i];
+            }
+        }
     }
 
     private void put(Object o) {
@@ -165,57 +241,15 @@ final class Shard implements ConnectionSink, Runnable {
     }
 
     @Override
+    public void boundReached(Bound bound, long limit) {
+        put(new BoundReached(bound, limit));
+    }
+
+    @Override
     public void icmpUnreachable(PacketView v) {
         if (wantsUnreachables && ScanSink.quotesTransport(v)) {
             put(new Unreachable(v.timestampNanos, v.innerSrcHi, v.innerSrcLo, v.innerDstHi, v.innerDstLo,
                     v.innerDstPort, v.innerProto == 6 ? Protocol.TCP : Protocol.UDP));
-        }
-    }
-
-    long created() {
-        return created;
-    }
-
-    long closed() {
-        return closed;
-    }
-
-    long evicted() {
-        return evicted;
-    }
-
-    long active() {
-        return active;
-    }
-
-    long peak() {
-        return peak;
-    }
-
-    /**
-     * Adds this shard's compressor counters to {@code sums}: pending now, pending peak,
-     * promotions, expiries, evictions.
-     *
-     * @param sums five counters
-     */
-    void pendingCounters(long[] sums) {
-        if (pendingPublished >= 0) { // volatile read before the array
-            for (int i = 0; i < sums.length; i++) {
-                sums[i] += pending[i];
-            }
-        }
-    }
-
-    /**
-     * Adds this shard's resume counters to {@code sums}: links, dropped, expired.
-     *
-     * @param sums three counters
-     */
-    void resumeCounters(long[] sums) {
-        if (pendingPublished >= 0) { // volatile read before the array
-            for (int i = 0; i < sums.length; i++) {
-                sums[i] += resume[i];
-            }
         }
     }
 
@@ -225,6 +259,10 @@ final class Shard implements ConnectionSink, Runnable {
 
     boolean done() {
         return done;
+    }
+
+    /** A bound of this shard's engine or decoder started evicting, on its way to the listener thread. */
+    record BoundReached(Bound bound, long limit) {
     }
 
     /** An ICMP unreachable, as scan detection takes it, on its way to the listener thread. */

@@ -1,10 +1,10 @@
 package io.flowkit.core.internal.engine;
 
+import io.flowkit.Bound;
 import io.flowkit.CloseReason;
 import io.flowkit.Connection;
 import io.flowkit.FlowTracker;
 import io.flowkit.PacketSource;
-import io.flowkit.Protocol;
 import io.flowkit.SkipReason;
 import io.flowkit.TrackerConfig;
 import io.flowkit.TrackerStats;
@@ -13,72 +13,92 @@ import io.flowkit.core.internal.decode.PacketView;
 import io.flowkit.core.internal.scan.ScanDetector;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.security.SecureRandom;
 
 /**
  * flowkit's {@link FlowTracker} on several cores ({@code FlowTracker.builder().threads(n)}).
  *
- * <p><b>Idea.</b> The calling thread (the reader) does what must see every packet in order:
- * counting, network time, decoding and fragment reassembly. It then picks a {@link Shard} by a
- * symmetric hash of the packet's two endpoints and copies the decoded fields into that shard's
- * {@link PacketRing}; each shard runs its own {@link Engine} on its own thread, timers included
- * (inactivity and progress ages alike, on the shard's own wheel). Records and progress snapshots
- * come back through each shard's {@link OutcomeQueue}, in the order the shard made them, and are
- * handed to the listeners, and records also to the single {@link ScanDetector}, on the calling
- * thread, inside {@link #onFrame}, {@link #run}, {@link #advanceTime} and {@link #close}: listener
- * code stays single-threaded, a connection's progress events precede its record, and one detector
- * sees every originator's attempts whichever shard tracked them (an outcome is per connection,
- * so this queue carries far less than the packet rings).
+ * <p><b>Idea.</b> The calling thread (the reader) does as little as it can per frame, because
+ * every frame passes through it: count the frame, take its network time ({@link FrameClock},
+ * without an engine), read it only as far as its IP addresses ({@link Decoder#decodeAddresses}:
+ * link layer and IP header, no checksum, no transport), pick a {@link Shard} by a symmetric hash
+ * of the two addresses, and copy the raw frame into that shard's {@link FrameRing}. Each shard, on
+ * its own thread, does everything else exactly as {@link DefaultFlowTracker} does: advances
+ * network time, firing its engine's timers (inactivity and progress ages alike), decodes the frame
+ * with its own {@link Decoder} (checksums, fragment reassembly), and runs it, tunnels included,
+ * through its own {@link Engine} ({@link Layers}). Records and progress snapshots come back
+ * through each shard's {@link OutcomeQueue}, in the order the shard made them, and are handed to
+ * the listeners, and records also to the single {@link ScanDetector}, on the calling thread,
+ * inside {@link #onFrame}, {@link #run}, {@link #advanceTime} and {@link #close}: listener code
+ * stays single-threaded, a connection's progress events precede its record, and one detector sees
+ * every originator's attempts whichever shard tracked them (an outcome is per connection, so these
+ * queues carry far less than the frame rings).
  *
- * <p><b>Why the records are the same as with one thread.</b> The engine keys a connection by its
- * addresses and, for TCP and UDP, its ports; the hash takes exactly those (addresses alone for
- * other protocols, whose keys the engine derives from ICMP types), summed over the two endpoints
- * so both directions meet in one shard. Fragments are reassembled before hashing, so a
- * datagram's pieces cannot split.
+ * <p><b>Why a connection stays in one shard: the outer address pair.</b> The engine keys a
+ * connection by its addresses and ports, but the key here leaves the ports (and the protocol)
+ * out: an IP fragment after the first carries no ports, and all fragments of a datagram must meet
+ * in one {@link Decoder} to be reassembled. The hash sums one mix per address, so both directions
+ * meet; the addresses are the ones the engine keys by (an IPv6 routing header's final
+ * destination, a Home Address option), so a reply without those headers meets its request.
+ * Tunnels stay whole too: the outer address pair sends an outer UDP tunnel connection, every
+ * packet inside it and the GRE/IP-in-IP uid of that pair (kept per engine by {@link Tunnels}) to
+ * one shard, which decapsulates with the state single-threaded tracking would have.
  *
- * <p><b>Tunnels stay on the calling thread.</b> Whether a UDP payload is a tunnel depends on the
- * state of its outer connection (Zeek decides by the responder port and by what the connection
- * already carried), and the inner packets need the outer connection's uid and the frame's bytes.
- * So UDP packets and GRE/IP-in-IP packets (the decoder marks them as possible tunnels) are tracked,
- * and decapsulated, by one more engine on the calling thread, with the single-threaded tracker's
- * code ({@link Layers}); TCP, ICMP and other protocols go to the shards. A connection's protocol
- * never changes, so each connection is tracked by exactly one engine. The price: UDP-heavy
- * traffic scales less with threads than TCP-heavy traffic. A shard advances its time with each of its packets before processing it,
- * as the single-threaded tracker does; time marks sent to every shard every
- * {@value #TICK} frames, on {@link #advanceTime} and at the end let idle shards expire
- * connections too, and {@link #close} moves every shard to the final network time before
- * flushing, so each connection ends with the same packets and the same state, and gets the same
- * progress snapshots, the last of them due by the final time included. What differs:
- * the order of records across shards, uids (shard {@code i} of {@code n} numbers its
- * connections {@code i, i+n+1, ...}, the calling thread's engine {@code n, 2n+1, ...}), the
- * table bound (each of the n+1 engines holds {@code ceil(maxConnections / (n + 1))}), scan events whose evidence depends on the order records
- * arrive in, and {@link TrackerStats#connectionsPeak()}, the sum of the shards' peaks.
+ * <p><b>What differs from one thread.</b> The order of records across shards; uids (shard
+ * {@code i} of {@code n} numbers its connections {@code i, i+n, ...}); the table bound (each shard
+ * holds {@code ceil(maxConnections / n)}); the resumed-connection store (each shard remembers
+ * {@code ceil(resumeCapacity / n)} connections: a resumed connection has its expired one's
+ * addresses, so it meets it in the same shard); the fragment reassembly budget (each shard's decoder
+ * has the default); scan events whose evidence depends on the order records arrive in;
+ * {@link TrackerStats#connectionsPeak()}, the sum of the shards' peaks. And an inner connection
+ * that is seen through tunnels with different outer address pairs, or also outside any tunnel, is
+ * tracked by each shard those pairs hash to, so it can give several records where one thread
+ * gives one with its tunnel changes in {@code tunnel_parents}.
+ *
+ * <p><b>Time.</b> A shard advances its time with each frame before decoding it, as the
+ * single-threaded tracker does; time marks sent to every shard every {@value #TICK} frames, on
+ * {@link #advanceTime} and at the end let idle shards expire connections too, and {@link #close}
+ * moves every shard to the final network time before flushing, so each connection ends with the
+ * same packets and the same state, and gets the same progress snapshots, the last of them due by
+ * the final time included.
+ *
+ * <p><b>Hand-off.</b> Frames are published to a shard in batches (one release store per
+ * {@value #BATCH} frames, and whenever the reader ticks, waits, or returns from {@link #run}), so
+ * the cache line a shard polls changes rarely. A frame larger than a ring's data area travels by
+ * reference and the reader waits until its shard has decoded it, since the source may reuse the
+ * buffer after {@code onFrame} returns. A waiting thread spins about a microsecond and then parks
+ * until the other side signals ({@link FrameRing}: a shard when frames are published, the reader
+ * when half a ring is free), so a blocked reader or an idle shard leaves its core to a thread with
+ * work: with {@code n} shards the calling thread is an {@code n+1}th thread, and on a machine with
+ * {@code n} cores the operating system runs whichever of them have work.
  *
  * <p><b>Back-pressure, failures, shutdown.</b> Rings are bounded; when one is full the reader
  * delivers records (so a shard blocked on a full outcome queue moves again) and waits. A shard
- * whose engine throws stops; the reader notices while draining or waiting and throws an
+ * whose decoder or engine throws stops; the reader notices while draining or waiting and throws an
  * {@link IllegalStateException} with the cause, after delivering every record that shard made.
  * {@link #close()} sends an end mark to every live shard, delivers records until every shard has
  * finished and its queue is empty, joins nothing (shards end by themselves), and only then reports
  * a failure not reported before. No wait is unbounded: every wait loop rechecks the shard's
  * liveness.
  *
- * <p><b>Cost.</b> Per UDP or tunnel packet on the reader: the whole single-threaded path. Per other
- * packet on the reader: the decode, two 64-bit mixes and about 30 field
- * copies into the ring; no allocation (records are allocated per connection by the shards).
+ * <p><b>Cost.</b> Per frame on the reader: the link and IP header reads, three 64-bit mixes, one
+ * copy of the captured bytes and four stores; no allocation (records are allocated per connection
+ * by the shards).
  */
 public final class ShardedFlowTracker implements FlowTracker {
     private static final int POLL_BATCH = 1024;
     private static final int TICK = 256;
-    private static final int RING = 8192;
+    private static final int BATCH = 32;
+    private static final int RING_SLOTS = 8192;
+    private static final int RING_BYTES = 4 << 20;
     private static final int OUT = 8192;
+    /** The longest park while a ring is full, between deliveries of records. */
+    private static final long WAIT_NANOS = 100_000L;
 
     private final Decoder decoder;
     private final PacketView view = new PacketView();
     private final Shard[] shards;
-    /** Tracks UDP and IP-tunnel traffic (and everything inside tunnels) on the calling thread. */
-    private final Engine local;
     private final Listeners listeners;
+    private final BoundListeners boundListeners;
     private final ScanDetector detector;
     private final FrameClock clock = new FrameClock();
     private int sinceTick;
@@ -93,18 +113,33 @@ public final class ShardedFlowTracker implements FlowTracker {
      * @param detector the scan detector fed by every shard, or null when scan detection is off
      */
     public ShardedFlowTracker(TrackerConfig config, ScanDetector detector) {
+        this(config, detector, RING_SLOTS, RING_BYTES);
+    }
+
+    /**
+     * Creates a tracker with rings of a given size and starts its engine threads.
+     *
+     * @param config    validated settings with {@code threads() >= 1}
+     * @param detector  the scan detector fed by every shard, or null when scan detection is off
+     * @param ringSlots frames and marks each ring holds, a power of two
+     * @param ringBytes bytes of frames each ring holds, a power of two
+     */
+    ShardedFlowTracker(TrackerConfig config, ScanDetector detector, int ringSlots, int ringBytes) {
+        this.boundListeners = new BoundListeners(config.boundListeners());
         this.decoder = new Decoder(config);
         this.detector = detector;
+        if (detector != null) {
+            detector.gauge().signalTo(boundListeners);
+        }
         this.listeners = new Listeners(config.connectionListeners());
-        long seed = config.uidSeed() != null ? config.uidSeed() : new SecureRandom().nextLong();
+        long seed = config.uidSeed() != null ? config.uidSeed() : Uids.randomSeed();
         int n = config.threads();
-        int engines = n + 1;
-        int perEngine = (int) ((config.maxConnections() + (long) engines - 1) / engines);
+        int perShard = (int) ((config.maxConnections() + (long) n - 1) / n);
         this.shards = new Shard[n];
         for (int i = 0; i < n; i++) {
-            shards[i] = new Shard(config, perEngine, seed, i, engines, detector != null, RING, OUT);
+            shards[i] = new Shard(config, perShard, seed, i, n, detector != null, new FrameRing(ringSlots, ringBytes),
+                    ringSlots, OUT);
         }
-        this.local = new Engine(config, perEngine, new LocalSink(), seed, n, engines);
         for (int i = 0; i < n; i++) {
             Thread t = new Thread(shards[i], "flowkit-engine-" + i);
             t.setDaemon(true);
@@ -125,13 +160,12 @@ public final class ShardedFlowTracker implements FlowTracker {
     public void onFrame(long timestampNanos, int linkType, ByteBuffer buffer, int offset, int captureLength,
                         int wireLength) {
         ensureOpen();
-        long ts = clock.frame(timestampNanos, captureLength, local);
-        if (decoder.decode(ts, linkType, buffer, offset, captureLength, wireLength, view)) {
-            if (view.tunnel != PacketView.NO_TUNNEL) {
-                Layers.process(decoder, local, view);
-            } else {
-                toShard();
-            }
+        long ts = clock.frame(timestampNanos, captureLength);
+        if (decoder.decodeAddresses(ts, linkType, buffer, offset, captureLength, wireLength, view)) {
+            // decodeAddresses accepted offset and length: the frame is the captured bytes in the buffer
+            int length = (int) Math.min((long) captureLength, buffer.limit() - offset);
+            toShard(shards[shardOf(view.srcHi, view.srcLo, view.dstHi, view.dstLo, shards.length)], ts, linkType,
+                    buffer, offset, length, wireLength);
         }
         if (++sinceTick == TICK) {
             sinceTick = 0;
@@ -139,32 +173,56 @@ public final class ShardedFlowTracker implements FlowTracker {
         }
     }
 
-    private void toShard() {
-        Shard s = shards[shardOf(view, shards.length)];
-        if (!s.in.hasRoom()) {
-            awaitRoom(s);
+    private void toShard(Shard s, long ts, int linkType, ByteBuffer buffer, int offset, int length, int wireLength) {
+        FrameRing ring = s.in;
+        if (length > ring.dataCapacity()) {
+            external(s, ts, linkType, buffer, offset, length, wireLength);
+            return;
         }
-        s.in.offerPacket(view);
+        if (!ring.offerFrame(ts, linkType, buffer, offset, length, wireLength)) {
+            int idle = 0;
+            do {
+                idle = await(s, idle);
+            } while (!ring.offerFrame(ts, linkType, buffer, offset, length, wireLength));
+        }
+        if (ring.unpublished() >= BATCH) {
+            ring.publish();
+        }
+    }
+
+    /** Hands over a frame too large to copy and waits until its shard has decoded it. */
+    private void external(Shard s, long ts, int linkType, ByteBuffer buffer, int offset, int length, int wireLength) {
+        FrameRing ring = s.in;
+        long seq;
+        int idle = 0;
+        while ((seq = ring.offerExternal(ts, linkType, buffer, offset, length, wireLength)) < 0) {
+            idle = await(s, idle);
+        }
+        ring.publish();
+        idle = 0;
+        while (!ring.consumed(seq)) {
+            idle = await(s, idle);
+        }
     }
 
     /**
-     * Picks the shard of a decoded packet: a hash of the engine's key that is the same for both
-     * directions.
+     * Picks the shard of a packet from the addresses the engine keys it by: a hash that is the
+     * same for both directions and ignores ports, so fragments and tunnels stay together.
      *
-     * @param v      a decoded packet
+     * @param srcHi  source address, high 64 bits (IPv4-mapped for IPv4)
+     * @param srcLo  source address, low 64 bits
+     * @param dstHi  destination address, high 64 bits
+     * @param dstLo  destination address, low 64 bits
      * @param shards the number of shards
      * @return a shard index in {@code [0, shards)}
      */
-    static int shardOf(PacketView v, int shards) {
-        boolean ports = v.ipProto == 6 || v.ipProto == 17;
-        long a = endpoint(v.srcHi, v.srcLo, ports ? v.srcPort : 0);
-        long b = endpoint(v.dstHi, v.dstLo, ports ? v.dstPort : 0);
-        long h = mix(a + b);
+    static int shardOf(long srcHi, long srcLo, long dstHi, long dstLo, int shards) {
+        long h = mix(endpoint(srcHi, srcLo) + endpoint(dstHi, dstLo));
         return (int) (((h >>> 32) * shards) >>> 32);
     }
 
-    private static long endpoint(long hi, long lo, int port) {
-        return mix(hi * 0x9E3779B97F4A7C15L + lo * 0xC2B2AE3D27D4EB4FL + port);
+    private static long endpoint(long hi, long lo) {
+        return mix(hi * 0x9E3779B97F4A7C15L + lo * 0xC2B2AE3D27D4EB4FL);
     }
 
     /** MurmurHash3's 64-bit finaliser. */
@@ -174,25 +232,38 @@ public final class ShardedFlowTracker implements FlowTracker {
         return z ^ (z >>> 33);
     }
 
+    /** Sends network time to every shard that has not seen it, publishes, and delivers records. */
     private void tick() {
         long now = clock.now();
         for (Shard s : shards) {
-            if (s.sentTime < now && s.in.hasRoom()) {
-                s.in.offerTime(PacketRing.ADVANCE, now);
+            if (s.sentTime < now && s.in.offerTime(FrameRing.ADVANCE, now)) {
                 s.sentTime = now;
             }
+            s.in.publish();
         }
         drain();
         checkFailure();
     }
 
-    private void awaitRoom(Shard s) {
-        int idle = 0;
-        do {
-            drain();
+    /**
+     * One round of waiting for shard {@code s}: publishes what it has not seen, delivers records
+     * (a shard blocked on a full outcome queue then moves again), and idles.
+     */
+    private int await(Shard s, int idle) {
+        s.in.publishAndWake();
+        drain();
+        checkFailure();
+        if (s.done()) {
+            // only a failure ends a shard before close(), and it is set before done
             checkFailure();
-            idle = Shard.idle(idle);
-        } while (!s.in.hasRoom());
+        }
+        if (idle < Shard.SPINS) {
+            Thread.onSpinWait();
+        } else {
+            // woken when the shard has freed half its ring; the timeout delivers records meanwhile
+            s.in.awaitRoom(WAIT_NANOS);
+        }
+        return idle + 1;
     }
 
     /** Delivers every record and unreachable the shards have queued, shard by shard. */
@@ -205,6 +276,8 @@ public final class ShardedFlowTracker implements FlowTracker {
                     } else {
                         deliver(c);
                     }
+                } else if (o instanceof Shard.BoundReached b) {
+                    boundListeners.reached(b.bound(), b.limit());
                 } else {
                     Shard.Unreachable u = (Shard.Unreachable) o;
                     detector.onUnreachable(u.timestampNanos(), u.srcHi(), u.srcLo(), u.dstHi(), u.dstLo(),
@@ -245,7 +318,7 @@ public final class ShardedFlowTracker implements FlowTracker {
     @Override
     public void advanceTime(long timestampNanos) {
         ensureOpen();
-        if (clock.advance(timestampNanos, local)) {
+        if (clock.advance(timestampNanos)) {
             tick();
         }
     }
@@ -255,6 +328,10 @@ public final class ShardedFlowTracker implements FlowTracker {
         ensureOpen();
         while (source.poll(this, POLL_BATCH) != PacketSource.END_OF_INPUT) {
             ensureOpen();
+            // a live source returns whatever it had: the shards get it now, not a batch later
+            for (Shard s : shards) {
+                s.in.publish();
+            }
         }
         tick();
     }
@@ -266,34 +343,33 @@ public final class ShardedFlowTracker implements FlowTracker {
 
     @Override
     public TrackerStats stats() {
-        long created = local.created();
-        long closedCount = local.closed();
-        long evicted = local.evicted();
-        long active = local.active();
-        long peak = local.peak();
-        long[] pending = {local.pendingActive(), local.pendingPeak(), local.promotions(), local.pendingExpiries(),
-            local.pendingEvictions()};
-        long[] resume = {local.resumeLinks(), local.resumeDropped(), local.resumeExpired()};
+        long[] c = new long[Shard.COUNTERS];
         for (Shard s : shards) {
-            s.pendingCounters(pending);
-            s.resumeCounters(resume);
-            created += s.created();
-            closedCount += s.closed();
-            evicted += s.evicted();
-            active += s.active();
-            peak += s.peak();
+            s.addCounters(c);
         }
         TrackerStats.Builder b = TrackerStats.builder().packets(clock.frames()).bytes(clock.bytes())
-                .badChecksums(decoder.badChecksums()).fragments(decoder.fragments())
-                .reassembledDatagrams(decoder.reassembledDatagrams()).reassembliesDropped(decoder.reassembliesDropped())
-                .connectionsCreated(created).connectionsClosed(closedCount).connectionsEvicted(evicted)
-                .connectionsActive(active).connectionsPeak(peak)
-                .pendingActive(pending[0]).pendingPeak(pending[1]).pendingPromotions(pending[2])
-                .pendingExpiries(pending[3]).pendingEvictions(pending[4])
-                .resumeLinks(resume[0]).resumeDropped(resume[1]).resumeExpired(resume[2])
-                .listenerFailures(listeners.failures() + (detector != null ? detector.listenerFailures() : 0));
+                .badChecksums(c[Shard.BAD_CHECKSUMS]).fragments(c[Shard.FRAGMENTS])
+                .reassembledDatagrams(c[Shard.REASSEMBLED]).reassembliesDropped(c[Shard.REASSEMBLIES_DROPPED])
+                .connectionsCreated(c[Shard.CREATED]).connectionsClosed(c[Shard.CLOSED])
+                .connectionsEvicted(c[Shard.EVICTED]).connectionsActive(c[Shard.ACTIVE]).connectionsPeak(c[Shard.PEAK])
+                .pendingActive(c[Shard.PENDING_ACTIVE]).pendingPeak(c[Shard.PENDING_PEAK])
+                .pendingPromotions(c[Shard.PROMOTIONS]).pendingExpiries(c[Shard.PENDING_EXPIRIES])
+                .pendingEvictions(c[Shard.PENDING_EVICTIONS])
+                .resumeLinks(c[Shard.RESUME_LINKS]).resumeDropped(c[Shard.RESUME_DROPPED])
+                .resumeExpired(c[Shard.RESUME_EXPIRED])
+                .evictions(Bound.CONNECTIONS, c[Shard.CONNECTION_EVICTIONS])
+                .boundReached(Bound.CONNECTIONS, c[Shard.CONNECTION_BOUND_REACHED])
+                .evictions(Bound.PENDING, c[Shard.PENDING_EVICTIONS])
+                .boundReached(Bound.PENDING, c[Shard.PENDING_BOUND_REACHED])
+                .evictions(Bound.FRAGMENTS, c[Shard.FRAGMENT_EVICTIONS])
+                .boundReached(Bound.FRAGMENTS, c[Shard.FRAGMENT_BOUND_REACHED])
+                .evictions(Bound.SCAN_SOURCES, detector != null ? detector.gauge().evictions() : 0)
+                .boundReached(Bound.SCAN_SOURCES, detector != null ? detector.gauge().reached() : 0)
+                .listenerFailures(listeners.failures() + boundListeners.failures()
+                        + (detector != null ? detector.listenerFailures() : 0));
         for (SkipReason r : SkipReason.values()) {
-            b.skipped(r, decoder.skipped(r));
+            // the reader's decoder counts frames skipped before their addresses, a shard's the rest
+            b.skipped(r, decoder.skipped(r) + c[Shard.SKIPPED + r.ordinal()]);
         }
         return b.build();
     }
@@ -306,13 +382,12 @@ public final class ShardedFlowTracker implements FlowTracker {
         closed = true;
         for (Shard s : shards) {
             int idle = 0;
-            while (!s.done() && !s.in.hasRoom()) {
+            while (!s.done() && !s.in.offerTime(FrameRing.END, clock.now())) {
+                s.in.publishAndWake();
                 drain();
                 idle = Shard.idle(idle);
             }
-            if (!s.done()) {
-                s.in.offerTime(PacketRing.END, clock.now());
-            }
+            s.in.publishAndWake();
         }
         int idle = 0;
         while (true) {
@@ -326,7 +401,6 @@ public final class ShardedFlowTracker implements FlowTracker {
             }
             idle = Shard.idle(idle);
         }
-        local.flush();
         if (detector != null) {
             detector.endOfInput();
         }
@@ -340,27 +414,6 @@ public final class ShardedFlowTracker implements FlowTracker {
         }
         if (failure != null && !failureReported) {
             throw failed();
-        }
-    }
-
-    /** Where the calling thread's engine sends its records: straight to the listeners and the detector. */
-    private final class LocalSink implements ConnectionSink {
-        @Override
-        public void connectionRemoved(Connection connection) {
-            deliver(connection);
-        }
-
-        @Override
-        public void connectionProgress(Connection snapshot) {
-            listeners.progress(snapshot);
-        }
-
-        @Override
-        public void icmpUnreachable(PacketView v) {
-            if (detector != null && ScanSink.quotesTransport(v)) {
-                detector.onUnreachable(v.timestampNanos, v.innerSrcHi, v.innerSrcLo, v.innerDstHi, v.innerDstLo,
-                        v.innerDstPort, v.innerProto == 6 ? Protocol.TCP : Protocol.UDP);
-            }
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.flowkit.core.internal.log;
 
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -89,11 +88,13 @@ public final class ZeekAscii {
      * @param addr the address
      */
     public static void address(StringBuilder sb, InetAddress addr) {
-        if (!(addr instanceof Inet6Address)) {
-            sb.append(addr.getHostAddress());
+        byte[] b = addr.getAddress();
+        if (b.length == 4) {
+            // dotted quad, as InetAddress.getHostAddress() gives it, without the string
+            sb.append(b[0] & 0xFF).append('.').append(b[1] & 0xFF).append('.').append(b[2] & 0xFF).append('.')
+                    .append(b[3] & 0xFF);
             return;
         }
-        byte[] b = addr.getAddress();
         int[] g = new int[8];
         for (int i = 0; i < 8; i++) {
             g[i] = ((b[2 * i] & 0xFF) << 8) | (b[2 * i + 1] & 0xFF);
@@ -124,7 +125,18 @@ public final class ZeekAscii {
             if (i > 0 && i != bestStart + bestLen) {
                 sb.append(':');
             }
-            sb.append(Integer.toHexString(g[i]));
+            hex(sb, g[i]);
+        }
+    }
+
+    /** Appends a 16-bit group in lower-case hex without leading zeros, as Integer.toHexString would. */
+    private static void hex(StringBuilder sb, int group) {
+        int shift = 12;
+        while (shift > 0 && (group >>> shift) == 0) {
+            shift -= 4;
+        }
+        for (; shift >= 0; shift -= 4) {
+            sb.append(Character.forDigit((group >>> shift) & 0xF, 16));
         }
     }
 

@@ -3,6 +3,8 @@ package io.flowkit.core.internal.scan;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.flowkit.Bound;
 import io.flowkit.CloseReason;
 import io.flowkit.Connection;
 import io.flowkit.IpNetwork;
@@ -12,6 +14,7 @@ import io.flowkit.ScanDetection;
 import io.flowkit.ScanEvent;
 import io.flowkit.ScanKind;
 import io.flowkit.ScanListener;
+import io.flowkit.core.internal.bound.BoundGauge;
 import it.unimi.dsi.fastutil.ints.Int2IntMap;
 import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
@@ -53,19 +56,32 @@ import org.slf4j.LoggerFactory;
  * Contacted hosts are remembered for the window (at most {@link #MAX_CONTACTS} per source): a
  * host contacted again after that counts as a new first contact.
  *
- * <p><b>Memory.</b> Per-(source, transport) state lives in a Caffeine cache bounded by
- * {@link ScanDetection#maxSources()}, driven by network time, expiring a window after the
- * source's last attempt (longer while a suppression record must survive). Caffeine's W-TinyLFU
- * admission makes a flood of one-packet spoofed sources evict each other rather than the
- * sources that keep coming back, such as a real scanner. Each set is capped: address set at its
- * threshold, {@link #MAX_GROUPS} hosts per source for port scans and ports per source for
- * per-port scans (the stalest is forgotten beyond), per-port and per-host sets at their
- * thresholds, {@link #MAX_CONTACTS} TRW contacts. A new source's first attempt is kept inline
- * in its state and counted only when a second one arrives (one attempt can never fire with
- * thresholds of 2 or more), so a flood of one-packet spoofed sources costs about 350 bytes per
- * tracked source instead of a few sets each. An attempt of a known source allocates nothing (a
- * reused probe key finds it; IPv6 addresses are read with one copy); a new source, a new set
- * and an event allocate.
+ * <p><b>Admission.</b> With every threshold at 2 or more (one attempt can never fire), a new
+ * source's attempt goes to a fixed-size primitive {@link FirstContacts} table (about 212 bytes a
+ * slot, {@code highestOneBit(maxSources)} slots, at most 2^20), not to the cache. A source is promoted to full
+ * state, its recorded attempt replayed, when it fails again or contacts a second host; later
+ * successes to the same host are absorbed in the table. So an ordinary client of one server, and
+ * each source of a spoofed flood, costs no cache write, no object and no target set; a flood's
+ * one-SYN sources push each other out of the table (counted) and never evict a scanner's full
+ * state, because a scanner is promoted by its second probe (or, when a crowd of new sources pushed
+ * its first probe out, by the probe after, through the table's ghosts). Events and counts are the same as if
+ * every attempt had been counted at once: the replay only delays counting of an attempt that
+ * could not fire alone.
+ *
+ * <p><b>Memory.</b> Full per-(source, transport) state lives in a Caffeine cache driven by network
+ * time, expiring a window after the source's last attempt (longer while a suppression record must
+ * survive), and bounded in <em>bytes</em>: each state's heap is estimated from its arrays
+ * ({@link SourceState#bytes}, re-weighed when it drifts by an eighth), weighs at least
+ * {@code maxStateBytes / maxSources} (so there are at most {@code maxSources} states), and the
+ * total is at most {@link #maxStateBytes()}: {@code maxSources} × {@value #BYTES_PER_SOURCE} B,
+ * or four of the largest states one source can reach if that is more. At the bound Caffeine's
+ * W-TinyLFU evicts, preferring sources seen rarely; evictions are counted. Each set is capped: the
+ * address set at its threshold, {@link #MAX_GROUPS} hosts per source for port scans and ports per
+ * source for per-port scans (the stalest is forgotten beyond), per-port and per-host sets at their
+ * thresholds, {@link #MAX_CONTACTS} TRW contacts, so a source's state is bounded too
+ * ({@link #largestSourceBytes}). An attempt of a known source allocates nothing (a reused probe
+ * key finds it; IPv6 addresses are read with one copy); a promotion, a new set and an event
+ * allocate.
  *
  * <p><b>Cost.</b> One cache lookup per attempt plus linear scans of the touched sets: O(threshold)
  * at worst, typically a few entries.
@@ -80,6 +96,12 @@ public final class ScanDetector {
     public static final int MAX_CONTACTS = 128;
     /** Most targets and uids in an event's samples, and most ports in its top list. */
     public static final int SAMPLE = 10;
+    /** Heap budget per {@link ScanDetection#maxSources() source bound} unit: 1 KiB. */
+    public static final int BYTES_PER_SOURCE = 1024;
+    /** Most slots of the first-contact table, which is allocated up front: about 190 MB. */
+    static final int MAX_FIRST_CONTACTS = 1 << 20;
+    /** Records closed by the end of input judged together, in start order, at most. */
+    static final int END_OF_INPUT_BATCH = 16_384;
 
     private static final Logger LOG = LoggerFactory.getLogger(ScanDetector.class);
     private static final Protocol[] PROTOCOLS = Protocol.values();
@@ -103,12 +125,21 @@ public final class ScanDetector {
     private final ScanListener[] listeners;
     private final Cache<SourceKey, SourceState> sources;
     private final SourceKey probe = new SourceKey();
-    /** Whether no single attempt can fire an event, so a new source's first attempt may wait. */
-    private final boolean deferFirst;
+    /** Sources with one attempt so far; {@code null} when a single attempt can fire an event. */
+    private final FirstContacts firstContacts;
+    /** Bound of the full states' estimated heap. */
+    private final long maxStateBytes;
+    /** Least weight of one full state: the byte bound over the source bound. */
+    private final long minWeight;
     private final List<Connection> endOfInput = new ArrayList<>();
+    /** Counts sources forgotten at the bound (full states and one-attempt sources) and signals. */
+    private final BoundGauge gauge;
 
     private long now;
     private long listenerFailures;
+    private long evictedSources;
+    /** Clock at the last source forgotten at the bound; a window later the episode is over. */
+    private long lastEviction = Long.MIN_VALUE / 2;
     private boolean listenerFailureLogged;
 
     /**
@@ -156,14 +187,47 @@ public final class ScanDetector {
                 minThreshold = Math.min(minThreshold, v);
             }
         }
-        deferFirst = minThreshold >= 2 && (!trw || lnFailure < lnEta1);
+        boolean deferFirst = minThreshold >= 2 && (!trw || lnFailure < lnEta1);
+        int maxSources = settings.maxSources();
+        gauge = new BoundGauge(Bound.SCAN_SOURCES, maxSources, BoundGauge.Signal.NONE);
+        int slots = Math.max(FirstContacts.WAYS, Math.min(MAX_FIRST_CONTACTS, Integer.highestOneBit(maxSources)));
+        firstContacts = deferFirst ? new FirstContacts(slots) : null;
+        maxStateBytes = Math.max((long) maxSources * BYTES_PER_SOURCE, 4 * largestSourceBytes(settings));
+        minWeight = Math.max(1, maxStateBytes / maxSources);
         this.listeners = listeners.toArray(new ScanListener[0]);
         sources = Caffeine.newBuilder()
-                .maximumSize(settings.maxSources())
+                .maximumWeight(maxStateBytes)
+                .weigher((SourceKey k, SourceState s) -> (int) Math.min(Integer.MAX_VALUE, Math.max(minWeight, s.weighed)))
+                .evictionListener((SourceKey k, SourceState s, RemovalCause cause) -> {
+                    if (cause == RemovalCause.SIZE) {
+                        evictedSources++;
+                        forgotten();
+                    }
+                })
                 .ticker(this::clock)
                 .executor(Runnable::run)
                 .expireAfter(new Retention())
                 .build();
+    }
+
+    /**
+     * Returns the estimated heap of the largest state one source can reach under these settings:
+     * every set at its cap.
+     */
+    static long largestSourceBytes(ScanDetection settings) {
+        long perPortThreshold = settings.portAddressScanThreshold();
+        for (int v : settings.portAddressScanThresholds().values()) {
+            perPortThreshold = Math.max(perPortThreshold, v);
+        }
+        long set = TargetSet.SET_BYTES;
+        long slot = TargetSet.SLOT_BYTES;
+        long uids = (long) SAMPLE * TargetSet.UID_BYTES;
+        long groups = set + MAX_GROUPS * slot;
+        return SourceState.BASE_BYTES + SourceState.MAX_SUPPRESSIONS * 21L + 64
+                + set + settings.addressScanThreshold() * slot + uids
+                + groups + MAX_GROUPS * (set + settings.portScanThreshold() * slot + uids)
+                + groups + MAX_GROUPS * (set + perPortThreshold * slot + uids)
+                + set + MAX_CONTACTS * (slot + TargetSet.UID_BYTES);
     }
 
     private static Ip128.Net[] compile(List<IpNetwork> nets) {
@@ -192,6 +256,9 @@ public final class ScanDetector {
     public void onConnection(Connection c) {
         if (c.closeReason() == CloseReason.END_OF_INPUT) {
             endOfInput.add(c);
+            if (endOfInput.size() >= END_OF_INPUT_BATCH) {
+                judgeEndOfInput();
+            }
             return;
         }
         judge(c);
@@ -200,9 +267,15 @@ public final class ScanDetector {
     /**
      * Runs the detectors over the records the tracker flushed when its input ended, in the order
      * their attempts started. The flush delivers records in table order, which says nothing
-     * about when each attempt was made, and TRW's walk depends on that order.
+     * about when each attempt was made, and TRW's walk depends on that order. A flush of more than
+     * {@value #END_OF_INPUT_BATCH} records (a full table at the end of a flood) is judged in
+     * batches of that many, each in start order, so holding them stays bounded.
      */
     public void endOfInput() {
+        judgeEndOfInput();
+    }
+
+    private void judgeEndOfInput() {
         endOfInput.sort(Comparator.comparingLong(Connection::startNanos));
         for (Connection c : endOfInput) {
             judge(c);
@@ -258,7 +331,73 @@ public final class ScanDetector {
      */
     public long trackedSources() {
         sources.cleanUp();
-        return sources.estimatedSize();
+        long once = firstContacts == null ? 0 : firstContacts.live(now - windowNanos);
+        return sources.estimatedSize() + once;
+    }
+
+    /**
+     * Returns the sources with full state (promoted out of the first-contact table) and the
+     * weight the cache charges for them: their estimated heap, each at least
+     * {@code maxStateBytes / maxSources}.
+     *
+     * @return {@code {sources, bytes}}
+     */
+    long[] fullState() {
+        sources.cleanUp();
+        long weight = sources.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
+        return new long[] {sources.estimatedSize(), weight};
+    }
+
+    /**
+     * Returns the gauge of the {@link Bound#SCAN_SOURCES} bound: sources forgotten at the bound,
+     * with full state or with one attempt, and the episodes of forgetting. Point its signal at the
+     * tracker's bound listeners.
+     *
+     * @return the gauge
+     */
+    public BoundGauge gauge() {
+        return gauge;
+    }
+
+    /**
+     * Returns how many sources with full state were forgotten at the {@code maxSources} bound
+     * (in count or in bytes) before their window ended.
+     *
+     * @return evicted sources so far
+     */
+    public long evictedSources() {
+        sources.cleanUp();
+        return evictedSources;
+    }
+
+    /**
+     * Returns how many sources seen once were pushed out of the first-contact table by other new
+     * sources before their window ended; each loses its one attempt.
+     *
+     * @return evicted first contacts so far
+     */
+    public long evictedFirstContacts() {
+        return firstContacts == null ? 0 : firstContacts.evictions();
+    }
+
+    /**
+     * Returns the bound of the estimated heap of the sources' full state: {@code maxSources} times
+     * {@value #BYTES_PER_SOURCE} bytes, or four of the largest states one source can reach if that
+     * is more. The first-contact table adds {@link #firstContactBytes()}.
+     *
+     * @return bytes
+     */
+    public long maxStateBytes() {
+        return maxStateBytes;
+    }
+
+    /**
+     * Returns the fixed heap of the first-contact table.
+     *
+     * @return bytes, 0 when the table is not used
+     */
+    public long firstContactBytes() {
+        return firstContacts == null ? 0 : (long) firstContacts.capacity() * FirstContacts.SLOT_BYTES;
     }
 
     /**
@@ -286,31 +425,94 @@ public final class ScanDetector {
                 || allowedPorts.contains(portKey(proto, port))) {
             return;
         }
-        SourceState s = sources.getIfPresent(probe.set(sh, sl, proto.ordinal()));
+        long cutoff = now - windowNanos;
+        int p = proto.ordinal();
+        SourceState s = sources.getIfPresent(probe.set(sh, sl, p));
         if (s == null) {
-            SourceKey key = new SourceKey(sh, sl, proto.ordinal());
-            s = new SourceState(key);
-            sources.put(key, s);
+            if (firstContacts != null) {
+                int slot = firstContacts.find(sh, sl, p);
+                int ghost = slot < 0 ? firstContacts.takeGhost(sh, sl, p, dh, dl, port) : FirstContacts.NO_GHOST;
+                if (ghost == FirstContacts.GHOST_OTHER_TARGET) {
+                    // it lost its slot to a crowd and now tries another target: it may be scanning
+                    s = newState(sh, sl, p);
+                } else if (slot < 0 || !firstContacts.inWindow(slot, cutoff)) {
+                    // most sources of a flood are never seen again: one attempt waits in the table
+                    if (firstContacts.put(slot, now, cutoff, sh, sl, p, t, dh, dl, port, origPort, failed, uid)) {
+                        forgotten();
+                    } else {
+                        rearm();
+                    }
+                    return;
+                } else if (!failed && firstContacts.dstLo[slot] == dl && firstContacts.dstHi[slot] == dh
+                        && firstContacts.last[slot] > cutoff) {
+                    // a success to a host contacted within the window changes no count: it stays cheap
+                    firstContacts.absorb(slot, now, t, origPort);
+                    return;
+                } else {
+                    s = promote(slot, cutoff);
+                }
+            } else {
+                s = newState(sh, sl, p);
+            }
         }
         s.attempts++;
         s.voteOrigPort(origPort);
         if (failed) {
             s.failed++;
         }
-        long cutoff = now - windowNanos;
-        if (!s.started) {
-            s.started = true;
-            if (deferFirst) {
-                // most sources of a flood are never seen again: keep their one attempt inline
-                s.defer(t, dh, dl, port, failed, uid);
-                return;
-            }
-        } else if (s.deferred) {
-            s.deferred = false;
-            count(s, s.deferredTime, s.deferredHi, s.deferredLo, s.deferredPort, s.deferredFailed, s.deferredUid, cutoff);
-            s.deferredUid = null;
-        }
         count(s, t, dh, dl, port, failed, uid, cutoff);
+        long drift = s.bytes - s.weighed;
+        if (drift > s.weighed >> 3 || -drift > s.weighed >> 3) {
+            // the cache bounds total bytes by weight: re-weigh a state that grew or shrank by 1/8
+            s.weighed = s.bytes;
+            sources.put(s.key, s);
+        }
+    }
+
+    private void forgotten() {
+        lastEviction = now;
+        gauge.evicted(now);
+    }
+
+    /** Ends an eviction episode once a window has passed without forgetting a source. */
+    private void rearm() {
+        if (now - lastEviction >= windowNanos) {
+            gauge.occupancy(0);
+        }
+    }
+
+    private SourceState newState(long sh, long sl, int p) {
+        rearm();
+        SourceKey key = new SourceKey(sh, sl, p);
+        SourceState s = new SourceState(key);
+        s.weighed = s.bytes;
+        sources.put(key, s);
+        return s;
+    }
+
+    /** Makes full state for a source of the first-contact table, its recorded attempts counted. */
+    private SourceState promote(int slot, long cutoff) {
+        FirstContacts fc = firstContacts;
+        SourceState s = new SourceState(new SourceKey(fc.srcHi[slot], fc.srcLo[slot], fc.meta[slot] & 0xFF));
+        s.attempts = fc.attempts[slot];
+        s.failed = fc.failed(slot) ? 1 : 0;
+        s.origPortCandidate = fc.origCandidate[slot];
+        s.origPortVotes = fc.origVotes[slot];
+        s.origPortsSeen = fc.origSeen[slot];
+        long dh = fc.dstHi[slot];
+        long dl = fc.dstLo[slot];
+        count(s, fc.first[slot], dh, dl, fc.port[slot], fc.failed(slot), fc.uid[slot], cutoff);
+        if (s.contacts != null) {
+            // later successes to the same host only moved its contact's last time
+            int i = s.contacts.indexOf(dh, dl);
+            if (i >= 0) {
+                s.contacts.last[i] = Math.max(s.contacts.last[i], fc.last[slot]);
+            }
+        }
+        fc.remove(slot);
+        s.weighed = s.bytes;
+        sources.put(s.key, s);
+        return s;
     }
 
     private void count(SourceState s, long t, long dh, long dl, int port, boolean failed, String uid, long cutoff) {
@@ -349,9 +551,7 @@ public final class ScanDetector {
             set.first[i] = Math.min(set.first[i], t);
             set.count[i]++;
             set.port[i] = port;
-            if (uid != null) {
-                set.ref[i] = uid;
-            }
+            set.keepUid(i, uid);
             return false;
         }
         if (set.size + 1 >= set.cap) {
@@ -362,7 +562,7 @@ public final class ScanDetector {
     }
 
     /** Finds or makes the group entry for a key, evicting expired then stalest groups when full. */
-    private static TargetSet group(TargetSet groups, long t, long kh, long kl, int port, int childCap, long cutoff) {
+    private static TargetSet group(SourceState owner, TargetSet groups, long t, long kh, long kl, int port, int childCap, long cutoff) {
         int g = groups.indexOf(kh, kl);
         if (g < 0) {
             if (groups.isFull()) {
@@ -371,7 +571,7 @@ public final class ScanDetector {
                     groups.removeAt(groups.stalest());
                 }
             }
-            g = groups.add(kh, kl, t, port, new TargetSet(childCap));
+            g = groups.add(kh, kl, t, port, new TargetSet(childCap, 1, SAMPLE, owner));
         } else {
             groups.last[g] = Math.max(groups.last[g], t);
         }
@@ -380,7 +580,7 @@ public final class ScanDetector {
 
     private void countAddress(SourceState s, long t, long dh, long dl, int port, String uid, long cutoff) {
         if (s.hosts == null) {
-            s.hosts = new TargetSet(addressThreshold);
+            s.hosts = new TargetSet(addressThreshold, 2, SAMPLE, s);
         }
         if (record(s.hosts, t, dh, dl, port, uid, cutoff)) {
             fire(s, ScanKind.ADDRESS_SCAN, -1, s.hosts, false, 0, 0);
@@ -390,9 +590,9 @@ public final class ScanDetector {
 
     private void countPort(SourceState s, long t, long dh, long dl, int port, String uid, long cutoff) {
         if (s.portScanHosts == null) {
-            s.portScanHosts = new TargetSet(MAX_GROUPS);
+            s.portScanHosts = new TargetSet(MAX_GROUPS, 2, 0, s);
         }
-        TargetSet ports = group(s.portScanHosts, t, dh, dl, port, portThreshold, cutoff);
+        TargetSet ports = group(s, s.portScanHosts, t, dh, dl, port, portThreshold, cutoff);
         if (record(ports, t, 0, port, port, uid, cutoff)) {
             fire(s, ScanKind.PORT_SCAN, -1, ports, true, dh, dl);
             ports.clear();
@@ -401,10 +601,10 @@ public final class ScanDetector {
 
     private void countPortAddress(SourceState s, long t, long dh, long dl, int port, String uid, long cutoff) {
         if (s.portAddressPorts == null) {
-            s.portAddressPorts = new TargetSet(MAX_GROUPS);
+            s.portAddressPorts = new TargetSet(MAX_GROUPS, 2, 0, s);
         }
         int threshold = portAddressThresholds.get(portKey(PROTOCOLS[s.key.proto], port));
-        TargetSet hosts = group(s.portAddressPorts, t, 0, port, port, threshold, cutoff);
+        TargetSet hosts = group(s, s.portAddressPorts, t, 0, port, port, threshold, cutoff);
         if (record(hosts, t, dh, dl, port, uid, cutoff)) {
             fire(s, ScanKind.PORT_ADDRESS_SCAN, port, hosts, false, 0, 0);
             hosts.clear();
@@ -413,7 +613,7 @@ public final class ScanDetector {
 
     private void walk(SourceState s, long t, long dh, long dl, int port, boolean failed, String uid, long cutoff) {
         if (s.contacts == null) {
-            s.contacts = new TargetSet(MAX_CONTACTS);
+            s.contacts = new TargetSet(MAX_CONTACTS, 2, MAX_CONTACTS, s);
         }
         TargetSet c = s.contacts;
         int i = c.indexOf(dh, dl);
@@ -525,7 +725,8 @@ public final class ScanDetector {
     }
 
     private void deliver(SourceState s, ScanEvent e) {
-        // re-put so the cache recomputes the source's expiry: it must outlive its suppression
+        // re-put so the cache recomputes the source's expiry (it must outlive its suppression) and weight
+        s.weighed = s.bytes;
         sources.put(s.key, s);
         for (ScanListener l : listeners) {
             try {

@@ -11,8 +11,20 @@ import java.util.Arrays;
 final class SourceState {
     /** Most suppression records per source; at the bound the oldest record is dropped. */
     static final int MAX_SUPPRESSIONS = 64;
+    /**
+     * Heap of a source with no sets: this object (152 B), its key (32 B) and its cache entry
+     * (Caffeine node and hash-table node, about 88 B).
+     */
+    static final int BASE_BYTES = 272;
+    /** Heap per suppression record (four parallel arrays). */
+    private static final int SUPPRESSION_BYTES = 21;
 
     final SourceKey key;
+
+    /** Estimated heap of this state: {@link #BASE_BYTES}, its sets' arrays, its suppression records. */
+    long bytes = BASE_BYTES;
+    /** {@link #bytes} when the cache last weighed this state. */
+    long weighed;
 
     long attempts;
     long failed;
@@ -20,16 +32,6 @@ final class SourceState {
     int origPortCandidate = -1;
     int origPortVotes;
     long origPortsSeen;
-
-    /** Whether an attempt was seen; the first may wait in the deferred fields below. */
-    boolean started;
-    boolean deferred;
-    long deferredTime;
-    long deferredHi;
-    long deferredLo;
-    int deferredPort;
-    boolean deferredFailed;
-    String deferredUid;
 
     /** Address scan: hosts with failed attempts, capped at the threshold. */
     TargetSet hosts;
@@ -121,6 +123,7 @@ final class SourceState {
             suppPort = new int[2];
             suppLast = new long[2];
             suppRepeats = new long[2];
+            bytes += 4 * 16 + 2 * SUPPRESSION_BYTES;
         }
         int i = suppSize;
         if (i == MAX_SUPPRESSIONS) {
@@ -133,6 +136,7 @@ final class SourceState {
         } else {
             if (i == suppKind.length) {
                 int n = Math.min(MAX_SUPPRESSIONS, i * 2);
+                bytes += (long) (n - i) * SUPPRESSION_BYTES;
                 suppKind = Arrays.copyOf(suppKind, n);
                 suppPort = Arrays.copyOf(suppPort, n);
                 suppLast = Arrays.copyOf(suppLast, n);
@@ -143,16 +147,6 @@ final class SourceState {
         suppKind[i] = (byte) kind;
         suppPort[i] = port;
         return i;
-    }
-
-    void defer(long t, long hi, long lo, int port, boolean failed, String uid) {
-        deferred = true;
-        deferredTime = t;
-        deferredHi = hi;
-        deferredLo = lo;
-        deferredPort = port;
-        deferredFailed = failed;
-        deferredUid = uid;
     }
 
     void resetWalk() {

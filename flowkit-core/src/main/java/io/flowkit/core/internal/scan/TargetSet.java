@@ -10,8 +10,9 @@ import java.util.Arrays;
  * <p><b>Idea.</b> A threshold detector only has to count distinct targets up to its threshold,
  * so its set never holds more than the threshold: when it reaches it the detector fires and
  * clears it. Sets that small are fastest as parallel arrays scanned linearly (no hashing, no
- * per-entry objects, good locality); capacity starts at {@code min(4, cap)} and doubles up to
- * {@code cap}, so a source seen once costs a few dozen bytes per set.
+ * per-entry objects, good locality); capacity starts small (2 for a source's own sets, 1 for a
+ * group's child sets) and doubles up to {@code cap}. Every allocation is charged to the owning
+ * source ({@link SourceState#bytes}), so the detector can bound its state in bytes.
  *
  * <p><b>Invariant.</b> Entries {@code 0..size-1} are live slots; keys are distinct; {@code size
  * <= cap}. Removal moves the last entry into the hole, so order is not insertion order.
@@ -21,7 +22,20 @@ import java.util.Arrays;
  * {@link #add} when it grows.
  */
 final class TargetSet {
+    /** Heap of an empty set: the object (64 B) and its seven array headers (16 B each). */
+    static final int SET_BYTES = 176;
+    /** Heap per slot of the arrays. */
+    static final int SLOT_BYTES = 44;
+    /** Heap of a uid string a slot keeps alive (a 17-character uid: object, array, bytes). */
+    static final int UID_BYTES = 64;
+
     final int cap;
+    /** The source whose {@link SourceState#bytes} this set's arrays are charged to. */
+    private final SourceState owner;
+    /** Most entries holding a uid at once: only a sample of uids is reported. */
+    private final int maxUids;
+    /** Entries holding a uid. */
+    private int uids;
     int size;
     long[] hi;
     long[] lo;
@@ -31,9 +45,20 @@ final class TargetSet {
     int[] count;
     Object[] ref;
 
-    TargetSet(int cap) {
+    /**
+     * Creates an empty set and charges it to its source.
+     *
+     * @param cap     most entries
+     * @param initial slots to start with (at most {@code cap})
+     * @param maxUids most entries that keep a uid (0 for a set of child sets)
+     * @param owner   the source the set belongs to
+     */
+    TargetSet(int cap, int initial, int maxUids, SourceState owner) {
         this.cap = cap;
-        int initial = Math.min(4, cap);
+        this.owner = owner;
+        this.maxUids = maxUids;
+        initial = Math.min(initial, cap);
+        owner.bytes += SET_BYTES + slotBytes(initial);
         hi = new long[initial];
         lo = new long[initial];
         first = new long[initial];
@@ -58,8 +83,22 @@ final class TargetSet {
         return size >= cap;
     }
 
-    /** Appends a new key; the caller made sure it is absent and the set is not full. */
+    private long slotBytes(int slots) {
+        return (long) slots * SLOT_BYTES + (long) Math.min(slots, maxUids) * UID_BYTES;
+    }
+
+    /**
+     * Appends a new key; the caller made sure it is absent and the set is not full. A uid
+     * reference is kept only while fewer than {@code maxUids} entries hold one.
+     */
     int add(long h, long l, long time, int p, Object r) {
+        if (r instanceof String) {
+            if (uids < maxUids) {
+                uids++;
+            } else {
+                r = null;
+            }
+        }
         int i = size;
         if (i == hi.length) {
             grow();
@@ -77,6 +116,7 @@ final class TargetSet {
 
     private void grow() {
         int n = Math.min(cap, hi.length * 2);
+        owner.bytes += slotBytes(n) - slotBytes(hi.length);
         hi = Arrays.copyOf(hi, n);
         lo = Arrays.copyOf(lo, n);
         first = Arrays.copyOf(first, n);
@@ -86,7 +126,30 @@ final class TargetSet {
         ref = Arrays.copyOf(ref, n);
     }
 
+    /**
+     * Gives entry {@code i} the uid of its latest attempt, if it holds one already or fewer than
+     * {@code maxUids} entries do.
+     */
+    void keepUid(int i, String uid) {
+        if (uid == null) {
+            return;
+        }
+        if (ref[i] == null) {
+            if (uids >= maxUids) {
+                return;
+            }
+            uids++;
+        }
+        ref[i] = uid;
+    }
+
+    /** Removes entry {@code i}; a child set it holds is dropped and uncharged. */
     void removeAt(int i) {
+        if (ref[i] instanceof TargetSet) {
+            owner.bytes -= ((TargetSet) ref[i]).bytes();
+        } else if (ref[i] != null) {
+            uids--;
+        }
         int end = size - 1;
         hi[i] = hi[end];
         lo[i] = lo[end];
@@ -122,9 +185,15 @@ final class TargetSet {
         return best;
     }
 
+    /** Returns the heap this set's own arrays take (child sets not included). */
+    long bytes() {
+        return SET_BYTES + slotBytes(hi.length);
+    }
+
     void clear() {
         Arrays.fill(ref, 0, size, null);
         size = 0;
+        uids = 0;
     }
 
     /** Returns the earliest first-attempt time, or {@code Long.MAX_VALUE} when empty. */

@@ -12,25 +12,41 @@ import org.junit.jupiter.api.Test;
 class ChecksumTest {
 
     @Test
-    void agreesWithNaiveSumForEveryLengthOffsetAndByteOrder() {
+    void agreesWithNaiveSumForEveryLengthOffsetByteOrderAndBufferKind() {
         SplittableRandom rnd = new SplittableRandom(1);
         byte[] data = new byte[300];
+        ByteBuffer direct = ByteBuffer.allocateDirect(data.length);
         for (int round = 0; round < 50; round++) {
             for (int i = 0; i < data.length; i++) {
                 data[i] = (byte) (rnd.nextInt(8) == 0 ? 0xFF : rnd.nextInt(256));
             }
+            direct.clear();
+            direct.put(data).clear();
             for (int from = 0; from < 9; from++) {
                 for (int to = from; to <= data.length; to += 1 + rnd.nextInt(7)) {
                     int naive = ~Frames.internetChecksum(Arrays.copyOfRange(data, from, to)) & 0xFFFF;
                     for (ByteOrder order : new ByteOrder[] {ByteOrder.BIG_ENDIAN, ByteOrder.LITTLE_ENDIAN}) {
-                        ByteBuffer b = ByteBuffer.wrap(data).order(order);
-                        int folded = Checksum.fold(Checksum.add(b, from, to, 0));
-                        // 0 and 0xFFFF are the same number in one's complement
-                        assertThat(folded % 0xFFFF).as("from %d to %d %s", from, to, order).isEqualTo(naive % 0xFFFF);
+                        for (ByteBuffer b : new ByteBuffer[] {ByteBuffer.wrap(data), direct.duplicate()}) {
+                            b.order(order);
+                            int folded = Checksum.fold(Checksum.add(b, from, to, 0));
+                            // 0 and 0xFFFF are the same number in one's complement
+                            assertThat(folded % 0xFFFF).as("from %d to %d %s direct %s", from, to, order, b.isDirect())
+                                    .isEqualTo(naive % 0xFFFF);
+                        }
                     }
                 }
             }
         }
+    }
+
+    @Test
+    void largestDatagramOfAllOnesBytesDoesNotOverflowTheSums() {
+        byte[] data = new byte[65535];
+        Arrays.fill(data, (byte) 0xFF);
+        data[1000] = 0x12;
+        int naive = ~Frames.internetChecksum(data) & 0xFFFF;
+        int folded = Checksum.fold(Checksum.add(ByteBuffer.wrap(data), 0, data.length, 0));
+        assertThat(folded % 0xFFFF).isEqualTo(naive % 0xFFFF);
     }
 
     @Test

@@ -206,6 +206,33 @@ class DecoderTest {
         assertThat(view.srcPort).isEqualTo(1);
     }
 
+    // ------------------------------------------------------------------ addresses only
+
+    @Test
+    void decodeAddressesReadsNoFurtherThanTheIpAddresses() {
+        // bad IP header and TCP checksums: decode would skip it, decodeAddresses does not look
+        byte[] f = ether(0x0800, ipv4("10.0.0.1", "10.0.0.2", TCP, tcp(1, 2, 1, 1, ACK, 1, bytes(1, 2))));
+        f[14 + 20 + 16] ^= 0x40;
+        f[14 + 10] ^= 1;
+        assertThat(decoder.decodeAddresses(0, LinkType.ETHERNET, ByteBuffer.wrap(f), 0, f.length, f.length, view))
+                .isTrue();
+        assertThat(view.srcLo).isEqualTo(PacketView.IPV4_MAPPED_PREFIX | 0x0A000001L);
+        assertThat(view.dstLo).isEqualTo(PacketView.IPV4_MAPPED_PREFIX | 0x0A000002L);
+        // a middle fragment: its addresses, and nothing held for reassembly
+        byte[] frag = ether(0x0800, ipv4("10.0.0.4", "10.0.0.3", UDP, 7, 64, true, new byte[0], new byte[16]));
+        assertThat(decoder.decodeAddresses(0, LinkType.ETHERNET, ByteBuffer.wrap(frag), 0, frag.length, frag.length,
+                view)).isTrue();
+        assertThat(view.dstLo).isEqualTo(PacketView.IPV4_MAPPED_PREFIX | 0x0A000003L);
+        assertThat(decoder.badChecksums()).isZero();
+        assertThat(decoder.fragments()).isZero();
+        assertThat(total(decoder)).isZero();
+        // cut inside the IP header: skipped, with the reason decode gives
+        assertThat(decoder.decodeAddresses(0, LinkType.ETHERNET, ByteBuffer.wrap(f), 0, 24, 24, view)).isFalse();
+        assertThat(decoder.skipped(SkipReason.TRUNCATED_IP_HEADER)).isEqualTo(1);
+        assertThat(decode(LinkType.ETHERNET, f, 24, 24)).isFalse();
+        assertThat(decoder.skipped(SkipReason.TRUNCATED_IP_HEADER)).isEqualTo(2);
+    }
+
     // ------------------------------------------------------------------ checksums
 
     @Test

@@ -10,6 +10,7 @@ import io.flowkit.FlowTracker;
 import io.flowkit.LinkType;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -102,6 +103,15 @@ class CompressorTest {
     }
 
     @Test
+    void aSynAfterACompressedResetReusesTheConnectionAsTheUncompressedEngineDoes() {
+        Compressor yes = Compressor.builder().handleOnlySyns(false).handleResets(true).build();
+        Packets p = same(yes, q -> q.tcp(0.0, C, 40000, S, 80, "R", 1000, 0, 0)
+                .tcp(0.5, C, 40000, S, 80, "S", 5000, 0, 0).advance(30));
+        assertThat(p.records).hasSize(2);
+        assertThat(p.records.get(0).closeReason()).isEqualTo(CloseReason.REUSED);
+    }
+
+    @Test
     void instantiateOnDataSendsASynWithPayloadToTheFullTable() {
         Compressor on = Compressor.builder().instantiateOnData(true).build();
         assertThat(with(on).tcp(0.0, C, 40000, S, 80, "S", 1000, 0, 20).engine.pendingActive()).isZero();
@@ -152,6 +162,54 @@ class CompressorTest {
                 q.udp(0.01 * i + 0.005, C, 3000 + i, S, 53, 30);
             }
         });
+    }
+
+    @Test
+    void shorterPendingTimeoutLetsAnUnansweredSynLeaveEarlyAsS0() {
+        Compressor oneSecond = Compressor.builder().pendingTimeout(Duration.ofSeconds(1)).build();
+        Packets p = with(oneSecond).tcp(0.0, C, 40000, S, 80, "S", 1000, 0, 0).advance(0.9);
+        assertThat(p.records).isEmpty();
+        p.advance(1.0);
+        Connection c = p.only();
+        assertThat(c.state()).isEqualTo(ConnState.S0);
+        assertThat(c.history()).isEqualTo("S");
+        assertThat(c.closeReason()).isEqualTo(CloseReason.INACTIVITY_TIMEOUT);
+        assertThat(p.engine.pendingActive()).isZero();
+        assertThat(p.engine.active()).isZero();
+        // a reply after the pending timeout starts a connection of its own
+        p.tcp(2.0, S, 80, C, 40000, "SA", 500, 1001, 0).flush();
+        assertThat(p.records).hasSize(2);
+        assertThat(p.records.get(1).history()).doesNotContain("S").contains("h");
+    }
+
+    @Test
+    void shorterPendingTimeoutKeepsRecordsOfAttemptsAnsweredInTime() {
+        same(Compressor.builder().pendingTimeout(Duration.ofSeconds(1)).build(), q -> q
+                .tcp(0.0, C, 40000, S, 80, "S", 1000, 0, 0)
+                .tcp(0.5, S, 80, C, 40000, "SA", 500, 1001, 0)
+                .tcp(0.6, C, 40000, S, 80, "A", 1001, 501, 0).advance(30));
+    }
+
+    @Test
+    void pendingTimeoutLongerThanTheFirstTimerChangesNoRecord() {
+        Compressor tenSeconds = Compressor.builder().pendingTimeout(Duration.ofSeconds(10)).build();
+        Packets p = same(tenSeconds, q -> q.tcp(0.0, C, 40000, S, 80, "S", 1000, 0, 0).advance(5.1));
+        assertThat(p.only().closeReason()).isEqualTo(CloseReason.INACTIVITY_TIMEOUT);
+        same(tenSeconds, q -> q.tcp(0.0, C, 40000, S, 80, "S", 1000, 0, 0)
+                .tcp(7.0, S, 80, C, 40000, "SA", 500, 1001, 0).advance(100));
+    }
+
+    @Test
+    void pendingTimeoutFollowsTheTrackersAttemptTimeoutByDefault() {
+        FlowTracker.Builder twoSeconds = FlowTracker.builder().tcpAttemptTimeout(Duration.ofSeconds(2));
+        Packets plain = new Packets(FlowTracker.builder().tcpAttemptTimeout(Duration.ofSeconds(2)))
+                .tcp(0.0, C, 40000, S, 80, "S", 1000, 0, 0).advance(2.1);
+        Packets compressed = new Packets(twoSeconds.compressor(Compressor.defaults()))
+                .tcp(0.0, C, 40000, S, 80, "S", 1000, 0, 0);
+        compressed.advance(1.9);
+        assertThat(compressed.records).isEmpty();
+        compressed.advance(2.1);
+        assertThat(compressed.records).containsExactlyElementsOf(plain.records).hasSize(1);
     }
 
     @Test

@@ -45,6 +45,24 @@ final class RawFrames {
         return len;
     }
 
+    /**
+     * Writes the first fragment (offset 0, more fragments) of an IPv4/UDP datagram at {@code off};
+     * the rest never comes, so the datagram waits in reassembly.
+     *
+     * @return the frame length
+     */
+    static int firstFragment(ByteBuffer b, int off, int src, int dst, int id, int payload) {
+        int len = 20 + payload;
+        ipv4(b, off, src, dst, 17, len);
+        b.putShort(off + 4, (short) id);
+        b.putShort(off + 6, (short) 0x2000);
+        fixChecksum(b, off);
+        for (int i = 0; i < payload; i++) {
+            b.put(off + 20 + i, (byte) i);
+        }
+        return len;
+    }
+
     private static void ipv4(ByteBuffer b, int off, int src, int dst, int proto, int totalLength) {
         b.put(off, (byte) 0x45);
         b.put(off + 1, (byte) 0);

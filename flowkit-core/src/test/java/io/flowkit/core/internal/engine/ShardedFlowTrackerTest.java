@@ -7,9 +7,12 @@ import io.flowkit.CloseReason;
 import io.flowkit.Connection;
 import io.flowkit.FlowTracker;
 import io.flowkit.LinkType;
+import io.flowkit.SkipReason;
+import io.flowkit.TrackerConfig;
 import io.flowkit.TrackerStats;
 import io.flowkit.core.internal.decode.PacketView;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -28,50 +31,27 @@ class ShardedFlowTrackerTest {
     }
 
     @Test
-    void bothDirectionsOfAConnectionGoToOneShard() {
+    void bothDirectionsOfAnAddressPairGoToOneShard() {
         SplittableRandom r = new SplittableRandom(3);
-        PacketView v = new PacketView();
         for (int i = 0; i < 10_000; i++) {
-            v.clear();
-            v.ipProto = new int[] {6, 17, 1, 58, 132}[r.nextInt(5)];
-            v.srcHi = r.nextBoolean() ? 0 : r.nextLong();
-            v.srcLo = r.nextLong();
-            v.dstHi = r.nextBoolean() ? 0 : r.nextLong();
-            v.dstLo = r.nextLong();
-            v.srcPort = r.nextInt(65536);
-            v.dstPort = r.nextInt(65536);
+            long srcHi = r.nextBoolean() ? 0 : r.nextLong();
+            long srcLo = r.nextLong();
+            long dstHi = r.nextBoolean() ? 0 : r.nextLong();
+            long dstLo = r.nextLong();
             int shards = 1 + r.nextInt(8);
-            int forward = ShardedFlowTracker.shardOf(v, shards);
-            long hi = v.srcHi;
-            long lo = v.srcLo;
-            int port = v.srcPort;
-            v.srcHi = v.dstHi;
-            v.srcLo = v.dstLo;
-            v.srcPort = v.dstPort;
-            v.dstHi = hi;
-            v.dstLo = lo;
-            v.dstPort = port;
-            if (v.ipProto != 6 && v.ipProto != 17) {
-                // ICMP and other protocols: the engine derives their "ports", so only addresses count
-                v.srcPort = r.nextInt(256);
-                v.dstPort = r.nextInt(256);
-            }
-            assertThat(ShardedFlowTracker.shardOf(v, shards)).isEqualTo(forward).isBetween(0, shards - 1);
+            int forward = ShardedFlowTracker.shardOf(srcHi, srcLo, dstHi, dstLo, shards);
+            assertThat(ShardedFlowTracker.shardOf(dstHi, dstLo, srcHi, srcLo, shards)).isEqualTo(forward)
+                    .isBetween(0, shards - 1);
         }
     }
 
     @Test
-    void connectionsSpreadOverEveryShardEvenly() {
+    void clientsOfFewServersSpreadOverEveryShardEvenly() {
         int[] count = new int[4];
-        PacketView v = new PacketView();
         for (int i = 0; i < 40_000; i++) {
-            v.clear();
-            v.ipProto = 6;
-            v.srcLo = PacketView.IPV4_MAPPED_PREFIX | 0x0A000001L;
-            v.dstLo = PacketView.IPV4_MAPPED_PREFIX | 0x0A000002L;
-            v.srcPort = 1024 + i % 60_000;
-            v.dstPort = 443;
-            count[ShardedFlowTracker.shardOf(v, 4)]++;
+            long client = PacketView.IPV4_MAPPED_PREFIX | (0x0A000000L + i);
+            long server = PacketView.IPV4_MAPPED_PREFIX | (0xC6336400L + i % 20);
+            count[ShardedFlowTracker.shardOf(0, client, 0, server, 4)]++;
         }
         for (int c : count) {
             assertThat(c).isBetween(9_000, 11_000);
@@ -131,11 +111,17 @@ class ShardedFlowTrackerTest {
         List<Connection> out = new ArrayList<>();
         FlowTracker t = FlowTracker.builder().threads(2).ignoreChecksums(true).connectionListener(out::add).build();
         ByteBuffer b = ByteBuffer.allocate(2048);
-        t.onFrame(T0, LinkType.RAW, b, 0, 3, 3);
+        t.onFrame(T0, LinkType.RAW, b, 0, 3, 3); // skipped by the calling thread: IP version 0
         int n = RawFrames.tcp(b, 0, 0x0A000001, 0x0A000002, 40000, 80, 0x02, 100, 0, 0);
         t.onFrame(T0 + 1, LinkType.RAW, b, 0, n, n);
+        RawFrames.tcp(b, 0, 0x0A000003, 0x0A000004, 40000, 80, 0x02, 100, 0, 0);
+        b.putShort(2, (short) 30);
+        RawFrames.fixChecksum(b, 0);
+        t.onFrame(T0 + 2, LinkType.RAW, b, 0, 30, 30); // skipped by a shard: 10 bytes of TCP header
         t.close();
-        assertThat(t.stats().skippedTotal()).isEqualTo(1);
+        assertThat(t.stats().skipped(SkipReason.BAD_IP_VERSION)).isEqualTo(1);
+        assertThat(t.stats().skipped(SkipReason.TRUNCATED_TRANSPORT_HEADER)).isEqualTo(1);
+        assertThat(t.stats().skippedTotal()).isEqualTo(2);
         assertThat(out).hasSize(1);
     }
 
@@ -165,5 +151,132 @@ class ShardedFlowTrackerTest {
         t.close();
         assertThat(out).hasSize(10);
         assertThat(t.stats().listenerFailures()).isEqualTo(10);
+    }
+
+    /** Writes one IPv4 fragment of a UDP datagram from 10.0.x.x to 10.16.0.1: {@code data} bytes at {@code offset}. */
+    private static int fragment(ByteBuffer b, int client, int id, int offset, int data, boolean more) {
+        int len = 20 + data;
+        b.put(0, (byte) 0x45);
+        b.put(1, (byte) 0);
+        b.putShort(2, (short) len);
+        b.putShort(4, (short) id);
+        b.putShort(6, (short) ((more ? 0x2000 : 0) | offset / 8));
+        b.put(8, (byte) 64);
+        b.put(9, (byte) 17);
+        b.putInt(12, client);
+        b.putInt(16, 0x0A100001);
+        for (int i = 0; i < data; i++) {
+            b.put(20 + i, (byte) (offset + i));
+        }
+        if (offset == 0) {
+            b.putShort(20, (short) 5353);
+            b.putShort(22, (short) 53);
+            b.putShort(24, (short) 1008); // UDP length: 8 + 1000 bytes of payload
+            b.putShort(26, (short) 0);
+        }
+        RawFrames.fixChecksum(b, 0);
+        return len;
+    }
+
+    private static List<String> summaries(List<Connection> records) {
+        return records.stream().map(c -> c.origAddress().getHostAddress() + " " + c.origPort() + " " + c.respPort() + " "
+                + c.origPackets() + " " + c.origBytes() + " " + c.respPackets() + " " + c.respBytes() + " "
+                + c.history() + " " + c.state()).sorted().toList();
+    }
+
+    @Test
+    void reassemblesFragmentsWhoseLaterPiecesCarryNoPorts() {
+        int datagrams = 2_000;
+        List<List<String>> results = new ArrayList<>();
+        for (int threads : new int[] {1, 2}) {
+            List<Connection> out = new ArrayList<>();
+            FlowTracker t = FlowTracker.builder().threads(threads).ignoreChecksums(true).connectionListener(out::add)
+                    .build();
+            ByteBuffer b = ByteBuffer.allocate(2048);
+            for (int i = 0; i < datagrams; i++) {
+                int client = 0x0A000000 | (i + 1);
+                int n = fragment(b, client, i, 0, 512, true);
+                t.onFrame(T0 + i * 10_000L, LinkType.RAW, b, 0, n, n);
+                n = fragment(b, client, i, 512, 496, false);
+                t.onFrame(T0 + i * 10_000L + 1_000, LinkType.RAW, b, 0, n, n);
+            }
+            t.close();
+            assertThat(t.stats().fragments()).isEqualTo(2L * datagrams);
+            assertThat(t.stats().reassembledDatagrams()).isEqualTo(datagrams);
+            assertThat(out).hasSize(datagrams).allSatisfy(c -> {
+                assertThat(c.origPackets()).isEqualTo(1);
+                assertThat(c.origBytes()).isEqualTo(1000);
+            });
+            results.add(summaries(out));
+        }
+        assertThat(results.get(1)).isEqualTo(results.get(0));
+    }
+
+    @Test
+    void givesTheRecordsOfOneThreadWhenFramesWrapOverflowAndExceedASmallRing() {
+        List<List<String>> results = new ArrayList<>();
+        for (int threads : new int[] {1, 2}) {
+            List<Connection> out = new ArrayList<>();
+            TrackerConfig config = FlowTracker.builder().threads(threads).ignoreChecksums(true)
+                    .connectionListener(out::add).config();
+            FlowTracker t = threads == 1 ? FlowTracker.builder().ignoreChecksums(true).connectionListener(out::add)
+                    .build() : new ShardedFlowTracker(config, null, 16, 1024);
+            ByteBuffer b = ByteBuffer.allocateDirect(2048);
+            SplittableRandom r = new SplittableRandom(11);
+            for (int i = 0; i < 5_000; i++) {
+                int client = 0x0A000000 | (1 + r.nextInt(300));
+                int payload = r.nextInt(5) == 0 ? 1200 + r.nextInt(200) : r.nextInt(400); // some exceed 1024 bytes
+                int n = r.nextBoolean() ? RawFrames.udp(b, 0, client, 0x0A100001, 7000, 53, payload)
+                        : RawFrames.udp(b, 0, 0x0A100001, client, 53, 7000, payload);
+                t.onFrame(T0 + i * 1_000L, LinkType.RAW, b, 0, n, n);
+            }
+            t.close();
+            assertThat(t.stats().packets()).isEqualTo(5_000);
+            results.add(summaries(out));
+        }
+        assertThat(results.get(0)).hasSize(300);
+        assertThat(results.get(1)).isEqualTo(results.get(0));
+    }
+
+    @Test
+    void linksResumedFlowsInEveryShardAndSumsTheShardsResumeCounters() {
+        int flows = 200;
+        for (int capacity : new int[] {flows, 3}) {
+            List<Connection> out = new ArrayList<>();
+            FlowTracker t = FlowTracker.builder().threads(3).ignoreChecksums(true).uidSeed(5)
+                    .linkResumed(Duration.ofHours(24)).resumeCapacity(capacity).connectionListener(out::add).build();
+            ByteBuffer b = ByteBuffer.allocate(2048);
+            for (long at : new long[] {T0, T0 + 1_800_000_000_000L}) { // 30 minutes apart: each flow expires
+                for (int i = 0; i < flows; i++) {
+                    int n = RawFrames.udp(b, 0, 0x0A000000 | i, 0x0A100001, 20_000 + i, 53, 40);
+                    t.onFrame(at + i * 1_000L, LinkType.RAW, b, 0, n, n);
+                }
+            }
+            t.close();
+            TrackerStats s = t.stats();
+            List<Connection> linked = out.stream().filter(c -> c.resumedFrom() != null).toList();
+            assertThat(linked).hasSize((int) s.resumeLinks());
+            assertThat(s.resumeExpired()).isZero();
+            Set<String> uids = new HashSet<>();
+            out.forEach(c -> uids.add(c.uid()));
+            assertThat(uids).hasSize(2 * flows);
+            assertThat(linked).allSatisfy(c -> assertThat(out).anySatisfy(first -> {
+                assertThat(first.uid()).isEqualTo(c.resumedFrom());
+                assertThat(first.origPort()).isEqualTo(c.origPort());
+            }));
+            // each shard remembers ceil(capacity / 3) of the flows whose address pairs hash to it
+            int perShard = (capacity + 2) / 3;
+            int[] share = new int[3];
+            for (int i = 0; i < flows; i++) {
+                share[ShardedFlowTracker.shardOf(0, PacketView.IPV4_MAPPED_PREFIX | (0x0A000000L | i), 0,
+                        PacketView.IPV4_MAPPED_PREFIX | 0x0A100001L, 3)]++;
+            }
+            long links = 0;
+            for (int k : share) {
+                links += Math.min(k, perShard);
+            }
+            assertThat(s.resumeLinks()).isEqualTo(links);
+            assertThat(s.resumeDropped()).isEqualTo(flows - links);
+        }
     }
 }

@@ -100,4 +100,177 @@ class ScanDetectorBoundsTest {
         // 30,000 attempts, zero bytes; the measurement itself may cost a few
         assertThat(allocated).isLessThan(64);
     }
+
+    private static Connection flushed(Connection c) {
+        return new Connection(c.uid(), c.startNanos(), c.origAddress(), c.origPort(), c.respAddress(), c.respPort(),
+                c.protocol(), c.ipProto(), c.service(), c.durationNanos(), c.origBytes(), c.respBytes(), c.state(),
+                c.localOrig(), c.localResp(), c.missedBytes(), c.history(), c.origPackets(), c.origIpBytes(),
+                c.respPackets(), c.respIpBytes(), c.tunnelParents(), io.flowkit.CloseReason.END_OF_INPUT);
+    }
+
+    @Test
+    void aFloodOfOneSynSourcesNeverEvictsAScannersFullState() throws Exception {
+        List<ScanEvent> events = new ArrayList<>();
+        ScanDetector d = new ScanDetector(ScanDetection.builder().trw(false).maxSources(1_000).build(), List.of(events::add));
+        InetAddress scanner = ip("203.0.113.67");
+        for (int h = 1; h <= 20; h++) {
+            d.onConnection(Conns.tcp(T0 + h * SEC / 1000, scanner, Conns.v4(h), 445, true));
+        }
+        for (int i = 0; i < 200_000; i++) {
+            d.onConnection(Conns.tcp(T0 + SEC, spoofed(i), ip("10.0.0.1"), 80, true));
+        }
+        assertThat(d.fullState()[0]).isEqualTo(1);
+        assertThat(d.evictedSources()).isZero();
+        assertThat(d.evictedFirstContacts()).isGreaterThan(190_000);
+        for (int h = 21; h <= 25; h++) {
+            d.onConnection(Conns.tcp(T0 + 2 * SEC, scanner, Conns.v4(h), 445, true));
+        }
+        // the 20 probes before the flood still count: the event spans them all
+        assertThat(events).singleElement()
+                .satisfies(e -> assertThat(e.kind()).isEqualTo(ScanKind.ADDRESS_SCAN))
+                .satisfies(e -> assertThat(e.distinctHosts()).isEqualTo(25))
+                .satisfies(e -> assertThat(e.firstSeenNanos()).isEqualTo(T0 + SEC / 1000));
+    }
+
+    @Test
+    void aScannerWhoseProbesAreFartherApartThanTheTableIsLargeIsStillDetected() throws Exception {
+        List<ScanEvent> events = new ArrayList<>();
+        ScanDetector d = new ScanDetector(ScanDetection.builder().maxSources(10_000).build(), List.of(events::add));
+        InetAddress scanner = ip("203.0.113.70");
+        int probes = 0;
+        for (int i = 0; i < 1_500_000; i++) {
+            long t = T0 + i * (SEC / 100_000);
+            d.onConnection(Conns.tcp(t, spoofed(i), ip("10.0.0.1"), 80, true));
+            if (i % 20_000 == 0) {
+                // 20,000 new sources between two probes: more than the table's 8,192 slots hold
+                probes++;
+                d.onConnection(Conns.tcp(t, scanner, Conns.v4(0x0102_00 + probes), 445, true));
+            }
+        }
+        assertThat(d.evictedFirstContacts()).isGreaterThan(1_000_000);
+        // the first probe was lost with its slot; the second came back to its ghost and was promoted
+        assertThat(events).filteredOn(e -> e.scanner().equals(scanner)).extracting(ScanEvent::kind)
+                .contains(ScanKind.TRW, ScanKind.ADDRESS_SCAN);
+        assertThat(events).filteredOn(e -> e.kind() == ScanKind.ADDRESS_SCAN).singleElement()
+                .satisfies(e -> assertThat(e.distinctHosts()).isEqualTo(25))
+                .satisfies(e -> assertThat(e.sampleTargets()).doesNotContain(Conns.v4(0x0102_01)));
+        assertThat(events).allMatch(e -> e.scanner().equals(scanner));
+    }
+
+    @Test
+    void floodSourcesRepeatingTheirSynToOneTargetAfterLosingTheirSlotsGetNoFullState() throws Exception {
+        List<ScanEvent> events = new ArrayList<>();
+        ScanDetector d = new ScanDetector(ScanDetection.builder().maxSources(10_000).build(), List.of(events::add));
+        // 60,000 spoofed sources (7 times the 8,192 slots, within the 65,536 ghosts) each send a SYN
+        // to 10.0.0.1:80 three times: every slot is taken by others before its source comes back
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 60_000; i++) {
+                d.onConnection(Conns.tcp(T0 + round * SEC, spoofed(i), ip("10.0.0.1"), 80, true));
+            }
+        }
+        // only a source whose slot happened to survive is promoted by its second failure: under 1%
+        long promoted = d.fullState()[0];
+        assertThat(promoted).isLessThan(600);
+        assertThat(events).isEmpty();
+        // the same crowd trying a second port of that host is new evidence: each returning source is promoted
+        for (int i = 0; i < 60_000; i++) {
+            d.onConnection(Conns.tcp(T0 + 5 * SEC, spoofed(i), ip("10.0.0.1"), 81, true));
+        }
+        assertThat(d.fullState()[0]).isGreaterThan(10 * promoted + 1_000);
+    }
+
+    @Test
+    void aClientsSuccessfulConnectionsToOneServerNeedNoFullState() {
+        ScanDetector d = new ScanDetector(ScanDetection.defaults(), List.of(e -> { }));
+        for (int c = 0; c < 1_000; c++) {
+            for (int k = 0; k < 5; k++) {
+                d.onConnection(Conns.tcp(T0 + k * SEC, Conns.v4(0x20_0000 + c), ip("192.0.2.80"), 443, false));
+            }
+        }
+        assertThat(d.trackedSources()).isEqualTo(1_000);
+        assertThat(d.fullState()[0]).isZero();
+        // a second server promotes the client
+        d.onConnection(Conns.tcp(T0 + 6 * SEC, Conns.v4(0x20_0000), ip("192.0.2.81"), 443, false));
+        assertThat(d.fullState()[0]).isEqualTo(1);
+        assertThat(d.trackedSources()).isEqualTo(1_000);
+    }
+
+    @Test
+    void theFirstContactTableForgetsSourcesAfterTheWindow() {
+        ScanDetector d = new ScanDetector(ScanDetection.defaults(), List.of(e -> { }));
+        d.onConnection(Conns.tcp(T0, ip("192.0.2.90"), ip("10.0.0.1"), 80, true));
+        d.advanceTime(T0 + 5 * 60 * SEC - 1);
+        assertThat(d.trackedSources()).isEqualTo(1);
+        d.advanceTime(T0 + 5 * 60 * SEC);
+        assertThat(d.trackedSources()).isZero();
+        assertThat(d.evictedFirstContacts()).isZero();
+    }
+
+    @Test
+    void fullStateStaysWithinItsByteBoundWhenEverySourceProbesWidely() throws Exception {
+        int maxSources = 2_000;
+        ScanDetector d = new ScanDetector(ScanDetection.builder().maxSources(maxSources).build(), List.of(e -> { }));
+        long before = usedHeapAfterGc();
+        // 5,000 sources, each 20 hosts x 3 ports unanswered: below the address, port and per-port thresholds
+        for (int round = 0; round < 60; round++) {
+            for (int s = 0; s < 5_000; s++) {
+                d.onConnection(Conns.tcp(T0 + round * SEC, spoofed(s), Conns.v4(round / 3 + 1), 20 + round % 3, true));
+            }
+        }
+        long[] full = d.fullState();
+        long retained = usedHeapAfterGc() - before;
+        System.out.printf("wide sources: %d full states, %d bytes weighed, %d bytes retained (bound %d + table %d)%n",
+                full[0], full[1], retained, d.maxStateBytes(), d.firstContactBytes());
+        assertThat(full[0]).isLessThanOrEqualTo(maxSources);
+        assertThat(full[1]).isLessThanOrEqualTo(d.maxStateBytes() + d.maxStateBytes() / 8);
+        assertThat(d.evictedSources()).isPositive();
+        // the estimate is conservative: what the JVM really holds stays within the bound
+        assertThat(retained).isLessThan(d.maxStateBytes() + d.firstContactBytes() + 2L * 1024 * 1024);
+    }
+
+    @Test
+    void theEstimatedBytesOfScannersAtEveryCapCoverWhatTheyHold() throws Exception {
+        ScanDetection settings = ScanDetection.builder().trw(false).addressScan(false).maxSources(4_000).build();
+        ScanDetector d = new ScanDetector(settings, List.of(e -> { }));
+        int scanners = 8;
+        long before = usedHeapAfterGc();
+        // each scanner: 64 ports x 99 hosts, every per-port set one short of its threshold of 100
+        // and every host's port set filled to 15 (then fired and cleared) four times over
+        long t = T0;
+        for (int h = 0; h < 99; h++) {
+            for (int p = 0; p < 64; p++) {
+                for (int s = 0; s < scanners; s++) {
+                    d.onConnection(Conns.tcp(t, ip("203.0.113." + (100 + s)), Conns.v4(h + 1), 1000 + p, true));
+                }
+                t += SEC / 1000;
+            }
+        }
+        long[] full = d.fullState();
+        long retained = usedHeapAfterGc() - before;
+        System.out.printf("widest sources: %d bytes weighed each, %d bytes retained each, largest possible %d%n",
+                full[1] / scanners, retained / scanners, ScanDetector.largestSourceBytes(settings));
+        assertThat(full[0]).isEqualTo(scanners);
+        assertThat(d.evictedSources()).isZero();
+        // the cache re-weighs a state when it drifts by an eighth, so the weight may lag that much
+        assertThat(retained).isLessThanOrEqualTo(full[1] + full[1] / 8);
+        assertThat(full[1] / scanners).isLessThanOrEqualTo(ScanDetector.largestSourceBytes(settings));
+    }
+
+    @Test
+    void judgesAHugeEndOfInputFlushInBoundedBatches() throws Exception {
+        List<ScanEvent> events = new ArrayList<>();
+        ScanDetector d = new ScanDetector(ScanDetection.builder().trw(false).build(), List.of(events::add));
+        InetAddress scanner = ip("203.0.113.69");
+        for (int i = 0; i < ScanDetector.END_OF_INPUT_BATCH; i++) {
+            if (i % 100 == 0 && i / 100 < 25) {
+                d.onConnection(flushed(Conns.tcp(T0 + i, scanner, Conns.v4(i / 100 + 1), 445, true)));
+            } else {
+                d.onConnection(flushed(Conns.tcp(T0 + i, spoofed(i), ip("10.0.0.1"), 80, true)));
+            }
+        }
+        // the flush filled one batch: it was judged without waiting for the end
+        assertThat(events).singleElement().satisfies(e -> assertThat(e.scanner()).isEqualTo(scanner));
+        d.endOfInput();
+        assertThat(events).hasSize(1);
+    }
 }
