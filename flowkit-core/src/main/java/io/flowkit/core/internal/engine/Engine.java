@@ -172,7 +172,7 @@ public final class Engine implements TimerWheel.Expiry {
         this.pendingGauge = pending == null ? null
                 : new BoundGauge(Bound.PENDING, config.compressor().maxPendingConnections(), sink::boundReached);
         this.table = new ConnectionTable(Math.min(slots, 1024), slots);
-        this.c = new Connections(table.capacity());
+        this.c = new Connections(table.capacity(), !config.progressAges().isEmpty());
         this.wheel = new TimerWheel(table.capacity(), 0);
         tunnels.grow(table.capacity());
         this.localNets = new NetworkSet(config.localNetworks());
@@ -238,8 +238,8 @@ public final class Engine implements TimerWheel.Expiry {
     @Override
     public void expired(int s, long deadline, long now) {
         while (true) {
-            long att = c.attemptAt[s];
-            long exp = c.expireAt[s];
+            long att = c.attemptAt(s);
+            long exp = c.expireAt(s);
             long inact = inactivityDeadline(s);
             long first = inact;
             int which = 2;
@@ -251,7 +251,7 @@ public final class Engine implements TimerWheel.Expiry {
                 first = exp;
                 which = 1;
             }
-            long prog = c.progressAt[s];
+            long prog = c.progressAt(s);
             if (prog != 0 && prog < first) {
                 first = prog;
                 which = 3;
@@ -260,7 +260,7 @@ public final class Engine implements TimerWheel.Expiry {
                 break;
             }
             if (which == 0) {
-                c.attemptAt[s] = 0;
+                c.attemptAt(s, 0);
                 if (c.has(s, Connections.F_DELETE_PENDING)) {
                     remove(s, CloseReason.CLOSED);
                     return;
@@ -271,7 +271,7 @@ public final class Engine implements TimerWheel.Expiry {
                         remove(s, anyClosed(s) ? CloseReason.CLOSED : CloseReason.INACTIVITY_TIMEOUT);
                         return;
                     }
-                    c.attemptAt[s] = next;
+                    c.attemptAt(s, next);
                     c.set(s, Connections.F_SECOND_EXPIRE, next != 0);
                 } else if (tcp.attemptTimer(s)) {
                     remove(s, CloseReason.INACTIVITY_TIMEOUT);
@@ -280,15 +280,15 @@ public final class Engine implements TimerWheel.Expiry {
             } else if (which == 3) {
                 // progress hook: a snapshot for the listeners, then the next age (ProgressAges)
                 sink.connectionProgress(record(s, CloseReason.STILL_OPEN));
-                c.progressAt[s] = progress.next(c.start[s], prog);
+                c.progressAt(s, progress.next(c.start[s], prog));
             } else if (which == 1) {
-                c.expireAt[s] = 0;
+                c.expireAt(s, 0);
                 long next = tcp.expireTimer(s, now);
                 if (next == Tcp.REMOVE) {
                     remove(s, anyClosed(s) ? CloseReason.CLOSED : CloseReason.INACTIVITY_TIMEOUT);
                     return;
                 }
-                c.expireAt[s] = next;
+                c.expireAt(s, next);
             } else {
                 remove(s, CloseReason.INACTIVITY_TIMEOUT);
                 return;
@@ -298,23 +298,27 @@ public final class Engine implements TimerWheel.Expiry {
     }
 
     private boolean anyClosed(int s) {
-        return c.epHas(2 * s, Connections.E_DID_CLOSE) || c.epHas(2 * s + 1, Connections.E_DID_CLOSE);
+        return c.epHas(c.tcpEndpoint(s, 0), Connections.E_DID_CLOSE)
+                || c.epHas(c.tcpEndpoint(s, 1), Connections.E_DID_CLOSE);
     }
 
     private long inactivityDeadline(int s) {
-        return Tcp.plus(c.last[s], timeouts[c.timeoutIndex[s]]);
+        return Tcp.plus(c.last(s), timeouts[c.timeoutIndex(s)]);
     }
 
     private void rearm(int s) {
         long d = inactivityDeadline(s);
-        if (c.attemptAt[s] != 0 && c.attemptAt[s] < d) {
-            d = c.attemptAt[s];
+        long att = c.attemptAt(s);
+        if (att != 0 && att < d) {
+            d = att;
         }
-        if (c.expireAt[s] != 0 && c.expireAt[s] < d) {
-            d = c.expireAt[s];
+        long exp = c.expireAt(s);
+        if (exp != 0 && exp < d) {
+            d = exp;
         }
-        if (c.progressAt[s] != 0 && c.progressAt[s] < d) {
-            d = c.progressAt[s];
+        long prog = c.progressAt(s);
+        if (prog != 0 && prog < d) {
+            d = prog;
         }
         if (!wheel.isScheduled(s) || d < wheel.deadline(s)) {
             wheel.schedule(s, d);
@@ -415,7 +419,7 @@ public final class Engine implements TimerWheel.Expiry {
             c.checkHistory(s, Tunnels.HIST_LIMIT, 'X');
         }
         lastSlot = s;
-        lastUid = c.uidNumber[s];
+        lastUid = c.uidNumber(s);
         lastRespPort = c.origSide(s) == 0 ? table.bPort(s) : table.aPort(s);
         int e = 2 * s + side;
         switch (kind) {
@@ -438,13 +442,12 @@ public final class Engine implements TimerWheel.Expiry {
             case UDP: {
                 boolean orig = c.isOrigSide(s, side);
                 if (v.badChecksum) {
-                    c.scaledHistory(s, e, Connections.CNT_CHECKSUM, orig ? 'C' : 'c');
+                    c.udpBadChecksum(e, orig ? 'C' : 'c');
                     break;
                 }
-                c.last[s] = t;
+                c.last(s, t);
                 c.checkHistory(s, orig ? 1 : 2, orig ? 'D' : 'd');
-                c.finSeqOrBytes[e] += v.payloadLength;
-                c.epSet(e, Connections.E_SENT);
+                c.addPayload(e, v.payloadLength);
                 count(e, v);
                 break;
             }
@@ -452,9 +455,8 @@ public final class Engine implements TimerWheel.Expiry {
                 if (v.badChecksum) {
                     break;
                 }
-                c.last[s] = t;
-                c.finSeqOrBytes[e] += v.payloadLength;
-                c.epSet(e, Connections.E_SENT);
+                c.last(s, t);
+                c.addPayload(e, v.payloadLength);
                 if (v.payloadCaptured >= v.payloadLength) {
                     count(e, v);
                 }
@@ -463,7 +465,7 @@ public final class Engine implements TimerWheel.Expiry {
                 }
                 break;
             default:
-                c.last[s] = t;
+                c.last(s, t);
                 count(e, v);
                 break;
         }
@@ -590,7 +592,7 @@ public final class Engine implements TimerWheel.Expiry {
 
     private void count(int e, PacketView v) {
         c.packets[e]++;
-        c.ipBytes[e] += v.ipLength;
+        c.addIpBytes(e, v.ipLength);
     }
 
     /** Zeek's base script reaction to {@code connection_established}: per-port inactivity timeouts. */
@@ -599,11 +601,11 @@ public final class Engine implements TimerWheel.Expiry {
         int respPort = o == 0 ? table.bPort(s) : table.aPort(s);
         int origPort = o == 0 ? table.aPort(s) : table.bPort(s);
         int service = respPort;
-        if (c.state[2 * s + o] == Connections.INACTIVE && !likely(likelyTcp, respPort) && likely(likelyTcp, origPort)) {
+        if (c.state(c.tcpEndpoint(s, o)) == Connections.INACTIVE && !likely(likelyTcp, respPort) && likely(likelyTcp, origPort)) {
             service = origPort;
         }
         if (tcpPortTimeout[service] >= 0) {
-            c.timeoutIndex[s] = tcpPortTimeout[service];
+            c.timeoutIndex(s, tcpPortTimeout[service]);
         }
     }
 
@@ -654,20 +656,29 @@ public final class Engine implements TimerWheel.Expiry {
                 timeout = T_OTHER;
                 break;
         }
-        if (uid >= 0) {
-            c.init(s, t, uid, timeout);
-        } else {
-            c.init(s, t, uidCounter, timeout);
+        long number = uid >= 0 ? uid : uidCounter;
+        if (c.uidEpochChanges(number)) {
+            for (int x = 0; x < table.capacity(); x++) {
+                if (x != s && table.isLive(x)) {
+                    c.ageUids(x, number);
+                }
+            }
+        }
+        c.init(s, t, number, timeout, kind == TCP);
+        if (uid < 0) {
             uidCounter += uidStep;
         }
-        c.progressAt[s] = progress.first(t);
+        long firstProgress = progress.first(t);
+        if (firstProgress != 0) {
+            c.progressAt(s, firstProgress);
+        }
         c.set(s, Connections.F_ORIG_IS_B, !srcIsA);
         if (flip && !isBroadcast(v.dstHi, v.dstLo)) {
             c.flags[s] ^= Connections.F_ORIG_IS_B;
             c.addHistory(s, '^');
         }
         if (kind == TCP) {
-            c.expireAt[s] = Tcp.plus(t, Tcp.SYN_TIMEOUT);
+            c.expireAt(s, Tcp.plus(t, Tcp.SYN_TIMEOUT));
         }
         if (links != null && (kind != TCP || (v.tcpFlags & Tcp.SYN) == 0)) {
             // resume hook: a first packet without SYN may continue an expired connection
@@ -761,13 +772,13 @@ public final class Engine implements TimerWheel.Expiry {
         int[] attempts = new int[count];
         for (int i = 0; i < count; i++) {
             int s = slots[i];
-            if (c.attemptAt[s] != 0 && !c.has(s, Connections.F_DELETE_PENDING | Connections.F_SECOND_EXPIRE)) {
+            if (c.attemptAt(s) != 0 && !c.has(s, Connections.F_DELETE_PENDING | Connections.F_SECOND_EXPIRE)) {
                 attempts[k++] = s;
             }
         }
         IntArrays.quickSort(attempts, 0, k, (x, y) -> {
-            int cmp = Long.compare(c.attemptAt[x], c.attemptAt[y]);
-            return cmp != 0 ? cmp : Long.compare(c.uidNumber[x], c.uidNumber[y]);
+            int cmp = Long.compare(c.attemptAt(x), c.attemptAt(y));
+            return cmp != 0 ? cmp : Long.compare(c.uidNumber(x), c.uidNumber(y));
         });
         for (int i = 0; i < k; i++) {
             int s = attempts[i];
@@ -796,7 +807,7 @@ public final class Engine implements TimerWheel.Expiry {
         for (int p : slots) {
             pendingExpiries++;
             int s = promote(p, !fit);
-            if (!fit && table.isLive(s) && c.attemptAt[s] != 0 && !c.has(s, Connections.F_DELETE_PENDING)
+            if (!fit && table.isLive(s) && c.attemptAt(s) != 0 && !c.has(s, Connections.F_DELETE_PENDING)
                     && tcp.attemptTimer(s)) {
                 remove(s, CloseReason.END_OF_INPUT);
             }
@@ -824,19 +835,19 @@ public final class Engine implements TimerWheel.Expiry {
         if (ipProto == 6) {
             protocol = Protocol.TCP;
             state = ConnState.valueOf(tcp.connState(s, history));
-            origBytes = tcp.size(oe);
-            respBytes = tcp.size(re);
+            origBytes = tcp.size(c.tcpEndpoint(s, o));
+            respBytes = tcp.size(c.tcpEndpoint(s, o ^ 1));
         } else if (ipProto == 17 || ((ipProto == 1 || ipProto == 58))) {
             protocol = ipProto == 17 ? Protocol.UDP : Protocol.ICMP;
-            boolean oa = c.epHas(oe, Connections.E_SENT);
-            boolean ra = c.epHas(re, Connections.E_SENT);
+            boolean oa = c.sent(oe);
+            boolean ra = c.sent(re);
             if (ipProto == 17) {
                 state = oa ? (ra ? ConnState.SF : ConnState.S0) : (ra ? ConnState.SHR : ConnState.OTH);
             } else {
                 state = ConnState.OTH;
             }
-            origBytes = Math.max(0, c.finSeqOrBytes[oe]);
-            respBytes = Math.max(0, c.finSeqOrBytes[re]);
+            origBytes = c.payloadBytes(oe);
+            respBytes = c.payloadBytes(re);
         } else {
             protocol = Protocol.UNKNOWN_TRANSPORT;
             state = ConnState.OTH;
@@ -850,11 +861,11 @@ public final class Engine implements TimerWheel.Expiry {
             resumedFrom = links.resumedFrom(s);
             session = links.session(s, o);
         }
-        return new Connection(uids.uid(c.uidNumber[s]), c.start[s], address(oHi, oLo), oPort, address(rHi, rLo),
-                rPort, protocol, ipProto, null, Math.max(0, c.last[s] - c.start[s]), origBytes, respBytes, state,
-                localNets.contains(oHi, oLo), localNets.contains(rHi, rLo), c.missedBytes[s], history,
-                Integer.toUnsignedLong(c.packets[oe]), c.ipBytes[oe], Integer.toUnsignedLong(c.packets[re]),
-                c.ipBytes[re], tunnelParents(s), reason, resumedFrom, session);
+        return new Connection(uids.uid(c.uidNumber(s)), c.start[s], address(oHi, oLo), oPort, address(rHi, rLo),
+                rPort, protocol, ipProto, null, Math.max(0, c.last(s) - c.start[s]), origBytes, respBytes, state,
+                localNets.contains(oHi, oLo), localNets.contains(rHi, rLo), c.missedBytes(s), history,
+                Integer.toUnsignedLong(c.packets[oe]), c.ipBytes(oe), Integer.toUnsignedLong(c.packets[re]),
+                c.ipBytes(re), tunnelParents(s), reason, resumedFrom, session);
     }
 
     /**
@@ -874,7 +885,7 @@ public final class Engine implements TimerWheel.Expiry {
             measure(s);
         }
         links.remember(s, table.ipProto(s), table.aHi(s), table.aLo(s), table.aPort(s), table.bHi(s), table.bLo(s),
-                table.bPort(s), c.uidNumber[s], c.start[s], c.last[s], c.origSide(s));
+                table.bPort(s), c.uidNumber(s), c.start[s], c.last(s), c.origSide(s));
     }
 
     /** Fills {@link SessionLinks}' part fields with the connection's counts by key side. */
@@ -886,10 +897,10 @@ public final class Engine implements TimerWheel.Expiry {
             links.partPackets[x] = pkts;
             links.partSeqKnown[x] = ipProto == 6 && pkts > 0;
             if (ipProto == 6) {
-                links.partBytes[x] = tcp.size(e);
-                links.partFirstSeq[x] = tcp.firstDataSeq(e);
+                links.partBytes[x] = tcp.size(c.tcpEndpoint(s, x));
+                links.partFirstSeq[x] = tcp.firstDataSeq(c.tcpEndpoint(s, x));
             } else if (ipProto == 17 || ipProto == 1 || ipProto == 58) {
-                links.partBytes[x] = Math.max(0, c.finSeqOrBytes[e]);
+                links.partBytes[x] = c.payloadBytes(e);
             } else {
                 links.partBytes[x] = 0;
             }

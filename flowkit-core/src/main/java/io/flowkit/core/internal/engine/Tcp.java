@@ -39,7 +39,7 @@ final class Tcp {
     static final int RST = 0x04;
     static final int ACK = 0x10;
 
-    // history masks of TCP_Endpoint (shifted by 16 for the responder)
+    // history masks of TCP_Endpoint (shifted by 7 for the responder)
     private static final int HIST_SYN = 0x1;
     private static final int HIST_FIN = 0x2;
     private static final int HIST_RST = 0x4;
@@ -135,7 +135,7 @@ final class Tcp {
             c.set(s, Connections.F_FIRST_ORIG, true);
         }
         if (!isOrig(s, e)) {
-            mask <<= 16;
+            mask <<= 7;
             code = Character.toLowerCase(code);
         }
         return c.checkHistory(s, mask, code);
@@ -171,11 +171,11 @@ final class Tcp {
         if ((flags & SYN) == 0) {
             return false;
         }
-        int origE = 2 * s + c.origSide(s);
+        int origE = c.tcpEndpoint(s, c.origSide(s));
         int respE = origE ^ 1;
         int connOrig = origE;
         if ((flags & ACK) != 0) {
-            if (c.state[origE] != INACTIVE) {
+            if (c.state(origE) != INACTIVE) {
                 return false;
             }
             connOrig = respE;
@@ -186,7 +186,7 @@ final class Tcp {
             if (base == c.startSeq[connOrig]) {
                 return false;
             }
-            return (flags & ACK) != 0 || c.state[connOrig] != SYN_ACK_SENT || c.state[respE] != INACTIVE
+            return (flags & ACK) != 0 || c.state(connOrig) != SYN_ACK_SENT || c.state(respE) != INACTIVE
                     || base != c.startSeq[respE];
         }
         return true;
@@ -208,7 +208,7 @@ final class Tcp {
      * @param captured whether the whole payload was captured
      */
     void packet(int s, int side, long t, int flags, int seq32, int ack32, int window, int len, boolean captured) {
-        int e = 2 * s + side;
+        int e = c.tcpEndpoint(s, side);
         int p = e ^ 1;
         boolean syn = (flags & SYN) != 0;
         boolean fin = (flags & FIN) != 0;
@@ -227,32 +227,32 @@ final class Tcp {
         initEndpoint(e, syn, seq32, seqOnePast);
 
         underflow = false;
-        long relSeq = relativeSeq(e, seq32, c.lastSeq[e], c.seqWraps[e]);
+        long relSeq = relativeSeq(e, seq32, c.lastSeq[e], c.seqWraps(e));
         boolean seqUnderflow = underflow;
 
         updateHistory(s, e, syn, fin, rst, ack, relSeq, len);
-        if (window == 0 && !rst && c.state[p] != CLOSED && c.state[e] != RESET) {
+        if (window == 0 && !rst && c.state(p) != CLOSED && c.state(e) != RESET) {
             scaled(s, e, CNT_WIN0, 'W');
         }
 
         if (!c.epHas(e, Connections.E_DID_CLOSE) || !c.epHas(p, Connections.E_DID_CLOSE)) {
-            c.last[s] = t;
+            c.last(s, t);
         }
         if (fin) {
             c.epSet(e, Connections.E_FIN_SEEN);
-            c.finSeqOrBytes[e] = relSeq + segLen;
+            c.finSeq(e, relSeq + segLen, !syn && !rst);
         }
 
         long relAck = 0;
         if (ack) {
-            if (c.state[p] == INACTIVE) {
+            if (c.state(p) == INACTIVE) {
                 relAck = 1;
                 c.startSeq[p] = ack32 - 1;
                 c.ackSeq[p] = ack32 - 1;
                 c.lastSeq[p] = ack32 - 1;
             } else {
                 underflow = false;
-                relAck = relativeSeq(p, ack32, c.ackSeq[p], c.ackWraps[p]);
+                relAck = relativeSeq(p, ack32, c.ackSeq[p], c.ackWraps(p));
                 if (underflow) {
                     relAck = 0;
                 } else if (!rst) {
@@ -285,7 +285,7 @@ final class Tcp {
 
     /** A packet whose checksum failed: only the scaled {@code C}/{@code c} letter. */
     void badChecksum(int s, int side) {
-        scaled(s, 2 * s + side, CNT_CHECKSUM, 'C');
+        scaled(s, c.tcpEndpoint(s, side), CNT_CHECKSUM, 'C');
     }
 
     private void setPartialStatus(int s, int e, boolean syn, boolean ack) {
@@ -299,7 +299,7 @@ final class Tcp {
     }
 
     private void initEndpoint(int e, boolean syn, int firstSeq, int lastSeq) {
-        switch (c.state[e]) {
+        switch (c.state(e)) {
             case INACTIVE:
                 if (syn) {
                     c.ackSeq[e] = firstSeq;
@@ -324,7 +324,7 @@ final class Tcp {
                 }
                 break;
             case RESET:
-                if (syn && c.prevState[e] == INACTIVE) {
+                if (syn && c.prevState(e) == INACTIVE) {
                     reinit(e, firstSeq, lastSeq);
                 }
                 break;
@@ -351,22 +351,23 @@ final class Tcp {
         } else if (bits == 1) {
             if (syn) {
                 char code = ack ? 'H' : 'S';
-                if (epCheckHistory(s, e, HIST_SYN, code) && (int) relSeq != c.histLastSyn[e]) {
+                if (epCheckHistory(s, e, HIST_SYN, code) && (int) relSeq != c.histLastSyn(e)) {
                     epAddHistory(s, e, code);
                 }
-                c.histLastSyn[e] = (int) relSeq;
+                c.histLastSyn(e, (int) relSeq);
             }
             if (fin) {
-                if (epCheckHistory(s, e, HIST_FIN, 'F') && (int) (relSeq + len) != c.histLastFin[e]) {
+                if (epCheckHistory(s, e, HIST_FIN, 'F') && (int) (relSeq + len) != c.histLastFin(e)) {
                     epAddHistory(s, e, 'F');
                 }
-                c.histLastFin[e] = (int) (relSeq + len);
+                c.finOnlyAt(e); // packet() sets finSeq to relSeq + len + 1 next
+
             }
             if (rst) {
-                if (epCheckHistory(s, e, HIST_RST, 'R') && (int) relSeq != c.histLastRst[e]) {
+                if (epCheckHistory(s, e, HIST_RST, 'R') && (int) relSeq != c.histLastRst(s, e & 1)) {
                     epAddHistory(s, e, 'R');
                 }
-                c.histLastRst[e] = (int) relSeq;
+                c.histLastRst(s, e & 1, (int) relSeq);
             }
         } else if (len > 0) {
             epCheckHistory(s, e, HIST_DATA, 'D');
@@ -382,7 +383,7 @@ final class Tcp {
         }
         if (delta > 0) {
             if (Integer.compareUnsigned(ack32, c.ackSeq[e]) < 0) {
-                c.ackWraps[e]++;
+                c.incAckWraps(e);
             }
             c.ackSeq[e] = ack32;
         }
@@ -390,7 +391,7 @@ final class Tcp {
 
     private void updateLastSeqValue(int e, int seq) {
         if (Integer.compareUnsigned(seq, c.lastSeq[e]) < 0) {
-            c.seqWraps[e]++;
+            c.incSeqWraps(e);
         }
         c.lastSeq[e] = seq;
     }
@@ -402,7 +403,7 @@ final class Tcp {
         }
         if (fin && full(c.lastSeq[e], 0) == ((start(e) + 1) & 0xFFFF_FFFFL)) {
             updateLastSeqValue(e, lastSeq);
-        } else if (c.state[e] == RESET) {
+        } else if (c.state(e) == RESET) {
             return; // don't trust sequence numbers after a reset
         } else if (delta > 0) {
             updateLastSeqValue(e, lastSeq);
@@ -416,19 +417,18 @@ final class Tcp {
     }
 
     private void setState(int s, int e, byte st) {
-        if (st != c.state[e]) {
-            if (!handshake(st) && handshake(c.state[e]) && handshake(c.state[e ^ 1])) {
-                c.timeoutIndex[s] = (byte) tcpTimeoutIndex;
+        if (st != c.state(e)) {
+            if (!handshake(st) && handshake(c.state(e)) && handshake(c.state(e ^ 1))) {
+                c.timeoutIndex(s, tcpTimeoutIndex);
             }
-            c.prevState[e] = c.state[e];
-            c.state[e] = st;
+            c.changeState(e, st);
         }
     }
 
     /** @return bit 0: do_close, bit 1: gen_event */
     private int updateStateMachine(int s, int e, int p, long t, int seq32, int len, boolean orig, boolean syn,
                                    boolean fin, boolean rst, boolean ack) {
-        switch (c.state[e]) {
+        switch (c.state(e)) {
             case INACTIVE:
                 return inactiveState(s, e, p, t, seq32, len, orig, syn, fin, rst, ack);
             case SYN_SENT:
@@ -451,21 +451,21 @@ final class Tcp {
             if (orig) {
                 setState(s, e, ack ? SYN_ACK_SENT : SYN_SENT);
                 if (attemptDelay > 0 && !c.has(s, Connections.F_DELETE_PENDING | Connections.F_SECOND_EXPIRE)) {
-                    c.attemptAt[s] = plus(t, attemptDelay);
+                    c.attemptAt(s, plus(t, attemptDelay));
                 }
             } else {
-                if (!ack && c.state[p] == SYN_ACK_SENT && seq32 == c.startSeq[e]) {
+                if (!ack && c.state(p) == SYN_ACK_SENT && seq32 == c.startSeq[e]) {
                     // SYN and SYN-ACK seen in reverse order: flip and establish
                     c.set(s, Connections.F_PARTIAL, false);
                     flipRoles(s);
                     setState(s, p, ESTABLISHED);
                     c.set(s, Connections.F_FIRST_ORIG, true);
                 }
-                if (c.state[p] == SYN_SENT) {
+                if (c.state(p) == SYN_SENT) {
                     setState(s, p, ESTABLISHED);
                 }
                 setState(s, e, ESTABLISHED);
-                if (c.state[p] != PARTIAL) {
+                if (c.state(p) != PARTIAL) {
                     c.set(s, Connections.F_ESTABLISHED_EVENT, true);
                 }
             }
@@ -478,18 +478,18 @@ final class Tcp {
             setState(s, e, RESET);
             boolean reject;
             if (orig) {
-                reject = c.state[p] == ESTABLISHED;
+                reject = c.state(p) == ESTABLISHED;
             } else {
-                reject = c.state[p] == SYN_SENT || c.state[p] == SYN_ACK_SENT;
+                reject = c.state(p) == SYN_SENT || c.state(p) == SYN_ACK_SENT;
             }
             out = reject ? 1 : 3;
         }
-        if (c.state[e] == INACTIVE) {
-            int origE = 2 * s + c.origSide(s);
-            if (!orig && len == 0 && c.state[origE] == SYN_SENT) {
+        if (c.state(e) == INACTIVE) {
+            int origE = c.tcpEndpoint(s, c.origSide(s));
+            if (!orig && len == 0 && c.state(origE) == SYN_SENT) {
                 // an eccentric TCP acking the SYN before replying: not a partial connection
                 return out;
-            } else if (ack && c.state[p] == ESTABLISHED) {
+            } else if (ack && c.state(p) == ESTABLISHED) {
                 setState(s, e, ESTABLISHED);
                 c.set(s, Connections.F_PARTIAL, false);
                 c.set(s, orig ? Connections.F_FIRST_ORIG : Connections.F_FIRST_RESP, true);
@@ -516,12 +516,12 @@ final class Tcp {
 
     private int establishedState(int s, int e, int p, boolean syn, boolean fin, boolean rst, boolean ack) {
         int out = 0;
-        if (syn && c.state[e] == PARTIAL && c.state[p] == INACTIVE && !ack) {
+        if (syn && c.state(e) == PARTIAL && c.state(p) == INACTIVE && !ack) {
             setState(s, e, SYN_SENT);
         }
         if (fin && !rst) {
             setState(s, e, CLOSED);
-            if (c.state[p] == RESET && c.prevState[p] == CLOSED) {
+            if (c.state(p) == RESET && c.prevState(p) == CLOSED) {
                 setState(s, p, CLOSED);
             }
             out = 3;
@@ -529,7 +529,7 @@ final class Tcp {
         if (rst) {
             setState(s, e, RESET);
             out |= 1;
-            if (c.state[p] != RESET || c.prevState[p] != ESTABLISHED) {
+            if (c.state(p) != RESET || c.prevState(p) != ESTABLISHED) {
                 connectionReset(s);
             }
         }
@@ -537,7 +537,7 @@ final class Tcp {
     }
 
     private int closedState(int s, int e, int p, boolean rst) {
-        if (rst && c.state[p] != CLOSED) {
+        if (rst && c.state(p) != CLOSED) {
             setState(s, e, RESET);
             // Zeek's reset timer only runs with a connection_reset handler, which base scripts lack
             return c.epHas(e, Connections.E_DID_CLOSE) ? 0 : 1;
@@ -552,7 +552,7 @@ final class Tcp {
     // ------------------------------------------------------------ reassembly
 
     private boolean noDataAcked(int e) {
-        long ackFull = full(c.ackSeq[e], c.ackWraps[e]);
+        long ackFull = full(c.ackSeq[e], c.ackWraps(e));
         long start = start(e);
         return ackFull == start || ackFull == start + 1;
     }
@@ -568,11 +568,11 @@ final class Tcp {
     /** {@code TCP_Endpoint::Size}: payload bytes from sequence numbers. */
     long size(int e) {
         int p = e ^ 1;
-        if (c.prevState[e] == SYN_SENT && c.state[e] == RESET && c.state[p] == INACTIVE && !noDataAcked(e)) {
+        if (c.prevState(e) == SYN_SENT && c.state(e) == RESET && c.state(p) == INACTIVE && !noDataAcked(e)) {
             return 0;
         }
-        long lastFull = full(c.lastSeq[e], c.seqWraps[e]);
-        long ackFull = full(c.ackSeq[e], c.ackWraps[e]);
+        long lastFull = full(c.lastSeq[e], c.seqWraps(e));
+        long ackFull = full(c.ackSeq[e], c.ackWraps(e));
         long size = (Long.compareUnsigned(lastFull, ackFull) > 0 ? lastFull : ackFull) - start(e);
         if (size != 0) {
             --size;
@@ -587,7 +587,7 @@ final class Tcp {
         if (c.epHas(e, Connections.E_SKIP)) {
             return;
         }
-        long ack = relative(e, c.ackSeq[e], c.ackWraps[e]);
+        long ack = relative(e, c.ackSeq[e], c.ackWraps(e));
         long upper = seq + len;
         if (Long.compareUnsigned(seq, ack) < 0) {
             if (Long.compareUnsigned(upper, ack) <= 0) {
@@ -597,7 +597,7 @@ final class Tcp {
         }
         newBlock(s, e, seq, upper);
         AboveHole.Ranges r = c.aboveHole.get(e);
-        if (r != null && noDataAcked(e) && r.hi[r.n - 1] - c.lastReassem[e] > MAX_ABOVE_HOLE_WITHOUT_ACKS) {
+        if (r != null && noDataAcked(e) && r.hi[r.n - 1] - c.lastReassem.get(e) > MAX_ABOVE_HOLE_WITHOUT_ACKS) {
             clearBlocks(e);
         } else if (heldBytes(e, r) > EXCESSIVE_DATA_WITHOUT_ACKS) {
             clearBlocks(e);
@@ -605,7 +605,7 @@ final class Tcp {
     }
 
     private long heldBytes(int e, AboveHole.Ranges r) {
-        long held = Math.max(0, c.lastReassem[e] - c.trimSeq[e]);
+        long held = Math.max(0, c.lastReassem.get(e) - c.trimSeq.get(e));
         if (r != null) {
             for (int i = 0; i < r.n; i++) {
                 held += r.hi[i] - r.lo[i];
@@ -621,18 +621,18 @@ final class Tcp {
     }
 
     private void newBlock(int s, int e, long seq, long upper) {
-        if (Long.compareUnsigned(upper, c.trimSeq[e]) <= 0) {
+        if (Long.compareUnsigned(upper, c.trimSeq.get(e)) <= 0) {
             return;
         }
-        if (Long.compareUnsigned(seq, c.trimSeq[e]) < 0) {
-            seq = c.trimSeq[e];
+        if (Long.compareUnsigned(seq, c.trimSeq.get(e)) < 0) {
+            seq = c.trimSeq.get(e);
         }
-        if (Long.compareUnsigned(seq, c.lastReassem[e]) <= 0) {
-            if (Long.compareUnsigned(upper, c.lastReassem[e]) > 0) {
-                c.lastReassem[e] = upper;
+        if (Long.compareUnsigned(seq, c.lastReassem.get(e)) <= 0) {
+            if (Long.compareUnsigned(upper, c.lastReassem.get(e)) > 0) {
+                c.lastReassem.set(e, upper);
                 deliverContiguous(e);
                 if (noDataAcked(e) && size(e) > MAX_INITIAL_WINDOW) {
-                    trimToSeq(s, e, c.lastReassem[e]);
+                    trimToSeq(s, e, c.lastReassem.get(e));
                 }
             }
         } else {
@@ -643,18 +643,18 @@ final class Tcp {
     /** Delivers the held intervals that in-order data has now reached (BlockInserted). */
     private void deliverContiguous(int e) {
         AboveHole.Ranges r = c.aboveHole.get(e);
-        while (r != null && r.n > 0 && r.lo[0] <= c.lastReassem[e]) {
-            c.lastReassem[e] = Math.max(c.lastReassem[e], r.hi[0]);
+        while (r != null && r.n > 0 && r.lo[0] <= c.lastReassem.get(e)) {
+            c.lastReassem.set(e, Math.max(c.lastReassem.get(e), r.hi[0]));
             c.aboveHole.removeFirst(e, r);
             r = c.aboveHole.get(e);
         }
     }
 
     private void ackReceived(int s, int e, long seq) {
-        if (c.epHas(e, Connections.E_FIN_SEEN) && Long.compareUnsigned(seq, c.finSeqOrBytes[e]) >= 0) {
-            seq = c.finSeqOrBytes[e] - 1;
+        if (c.epHas(e, Connections.E_FIN_SEEN) && Long.compareUnsigned(seq, c.finSeq.get(e)) >= 0) {
+            seq = c.finSeq.get(e) - 1;
         }
-        if (Long.compareUnsigned(seq, c.trimSeq[e]) <= 0) {
+        if (Long.compareUnsigned(seq, c.trimSeq.get(e)) <= 0) {
             return;
         }
         trimToSeq(s, e, seq);
@@ -662,10 +662,10 @@ final class Tcp {
     }
 
     private void trimToSeq(int s, int e, long seq) {
-        if (Long.compareUnsigned(seq, c.lastReassem[e]) > 0) {
+        if (Long.compareUnsigned(seq, c.lastReassem.get(e)) > 0) {
             undelivered(s, e, seq);
         }
-        c.trimSeq[e] = seq;
+        c.trimSeq.set(e, seq);
         AboveHole.Ranges r = c.aboveHole.get(e);
         while (r != null && r.n > 0 && Long.compareUnsigned(r.hi[0], seq) <= 0) {
             c.aboveHole.removeFirst(e, r);
@@ -681,30 +681,30 @@ final class Tcp {
             // one gap per hole below upTo, each followed by delivery of the data above it
             AboveHole.Ranges r = c.aboveHole.get(e);
             while (r != null && r.n > 0 && Long.compareUnsigned(r.lo[0], upTo) < 0) {
-                if (r.lo[0] > c.lastReassem[e]) {
-                    gap(s, e, r.lo[0] - c.lastReassem[e]);
+                if (r.lo[0] > c.lastReassem.get(e)) {
+                    gap(s, e, r.lo[0] - c.lastReassem.get(e));
                 }
-                c.lastReassem[e] = Math.max(c.lastReassem[e], r.hi[0]);
+                c.lastReassem.set(e, Math.max(c.lastReassem.get(e), r.hi[0]));
                 c.aboveHole.removeFirst(e, r);
                 r = c.aboveHole.get(e);
             }
-            if (Long.compareUnsigned(upTo, c.lastReassem[e]) > 0) {
-                gap(s, e, upTo - c.lastReassem[e]);
+            if (Long.compareUnsigned(upTo, c.lastReassem.get(e)) > 0) {
+                gap(s, e, upTo - c.lastReassem.get(e));
             }
         }
-        if (Long.compareUnsigned(upTo, c.lastReassem[e]) > 0) {
-            c.lastReassem[e] = upTo;
+        if (Long.compareUnsigned(upTo, c.lastReassem.get(e)) > 0) {
+            c.lastReassem.set(e, upTo);
         }
     }
 
     private boolean clean(int e) {
-        return c.state[e] == ESTABLISHED || (c.state[e] == CLOSED && c.prevState[e] == ESTABLISHED);
+        return c.state(e) == ESTABLISHED || (c.state(e) == CLOSED && c.prevState(e) == ESTABLISHED);
     }
 
     private void gap(int s, int e, long len) {
         if (clean(e) && clean(e ^ 1)) {
             scaled(s, e, CNT_GAP, 'G');
-            c.missedBytes[s] += len;
+            c.addMissedBytes(s, len);
         }
     }
 
@@ -712,8 +712,8 @@ final class Tcp {
         if (c.epHas(e, Connections.E_SKIP)) {
             return false;
         }
-        long delivered = start(e) + c.lastReassem[e];
-        long lastFull = full(c.lastSeq[e], c.seqWraps[e]);
+        long delivered = start(e) + c.lastReassem.get(e);
+        long lastFull = full(c.lastSeq[e], c.seqWraps(e));
         if (lastFull < delivered) {
             return false;
         }
@@ -722,12 +722,12 @@ final class Tcp {
         }
         int p = e ^ 1;
         AboveHole.Ranges r = c.aboveHole.get(p);
-        return c.state[e] != RESET && r != null && r.hi[r.n - 1] > c.lastReassem[p];
+        return c.state(e) != RESET && r != null && r.hi[r.n - 1] > c.lastReassem.get(p);
     }
 
     private void checkEof(int s, int e) {
         if (!c.epHas(e, Connections.E_DID_EOF)
-                && (c.epHas(e, Connections.E_FIN_SEEN) || c.state[e] == CLOSED || c.state[e] == RESET)
+                && (c.epHas(e, Connections.E_FIN_SEEN) || c.state(e) == CLOSED || c.state(e) == RESET)
                 && !dataPending(e)) {
             c.epSet(e, Connections.E_DID_EOF);
             if (c.has(s, Connections.F_CLOSE_DEFERRED)) {
@@ -752,9 +752,9 @@ final class Tcp {
             return;
         }
         c.epSet(e, Connections.E_DID_CLOSE);
-        boolean complete = c.state[e] == RESET || c.epHas(p, Connections.E_DID_CLOSE) || c.state[p] == INACTIVE;
+        boolean complete = c.state(e) == RESET || c.epHas(p, Connections.E_DID_CLOSE) || c.state(p) == INACTIVE;
         if (complete) {
-            if (c.prevState[e] != INACTIVE || c.state[p] != INACTIVE) {
+            if (c.prevState(e) != INACTIVE || c.state(p) != INACTIVE) {
                 if (c.has(s, Connections.F_DEFERRED_GEN_EVENT)) {
                     genEvent = true;
                     c.set(s, Connections.F_DEFERRED_GEN_EVENT, false);
@@ -764,30 +764,30 @@ final class Tcp {
                 }
             }
             // CancelTimers(), then the delete timer
-            c.expireAt[s] = 0;
+            c.expireAt(s, 0);
             c.set(s, Connections.F_SECOND_EXPIRE, false);
             // Zeek lingers tcp_close_delay after any complete close; a close completed by a reset
             // lingers the reset delay instead (both 5 s by default, so Zeek's defaults hold)
-            long del = plus(c.last[s], c.state[e] == RESET || c.state[p] == RESET ? resetDelay : closeDelay);
+            long del = plus(c.last(s), c.state(e) == RESET || c.state(p) == RESET ? resetDelay : closeDelay);
             if (c.has(s, Connections.F_DELETE_PENDING)) {
-                c.attemptAt[s] = Math.min(c.attemptAt[s], del);
+                c.attemptAt(s, Math.min(c.attemptAt(s), del));
             } else {
-                c.attemptAt[s] = del;
+                c.attemptAt(s, del);
                 c.set(s, Connections.F_DELETE_PENDING, true);
             }
-        } else if (c.prevState[e] != INACTIVE) {
+        } else if (c.prevState(e) != INACTIVE) {
             // Zeek starts another expire-timer chain; the first one keeps running
-            long check = plus(c.last[s], SESSION_TIMER);
-            if (c.expireAt[s] == 0) {
-                c.expireAt[s] = check;
+            long check = plus(c.last(s), SESSION_TIMER);
+            if (c.expireAt(s) == 0) {
+                c.expireAt(s, check);
             } else if (c.has(s, Connections.F_SECOND_EXPIRE)) {
-                c.attemptAt[s] = c.attemptAt[s] == 0 ? check : Math.min(c.attemptAt[s], check);
+                c.attemptAt(s, c.attemptAt(s) == 0 ? check : Math.min(c.attemptAt(s), check));
             } else if (!c.has(s, Connections.F_DELETE_PENDING)) {
                 // a side closed while its peer is active: the attempt timer can no longer fire
-                c.attemptAt[s] = check;
+                c.attemptAt(s, check);
                 c.set(s, Connections.F_SECOND_EXPIRE, true);
             } else {
-                c.expireAt[s] = Math.min(c.expireAt[s], check);
+                c.expireAt(s, Math.min(c.expireAt(s), check));
             }
         }
     }
@@ -803,8 +803,8 @@ final class Tcp {
         if (!c.has(s, Connections.F_ACTIVE)) {
             return false;
         }
-        int o = 2 * s + c.origSide(s);
-        return (c.state[o] == SYN_SENT || c.state[o] == SYN_ACK_SENT) && c.state[o ^ 1] == INACTIVE;
+        int o = c.tcpEndpoint(s, c.origSide(s));
+        return (c.state(o) == SYN_SENT || c.state(o) == SYN_ACK_SENT) && c.state(o ^ 1) == INACTIVE;
     }
 
     /** {@link #expireTimer} result: remove the connection. */
@@ -820,18 +820,18 @@ final class Tcp {
         if (!c.has(s, Connections.F_ACTIVE)) {
             return 0;
         }
-        int o = 2 * s + c.origSide(s);
+        int o = c.tcpEndpoint(s, c.origSide(s));
         int r = o ^ 1;
-        if (c.last[s] + LINGER < t) {
+        if (c.last(s) + LINGER < t) {
             boolean oc = c.epHas(o, Connections.E_DID_CLOSE);
             boolean rc = c.epHas(r, Connections.E_DID_CLOSE);
             if (oc || rc) {
-                if ((oc && rc) || c.state[o] == RESET || c.state[r] == RESET || c.state[o] == INACTIVE
-                        || c.state[r] == INACTIVE) {
+                if ((oc && rc) || c.state(o) == RESET || c.state(r) == RESET || c.state(o) == INACTIVE
+                        || c.state(r) == INACTIVE) {
                     return REMOVE;
                 }
             }
-            if (c.state[r] == INACTIVE && c.state[o] == INACTIVE) {
+            if (c.state(r) == INACTIVE && c.state(o) == INACTIVE) {
                 return REMOVE;
             }
         }
@@ -840,10 +840,10 @@ final class Tcp {
 
     /** @return Zeek's {@code conn_state} for a TCP connection */
     String connState(int s, String history) {
-        int o = 2 * s + c.origSide(s);
+        int o = c.tcpEndpoint(s, c.origSide(s));
         int r = o ^ 1;
-        byte os = c.state[o];
-        byte rs = c.state[r];
+        byte os = c.state(o);
+        byte rs = c.state(r);
         boolean oInactive = os == INACTIVE || os == PARTIAL;
         boolean rInactive = rs == INACTIVE || rs == PARTIAL;
         if (rs == RESET) {

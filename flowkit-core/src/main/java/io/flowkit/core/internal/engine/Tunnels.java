@@ -1,5 +1,6 @@
 package io.flowkit.core.internal.engine;
 
+import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import java.util.Arrays;
 
 /**
@@ -17,12 +18,17 @@ import java.util.Arrays;
  * nothing else. The parents come out as {@code tunnel_parents}.
  *
  * <p><b>Representation.</b> An encapsulation is summarised as one 64-bit key mixed from its
- * uids (0 for none), so comparing it costs one long compare per packet. Parents live in a small
- * array allocated when a tunnelled connection starts or changes tunnel (events, not packets);
- * connections never tunnelled hold none. The IP tunnel table is open addressing over primitive
+ * uids (0 for none), so comparing it costs one long compare per packet. Tunnel state is sparse:
+ * a connection that was never tunnelled and never had a bad tunnel header (almost all of them)
+ * has only a clear bit in {@link #marked}, one bit per slot, and a packet outside tunnels tests
+ * that bit and nothing else. The few others have an {@link Entry} in a map by slot, created when
+ * the connection starts in or changes to a tunnel or sees a bad header (events, not packets) and
+ * dropped with the connection. The IP tunnel table is open addressing over primitive
  * arrays, bounded at {@link #MAX_IP_TUNNELS} pairs; when full it starts over, so a pair seen again
  * after that gets a new uid (Zeek forgets idle IP tunnels after {@code Tunnel::ip_tunnel_timeout},
  * a day; flowkit forgets them only at the bound).
+ *
+ * <p><b>Cost.</b> One bit per slot; about 100 bytes per tunnelled connection.
  */
 final class Tunnels {
     /** Zeek's {@code Tunnel::max_changes_per_connection}. */
@@ -30,15 +36,22 @@ final class Tunnels {
     /** Most IP tunnel pairs remembered at once. */
     static final int MAX_IP_TUNNELS = 4096;
     /** {@link Connections#checkHistory} mask of the 'X' letter (Zeek's HIST_ANALYZER_LIMIT_REACHED). */
-    static final int HIST_LIMIT = 1 << 30;
+    static final int HIST_LIMIT = 1 << 15;
 
     private static final int IP_SLOTS = 2 * MAX_IP_TUNNELS;
 
-    private long[] key = new long[0];
-    private long[][] parents = new long[0][];
-    private byte[] parentCount = new byte[0];
-    private byte[] changes = new byte[0];
-    private boolean[] violated = new boolean[0];
+    /** The tunnel state of one connection that has any. */
+    private static final class Entry {
+        long key;
+        long[] parents;
+        int parentCount;
+        int changes;
+        boolean violated;
+    }
+
+    /** Bit {@code s} set: slot {@code s} has an {@link Entry}. */
+    private long[] marked = new long[0];
+    private final Int2ObjectOpenHashMap<Entry> entries = new Int2ObjectOpenHashMap<>();
 
     private final long[] pairs = new long[4 * IP_SLOTS];
     private final long[] pairUid = new long[IP_SLOTS];
@@ -46,25 +59,33 @@ final class Tunnels {
     private int pairCount;
 
     void grow(int cap) {
-        if (cap <= key.length) {
-            return;
+        int words = (cap + 63) >>> 6;
+        if (words > marked.length) {
+            marked = Arrays.copyOf(marked, words);
         }
-        key = Arrays.copyOf(key, cap);
-        parents = Arrays.copyOf(parents, cap);
-        parentCount = Arrays.copyOf(parentCount, cap);
-        changes = Arrays.copyOf(changes, cap);
-        violated = Arrays.copyOf(violated, cap);
+    }
+
+    private boolean isMarked(int s) {
+        return (marked[s >>> 6] & (1L << s)) != 0;
+    }
+
+    private Entry entry(int s) {
+        if (isMarked(s)) {
+            return entries.get(s);
+        }
+        marked[s >>> 6] |= 1L << s;
+        Entry n = new Entry();
+        entries.put(s, n);
+        return n;
     }
 
     /** A connection starts in the encapsulation {@code stackKey} (0: none) with innermost tunnel {@code inner}. */
     void start(int s, long stackKey, long inner) {
-        key[s] = stackKey;
-        changes[s] = 0;
-        violated[s] = false;
-        parents[s] = null;
-        parentCount[s] = 0;
+        release(s);
         if (stackKey != 0) {
-            addParent(s, inner);
+            Entry n = entry(s);
+            n.key = stackKey;
+            addParent(n, inner);
         }
     }
 
@@ -74,58 +95,66 @@ final class Tunnels {
      * @return {@code true} if this change is past the limit (the caller adds 'X')
      */
     boolean seen(int s, long stackKey, long inner) {
-        if (key[s] == stackKey) {
+        if (!isMarked(s)) {
+            if (stackKey == 0) {
+                return false;
+            }
+        } else if (entries.get(s).key == stackKey) {
             return false;
         }
-        if (changes[s] >= MAX_CHANGES) {
+        Entry n = entry(s);
+        if (n.changes >= MAX_CHANGES) {
             return true;
         }
-        changes[s]++;
-        key[s] = stackKey;
+        n.changes++;
+        n.key = stackKey;
         if (stackKey != 0) {
-            addParent(s, inner);
+            addParent(n, inner);
         }
         return false;
     }
 
-    private void addParent(int s, long uid) {
-        long[] p = parents[s];
-        int n = parentCount[s];
-        for (int i = 0; i < n; i++) {
+    private static void addParent(Entry n, long uid) {
+        long[] p = n.parents;
+        int k = n.parentCount;
+        for (int i = 0; i < k; i++) {
             if (p[i] == uid) {
                 return;
             }
         }
-        if (p == null || n == p.length) {
-            p = Arrays.copyOf(p == null ? new long[0] : p, n == 0 ? 1 : MAX_CHANGES + 1);
-            parents[s] = p;
+        if (p == null || k == p.length) {
+            p = Arrays.copyOf(p == null ? new long[0] : p, k == 0 ? 1 : MAX_CHANGES + 1);
+            n.parents = p;
         }
-        p[n] = uid;
-        parentCount[s] = (byte) (n + 1);
+        p[k] = uid;
+        n.parentCount = k + 1;
     }
 
     /** @return how many parents connection {@code s} has */
     int parentCount(int s) {
-        return parentCount[s];
+        return isMarked(s) ? entries.get(s).parentCount : 0;
     }
 
     /** @return the uid number of parent {@code i} of connection {@code s} */
     long parent(int s, int i) {
-        return parents[s][i];
+        return entries.get(s).parents[i];
     }
 
     void markViolated(int s) {
-        violated[s] = true;
+        entry(s).violated = true;
     }
 
     /** @return whether a bad tunnel header was seen on connection {@code s} (Zeek then stops decapsulating it) */
     boolean violated(int s) {
-        return violated[s];
+        return isMarked(s) && entries.get(s).violated;
     }
 
+    /** Drops a removed slot's tunnel state. */
     void release(int s) {
-        parents[s] = null;
-        parentCount[s] = 0;
+        if (isMarked(s)) {
+            marked[s >>> 6] &= ~(1L << s);
+            entries.remove(s);
+        }
     }
 
     /**

@@ -26,6 +26,11 @@ final class Packets implements ConnectionSink {
         engine = new Engine(builder.config(), this, 42);
     }
 
+    /** An engine numbering its connections {@code uidStart, uidStart + uidStep, ...}. */
+    Packets(FlowTracker.Builder builder, long uidStart, long uidStep) {
+        engine = new Engine(builder.config(), builder.config().maxConnections(), this, 42, uidStart, uidStep);
+    }
+
     static long at(double seconds) {
         return EPOCH + Math.round(seconds * 1e9);
     }

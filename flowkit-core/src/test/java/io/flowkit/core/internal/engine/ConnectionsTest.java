@@ -1,0 +1,248 @@
+package io.flowkit.core.internal.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flowkit.ConnState;
+import io.flowkit.Connection;
+import io.flowkit.FlowTracker;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The compact per-connection columns give back exactly what was stored, also past the point
+ * where a value leaves its narrow column for a side map: long histories, scaled counters past
+ * 255, byte counts and sequence numbers past 4 GiB, FIN positions, last packet times, reused TCP
+ * rows and uid numbers more than 2^32 apart.
+ */
+class ConnectionsTest {
+    private static final long GIB4 = 1L << 32;
+
+    @Test
+    void keepsHistoryLettersInOrderPastOnePackedWord() {
+        Connections c = new Connections(4, false);
+        c.init(1, 0, 0, 0, false);
+        StringBuilder want = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            char letter = Connections.LETTERS.charAt((i * 7) % Connections.LETTERS.length());
+            c.addHistory(1, letter);
+            want.append(letter);
+            assertThat(c.history(1)).isEqualTo(want.toString());
+        }
+        c.replaceHistory(1, '^', 'h');
+        assertThat(c.history(1)).isEqualTo("^h");
+        c.release(1);
+        c.init(1, 0, 0, 0, false);
+        assertThat(c.history(1)).isEmpty();
+        assertThat(c.historyIs(1, 'S')).isFalse();
+        c.addHistory(1, 'S');
+        assertThat(c.historyIs(1, 'S')).isTrue();
+    }
+
+    @Test
+    void addsScaledLettersAtPowersOfTenBeforeAndAfterTheCountersWiden() {
+        Connections c = new Connections(2, false);
+        c.init(0, 0, 0, 0, true);
+        int e = c.tcpEndpoint(0, 0);
+        for (int i = 0; i < 5; i++) {
+            c.scaledHistory(0, e, Connections.CNT_WIN0, 'W');
+        }
+        // the retransmission counter stops in its column; letters end at the 10,000th
+        for (int i = 0; i < 70_000; i++) {
+            c.scaledHistory(0, e, Connections.CNT_RXMIT, 'T');
+        }
+        // the zero-window counter passes 255 and moves all four counters to 16 bits
+        for (int i = 0; i < 1_200; i++) {
+            c.scaledHistory(0, e, Connections.CNT_WIN0, 'W');
+        }
+        for (int i = 0; i < 40; i++) {
+            c.scaledHistory(0, e, Connections.CNT_GAP, 'G');
+        }
+        c.scaledHistory(0, c.tcpEndpoint(0, 1), Connections.CNT_GAP, 'g');
+        // T at 1, 10, 100, 1000, 10000; W at 1, then 10, 100, 1000 across the move; G at 1 and 10
+        assertThat(c.history(0)).isEqualTo("WTTTTTWWWGGg");
+    }
+
+    @Test
+    void countsUdpBadChecksumsPerSideOnTheScaledRule() {
+        Connections c = new Connections(2, false);
+        c.init(0, 0, 0, 0, false);
+        for (int i = 0; i < 100; i++) {
+            c.udpBadChecksum(0, 'C');
+        }
+        c.udpBadChecksum(1, 'c');
+        assertThat(c.history(0)).isEqualTo("CCCc");
+        c.release(0);
+        c.init(0, 0, 0, 0, false);
+        c.udpBadChecksum(0, 'C');
+        assertThat(c.history(0)).isEqualTo("C");
+    }
+
+    @Test
+    void keepsByteCountsExactPastFourGibAndResetsThemForTheNextConnection() {
+        Connections c = new Connections(2, false);
+        c.init(1, 0, 0, 0, false);
+        long sent = 0;
+        while (sent <= GIB4 + 70_000) {
+            c.addIpBytes(2, 65_535);
+            c.addPayload(3, 65_507);
+            sent += 65_535;
+        }
+        assertThat(c.ipBytes(2)).isEqualTo(sent);
+        assertThat(c.payloadBytes(3)).isEqualTo(sent / 65_535 * 65_507);
+        assertThat(c.ipBytes(3)).isZero();
+        assertThat(c.sent(3)).isTrue();
+        assertThat(c.sent(2)).isFalse();
+        c.release(1);
+        c.init(1, 0, 0, 0, false);
+        assertThat(c.ipBytes(2)).isZero();
+        assertThat(c.payloadBytes(3)).isZero();
+        assertThat(c.sent(3)).isFalse();
+    }
+
+    @Test
+    void uintColumnHoldsNegativeAndLargeValuesExactly() {
+        UintColumn col = new UintColumn();
+        col.grow(3);
+        col.set(0, 0xFFFF_FFFFL);
+        col.set(1, -5);
+        col.set(2, 7);
+        col.add(2, GIB4);
+        assertThat(col.get(0)).isEqualTo(0xFFFF_FFFFL);
+        assertThat(col.get(1)).isEqualTo(-5);
+        assertThat(col.get(2)).isEqualTo(GIB4 + 7);
+        col.set(1, 3); // stays exact once wide
+        assertThat(col.get(1)).isEqualTo(3);
+        col.reset(2, 1);
+        assertThat(col.get(2)).isEqualTo(1);
+        col.grow(200);
+        assertThat(col.get(1)).isEqualTo(3);
+        assertThat(col.get(199)).isZero();
+    }
+
+    @Test
+    void derivesTheLastFinPositionUntilAFinWithRstMovesTheFinSequence() {
+        Connections c = new Connections(2, false);
+        c.init(0, 0, 0, 0, true);
+        int e = c.tcpEndpoint(0, 1);
+        assertThat(c.histLastFin(e)).isZero();
+        c.finOnlyAt(e);
+        c.finSeq(e, 1001, true);
+        assertThat(c.histLastFin(e)).isEqualTo(1000);
+        c.finSeq(e, 5000, false); // FIN+RST: the FIN-only position stays
+        assertThat(c.histLastFin(e)).isEqualTo(1000);
+        assertThat(c.finSeq.get(e)).isEqualTo(5000);
+        c.finOnlyAt(e);
+        c.finSeq(e, GIB4 + 8, true);
+        assertThat(c.histLastFin(e)).isEqualTo(7);
+    }
+
+    @Test
+    void reusesFreedTcpRowsWithCleanState() {
+        Connections c = new Connections(4, false);
+        c.init(0, 0, 0, 0, true);
+        int e = c.tcpEndpoint(0, 0);
+        c.changeState(e, Connections.ESTABLISHED);
+        c.histLastRst(0, 0, -9);
+        c.incSeqWraps(e);
+        c.incAckWraps(e);
+        c.histLastSyn(e, 77);
+        c.lastReassem.set(e, GIB4 * 3);
+        c.finOnlyAt(e);
+        c.finSeq(e, 10, true);
+        c.epSet(e, Connections.E_SKIP);
+        c.attemptAt(0, 99);
+        c.release(0);
+        c.init(2, 0, 1, 0, false);
+        assertThat(c.attemptAt(2)).isZero();
+        c.init(3, 0, 2, 0, true);
+        int f = c.tcpEndpoint(3, 0);
+        assertThat(f).isEqualTo(e);
+        assertThat(c.state(f)).isEqualTo(Connections.INACTIVE);
+        assertThat(c.prevState(f)).isEqualTo(Connections.INACTIVE);
+        assertThat(c.histLastRst(3, 0)).isZero();
+        assertThat(c.seqWraps(f)).isZero();
+        assertThat(c.ackWraps(f)).isZero();
+        assertThat(c.histLastSyn(f)).isZero();
+        assertThat(c.histLastFin(f)).isZero();
+        assertThat(c.lastReassem.get(f)).isEqualTo(1);
+        assertThat(c.epHas(f, Connections.E_SKIP)).isFalse();
+        assertThat(c.attemptAt(3)).isZero();
+    }
+
+    @Test
+    void returnsTheLastPacketTimeExactlyInEveryRange() {
+        Connections c = new Connections(2, false);
+        long start = 1_700_000_000_123_456_789L;
+        c.init(0, start, 0, 0, false);
+        assertThat(c.last(0)).isEqualTo(start);
+        long[] times = {start + 4_294_967_295L, start + 4_294_967_296L, start + 5_000_000_000L,
+            start + 4_294_967_295_000L, start + 4_294_967_296_000L, start + 7_000_000_001L, start - 1,
+            start + 3, Long.MAX_VALUE, Long.MIN_VALUE, start + 86_400_000_000_000L, start + 10};
+        for (long t : times) {
+            c.last(0, t);
+            assertThat(c.last(0)).as("last after %d", t).isEqualTo(t);
+        }
+        c.release(0);
+        c.init(0, Long.MIN_VALUE, 0, 0, false);
+        c.last(0, Long.MAX_VALUE);
+        assertThat(c.last(0)).isEqualTo(Long.MAX_VALUE);
+        c.init(0, 5, 0, 0, false);
+        c.last(0, 6_000_000);
+        assertThat(c.last(0)).isEqualTo(6_000_000);
+    }
+
+    @Test
+    void keepsUidNumbersOfConnectionsMoreThanTwoToThe32Older() {
+        long step = 1L << 29;
+        Packets p = new Packets(FlowTracker.builder(), (1L << 31) - 3, step);
+        Uids uids = new Uids(42);
+        // a long-lived flow, then 40 short ones whose numbers move 20 * 2^30 past it
+        p.udp(0, "10.0.0.1", 5000, "10.0.0.2", 53, 10);
+        for (int i = 0; i < 40; i++) {
+            p.udp(1 + i, "10.0.1." + i, 6000, "10.0.0.2", 53, 10);
+            p.udp(1 + i, "10.0.0.1", 5000, "10.0.0.2", 53, 10);
+        }
+        p.flush();
+        assertThat(p.records).hasSize(41);
+        java.util.Set<String> want = new java.util.HashSet<>();
+        for (int i = 0; i <= 40; i++) {
+            want.add(uids.uid((1L << 31) - 3 + i * step));
+        }
+        assertThat(p.records.stream().map(Connection::uid).collect(Collectors.toSet())).isEqualTo(want);
+        Connection first = p.records.stream().filter(r -> r.origPort() == 5000).findFirst().orElseThrow();
+        assertThat(first.uid()).isEqualTo(uids.uid((1L << 31) - 3));
+        assertThat(first.origPackets()).isEqualTo(41);
+    }
+
+    @Test
+    void sizesATcpTransferPastFourGibExactly() {
+        Packets p = new Packets();
+        long isn = 0xFFFF_0000L;
+        long risn = 0x7000_0000L;
+        p.tcp(0, "10.0.0.1", 40000, "10.0.0.2", 80, "S", isn, 0, 0);
+        p.tcp(0.001, "10.0.0.2", 80, "10.0.0.1", 40000, "SA", risn, isn + 1, 0);
+        p.tcp(0.002, "10.0.0.1", 40000, "10.0.0.2", 80, "A", isn + 1, risn + 1, 0);
+        int len = 65_000;
+        long segments = (GIB4 + 3 * 65_000) / len + 1;
+        long seq = isn + 1;
+        double t = 0.003;
+        for (long i = 0; i < segments; i++) {
+            p.tcp(t, "10.0.0.1", 40000, "10.0.0.2", 80, "A", seq, risn + 1, len);
+            seq += len;
+            p.tcp(t, "10.0.0.2", 80, "10.0.0.1", 40000, "A", risn + 1, seq, 0);
+            t += 0.0001;
+        }
+        p.tcp(t, "10.0.0.1", 40000, "10.0.0.2", 80, "FA", seq, risn + 1, 0);
+        p.tcp(t + 0.001, "10.0.0.2", 80, "10.0.0.1", 40000, "FA", risn + 1, seq + 1, 0);
+        p.tcp(t + 0.002, "10.0.0.1", 40000, "10.0.0.2", 80, "A", seq + 1, risn + 2, 0);
+        p.flush();
+        assertThat(p.records).hasSize(1);
+        Connection c = p.records.get(0);
+        assertThat(c.origBytes()).isEqualTo(segments * len);
+        assertThat(c.respBytes()).isZero();
+        assertThat(c.missedBytes()).isZero();
+        assertThat(c.state()).isEqualTo(ConnState.SF);
+        assertThat(c.history()).isEqualTo("ShADaFf");
+        assertThat(c.origIpBytes()).isEqualTo(segments * (40 + len) + 4 * 40);
+    }
+}
