@@ -48,11 +48,12 @@ import java.util.Set;
  * {@link Builder#maxConnections(int)} connections; at the bound the stalest is evicted and
  * reported with {@link CloseReason#EVICTED}; so is every other table (see {@link Bound}), and a
  * {@link BoundListener} hears when a bound starts evicting. Measured at the default bounds
- * (IPv4): connections 250,000 x about 310 bytes, fragment reassembly about 4.3 MB, scan sources
- * 20,000 x about 340 bytes (more for sources with many targets), and with the compressor
- * 1,000,000 pending entries x about 47 bytes: a default tracker holds about 90 MB of heap, about
- * 140 MB with the compressor, so it fits {@code -Xmx256m} with room for the old arrays while a
- * table doubles.
+ * (IPv4): connections 250,000 x about 190 bytes (TCP; UDP and ICMP about 112), fragment
+ * reassembly about 4.3 MB, scan state at most about 24 MB (bounded in bytes, see
+ * {@link ScanDetection.Builder#maxSources(int)}), and with the compressor 1,000,000 pending
+ * entries x about 47 bytes: a default tracker holds at most about 80 MB of heap, about 130 MB
+ * with the compressor, so it fits {@code -Xmx256m} with room for the old arrays while a table
+ * doubles.
  */
 public interface FlowTracker extends FrameHandler, AutoCloseable {
 
@@ -292,10 +293,10 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
 
         /**
          * Bounds the connections tracked at once (default 250,000); at the bound the stalest
-         * connection is evicted with {@link CloseReason#EVICTED}. A tracked IPv4 connection
-         * takes about 280 bytes of heap (IPv6: about 310), and the table doubles as it fills,
-         * so plan for about 420 bytes per connection of the bound: the default stays under
-         * about 110 MB. Under a SYN flood the table fills with unanswered attempts; see
+         * connection is evicted with {@link CloseReason#EVICTED}. A tracked IPv4 TCP connection
+         * takes about 190 bytes of heap, a UDP or ICMP flow about 112 (IPv6 addresses 32 more),
+         * and the table doubles as it fills, so plan for about 1.5 times that per connection of
+         * the bound: the default stays under about 72 MB. Under a SYN flood the table fills with unanswered attempts; see
          * {@link #compressor(Compressor)}.
          *
          * @param max at least 1
