@@ -2,7 +2,6 @@ package io.flowkit.cli;
 
 import io.flowkit.Bound;
 import io.flowkit.CaptureFormatException;
-import io.flowkit.Compressor;
 import io.flowkit.FlowTracker;
 import io.flowkit.PacketSource;
 import io.flowkit.SkipReason;
@@ -30,25 +29,11 @@ final class AnalyzeCommand {
             Options:
                   --filter BPF         read only frames matching a tcpdump filter expression
                                        (Zeek's -f; needs libpcap to compile it)
-                  --uid-seed N         make uids reproducible
-                  --max-connections N  bound the connections tracked at once (default 250000);
-                                       at the bound the stalest is logged as evicted
-                  --compress           keep TCP connections nobody answered in a compact pending
-                                       table until they are answered (same conn.log; less memory
-                                       under SYN floods and scans)
-                  --max-pending N      bound the pending table of --compress (default 1000000)
-                  --pending-timeout D  how long an unanswered attempt stays pending (default: the
-                                       attempt timeout, 5s; shorter frees memory sooner under a
-                                       flood, but a later reply then starts a new connection)
-                  --threads N          run the connection engine on N threads (default 1);
-                                       the same records, in another order
             """ + TrackerOptions.USAGE;
 
     private final PrintStream out;
     private final PrintStream err;
     private BpfFilter filter;
-    private boolean compress;
-    private final Compressor.Builder compressor = Compressor.builder();
 
     AnalyzeCommand(PrintStream out, PrintStream err) {
         this.out = out;
@@ -58,13 +43,9 @@ final class AnalyzeCommand {
     int run(String[] argv) throws UsageException, InputException, IOException {
         Args args = new Args(argv, 1);
         TrackerOptions options = new TrackerOptions();
-        FlowTracker.Builder builder = options.builder;
-        if (!options.parse(args, opt -> accept(opt, args, builder))) {
+        if (!options.parse(args, opt -> accept(opt, args))) {
             out.print(USAGE);
             return 0;
-        }
-        if (compress) {
-            builder.compressor(compressor.build());
         }
         options.check();
         List<String> files = args.operands();
@@ -79,7 +60,7 @@ final class AnalyzeCommand {
         }
 
         TrackerOptions.Logs logs = options.openLogs(out, false);
-        FlowTracker tracker = builder.boundListener(this::boundReached).build();
+        FlowTracker tracker = options.builder.boundListener(TrackerOptions.boundReporter(err)).build();
         SourceStats sourceStats = SourceStats.EMPTY;
         long started = System.nanoTime();
         InputException failure = null;
@@ -119,24 +100,12 @@ final class AnalyzeCommand {
     }
 
     /** The options only {@code analyze} has. */
-    private boolean accept(String opt, Args args, FlowTracker.Builder builder) throws UsageException, InputException {
-        switch (opt) {
-            case "--filter" -> filter = compileFilter(args.value(opt));
-            case "--uid-seed" -> builder.uidSeed(Args.parseLong(opt, args.value(opt), Long.MIN_VALUE));
-            case "--threads" -> builder.threads(
-                    (int) Math.min(Integer.MAX_VALUE, Args.parseLong(opt, args.value(opt), 1)));
-            case "--max-connections" -> builder.maxConnections(count(opt, args.value(opt)));
-            case "--compress" -> {
-                args.noValue(opt);
-                compress = true;
-            }
-            case "--max-pending" -> compressor.maxPendingConnections(count(opt, args.value(opt)));
-            case "--pending-timeout" -> compressor.pendingTimeout(Args.parseDuration(opt, args.value(opt)));
-            default -> {
-                return false;
-            }
+    private boolean accept(String opt, Args args) throws UsageException, InputException {
+        if (opt.equals("--filter")) {
+            filter = compileFilter(args.value(opt));
+            return true;
         }
-        return true;
+        return false;
     }
 
     /** Compiles a capture filter; a bad expression is bad usage, missing libpcap is unreadable input. */
@@ -148,29 +117,6 @@ final class AnalyzeCommand {
         } catch (IllegalStateException e) {
             throw new InputException("cannot use --filter: " + e.getMessage(), e);
         }
-    }
-
-    /** Parses a bound such as {@code --max-pending}: 1 to {@link Integer#MAX_VALUE}. */
-    private static int count(String option, String v) throws UsageException {
-        long n = Args.parseLong(option, v, 1);
-        if (n > Integer.MAX_VALUE) {
-            throw new UsageException("option " + option + " must be at most " + Integer.MAX_VALUE + ", got " + v);
-        }
-        return (int) n;
-    }
-
-    /** Says once per episode that a table is full and evicting, and which option raises its bound. */
-    private void boundReached(Bound bound, long limit) {
-        String what = switch (bound) {
-            case CONNECTIONS -> "the connection table is full (" + limit
-                    + "): the stalest connections are logged early as evicted; raise --max-connections";
-            case PENDING -> "the pending table is full (" + limit
-                    + "): the stalest attempts are logged early as evicted; raise --max-pending";
-            case FRAGMENTS -> "fragment reassembly is full (" + limit + " datagrams): the oldest are dropped";
-            case SCAN_SOURCES -> "scan detection tracks its most sources (" + limit
-                    + "): the stalest sources are forgotten";
-        };
-        err.println("flowkit: " + what);
     }
 
     private void printStats(TrackerStats t, SourceStats s, long elapsedNanos) {

@@ -80,7 +80,7 @@ final class LiveCommand {
             source.close();
             throw e;
         }
-        FlowTracker tracker = options.builder.build();
+        FlowTracker tracker = options.builder.boundListener(TrackerOptions.boundReporter(err)).build();
 
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

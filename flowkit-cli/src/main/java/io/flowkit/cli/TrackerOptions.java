@@ -1,5 +1,7 @@
 package io.flowkit.cli;
 
+import io.flowkit.BoundListener;
+import io.flowkit.Compressor;
 import io.flowkit.FlowTracker;
 import io.flowkit.core.ConnLogWriter;
 import io.flowkit.core.LogFormat;
@@ -14,15 +16,28 @@ import java.util.Locale;
 
 /**
  * The options {@code analyze} and {@code live} share, parsed in one place so that the two commands
- * cannot drift apart: what the tracker does (checksums, local networks, the timeouts and progress
- * log of {@link LongConnectionOptions}, the detectors of {@link ScanOptions}) and where its logs go
- * ({@code -o}, {@code -f}). A command reads its arguments with {@link #parse}, handling its own
+ * cannot drift apart: how the engine runs (uid seed, threads, the connection bound, the
+ * compressor and its bounds), what the tracker does (checksums, local networks, the timeouts and
+ * progress log of {@link LongConnectionOptions}, the detectors of {@link ScanOptions}) and where
+ * its logs go ({@code -o}, {@code -f}). A command reads its arguments with {@link #parse}, handling its own
  * options first, then calls {@link #check()}, adds its own settings to {@link #builder}, and opens
  * the logs with {@link #openLogs}, which also registers them as the tracker's listeners.
  */
 final class TrackerOptions {
     /** Help lines of the shared options, for a command's usage text after its own options. */
     static final String USAGE = """
+                  --uid-seed N         make uids reproducible
+                  --max-connections N  bound the connections tracked at once (default 250000);
+                                       at the bound the stalest is logged as evicted
+                  --compress           keep TCP connections nobody answered in a compact pending
+                                       table until they are answered (same conn.log; less memory
+                                       under SYN floods and scans)
+                  --max-pending N      bound the pending table of --compress (default 1000000)
+                  --pending-timeout D  how long an unanswered attempt stays pending (default: the
+                                       attempt timeout, 5s; shorter frees memory sooner under a
+                                       flood, but a later reply then starts a new connection)
+                  --threads N          run the connection engine on N threads (default 1);
+                                       the same records, in another order
               -o, --out DIR            write DIR/conn.log and DIR/scan.log
                                        (default: conn.log to standard output, no scan.log)
               -f, --format FORMAT      zeek (TSV, default) or json (JSON lines)
@@ -51,6 +66,8 @@ final class TrackerOptions {
     final FlowTracker.Builder builder = FlowTracker.builder();
     private final ScanOptions scan = new ScanOptions();
     private final LongConnectionOptions longConnections = new LongConnectionOptions(builder);
+    private final Compressor.Builder compressor = Compressor.builder();
+    private boolean compress;
     private Path outDir;
     private LogFormat format = LogFormat.ZEEK;
     private boolean stats;
@@ -95,11 +112,30 @@ final class TrackerOptions {
                 stats = true;
             }
             case "--debug" -> args.noValue(opt); // Main looks for it before the command runs
+            case "--uid-seed" -> builder.uidSeed(Args.parseLong(opt, args.value(opt), Long.MIN_VALUE));
+            case "--threads" -> builder.threads(
+                    (int) Math.min(Integer.MAX_VALUE, Args.parseLong(opt, args.value(opt), 1)));
+            case "--max-connections" -> builder.maxConnections(count(opt, args.value(opt)));
+            case "--compress" -> {
+                args.noValue(opt);
+                compress = true;
+            }
+            case "--max-pending" -> compressor.maxPendingConnections(count(opt, args.value(opt)));
+            case "--pending-timeout" -> compressor.pendingTimeout(Args.parseDuration(opt, args.value(opt)));
             default -> {
                 return scan.accept(opt, args) || longConnections.accept(opt, args);
             }
         }
         return true;
+    }
+
+    /** Parses a bound such as {@code --max-pending}: 1 to {@link Integer#MAX_VALUE}. */
+    private static int count(String option, String v) throws UsageException {
+        long n = Args.parseLong(option, v, 1);
+        if (n > Integer.MAX_VALUE) {
+            throw new UsageException("option " + option + " must be at most " + Integer.MAX_VALUE + ", got " + v);
+        }
+        return (int) n;
     }
 
     static LogFormat parseFormat(String v) throws UsageException {
@@ -112,14 +148,18 @@ final class TrackerOptions {
 
     /**
      * Checks the options against each other, the command's own settings on {@link #builder}
-     * included, and turns scan detection on when it has a log to write to (with {@code -o},
-     * unless {@code --no-scan}). Call after the command has set its own options.
+     * included, hands the compressor settings to the tracker with {@code --compress}, and turns
+     * scan detection on when it has a log to write to (with {@code -o}, unless {@code --no-scan}).
+     * Call after the command has set its own options.
      *
      * @throws UsageException when they contradict each other
      */
     void check() throws UsageException {
         if (longConnections.progressLog != null && outDir == null) {
             throw new UsageException("option " + longConnections.progressLog + " needs -o DIR");
+        }
+        if (compress) {
+            builder.compressor(compressor.build());
         }
         try {
             if (scanLog()) {
@@ -133,6 +173,28 @@ final class TrackerOptions {
 
     private boolean scanLog() {
         return outDir != null && scan.enabled;
+    }
+
+    /**
+     * A bound listener that says once per episode on {@code err} that a table is full and
+     * evicting, and which option raises its bound.
+     *
+     * @param err where the messages go
+     * @return the listener, for {@link FlowTracker.Builder#boundListener}
+     */
+    static BoundListener boundReporter(PrintStream err) {
+        return (bound, limit) -> {
+            String what = switch (bound) {
+                case CONNECTIONS -> "the connection table is full (" + limit
+                        + "): the stalest connections are logged early as evicted; raise --max-connections";
+                case PENDING -> "the pending table is full (" + limit
+                        + "): the stalest attempts are logged early as evicted; raise --max-pending";
+                case FRAGMENTS -> "fragment reassembly is full (" + limit + " datagrams): the oldest are dropped";
+                case SCAN_SOURCES -> "scan detection tracks its most sources (" + limit
+                        + "): the stalest sources are forgotten";
+            };
+            err.println("flowkit: " + what);
+        };
     }
 
     /** @return whether {@code --stats} was given */

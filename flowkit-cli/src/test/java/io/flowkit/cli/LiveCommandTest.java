@@ -16,6 +16,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,13 +33,30 @@ class LiveCommandTest {
     @Test
     @Timeout(60)
     void recordsLoopbackTcpAndUdpExchangesMadeDuringTheCapture(@TempDir Path dir) throws Exception {
+        recordsLoopbackExchanges(dir);
+    }
+
+    @Test
+    @Timeout(60)
+    void engineOptionsOfAnalyzeRecordTheSameLoopbackExchanges(@TempDir Path dir) throws Exception {
+        recordsLoopbackExchanges(dir, "--threads", "2", "--compress", "--max-pending", "1000",
+                "--pending-timeout", "5s", "--max-connections", "1000", "--uid-seed", "7");
+    }
+
+    /**
+     * Captures on lo with {@code options} while this test makes one TCP and one UDP exchange on
+     * 127.0.0.1, and checks that conn.log records both as complete (SF) with their byte counts.
+     */
+    private static void recordsLoopbackExchanges(Path dir, String... options) throws Exception {
         InetAddress lo = InetAddress.getByName("127.0.0.1");
         try (ServerSocket server = new ServerSocket(0, 10, lo)) {
             int port = server.getLocalPort();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             AtomicInteger status = new AtomicInteger(-1);
-            Thread capture = new Thread(() -> status.set(Main.run(new String[] {"live", "-i", "lo",
-                "-C", "--filter", "host 127.0.0.1 and port " + port, "--seconds", "4", "-o", dir.toString()},
+            List<String> argv = new ArrayList<>(List.of("live", "-i", "lo",
+                "-C", "--filter", "host 127.0.0.1 and port " + port, "--seconds", "4", "-o", dir.toString()));
+            argv.addAll(List.of(options));
+            Thread capture = new Thread(() -> status.set(Main.run(argv.toArray(new String[0]),
                     new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
                     new PrintStream(err, true, StandardCharsets.UTF_8))));
             capture.start();

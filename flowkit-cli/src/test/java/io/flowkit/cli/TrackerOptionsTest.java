@@ -43,7 +43,9 @@ class TrackerOptionsTest {
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: flowkit " + command)
                 .contains("--out DIR", "--format FORMAT", "--ignore-checksums", "--local-nets",
                         "--tcp-inactivity-timeout", "--timeout PORT/PROTO", "--progress-log", "--progress-ages",
-                        "--link-resumed", "--scan-window", "--no-scan", "--stats", "--debug");
+                        "--link-resumed", "--scan-window", "--no-scan", "--stats", "--debug",
+                        "--uid-seed N", "--max-connections N", "--compress", "--max-pending N",
+                        "--pending-timeout D", "--threads N");
     }
 
     @ParameterizedTest
@@ -125,5 +127,34 @@ class TrackerOptionsTest {
         err.reset();
         assertThat(run(command, "--scan-allow", "not-a-network")).isEqualTo(2);
         assertThat(err()).contains("option --scan-allow").contains("not-a-network");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"analyze", "live"})
+    void badEngineSettingIsBadUsageNamingOptionAndValue(String command) {
+        String[][] cases = {
+            {"--threads", "0", "must be at least 1"},
+            {"--threads", "1000", "between 1 and 256"},
+            {"--threads", "two", "needs a whole number"},
+            {"--max-connections", "0", "must be at least 1"},
+            {"--max-connections", "3000000000", "must be at most"},
+            {"--max-pending", "0", "must be at least 1"},
+            {"--max-pending", "lots", "needs a whole number"},
+            {"--pending-timeout", "0s", "must be positive"},
+            {"--pending-timeout", "soon", "needs a duration"},
+            {"--uid-seed", "0x1f", "needs a whole number"},
+        };
+        for (String[] c : cases) {
+            err.reset();
+            assertThat(run(command, c[0], c[1])).as(String.join(" ", c)).isEqualTo(2);
+            assertThat(err()).as(String.join(" ", c)).contains("option " + c[0]).contains(c[1]).contains(c[2]);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"analyze", "live"})
+    void compressTakesNoValue(String command) {
+        assertThat(run(command, "--compress=yes")).isEqualTo(2);
+        assertThat(err()).contains("option --compress takes no value");
     }
 }

@@ -14,7 +14,8 @@ import java.util.List;
  * reassembly), and the transport header, the way Zeek's packet analysis does it, so that the
  * connection engine sees the packets Zeek would see and keys them the way Zeek keys them.
  *
- * <p><b>Caveats first.</b> Not thread-safe (one decoder per tracker thread). The view, and the
+ * <p><b>Caveats first.</b> Not thread-safe (one decoder per tracker thread). A decoder made by
+ * {@link #addressesOnly} holds no reassembly state and only runs {@link #decodeAddresses}. The view, and the
  * reassembly buffer it may point to, are valid until the next call. Tunnels are taken apart one
  * layer at a time by {@link #decapsulate} (see "Tunnels" below), which decodes the
  * inner packet into the same view, from the same buffer. 802.11
@@ -134,6 +135,19 @@ public final class Decoder {
     }
 
     /**
+     * Creates a decoder for {@link #decodeAddresses} alone, as a sharded tracker's dispatching
+     * thread needs: it has no fragment reassembler (whose tables a full decoder allocates up
+     * front), so {@link #decode} and {@link #fragmentGauge} refuse it, and
+     * {@link #reassembliesDropped} stays 0.
+     *
+     * @param config the tracker's settings (its tunnel depth; checksums are never verified here)
+     * @return the decoder
+     */
+    public static Decoder addressesOnly(TrackerConfig config) {
+        return new Decoder(config.ignoreChecksums(), config.ignoreChecksumsNetworks(), null, config.maxTunnelDepth());
+    }
+
+    /**
      * Creates a decoder that takes off at most {@link TrackerConfig#DEFAULT_MAX_TUNNEL_DEPTH} tunnel layers.
      *
      * @param ignoreChecksums     {@code true} to verify no checksum (Zeek's {@code -C})
@@ -162,16 +176,26 @@ public final class Decoder {
      */
     public Decoder(boolean ignoreChecksums, List<IpNetwork> ignoreChecksumsFor, long fragmentMemoryBytes,
                    Duration fragmentTimeout, int maxTunnelDepth) {
+        this(ignoreChecksums, ignoreChecksumsFor, reassembler(fragmentMemoryBytes, fragmentTimeout), maxTunnelDepth);
+    }
+
+    private static FragmentReassembler reassembler(long fragmentMemoryBytes, Duration fragmentTimeout) {
+        if (fragmentTimeout.isNegative() || fragmentTimeout.isZero()) {
+            throw new IllegalArgumentException("fragmentTimeout must be positive, got " + fragmentTimeout);
+        }
+        return new FragmentReassembler(fragmentMemoryBytes, fragmentTimeout.toNanos());
+    }
+
+    /** @param fragments the reassembler, or null for a decoder of addresses only */
+    private Decoder(boolean ignoreChecksums, List<IpNetwork> ignoreChecksumsFor, FragmentReassembler fragments,
+                    int maxTunnelDepth) {
         if (maxTunnelDepth < 0) {
             throw new IllegalArgumentException("maxTunnelDepth must not be negative, got " + maxTunnelDepth);
         }
         this.maxTunnelDepth = maxTunnelDepth;
-        if (fragmentTimeout.isNegative() || fragmentTimeout.isZero()) {
-            throw new IllegalArgumentException("fragmentTimeout must be positive, got " + fragmentTimeout);
-        }
         this.ignoreChecksums = ignoreChecksums;
         this.ignoreChecksumsNets = new NetworkSet(ignoreChecksumsFor);
-        this.fragments = new FragmentReassembler(fragmentMemoryBytes, fragmentTimeout.toNanos());
+        this.fragments = fragments;
     }
 
     /**
@@ -186,8 +210,22 @@ public final class Decoder {
      * @param view     the view to fill; cleared first
      * @return {@code true} if {@code view} holds a packet for the connection engine;
      *         {@code false} if the frame was skipped (and counted)
+     * @throws IllegalStateException if this decoder was made by {@link #addressesOnly}
      */
     public boolean decode(long tsNanos, int linkType, ByteBuffer buf, int off, int caplen, int wirelen,
+                          PacketView view) {
+        requireReassembler();
+        return frame(tsNanos, linkType, buf, off, caplen, wirelen, view);
+    }
+
+    private void requireReassembler() {
+        if (fragments == null) {
+            throw new IllegalStateException("this decoder reads addresses only");
+        }
+    }
+
+    /** Decodes one frame, as far as {@link #addressesOnly} says; see {@link #decode}. */
+    private boolean frame(long tsNanos, int linkType, ByteBuffer buf, int off, int caplen, int wirelen,
                           PacketView view) {
         view.clear();
         view.timestampNanos = tsNanos;
@@ -259,7 +297,7 @@ public final class Decoder {
     public boolean decodeAddresses(long tsNanos, int linkType, ByteBuffer buf, int off, int caplen, int wirelen,
                                    PacketView view) {
         addressesOnly = true;
-        boolean ok = decode(tsNanos, linkType, buf, off, caplen, wirelen, view);
+        boolean ok = frame(tsNanos, linkType, buf, off, caplen, wirelen, view);
         addressesOnly = false;
         return ok;
     }
@@ -291,11 +329,17 @@ public final class Decoder {
 
     /** @return datagrams whose reassembly was abandoned: timed out, evicted at the memory bound, or too torn */
     public long reassembliesDropped() {
-        return fragments.dropped();
+        return fragments == null ? 0 : fragments.dropped();
     }
 
-    /** @return the gauge of reassembly's slot bound ({@link io.flowkit.Bound#FRAGMENTS}); its signal goes nowhere until redirected */
+    /**
+     * Returns the gauge of reassembly's slot bound.
+     *
+     * @return the gauge of {@link io.flowkit.Bound#FRAGMENTS}; its signal goes nowhere until redirected
+     * @throws IllegalStateException if this decoder was made by {@link #addressesOnly}
+     */
     public io.flowkit.core.internal.bound.BoundGauge fragmentGauge() {
+        requireReassembler();
         return fragments.gauge();
     }
 

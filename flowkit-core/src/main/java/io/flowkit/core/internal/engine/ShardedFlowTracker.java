@@ -20,7 +20,8 @@ import java.nio.ByteBuffer;
  * <p><b>Idea.</b> The calling thread (the reader) does as little as it can per frame, because
  * every frame passes through it: count the frame, take its network time ({@link FrameClock},
  * without an engine), read it only as far as its IP addresses ({@link Decoder#decodeAddresses}:
- * link layer and IP header, no checksum, no transport), pick a {@link Shard} by a symmetric hash
+ * link layer and IP header, no checksum, no transport, with a {@link Decoder#addressesOnly}
+ * decoder that holds no reassembly tables), pick a {@link Shard} by a symmetric hash
  * of the two addresses, and copy the raw frame into that shard's {@link FrameRing}. Each shard, on
  * its own thread, does everything else exactly as {@link DefaultFlowTracker} does: advances
  * network time, firing its engine's timers (inactivity and progress ages alike), decodes the frame
@@ -126,7 +127,7 @@ public final class ShardedFlowTracker implements FlowTracker {
      */
     ShardedFlowTracker(TrackerConfig config, ScanDetector detector, int ringSlots, int ringBytes) {
         this.boundListeners = new BoundListeners(config.boundListeners());
-        this.decoder = new Decoder(config);
+        this.decoder = Decoder.addressesOnly(config);
         this.detector = detector;
         if (detector != null) {
             detector.gauge().signalTo(boundListeners);
