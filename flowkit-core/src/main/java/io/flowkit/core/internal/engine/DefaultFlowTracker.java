@@ -4,7 +4,6 @@ import io.flowkit.Bound;
 import io.flowkit.Connection;
 import io.flowkit.FlowTracker;
 import io.flowkit.PacketSource;
-import io.flowkit.SkipReason;
 import io.flowkit.TrackerConfig;
 import io.flowkit.TrackerStats;
 import io.flowkit.core.internal.bound.BoundGauge;
@@ -104,30 +103,14 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
 
     @Override
     public TrackerStats stats() {
-        TrackerStats.Builder b = TrackerStats.builder().packets(clock.frames()).bytes(clock.bytes())
-                .badChecksums(decoder.badChecksums()).fragments(decoder.fragments())
-                .reassembledDatagrams(decoder.reassembledDatagrams()).reassembliesDropped(decoder.reassembliesDropped())
-                .connectionsCreated(engine.created())
-                .connectionsClosed(engine.closed()).connectionsEvicted(engine.evicted())
-                .connectionsActive(engine.active()).connectionsPeak(engine.peak())
-                .pendingActive(engine.pendingActive()).pendingPeak(engine.pendingPeak())
-                .pendingPromotions(engine.promotions()).pendingExpiries(engine.pendingExpiries())
-                .pendingEvictions(engine.pendingEvictions())
-                .resumeLinks(engine.resumeLinks()).resumeDropped(engine.resumeDropped())
-                .resumeExpired(engine.resumeExpired())
-                .evictions(Bound.CONNECTIONS, engine.connectionEvictions())
-                .boundReached(Bound.CONNECTIONS, engine.connectionBoundReached())
-                .evictions(Bound.PENDING, engine.pendingEvictions())
-                .boundReached(Bound.PENDING, engine.pendingBoundReached())
-                .evictions(Bound.FRAGMENTS, decoder.fragmentGauge().evictions())
-                .boundReached(Bound.FRAGMENTS, decoder.fragmentGauge().reached())
+        long[] c = new long[EngineCounters.COUNT];
+        EngineCounters.read(engine, decoder, c);
+        TrackerStats.Builder b = EngineCounters.toStats(c, TrackerStats.builder())
+                .packets(clock.frames()).bytes(clock.bytes())
                 .evictions(Bound.SCAN_SOURCES, scanGauge != null ? scanGauge.evictions() : 0)
                 .boundReached(Bound.SCAN_SOURCES, scanGauge != null ? scanGauge.reached() : 0)
                 .listenerFailures(listeners.failures() + boundListeners.failures()
                         + (extraSink != null ? extraSink.listenerFailures() : 0));
-        for (SkipReason r : SkipReason.values()) {
-            b.skipped(r, decoder.skipped(r));
-        }
         return b.build();
     }
 

@@ -3,7 +3,6 @@ package io.flowkit.core.internal.engine;
 import io.flowkit.Bound;
 import io.flowkit.Connection;
 import io.flowkit.Protocol;
-import io.flowkit.SkipReason;
 import io.flowkit.TrackerConfig;
 import io.flowkit.core.internal.decode.Decoder;
 import io.flowkit.core.internal.decode.PacketView;
@@ -32,33 +31,6 @@ final class Shard implements ConnectionSink, Runnable {
     /** The longest park on an empty ring, and so the longest a trickle of frames waits. */
     private static final long PARK_NANOS = 1_000_000L;
 
-    /** {@link #addCounters} indexes: engine, compressor, decoder and resume counters, then skips by reason. */
-    static final int CREATED = 0;
-    static final int CLOSED = 1;
-    static final int EVICTED = 2;
-    static final int ACTIVE = 3;
-    static final int PEAK = 4;
-    static final int PENDING_ACTIVE = 5;
-    static final int PENDING_PEAK = 6;
-    static final int PROMOTIONS = 7;
-    static final int PENDING_EXPIRIES = 8;
-    static final int PENDING_EVICTIONS = 9;
-    static final int BAD_CHECKSUMS = 10;
-    static final int FRAGMENTS = 11;
-    static final int REASSEMBLED = 12;
-    static final int REASSEMBLIES_DROPPED = 13;
-    static final int RESUME_LINKS = 14;
-    static final int RESUME_DROPPED = 15;
-    static final int RESUME_EXPIRED = 16;
-    static final int CONNECTION_EVICTIONS = 17;
-    static final int CONNECTION_BOUND_REACHED = 18;
-    static final int PENDING_BOUND_REACHED = 19;
-    static final int FRAGMENT_EVICTIONS = 20;
-    static final int FRAGMENT_BOUND_REACHED = 21;
-    static final int SKIPPED = 22;
-    /** {@code SkipReason.values()} copies its array on every call; this copy is made once. */
-    private static final SkipReason[] REASONS = SkipReason.values();
-    static final int COUNTERS = SKIPPED + REASONS.length;
 
     final FrameRing in;
     final OutcomeQueue out;
@@ -73,7 +45,7 @@ final class Shard implements ConnectionSink, Runnable {
     /** Network time of the last {@link FrameRing#ADVANCE} the listener thread sent. */
     long sentTime;
 
-    private final long[] counters = new long[COUNTERS];
+    private final long[] counters = new long[EngineCounters.COUNT];
     private volatile int countersPublished;
     private volatile Throwable failure;
     private volatile boolean done;
@@ -174,44 +146,19 @@ final class Shard implements ConnectionSink, Runnable {
     }
 
     private void publishCounters() {
-        long[] c = counters;
-        c[CREATED] = engine.created();
-        c[CLOSED] = engine.closed();
-        c[EVICTED] = engine.evicted();
-        c[ACTIVE] = engine.active();
-        c[PEAK] = engine.peak();
-        c[PENDING_ACTIVE] = engine.pendingActive();
-        c[PENDING_PEAK] = engine.pendingPeak();
-        c[PROMOTIONS] = engine.promotions();
-        c[PENDING_EXPIRIES] = engine.pendingExpiries();
-        c[PENDING_EVICTIONS] = engine.pendingEvictions();
-        c[BAD_CHECKSUMS] = decoder.badChecksums();
-        c[FRAGMENTS] = decoder.fragments();
-        c[REASSEMBLED] = decoder.reassembledDatagrams();
-        c[REASSEMBLIES_DROPPED] = decoder.reassembliesDropped();
-        c[RESUME_LINKS] = engine.resumeLinks();
-        c[RESUME_DROPPED] = engine.resumeDropped();
-        c[RESUME_EXPIRED] = engine.resumeExpired();
-        c[CONNECTION_EVICTIONS] = engine.connectionEvictions();
-        c[CONNECTION_BOUND_REACHED] = engine.connectionBoundReached();
-        c[PENDING_BOUND_REACHED] = engine.pendingBoundReached();
-        c[FRAGMENT_EVICTIONS] = decoder.fragmentGauge().evictions();
-        c[FRAGMENT_BOUND_REACHED] = decoder.fragmentGauge().reached();
-        for (SkipReason r : REASONS) {
-            c[SKIPPED + r.ordinal()] = decoder.skipped(r);
-        }
+        EngineCounters.read(engine, decoder, counters);
         countersPublished++; // volatile write publishes the array contents
     }
 
     /**
-     * Adds this shard's last published counters to {@code sums}, indexed as the constants of
-     * this class say.
+     * Adds this shard's last published counters to {@code sums}, indexed as
+     * {@link EngineCounters} says.
      *
-     * @param sums {@link #COUNTERS} counters
+     * @param sums {@link EngineCounters#COUNT} counters
      */
     void addCounters(long[] sums) {
         if (countersPublished >= 0) { // volatile read before the array
-            for (int i = 0; i < COUNTERS; i++) {
+            for (int i = 0; i < EngineCounters.COUNT; i++) {
                 sums[i] += counters[i];
             }
         }

@@ -344,34 +344,20 @@ public final class ShardedFlowTracker implements FlowTracker {
 
     @Override
     public TrackerStats stats() {
-        long[] c = new long[Shard.COUNTERS];
+        long[] c = new long[EngineCounters.COUNT];
         for (Shard s : shards) {
             s.addCounters(c);
         }
-        TrackerStats.Builder b = TrackerStats.builder().packets(clock.frames()).bytes(clock.bytes())
-                .badChecksums(c[Shard.BAD_CHECKSUMS]).fragments(c[Shard.FRAGMENTS])
-                .reassembledDatagrams(c[Shard.REASSEMBLED]).reassembliesDropped(c[Shard.REASSEMBLIES_DROPPED])
-                .connectionsCreated(c[Shard.CREATED]).connectionsClosed(c[Shard.CLOSED])
-                .connectionsEvicted(c[Shard.EVICTED]).connectionsActive(c[Shard.ACTIVE]).connectionsPeak(c[Shard.PEAK])
-                .pendingActive(c[Shard.PENDING_ACTIVE]).pendingPeak(c[Shard.PENDING_PEAK])
-                .pendingPromotions(c[Shard.PROMOTIONS]).pendingExpiries(c[Shard.PENDING_EXPIRIES])
-                .pendingEvictions(c[Shard.PENDING_EVICTIONS])
-                .resumeLinks(c[Shard.RESUME_LINKS]).resumeDropped(c[Shard.RESUME_DROPPED])
-                .resumeExpired(c[Shard.RESUME_EXPIRED])
-                .evictions(Bound.CONNECTIONS, c[Shard.CONNECTION_EVICTIONS])
-                .boundReached(Bound.CONNECTIONS, c[Shard.CONNECTION_BOUND_REACHED])
-                .evictions(Bound.PENDING, c[Shard.PENDING_EVICTIONS])
-                .boundReached(Bound.PENDING, c[Shard.PENDING_BOUND_REACHED])
-                .evictions(Bound.FRAGMENTS, c[Shard.FRAGMENT_EVICTIONS])
-                .boundReached(Bound.FRAGMENTS, c[Shard.FRAGMENT_BOUND_REACHED])
+        // the reader's decoder counts frames skipped before their addresses, a shard's the rest
+        for (SkipReason r : SkipReason.values()) {
+            c[EngineCounters.SKIPPED + r.ordinal()] += decoder.skipped(r);
+        }
+        TrackerStats.Builder b = EngineCounters.toStats(c, TrackerStats.builder())
+                .packets(clock.frames()).bytes(clock.bytes())
                 .evictions(Bound.SCAN_SOURCES, detector != null ? detector.gauge().evictions() : 0)
                 .boundReached(Bound.SCAN_SOURCES, detector != null ? detector.gauge().reached() : 0)
                 .listenerFailures(listeners.failures() + boundListeners.failures()
                         + (detector != null ? detector.listenerFailures() : 0));
-        for (SkipReason r : SkipReason.values()) {
-            // the reader's decoder counts frames skipped before their addresses, a shard's the rest
-            b.skipped(r, decoder.skipped(r) + c[Shard.SKIPPED + r.ordinal()]);
-        }
         return b.build();
     }
 
