@@ -465,13 +465,15 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
 
         /**
          * Sets how many threads run the connection engine (default 1: everything on the
-         * calling thread). With {@code n > 1} the calling thread reads each frame only as far as
-         * its IP addresses, picks one of {@code n} engine threads by a hash of the address pair,
-         * the same for both directions, and copies the frame into that thread's bounded queue;
-         * when the queue is full it waits. Each engine thread decodes its frames (checksums,
-         * fragment reassembly, tunnels) and tracks their connections, with its own table of at
-         * most {@code ceil(maxConnections / n)} connections. The calling thread is one more
-         * thread: on a machine with {@code n} cores, {@code n} engine threads share them with it.
+         * calling thread). With {@code n > 1} there are {@code n} engines: the calling thread
+         * runs one itself and starts {@code n - 1} engine threads for the others. It reads each
+         * frame only as far as its IP addresses and picks an engine by a hash of the address
+         * pair, the same for both directions; a frame for its own engine it processes at once, a
+         * frame for another it copies into that engine thread's bounded queue, and when the queue
+         * is full it waits. Each engine decodes its frames (checksums, fragment reassembly,
+         * tunnels) and tracks their connections, with its own table of at most
+         * {@code ceil(maxConnections / n)} connections. So {@code n} threads do the work, and
+         * {@code n} suits a machine with {@code n} free cores.
          *
          * <p>Records and progress events are the same as with one thread; only their order and
          * uids differ (each thread's keep their order, and a connection's progress events precede

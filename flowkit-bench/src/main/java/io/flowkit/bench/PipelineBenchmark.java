@@ -55,9 +55,10 @@ public class PipelineBenchmark {
     public int flows;
 
     /**
-     * Engine threads ({@code FlowTracker.builder().threads(n)}): 1 runs everything on the
-     * benchmark thread; 2 makes it the reader of a sharded tracker, so ns/op is the wall time per
-     * packet of the whole pipeline, limited by the reader or by the busier shard.
+     * Engines ({@code FlowTracker.builder().threads(n)}): 1 runs everything on the
+     * benchmark thread; 2 makes it the reader of a sharded tracker that runs one of the two
+     * engines itself, so ns/op is the wall time per packet of the whole pipeline, limited by the
+     * reader or by the engine thread.
      */
     @Param({"1", "2"})
     public int threads;

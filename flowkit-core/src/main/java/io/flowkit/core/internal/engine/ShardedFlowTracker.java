@@ -5,6 +5,7 @@ import io.flowkit.CloseReason;
 import io.flowkit.Connection;
 import io.flowkit.FlowTracker;
 import io.flowkit.PacketSource;
+import io.flowkit.Protocol;
 import io.flowkit.SkipReason;
 import io.flowkit.TrackerConfig;
 import io.flowkit.TrackerStats;
@@ -15,26 +16,30 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * flowkit's {@link FlowTracker} on several cores ({@code FlowTracker.builder().threads(n)}).
+ * flowkit's {@link FlowTracker} on several cores ({@code FlowTracker.builder().threads(n)}):
+ * {@code n} engines, one run by the calling thread itself and {@code n - 1} by engine threads.
  *
- * <p><b>Idea.</b> The calling thread (the reader) does as little as it can per frame, because
- * every frame passes through it: count the frame, take its network time ({@link FrameClock},
- * without an engine), read it only as far as its IP addresses ({@link Decoder#decodeAddresses}:
- * link layer and IP header, no checksum, no transport, with a {@link Decoder#addressesOnly}
- * decoder that holds no reassembly tables), pick a {@link Shard} by a symmetric hash
- * of the two addresses, and copy the raw frame into that shard's {@link FrameRing}. Each shard, on
- * its own thread, does everything else exactly as {@link DefaultFlowTracker} does: advances
- * network time, firing its engine's timers (inactivity and progress ages alike), decodes the frame
- * with its own {@link Decoder} (checksums, fragment reassembly), and runs it, tunnels included,
- * through its own {@link Engine} ({@link Layers}). Records and progress snapshots come back
- * through each shard's {@link OutcomeQueue}, in the order the shard made them, and are handed to
- * the listeners, and records also to the single {@link ScanDetector}, on the calling thread,
- * inside {@link #onFrame}, {@link #run}, {@link #advanceTime} and {@link #close}: listener code
- * stays single-threaded, a connection's progress events precede its record, and one detector sees
- * every originator's attempts whichever shard tracked them (an outcome is per connection, so these
- * queues carry far less than the frame rings).
+ * <p><b>Idea.</b> Every frame passes through the calling thread (the reader): it counts the frame
+ * and takes its network time ({@link FrameClock}), reads it only as far as its IP addresses
+ * ({@link Decoder#decodeAddresses}: link layer and IP header, no checksum, no transport, with a
+ * {@link Decoder#addressesOnly} decoder that holds no reassembly tables), and picks one of the
+ * {@code n} engines by a symmetric hash of the two addresses. Engine 0 is the reader's own: a frame
+ * for it is decoded and tracked at once, straight from the source's buffer, exactly as
+ * {@link DefaultFlowTracker} does (its decoder verifies checksums and reassembles fragments, then
+ * {@link Layers} runs it, tunnels included, through the engine). A frame for engine {@code k > 0}
+ * is copied into the {@link FrameRing} of {@link Shard} {@code k}, whose thread does the same with
+ * its own decoder and engine. So {@code n} engines keep {@code n} threads busy, not {@code n + 1}:
+ * on a machine with {@code n} cores no core is shared by a router and an engine, and the reader's
+ * own share of the frames is never copied. Records and progress snapshots of the reader's engine
+ * reach the listeners (and records the single {@link ScanDetector}) as it makes them; those of the
+ * other engines come back through each shard's {@link OutcomeQueue}, in the order the shard made
+ * them, and are handed over on the calling thread too, inside {@link #onFrame}, {@link #run},
+ * {@link #advanceTime} and {@link #close}: listener code stays single-threaded, a connection's
+ * progress events precede its record, and one detector sees every originator's attempts whichever
+ * engine tracked them (an outcome is per connection, so these queues carry far less than the frame
+ * rings).
  *
- * <p><b>Why a connection stays in one shard: the outer address pair.</b> The engine keys a
+ * <p><b>Why a connection stays in one engine: the outer address pair.</b> The engine keys a
  * connection by its addresses and ports, but the key here leaves the ports (and the protocol)
  * out: an IP fragment after the first carries no ports, and all fragments of a datagram must meet
  * in one {@link Decoder} to be reassembled. The hash sums one mix per address, so both directions
@@ -42,25 +47,26 @@ import java.nio.ByteBuffer;
  * destination, a Home Address option), so a reply without those headers meets its request.
  * Tunnels stay whole too: the outer address pair sends an outer UDP tunnel connection, every
  * packet inside it and the GRE/IP-in-IP uid of that pair (kept per engine by {@link Tunnels}) to
- * one shard, which decapsulates with the state single-threaded tracking would have.
+ * one engine, which decapsulates with the state single-threaded tracking would have.
  *
- * <p><b>What differs from one thread.</b> The order of records across shards; uids (shard
- * {@code i} of {@code n} numbers its connections {@code i, i+n, ...}); the table bound (each shard
- * holds {@code ceil(maxConnections / n)}); the resumed-connection store (each shard remembers
+ * <p><b>What differs from one thread.</b> The order of records across engines; uids (engine
+ * {@code i} of {@code n} numbers its connections {@code i, i+n, ...}); the table bound (each engine
+ * holds {@code ceil(maxConnections / n)}); the resumed-connection store (each engine remembers
  * {@code ceil(resumeCapacity / n)} connections: a resumed connection has its expired one's
- * addresses, so it meets it in the same shard); the fragment reassembly budget (each shard's decoder
- * has the default); scan events whose evidence depends on the order records arrive in;
- * {@link TrackerStats#connectionsPeak()}, the sum of the shards' peaks. And an inner connection
+ * addresses, so it meets it in the same engine); the fragment reassembly budget (each engine's
+ * decoder has the default); scan events whose evidence depends on the order records arrive in;
+ * {@link TrackerStats#connectionsPeak()}, the sum of the engines' peaks. And an inner connection
  * that is seen through tunnels with different outer address pairs, or also outside any tunnel, is
- * tracked by each shard those pairs hash to, so it can give several records where one thread
+ * tracked by each engine those pairs hash to, so it can give several records where one thread
  * gives one with its tunnel changes in {@code tunnel_parents}.
  *
- * <p><b>Time.</b> A shard advances its time with each frame before decoding it, as the
- * single-threaded tracker does; time marks sent to every shard every {@value #TICK} frames, on
- * {@link #advanceTime} and at the end let idle shards expire connections too, and {@link #close}
- * moves every shard to the final network time before flushing, so each connection ends with the
- * same packets and the same state, and gets the same progress snapshots, the last of them due by
- * the final time included.
+ * <p><b>Time.</b> Every engine advances its time with each of its frames before decoding it, as
+ * the single-threaded tracker does. The reader's engine also advances with every other frame and
+ * with {@link #advanceTime}, as one thread would; time marks sent to every shard every
+ * {@value #TICK} frames, on {@link #advanceTime} and at the end let idle shards expire connections
+ * too, and {@link #close} moves every engine to the final network time before flushing, so each
+ * connection ends with the same packets and the same state, and gets the same progress snapshots,
+ * the last of them due by the final time included.
  *
  * <p><b>Hand-off.</b> Frames are published to a shard in batches (one release store per
  * {@value #BATCH} frames, and whenever the reader ticks, waits, or returns from {@link #run}), so
@@ -69,21 +75,24 @@ import java.nio.ByteBuffer;
  * buffer after {@code onFrame} returns. A waiting thread spins about a microsecond and then parks
  * until the other side signals ({@link FrameRing}: a shard when frames are published, the reader
  * when half a ring is free), so a blocked reader or an idle shard leaves its core to a thread with
- * work: with {@code n} shards the calling thread is an {@code n+1}th thread, and on a machine with
- * {@code n} cores the operating system runs whichever of them have work.
+ * work.
  *
  * <p><b>Back-pressure, failures, shutdown.</b> Rings are bounded; when one is full the reader
- * delivers records (so a shard blocked on a full outcome queue moves again) and waits. A shard
- * whose decoder or engine throws stops; the reader notices while draining or waiting and throws an
- * {@link IllegalStateException} with the cause, after delivering every record that shard made.
- * {@link #close()} sends an end mark to every live shard, delivers records until every shard has
- * finished and its queue is empty, joins nothing (shards end by themselves), and only then reports
- * a failure not reported before. No wait is unbounded: every wait loop rechecks the shard's
- * liveness.
+ * delivers records (so a shard blocked on a full outcome queue moves again) and waits: it cannot
+ * run ahead with its own engine's frames instead, because they live in the source's buffer only
+ * until {@code onFrame} returns. A shard whose decoder or engine throws stops; the reader notices
+ * while draining or waiting and throws an {@link IllegalStateException} with the cause, after
+ * delivering every record that shard made; what the reader's own engine throws reaches the caller
+ * as it would from one thread. {@link #close()} sends an end mark to every live shard, flushes the
+ * reader's engine while the shards flush theirs, delivers records until every shard has finished
+ * and its queue is empty, joins nothing (shards end by themselves), and only then reports a
+ * failure not reported before. No wait is unbounded: every wait loop rechecks the shard's liveness.
  *
- * <p><b>Cost.</b> Per frame on the reader: the link and IP header reads, three 64-bit mixes, one
- * copy of the captured bytes and four stores; no allocation (records are allocated per connection
- * by the shards).
+ * <p><b>Cost.</b> Per frame on the reader: the link and IP header reads and three 64-bit mixes;
+ * then either the single-threaded tracker's work, or one copy of the captured bytes and four
+ * stores; no allocation (records are allocated per connection). With {@code n} engines of equal
+ * shares the reader is the busiest thread, by the routing of every frame, the copies and the
+ * listeners; measured figures are in the README's performance section.
  */
 public final class ShardedFlowTracker implements FlowTracker {
     private static final int POLL_BATCH = 1024;
@@ -95,9 +104,16 @@ public final class ShardedFlowTracker implements FlowTracker {
     /** The longest park while a ring is full, between deliveries of records. */
     private static final long WAIT_NANOS = 100_000L;
 
+    /** Reads the addresses of every frame, to pick its engine. */
+    private final Decoder router;
+    private final PacketView routed = new PacketView();
+    /** The reader's own engine, number 0, with its decoder and view. */
+    private final Engine engine;
     private final Decoder decoder;
     private final PacketView view = new PacketView();
+    /** The engine threads: {@code shards[k - 1]} runs engine {@code k}. */
     private final Shard[] shards;
+    private final int engines;
     private final Listeners listeners;
     private final BoundListeners boundListeners;
     private final ScanDetector detector;
@@ -111,7 +127,7 @@ public final class ShardedFlowTracker implements FlowTracker {
      * Creates a tracker and starts its engine threads.
      *
      * @param config   validated settings with {@code threads() >= 1}
-     * @param detector the scan detector fed by every shard, or null when scan detection is off
+     * @param detector the scan detector fed by every engine, or null when scan detection is off
      */
     public ShardedFlowTracker(TrackerConfig config, ScanDetector detector) {
         this(config, detector, RING_SLOTS, RING_BYTES);
@@ -121,13 +137,13 @@ public final class ShardedFlowTracker implements FlowTracker {
      * Creates a tracker with rings of a given size and starts its engine threads.
      *
      * @param config    validated settings with {@code threads() >= 1}
-     * @param detector  the scan detector fed by every shard, or null when scan detection is off
+     * @param detector  the scan detector fed by every engine, or null when scan detection is off
      * @param ringSlots frames and marks each ring holds, a power of two
      * @param ringBytes bytes of frames each ring holds, a power of two
      */
     ShardedFlowTracker(TrackerConfig config, ScanDetector detector, int ringSlots, int ringBytes) {
         this.boundListeners = new BoundListeners(config.boundListeners());
-        this.decoder = Decoder.addressesOnly(config);
+        this.router = Decoder.addressesOnly(config);
         this.detector = detector;
         if (detector != null) {
             detector.gauge().signalTo(boundListeners);
@@ -135,14 +151,18 @@ public final class ShardedFlowTracker implements FlowTracker {
         this.listeners = new Listeners(config.connectionListeners());
         long seed = config.uidSeed() != null ? config.uidSeed() : Uids.randomSeed();
         int n = config.threads();
+        this.engines = n;
         int perShard = (int) ((config.maxConnections() + (long) n - 1) / n);
-        this.shards = new Shard[n];
-        for (int i = 0; i < n; i++) {
-            shards[i] = new Shard(config, perShard, seed, i, n, detector != null, new FrameRing(ringSlots, ringBytes),
-                    ringSlots, OUT);
+        this.decoder = new Decoder(config);
+        decoder.fragmentGauge().signalTo(boundListeners);
+        this.engine = new Engine(config, perShard, new Sink(), seed, 0, n);
+        this.shards = new Shard[n - 1];
+        for (int k = 1; k < n; k++) {
+            shards[k - 1] = new Shard(config, perShard, seed, k, n, detector != null,
+                    new FrameRing(ringSlots, ringBytes), ringSlots, OUT);
         }
-        for (int i = 0; i < n; i++) {
-            Thread t = new Thread(shards[i], "flowkit-engine-" + i);
+        for (int k = 1; k < n; k++) {
+            Thread t = new Thread(shards[k - 1], "flowkit-engine-" + k);
             t.setDaemon(true);
             t.start();
         }
@@ -161,12 +181,18 @@ public final class ShardedFlowTracker implements FlowTracker {
     public void onFrame(long timestampNanos, int linkType, ByteBuffer buffer, int offset, int captureLength,
                         int wireLength) {
         ensureOpen();
-        long ts = clock.frame(timestampNanos, captureLength);
-        if (decoder.decodeAddresses(ts, linkType, buffer, offset, captureLength, wireLength, view)) {
-            // decodeAddresses accepted offset and length: the frame is the captured bytes in the buffer
-            int length = (int) Math.min((long) captureLength, buffer.limit() - offset);
-            toShard(shards[shardOf(view.srcHi, view.srcLo, view.dstHi, view.dstLo, shards.length)], ts, linkType,
-                    buffer, offset, length, wireLength);
+        long ts = clock.frame(timestampNanos, captureLength, engine);
+        if (router.decodeAddresses(ts, linkType, buffer, offset, captureLength, wireLength, routed)) {
+            int k = shardOf(routed.srcHi, routed.srcLo, routed.dstHi, routed.dstLo, engines);
+            if (k == 0) {
+                if (decoder.decode(ts, linkType, buffer, offset, captureLength, wireLength, view)) {
+                    Layers.process(decoder, engine, view);
+                }
+            } else {
+                // decodeAddresses accepted offset and length: the frame is the captured bytes in the buffer
+                int length = (int) Math.min((long) captureLength, buffer.limit() - offset);
+                toShard(shards[k - 1], ts, linkType, buffer, offset, length, wireLength);
+            }
         }
         if (++sinceTick == TICK) {
             sinceTick = 0;
@@ -207,15 +233,15 @@ public final class ShardedFlowTracker implements FlowTracker {
     }
 
     /**
-     * Picks the shard of a packet from the addresses the engine keys it by: a hash that is the
+     * Picks the engine of a packet from the addresses the engine keys it by: a hash that is the
      * same for both directions and ignores ports, so fragments and tunnels stay together.
      *
      * @param srcHi  source address, high 64 bits (IPv4-mapped for IPv4)
      * @param srcLo  source address, low 64 bits
      * @param dstHi  destination address, high 64 bits
      * @param dstLo  destination address, low 64 bits
-     * @param shards the number of shards
-     * @return a shard index in {@code [0, shards)}
+     * @param shards the number of engines
+     * @return an engine index in {@code [0, shards)}
      */
     static int shardOf(long srcHi, long srcLo, long dstHi, long dstLo, int shards) {
         long h = mix(endpoint(srcHi, srcLo) + endpoint(dstHi, dstLo));
@@ -301,7 +327,7 @@ public final class ShardedFlowTracker implements FlowTracker {
                 Throwable t = shards[i].failure();
                 if (t != null) {
                     drain();
-                    failure = new IllegalStateException("flowkit engine thread " + i + " failed", t);
+                    failure = shardFailed(i, t);
                     break;
                 }
             }
@@ -319,7 +345,7 @@ public final class ShardedFlowTracker implements FlowTracker {
     @Override
     public void advanceTime(long timestampNanos) {
         ensureOpen();
-        if (clock.advance(timestampNanos)) {
+        if (clock.advance(timestampNanos, engine)) {
             tick();
         }
     }
@@ -345,12 +371,13 @@ public final class ShardedFlowTracker implements FlowTracker {
     @Override
     public TrackerStats stats() {
         long[] c = new long[EngineCounters.COUNT];
+        EngineCounters.read(engine, decoder, c);
         for (Shard s : shards) {
             s.addCounters(c);
         }
-        // the reader's decoder counts frames skipped before their addresses, a shard's the rest
+        // the router counts frames skipped before their addresses, an engine's decoder the rest
         for (SkipReason r : SkipReason.values()) {
-            c[EngineCounters.SKIPPED + r.ordinal()] += decoder.skipped(r);
+            c[EngineCounters.SKIPPED + r.ordinal()] += router.skipped(r);
         }
         TrackerStats.Builder b = EngineCounters.toStats(c, TrackerStats.builder())
                 .packets(clock.frames()).bytes(clock.bytes())
@@ -376,6 +403,29 @@ public final class ShardedFlowTracker implements FlowTracker {
             }
             s.in.publishAndWake();
         }
+        try {
+            engine.flush(); // while the shards flush theirs
+        } finally {
+            awaitShards();
+        }
+        if (detector != null) {
+            detector.endOfInput();
+        }
+        if (failure == null) {
+            for (int i = 0; i < shards.length && failure == null; i++) {
+                Throwable t = shards[i].failure();
+                if (t != null) {
+                    failure = shardFailed(i, t);
+                }
+            }
+        }
+        if (failure != null && !failureReported) {
+            throw failed();
+        }
+    }
+
+    /** Delivers records until every shard has finished and its queue is empty. */
+    private void awaitShards() {
         int idle = 0;
         while (true) {
             boolean allDone = true;
@@ -388,19 +438,35 @@ public final class ShardedFlowTracker implements FlowTracker {
             }
             idle = Shard.idle(idle);
         }
-        if (detector != null) {
-            detector.endOfInput();
+    }
+
+    private static IllegalStateException shardFailed(int i, Throwable t) {
+        return new IllegalStateException("flowkit engine thread " + (i + 1) + " failed", t);
+    }
+
+    /** Where the reader's own engine sends what it learns: straight to the listeners and the detector. */
+    private final class Sink implements ConnectionSink {
+        @Override
+        public void connectionRemoved(Connection connection) {
+            deliver(connection);
         }
-        if (failure == null) {
-            for (int i = 0; i < shards.length && failure == null; i++) {
-                Throwable t = shards[i].failure();
-                if (t != null) {
-                    failure = new IllegalStateException("flowkit engine thread " + i + " failed", t);
-                }
+
+        @Override
+        public void connectionProgress(Connection snapshot) {
+            listeners.progress(snapshot);
+        }
+
+        @Override
+        public void boundReached(Bound bound, long limit) {
+            boundListeners.reached(bound, limit);
+        }
+
+        @Override
+        public void icmpUnreachable(PacketView v) {
+            if (detector != null && ScanSink.quotesTransport(v)) {
+                detector.onUnreachable(v.timestampNanos, v.innerSrcHi, v.innerSrcLo, v.innerDstHi, v.innerDstLo,
+                        v.innerDstPort, v.innerProto == 6 ? Protocol.TCP : Protocol.UDP);
             }
-        }
-        if (failure != null && !failureReported) {
-            throw failed();
         }
     }
 }

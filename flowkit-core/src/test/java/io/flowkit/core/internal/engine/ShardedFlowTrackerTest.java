@@ -153,6 +153,71 @@ class ShardedFlowTrackerTest {
         assertThat(t.stats().listenerFailures()).isEqualTo(10);
     }
 
+    /** Returns {@code count} clients of 10.0.x.x whose address pair with 10.16.0.1 goes to engine {@code engine} of 2. */
+    private static int[] clientsOfEngine(int engine, int count) {
+        int[] clients = new int[count];
+        for (int i = 1, found = 0; found < count; i++) {
+            int client = 0x0A000000 | i;
+            if (ShardedFlowTracker.shardOf(0, PacketView.IPV4_MAPPED_PREFIX | (client & 0xFFFF_FFFFL), 0,
+                    PacketView.IPV4_MAPPED_PREFIX | 0x0A100001L, 2) == engine) {
+                clients[found++] = client;
+            }
+        }
+        return clients;
+    }
+
+    @Test
+    void callingThreadsEngineExpiresItsConnectionsOnTheNextFrameOfAnyEngine() {
+        List<Connection> out = new ArrayList<>();
+        FlowTracker t = FlowTracker.builder().threads(2).ignoreChecksums(true).connectionListener(out::add).build();
+        ByteBuffer b = ByteBuffer.allocate(2048);
+        for (int client : clientsOfEngine(0, 50)) {
+            int n = RawFrames.udp(b, 0, client, 0x0A100001, 5000, 53, 10);
+            t.onFrame(T0, LinkType.RAW, b, 0, n, n);
+        }
+        assertThat(out).isEmpty();
+        // one frame for the other engine, past the UDP inactivity timeout: as with one thread, the
+        // connections of the calling thread's engine expire before it is processed, inside onFrame
+        int client = clientsOfEngine(1, 1)[0];
+        int n = RawFrames.udp(b, 0, client, 0x0A100001, 5000, 53, 10);
+        t.onFrame(T0 + 120_000_000_000L, LinkType.RAW, b, 0, n, n);
+        assertThat(out).hasSize(50).allSatisfy(c ->
+                assertThat(c.closeReason()).isEqualTo(CloseReason.INACTIVITY_TIMEOUT));
+        t.close();
+        assertThat(out).hasSize(51);
+        assertThat(out.get(50).closeReason()).isEqualTo(CloseReason.END_OF_INPUT);
+    }
+
+    @Test
+    void closeWithAFullRingDeliversEveryRecordOfBothEngines() {
+        List<Connection> out = new ArrayList<>();
+        // a ring of 16 frames fills at once; each engine holds one connection, so every new flow
+        // evicts the one before and each frame makes a record
+        TrackerConfig config = FlowTracker.builder().threads(2).ignoreChecksums(true).maxConnections(2).uidSeed(9)
+                .connectionListener(out::add).config();
+        FlowTracker t = new ShardedFlowTracker(config, null, 16, 1024);
+        ByteBuffer b = ByteBuffer.allocate(2048);
+        int flows = 20_000;
+        int[] perEngine = new int[2];
+        for (int i = 0; i < flows; i++) {
+            int client = 0x0A000000 | (i + 1);
+            perEngine[ShardedFlowTracker.shardOf(0, PacketView.IPV4_MAPPED_PREFIX | (client & 0xFFFF_FFFFL), 0,
+                    PacketView.IPV4_MAPPED_PREFIX | 0x0A100001L, 2)]++;
+            int n = RawFrames.udp(b, 0, client, 0x0A100001, 5000, 53, 200);
+            t.onFrame(T0 + i * 1_000L, LinkType.RAW, b, 0, n, n);
+        }
+        t.close();
+        assertThat(perEngine[0]).isPositive();
+        assertThat(perEngine[1]).isPositive();
+        assertThat(out).hasSize(flows);
+        assertThat(out.stream().filter(c -> c.closeReason() == CloseReason.EVICTED).count()).isEqualTo(flows - 2);
+        assertThat(out.stream().map(c -> c.origAddress().getHostAddress()).distinct().count()).isEqualTo(flows);
+        TrackerStats s = t.stats();
+        assertThat(s.connectionsCreated()).isEqualTo(flows);
+        assertThat(s.connectionsEvicted()).isEqualTo(flows - 2);
+        assertThat(s.connectionsActive()).isZero();
+    }
+
     /** Writes one IPv4 fragment of a UDP datagram from 10.0.x.x to 10.16.0.1: {@code data} bytes at {@code offset}. */
     private static int fragment(ByteBuffer b, int client, int id, int offset, int data, boolean more) {
         int len = 20 + data;
