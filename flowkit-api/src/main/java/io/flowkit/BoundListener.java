@@ -15,7 +15,7 @@ package io.flowkit;
  * <p><b>Which thread.</b> The tracker's thread, inside {@link FlowTracker#onFrame},
  * {@link FlowTracker#run}, {@link FlowTracker#advanceTime} or {@link FlowTracker#close}, right
  * after the record of the first evicted connection has gone to the connection listeners. With
- * {@link FlowTracker.Builder#threads(int)} above 1 each engine thread holds its own share of
+ * {@link FlowTracker.Builder#threads(int)} above 1 each engine holds its own share of
  * {@link Bound#CONNECTIONS} and {@link Bound#PENDING}, and each share reports on its own; the
  * calls still come on the calling thread.
  *
@@ -31,7 +31,7 @@ public interface BoundListener {
      *
      * @param bound which bound
      * @param limit the bound's value: entries (for {@link Bound#FRAGMENTS}, datagrams) the table
-     *              holds at most; with several engine threads, the share of the thread that
+     *              holds at most; with several engines, the share of the engine that
      *              reached it
      */
     void onBoundReached(Bound bound, long limit);

@@ -471,9 +471,13 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
          * pair, the same for both directions; a frame for its own engine it processes at once, a
          * frame for another it copies into that engine thread's bounded queue, and when the queue
          * is full it waits. Each engine decodes its frames (checksums, fragment reassembly,
-         * tunnels) and tracks their connections, with its own table of at most
-         * {@code ceil(maxConnections / n)} connections. So {@code n} threads do the work, and
-         * {@code n} suits a machine with {@code n} free cores.
+         * tunnels) and tracks their connections. Because the calling thread also reads and
+         * routes every frame and runs the listeners, its engine takes half the share of address
+         * pairs that each engine thread takes: one part in {@code 2n - 1} against two (with
+         * {@code n = 2}, a third against two thirds). Each engine's table holds at most its
+         * share of {@link #maxConnections(int)}, rounded up, and likewise its share of
+         * {@link #resumeCapacity(int)}. So {@code n} threads do the work, and {@code n} suits a
+         * machine with {@code n} free cores.
          *
          * <p>Records and progress events are the same as with one thread; only their order and
          * uids differ (each thread's keep their order, and a connection's progress events precede

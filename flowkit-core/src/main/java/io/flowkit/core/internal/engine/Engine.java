@@ -137,7 +137,7 @@ public final class Engine implements TimerWheel.Expiry {
      * @param seed   the uid seed
      */
     public Engine(TrackerConfig config, ConnectionSink sink, long seed) {
-        this(config, config.maxConnections(), sink, seed, 0, 1);
+        this(config, config.maxConnections(), config.resumeCapacity(), sink, seed, 0, 1);
     }
 
     /**
@@ -146,13 +146,15 @@ public final class Engine implements TimerWheel.Expiry {
      *
      * @param config         the settings
      * @param maxConnections this engine's table bound
+     * @param resumeCapacity how many expired connections this engine's resume store remembers
+     *                       (when {@link TrackerConfig#resumeHorizon()} is set)
      * @param sink           receives records and ICMP unreachables
      * @param seed           the uid seed
      * @param uidStart       the first connection number
      * @param uidStep        the distance between connection numbers
      */
-    public Engine(TrackerConfig config, int maxConnections, ConnectionSink sink, long seed, long uidStart,
-                  long uidStep) {
+    public Engine(TrackerConfig config, int maxConnections, int resumeCapacity, ConnectionSink sink, long seed,
+                  long uidStart, long uidStep) {
         this.sink = sink;
         this.uidCounter = uidStart;
         this.uidStep = uidStep;
@@ -210,9 +212,8 @@ public final class Engine implements TimerWheel.Expiry {
                 config.tcpResetTimeout().toNanos(), T_TCP);
         this.byKey = table::compareKeys;
         this.progress = new ProgressAges(config.progressAges());
-        // uidStep is the number of engines sharing the tracker: each remembers its share
         this.links = config.resumeHorizon() == null ? null : new SessionLinks(config.resumeHorizon().toNanos(),
-                (int) ((config.resumeCapacity() + uidStep - 1) / uidStep), uids);
+                resumeCapacity, uids);
         if (links != null) {
             links.grow(table.capacity());
         }

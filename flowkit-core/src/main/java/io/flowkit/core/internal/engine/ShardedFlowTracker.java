@@ -23,7 +23,8 @@ import java.nio.ByteBuffer;
  * and takes its network time ({@link FrameClock}), reads it only as far as its IP addresses
  * ({@link Decoder#decodeAddresses}: link layer and IP header, no checksum, no transport, with a
  * {@link Decoder#addressesOnly} decoder that holds no reassembly tables), and picks one of the
- * {@code n} engines by a symmetric hash of the two addresses. Engine 0 is the reader's own: a frame
+ * {@code n} engines by a symmetric hash of the two addresses (see "Balance"). Engine 0 is the
+ * reader's own: a frame
  * for it is decoded and tracked at once, straight from the source's buffer, exactly as
  * {@link DefaultFlowTracker} does (its decoder verifies checksums and reassembles fragments, then
  * {@link Layers} runs it, tunnels included, through the engine). A frame for engine {@code k > 0}
@@ -51,8 +52,8 @@ import java.nio.ByteBuffer;
  *
  * <p><b>What differs from one thread.</b> The order of records across engines; uids (engine
  * {@code i} of {@code n} numbers its connections {@code i, i+n, ...}); the table bound (each engine
- * holds {@code ceil(maxConnections / n)}); the resumed-connection store (each engine remembers
- * {@code ceil(resumeCapacity / n)} connections: a resumed connection has its expired one's
+ * holds its {@link #share} of {@code maxConnections}); the resumed-connection store (each engine
+ * remembers its share of {@code resumeCapacity}: a resumed connection has its expired one's
  * addresses, so it meets it in the same engine); the fragment reassembly budget (each engine's
  * decoder has the default); scan events whose evidence depends on the order records arrive in;
  * {@link TrackerStats#connectionsPeak()}, the sum of the engines' peaks. And an inner connection
@@ -88,11 +89,21 @@ import java.nio.ByteBuffer;
  * and its queue is empty, joins nothing (shards end by themselves), and only then reports a
  * failure not reported before. No wait is unbounded: every wait loop rechecks the shard's liveness.
  *
+ * <p><b>Balance.</b> The reader does more than its engine's share: it reads and routes every
+ * frame, copies the others' frames, and runs every listener (writing a log line per record is a
+ * good part of a record's cost). With equal shares it is the slowest thread and the engine threads
+ * wait for it; measured on a 2-core machine with two engines, its thread took 1.8 times the CPU
+ * time of the other on a capture of half a million open flows, and twice that of the other on one
+ * of 1,000. So the hash range is cut into {@code 2n - 1} parts and the reader's engine takes one,
+ * each engine thread two: with two engines a third of the address pairs against two thirds, which
+ * evened the two threads' CPU time at half a million flows and left the reader about a quarter
+ * busier at 1,000. The split is fixed, not adaptive: a pair's engine holds its connections,
+ * fragments and tunnels, so it must never change. Bounds follow the same shares ({@link #share}),
+ * so a bound is reached at about the same load as with one thread.
+ *
  * <p><b>Cost.</b> Per frame on the reader: the link and IP header reads and three 64-bit mixes;
  * then either the single-threaded tracker's work, or one copy of the captured bytes and four
- * stores; no allocation (records are allocated per connection). With {@code n} engines of equal
- * shares the reader is the busiest thread, by the routing of every frame, the copies and the
- * listeners; measured figures are in the README's performance section.
+ * stores; no allocation (records are allocated per connection).
  */
 public final class ShardedFlowTracker implements FlowTracker {
     private static final int POLL_BATCH = 1024;
@@ -152,14 +163,14 @@ public final class ShardedFlowTracker implements FlowTracker {
         long seed = config.uidSeed() != null ? config.uidSeed() : Uids.randomSeed();
         int n = config.threads();
         this.engines = n;
-        int perShard = (int) ((config.maxConnections() + (long) n - 1) / n);
         this.decoder = new Decoder(config);
         decoder.fragmentGauge().signalTo(boundListeners);
-        this.engine = new Engine(config, perShard, new Sink(), seed, 0, n);
+        this.engine = new Engine(config, share(config.maxConnections(), 0, n), share(config.resumeCapacity(), 0, n),
+                new Sink(), seed, 0, n);
         this.shards = new Shard[n - 1];
         for (int k = 1; k < n; k++) {
-            shards[k - 1] = new Shard(config, perShard, seed, k, n, detector != null,
-                    new FrameRing(ringSlots, ringBytes), ringSlots, OUT);
+            shards[k - 1] = new Shard(config, share(config.maxConnections(), k, n), share(config.resumeCapacity(), k, n),
+                    seed, k, n, detector != null, new FrameRing(ringSlots, ringBytes), ringSlots, OUT);
         }
         for (int k = 1; k < n; k++) {
             Thread t = new Thread(shards[k - 1], "flowkit-engine-" + k);
@@ -234,7 +245,9 @@ public final class ShardedFlowTracker implements FlowTracker {
 
     /**
      * Picks the engine of a packet from the addresses the engine keys it by: a hash that is the
-     * same for both directions and ignores ports, so fragments and tunnels stay together.
+     * same for both directions and ignores ports, so fragments and tunnels stay together. The hash
+     * range is cut into {@code 2n - 1} equal parts: engine 0, the reader's, takes one, every other
+     * engine two (see {@link #share}).
      *
      * @param srcHi  source address, high 64 bits (IPv4-mapped for IPv4)
      * @param srcLo  source address, low 64 bits
@@ -245,7 +258,24 @@ public final class ShardedFlowTracker implements FlowTracker {
      */
     static int shardOf(long srcHi, long srcLo, long dstHi, long dstLo, int shards) {
         long h = mix(endpoint(srcHi, srcLo) + endpoint(dstHi, dstLo));
-        return (int) (((h >>> 32) * shards) >>> 32);
+        int part = (int) (((h >>> 32) * (2L * shards - 1)) >>> 32);
+        return (part + 1) >>> 1;
+    }
+
+    /**
+     * Returns engine {@code k}'s share of a bound, in proportion to its share of the address
+     * pairs ({@link #shardOf}): {@code ceil(total / (2n - 1))} for engine 0, twice that for the
+     * others, so that a bound is reached at about the same total load as with one thread.
+     *
+     * @param total  the tracker's bound
+     * @param k      the engine
+     * @param shards the number of engines
+     * @return the engine's bound, at least 1 when {@code total} is
+     */
+    static int share(int total, int k, int shards) {
+        long parts = k == 0 ? 1 : 2;
+        long all = 2L * shards - 1;
+        return (int) ((total * parts + all - 1) / all);
     }
 
     private static long endpoint(long hi, long lo) {

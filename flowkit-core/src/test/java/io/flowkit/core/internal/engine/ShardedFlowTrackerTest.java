@@ -46,15 +46,34 @@ class ShardedFlowTrackerTest {
     }
 
     @Test
-    void clientsOfFewServersSpreadOverEveryShardEvenly() {
+    void clientsOfFewServersSpreadOverTheEnginesByTheirShares() {
+        // 4 engines: the calling thread's takes 1 part in 7, each engine thread 2
         int[] count = new int[4];
-        for (int i = 0; i < 40_000; i++) {
+        for (int i = 0; i < 70_000; i++) {
             long client = PacketView.IPV4_MAPPED_PREFIX | (0x0A000000L + i);
             long server = PacketView.IPV4_MAPPED_PREFIX | (0xC6336400L + i % 20);
             count[ShardedFlowTracker.shardOf(0, client, 0, server, 4)]++;
         }
-        for (int c : count) {
-            assertThat(c).isBetween(9_000, 11_000);
+        assertThat(count[0]).isBetween(9_000, 11_000);
+        for (int k = 1; k < 4; k++) {
+            assertThat(count[k]).isBetween(18_500, 21_500);
+        }
+    }
+
+    @Test
+    void boundSharesFollowTheHashSharesAndCoverTheBound() {
+        assertThat(ShardedFlowTracker.share(6, 0, 2)).isEqualTo(2);
+        assertThat(ShardedFlowTracker.share(6, 1, 2)).isEqualTo(4);
+        assertThat(ShardedFlowTracker.share(1_100_000, 0, 2)).isEqualTo(366_667);
+        assertThat(ShardedFlowTracker.share(1_100_000, 1, 2)).isEqualTo(733_334);
+        assertThat(ShardedFlowTracker.share(1, 0, 4)).isEqualTo(1);
+        assertThat(ShardedFlowTracker.share(Integer.MAX_VALUE, 1, 2)).isEqualTo(1_431_655_765);
+        for (int n = 1; n <= 256; n++) {
+            long sum = 0;
+            for (int k = 0; k < n; k++) {
+                sum += ShardedFlowTracker.share(250_000, k, n);
+            }
+            assertThat(sum).isBetween(250_000L, 250_000L + n);
         }
     }
 
@@ -191,9 +210,9 @@ class ShardedFlowTrackerTest {
     @Test
     void closeWithAFullRingDeliversEveryRecordOfBothEngines() {
         List<Connection> out = new ArrayList<>();
-        // a ring of 16 frames fills at once; each engine holds one connection, so every new flow
-        // evicts the one before and each frame makes a record
-        TrackerConfig config = FlowTracker.builder().threads(2).ignoreChecksums(true).maxConnections(2).uidSeed(9)
+        // a ring of 16 frames fills at once; each engine holds one connection (its share of 1,
+        // rounded up), so every new flow evicts the one before and each frame makes a record
+        TrackerConfig config = FlowTracker.builder().threads(2).ignoreChecksums(true).maxConnections(1).uidSeed(9)
                 .connectionListener(out::add).config();
         FlowTracker t = new ShardedFlowTracker(config, null, 16, 1024);
         ByteBuffer b = ByteBuffer.allocate(2048);
@@ -329,16 +348,16 @@ class ShardedFlowTrackerTest {
                 assertThat(first.uid()).isEqualTo(c.resumedFrom());
                 assertThat(first.origPort()).isEqualTo(c.origPort());
             }));
-            // each shard remembers ceil(capacity / 3) of the flows whose address pairs hash to it
-            int perShard = (capacity + 2) / 3;
+            // engine 0 remembers ceil(capacity / 5) of the flows whose address pairs hash to it, the
+            // others ceil(2 * capacity / 5)
             int[] share = new int[3];
             for (int i = 0; i < flows; i++) {
                 share[ShardedFlowTracker.shardOf(0, PacketView.IPV4_MAPPED_PREFIX | (0x0A000000L | i), 0,
                         PacketView.IPV4_MAPPED_PREFIX | 0x0A100001L, 3)]++;
             }
-            long links = 0;
-            for (int k : share) {
-                links += Math.min(k, perShard);
+            long links = Math.min(share[0], (capacity + 4) / 5);
+            for (int k = 1; k < 3; k++) {
+                links += Math.min(share[k], (2 * capacity + 4) / 5);
             }
             assertThat(s.resumeLinks()).isEqualTo(links);
             assertThat(s.resumeDropped()).isEqualTo(flows - links);
