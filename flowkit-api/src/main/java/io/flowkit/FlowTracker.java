@@ -492,7 +492,7 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
          * on the calling thread as an {@link IllegalStateException}, after the records already
          * made have been delivered.
          *
-         * @param n engine threads, 1 to 256
+         * @param n engines, each on its own thread (the calling thread runs one), 1 to 256
          * @return this
          */
         public Builder threads(int n) {

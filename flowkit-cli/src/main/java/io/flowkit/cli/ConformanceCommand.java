@@ -54,7 +54,7 @@ final class ConformanceCommand {
                   --category C,...     only pairs of these categories
                   --exclude-category C,...  leave out pairs of these categories
                   --pair NAME,...      only these pairs
-                  --threads N          run each pair on N engine threads (default 1); the
+                  --threads N          run each pair on N engines and threads (default 1); the
                                        score must not depend on it
               -v, --verbose            print each expected row that was not matched, and extra rows
               -h, --help               show this help
