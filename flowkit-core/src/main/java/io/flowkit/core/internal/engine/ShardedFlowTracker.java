@@ -91,15 +91,17 @@ import java.nio.ByteBuffer;
  *
  * <p><b>Balance.</b> The reader does more than its engine's share: it reads and routes every
  * frame, copies the others' frames, and runs every listener (writing a log line per record is a
- * good part of a record's cost). With equal shares it is the slowest thread and the engine threads
- * wait for it; measured on a 2-core machine with two engines, its thread took 1.8 times the CPU
- * time of the other on a capture of half a million open flows, and twice that of the other on one
- * of 1,000. So the hash range is cut into {@code 2n - 1} parts and the reader's engine takes one,
- * each engine thread two: with two engines a third of the address pairs against two thirds, which
- * evened the two threads' CPU time at half a million flows and left the reader about a quarter
- * busier at 1,000. The split is fixed, not adaptive: a pair's engine holds its connections,
- * fragments and tunnels, so it must never change. Bounds follow the same shares ({@link #share}),
- * so a bound is reached at about the same load as with one thread.
+ * good part of a record's cost), and the capture and the rings streaming through its caches make
+ * its own engine's frames dearer than an engine thread's. With equal shares it is the slowest
+ * thread and the engine threads wait for it: with two engines on a 2-core machine (per-thread CPU
+ * time, {@code flowkit analyze} on generated captures) its thread took 1.8 times the CPU time of
+ * the other with half a million flows open, and twice that with 1,000. So the hash range is cut
+ * into {@code 2n - 1} parts and the reader's engine takes one, each engine thread two: with two
+ * engines a third of the address pairs against two thirds, which evened the two threads' CPU time
+ * with half a million flows and left the reader about 30% busier with 1,000. The split is fixed,
+ * not adaptive: a pair's engine holds its connections, fragments and tunnels, so it must never
+ * change. Bounds follow the same shares ({@link #share}), so a bound is reached at about the same
+ * load as with one thread.
  *
  * <p><b>Cost.</b> Per frame on the reader: the link and IP header reads and three 64-bit mixes;
  * then either the single-threaded tracker's work, or one copy of the captured bytes and four
