@@ -3,13 +3,7 @@ package io.flowkit.bench;
 import io.flowkit.LinkType;
 import io.flowkit.core.internal.decode.Decoder;
 import io.flowkit.core.internal.decode.PacketView;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -24,7 +18,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -36,11 +29,6 @@ import org.openjdk.jmh.annotations.Warmup;
  * checksums. {@code decode} verifies every checksum; {@code decodeIgnoringChecksums} does not
  * (Zeek's {@code -C}); {@code baselineFiveTuple} is the floor to compare against in the same run:
  * a bare IPv4/IPv6 5-tuple read with no validation at all.
- *
- * <p>{@code decodeMapped} decodes the same frames, checksums verified, from a memory-mapped
- * temporary file that holds them one after another behind 16-byte record headers, as a pcap
- * file does: the direct-buffer reads the analyze path makes (the file is small and stays in the
- * cache, so this is the code's cost, not the memory's).
  *
  * <p>{@code decapsulate} decodes the same packets each wrapped in one tunnel over IPv4 (a
  * quarter each VXLAN, GRE, GTPv1-U and IP-in-IP) and takes the tunnel off, checksums verified:
@@ -64,36 +52,18 @@ public class DecodeBenchmark {
 
     private ByteBuffer[] frames;
     private ByteBuffer[] tunnelled;
-    private Path mappedFile;
-    private ByteBuffer mapped;
-    private int[] mappedOffsets;
     private Decoder verifying;
     private Decoder ignoring;
     private final PacketView view = new PacketView();
 
-    /**
-     * Builds the frame mix with a fixed seed, and the mapped file holding it.
-     *
-     * @throws IOException if the temporary file cannot be written or mapped
-     */
+    /** Builds the frame mix with a fixed seed. */
     @Setup
-    public void setUp() throws IOException {
-        SplittableRandom rnd = new SplittableRandom(7);
+    public void setUp() {
         List<ByteBuffer> list = new ArrayList<>();
         List<ByteBuffer> tunnels = new ArrayList<>();
-        for (int i = 0; i < FRAMES; i++) {
-            boolean v6 = rnd.nextInt(5) == 0;
-            int kind = rnd.nextInt(10);
-            int proto = kind < 6 ? 6 : kind < 9 ? 17 : v6 ? 58 : 1;
-            int payload = rnd.nextInt(4) == 0 ? 0 : rnd.nextInt(1400);
-            byte[] l4 = transport(proto, rnd, payload);
-            byte[] src = address(v6, rnd);
-            byte[] dst = address(v6, rnd);
-            fillChecksum(proto, src, dst, l4);
-            byte[] ip = v6 ? ipv6(proto, src, dst, l4) : ipv4(proto, src, dst, l4);
-            boolean vlan = rnd.nextInt(5) == 0;
-            list.add(ByteBuffer.wrap(ethernet(vlan, v6, ip)));
-            tunnels.add(ByteBuffer.wrap(ethernet(false, false, tunnel(i % 4, v6, ip))));
+        for (byte[][] f : frameMix()) {
+            list.add(ByteBuffer.wrap(f[0]));
+            tunnels.add(ByteBuffer.wrap(f[1]));
         }
         frames = list.toArray(new ByteBuffer[0]);
         tunnelled = tunnels.toArray(new ByteBuffer[0]);
@@ -107,36 +77,6 @@ public class DecodeBenchmark {
         if (runTunnelled(verifying, true) != 0) {
             throw new IllegalStateException("generated tunnelled frame does not decapsulate cleanly");
         }
-        mapFrames();
-        if (runMapped(verifying) != run(verifying)) {
-            throw new IllegalStateException("mapped frames decode differently");
-        }
-    }
-
-    /** Writes the frames behind 16-byte record headers to a temporary file and maps it. */
-    private void mapFrames() throws IOException {
-        mappedFile = Files.createTempFile("flowkit-decode-bench", ".bin");
-        mappedOffsets = new int[frames.length];
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int i = 0; i < frames.length; i++) {
-            out.write(new byte[16]);
-            mappedOffsets[i] = out.size();
-            out.write(frames[i].array());
-        }
-        Files.write(mappedFile, out.toByteArray());
-        try (FileChannel ch = FileChannel.open(mappedFile, StandardOpenOption.READ)) {
-            mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
-        }
-    }
-
-    /**
-     * Deletes the mapped file.
-     *
-     * @throws IOException if it cannot be deleted
-     */
-    @TearDown
-    public void tearDown() throws IOException {
-        Files.deleteIfExists(mappedFile);
     }
 
     /**
@@ -148,17 +88,6 @@ public class DecodeBenchmark {
     @OperationsPerInvocation(FRAMES)
     public long decode() {
         return run(verifying);
-    }
-
-    /**
-     * Full decode with checksum verification, from a memory-mapped file.
-     *
-     * @return a value derived from the views
-     */
-    @Benchmark
-    @OperationsPerInvocation(FRAMES)
-    public long decodeMapped() {
-        return runMapped(verifying);
     }
 
     /**
@@ -213,24 +142,36 @@ public class DecodeBenchmark {
         return acc;
     }
 
+    /**
+     * Generates the frame mix with a fixed seed: for each of {@value #FRAMES} packets, the
+     * Ethernet frame and the same packet in a tunnel.
+     *
+     * @return pairs of frame and tunnelled frame
+     */
+    static List<byte[][]> frameMix() {
+        SplittableRandom rnd = new SplittableRandom(7);
+        List<byte[][]> mix = new ArrayList<>();
+        for (int i = 0; i < FRAMES; i++) {
+            boolean v6 = rnd.nextInt(5) == 0;
+            int kind = rnd.nextInt(10);
+            int proto = kind < 6 ? 6 : kind < 9 ? 17 : v6 ? 58 : 1;
+            int payload = rnd.nextInt(4) == 0 ? 0 : rnd.nextInt(1400);
+            byte[] l4 = transport(proto, rnd, payload);
+            byte[] src = address(v6, rnd);
+            byte[] dst = address(v6, rnd);
+            fillChecksum(proto, src, dst, l4);
+            byte[] ip = v6 ? ipv6(proto, src, dst, l4) : ipv4(proto, src, dst, l4);
+            boolean vlan = rnd.nextInt(5) == 0;
+            mix.add(new byte[][] {ethernet(vlan, v6, ip), ethernet(false, false, tunnel(i % 4, v6, ip))});
+        }
+        return mix;
+    }
+
     private long run(Decoder d) {
         long acc = 0;
         PacketView v = view;
         for (ByteBuffer f : frames) {
             if (d.decode(0, LinkType.ETHERNET, f, 0, f.limit(), f.limit(), v)) {
-                acc += v.srcLo ^ v.dstLo ^ v.srcPort ^ v.dstPort ^ v.ipProto ^ v.payloadLength;
-            }
-        }
-        return acc;
-    }
-
-    private long runMapped(Decoder d) {
-        long acc = 0;
-        PacketView v = view;
-        ByteBuffer m = mapped;
-        for (int i = 0; i < mappedOffsets.length; i++) {
-            int len = frames[i].limit();
-            if (d.decode(0, LinkType.ETHERNET, m, mappedOffsets[i], len, len, v) && !v.badChecksum) {
                 acc += v.srcLo ^ v.dstLo ^ v.srcPort ^ v.dstPort ^ v.ipProto ^ v.payloadLength;
             }
         }

@@ -31,7 +31,8 @@ class HotPathAllocationTest {
         // decode (heap and mapped), decodeIgnoringChecksums, and the pipeline on a small and a
         // large table, on one thread and sharded over two
         assertThat(run(new OptionsBuilder()
-                .include(DecodeBenchmark.class.getName() + "\\.decode(IgnoringChecksums|Mapped)?$")
+                .include(DecodeBenchmark.class.getName() + "\\.decode(IgnoringChecksums)?$")
+                .include(MappedDecodeBenchmark.class.getName() + "\\.decodeMapped$")
                 .include(PipelineBenchmark.class.getName() + "\\.pipeline$"))).hasSize(7);
     }
 
