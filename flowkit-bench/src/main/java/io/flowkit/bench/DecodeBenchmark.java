@@ -59,22 +59,11 @@ public class DecodeBenchmark {
     /** Builds the frame mix with a fixed seed. */
     @Setup
     public void setUp() {
-        SplittableRandom rnd = new SplittableRandom(7);
         List<ByteBuffer> list = new ArrayList<>();
         List<ByteBuffer> tunnels = new ArrayList<>();
-        for (int i = 0; i < FRAMES; i++) {
-            boolean v6 = rnd.nextInt(5) == 0;
-            int kind = rnd.nextInt(10);
-            int proto = kind < 6 ? 6 : kind < 9 ? 17 : v6 ? 58 : 1;
-            int payload = rnd.nextInt(4) == 0 ? 0 : rnd.nextInt(1400);
-            byte[] l4 = transport(proto, rnd, payload);
-            byte[] src = address(v6, rnd);
-            byte[] dst = address(v6, rnd);
-            fillChecksum(proto, src, dst, l4);
-            byte[] ip = v6 ? ipv6(proto, src, dst, l4) : ipv4(proto, src, dst, l4);
-            boolean vlan = rnd.nextInt(5) == 0;
-            list.add(ByteBuffer.wrap(ethernet(vlan, v6, ip)));
-            tunnels.add(ByteBuffer.wrap(ethernet(false, false, tunnel(i % 4, v6, ip))));
+        for (byte[][] f : frameMix()) {
+            list.add(ByteBuffer.wrap(f[0]));
+            tunnels.add(ByteBuffer.wrap(f[1]));
         }
         frames = list.toArray(new ByteBuffer[0]);
         tunnelled = tunnels.toArray(new ByteBuffer[0]);
@@ -151,6 +140,31 @@ public class DecodeBenchmark {
             acc += f.getInt(tp);
         }
         return acc;
+    }
+
+    /**
+     * Generates the frame mix with a fixed seed: for each of {@value #FRAMES} packets, the
+     * Ethernet frame and the same packet in a tunnel.
+     *
+     * @return pairs of frame and tunnelled frame
+     */
+    static List<byte[][]> frameMix() {
+        SplittableRandom rnd = new SplittableRandom(7);
+        List<byte[][]> mix = new ArrayList<>();
+        for (int i = 0; i < FRAMES; i++) {
+            boolean v6 = rnd.nextInt(5) == 0;
+            int kind = rnd.nextInt(10);
+            int proto = kind < 6 ? 6 : kind < 9 ? 17 : v6 ? 58 : 1;
+            int payload = rnd.nextInt(4) == 0 ? 0 : rnd.nextInt(1400);
+            byte[] l4 = transport(proto, rnd, payload);
+            byte[] src = address(v6, rnd);
+            byte[] dst = address(v6, rnd);
+            fillChecksum(proto, src, dst, l4);
+            byte[] ip = v6 ? ipv6(proto, src, dst, l4) : ipv4(proto, src, dst, l4);
+            boolean vlan = rnd.nextInt(5) == 0;
+            mix.add(new byte[][] {ethernet(vlan, v6, ip), ethernet(false, false, tunnel(i % 4, v6, ip))});
+        }
+        return mix;
     }
 
     private long run(Decoder d) {

@@ -28,11 +28,12 @@ class HotPathAllocationTest {
 
     @Test
     void decodeAndPipelineAllocateLessThanOneBytePerPacket() throws RunnerException {
-        // decode, decodeIgnoringChecksums, and the pipeline on a small and a large table, on one
-        // thread and sharded over two
+        // decode (heap and mapped), decodeIgnoringChecksums, and the pipeline on a small and a
+        // large table, on one thread and sharded over two
         assertThat(run(new OptionsBuilder()
                 .include(DecodeBenchmark.class.getName() + "\\.decode(IgnoringChecksums)?$")
-                .include(PipelineBenchmark.class.getName() + "\\.pipeline$"))).hasSize(6);
+                .include(MappedDecodeBenchmark.class.getName() + "\\.decodeMapped$")
+                .include(PipelineBenchmark.class.getName() + "\\.pipeline$"))).hasSize(7);
     }
 
     @Test

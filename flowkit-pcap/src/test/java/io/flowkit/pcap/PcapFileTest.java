@@ -11,6 +11,7 @@ import io.flowkit.SourceStats;
 import io.flowkit.pcap.Captures.Frame;
 import io.flowkit.pcap.internal.Formats;
 import io.flowkit.pcap.internal.Limits;
+import io.flowkit.pcap.internal.MappedInput;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -257,6 +258,36 @@ class PcapFileTest {
         }
         for (int k = 0; k < count; k++) {
             assertThat(small.get(k).data()).isEqualTo(payload(k, 1 + (k * 7919) % 9000));
+        }
+    }
+
+    @Test
+    void readsWindowsFaultedInByReadAheadThreadsExactlyAsAStream() throws IOException, InterruptedException {
+        Captures.Pcap pcap = new Captures.Pcap(ByteOrder.LITTLE_ENDIAN, false, 65535, LinkType.ETHERNET);
+        int window = MappedInput.READ_AHEAD_MIN_BYTES;
+        long total = 24;
+        int count = 0;
+        while (total < 3L * window) {
+            int len = 60 + (count * 7919) % 1455;
+            pcap.record(T0 + count, payload(count, len), len);
+            total += 16 + len;
+            count++;
+        }
+        byte[] bytes = pcap.bytes();
+        Path p = write("read-ahead.pcap", bytes);
+        List<Frame> mapped;
+        try (PacketSource s = Formats.open(p, window)) {
+            mapped = readAll(s);
+        }
+        try (PacketSource s = PcapFile.open(new ByteArrayInputStream(bytes), "stream")) {
+            assertThat(mapped).hasSize(count).isEqualTo(readAll(s));
+        }
+        // the read-ahead threads are daemons and end by themselves once their window is faulted in
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals(MappedInput.READ_AHEAD_THREAD)) {
+                assertThat(t.isDaemon()).isTrue();
+                t.join();
+            }
         }
     }
 

@@ -954,7 +954,7 @@ public final class Decoder {
             return true;
         }
         verify = !ignoreChecksums && (ignoreChecksumsNets.isEmpty() || !ignoreChecksumsNets.contains(0, src));
-        if (verify && !inReassembled && Checksum.fold(Checksum.add(b, p, p + hl, 0)) != 0xFFFF) {
+        if (verify && !inReassembled && Checksum.sum(b, p, p + hl) != 0xFFFF) {
             return skip(SkipReason.BAD_IP_CHECKSUM);
         }
         int frag = u16(p + 6);
@@ -1221,7 +1221,7 @@ public final class Decoder {
         out.payloadOffset = tp + 8;
         out.payloadCaptured = Math.min(cap, len) - 8;
         if (verify && cap >= len) {
-            boolean ok = proto == 1 ? Checksum.fold(Checksum.add(b, tp, tp + len, 0)) == 0xFFFF
+            boolean ok = proto == 1 ? Checksum.sum(b, tp, tp + len) == 0xFFFF
                     : transportSumOk(58, tp, len);
             if (!ok) {
                 badChecksum();
@@ -1287,7 +1287,7 @@ public final class Decoder {
     }
 
     private boolean transportSumOk(int proto, int tp, int len) {
-        long sum = Checksum.add(b, tp, tp + len, 0);
+        long sum = Checksum.sum(b, tp, tp + len);
         if (out.ipVersion == 4) {
             sum += (out.srcLo & 0xFFFF_FFFFL) + (out.dstLo & 0xFFFF_FFFFL);
         } else {

@@ -336,7 +336,7 @@ final class FragmentReassembler {
             d[start + 7] = 0;
             d[start + 10] = 0;
             d[start + 11] = 0;
-            int sum = ~Checksum.fold(Checksum.add(views[s], start, start + hl, 0)) & 0xFFFF;
+            int sum = ~Checksum.sum(views[s], start, start + hl) & 0xFFFF;
             d[start + 10] = (byte) (sum >>> 8);
             d[start + 11] = (byte) sum;
             completeLength = total;

@@ -246,6 +246,62 @@ class DecoderTest {
     }
 
     @Test
+    void acceptsAllOnesTcpChecksumFieldWhereZeroIsComputedAndCountsOthersBad() {
+        byte[] f = ether(0x0800, ipv4("10.0.0.1", "10.0.0.2", TCP, tcp(1, 2, 1, 1, ACK, 1, bytes(0, 0, 7, 9, 3))));
+        int field = 14 + 20 + 16;
+        int word = 14 + 20 + 20;
+        // move the checksum into the first payload word: the sum stays the same and the field,
+        // now 0, is the right checksum
+        f[word] = f[field];
+        f[word + 1] = f[field + 1];
+        f[field] = 0;
+        f[field + 1] = 0;
+        assertThat(decode(LinkType.ETHERNET, f)).isTrue();
+        assertThat(view.badChecksum).as("field 0x0000").isFalse();
+        // 0xFFFF is the other zero of one's complement: Zeek's sum is 0xFFFF either way
+        f[field] = (byte) 0xFF;
+        f[field + 1] = (byte) 0xFF;
+        assertThat(decode(LinkType.ETHERNET, f)).isTrue();
+        assertThat(view.badChecksum).as("field 0xFFFF").isFalse();
+        for (int bad : new int[] {0xFFFE, 0x0001, 0x0100, 0xFEFF}) {
+            f[field] = (byte) (bad >>> 8);
+            f[field + 1] = (byte) bad;
+            assertThat(decode(LinkType.ETHERNET, f)).isTrue();
+            assertThat(view.badChecksum).as("field %04x", bad).isTrue();
+        }
+        assertThat(decoder.badChecksums()).isEqualTo(4);
+        assertThat(total(decoder)).isZero();
+    }
+
+    @Test
+    void verifiesChecksumsOfSegmentsOfEveryLengthAtEveryFrameAlignment() {
+        for (int len = 0; len < 70; len++) {
+            byte[] payload = new byte[len];
+            for (int i = 0; i < len; i++) {
+                payload[i] = (byte) (0xF7 - 13 * i);
+            }
+            byte[] ip = ipv4("10.0.0.1", "10.0.0.2", TCP, tcp(1, 2, 1, 1, ACK, 1, payload));
+            for (int shift = 0; shift < 8; shift++) {
+                // the frame starts `shift` bytes into the buffer, as frames in a capture file do
+                byte[] buffer = new byte[shift + 14 + ip.length];
+                System.arraycopy(ether(0x0800, ip), 0, buffer, shift, 14 + ip.length);
+                ByteBuffer b = ByteBuffer.wrap(buffer);
+                assertThat(decoder.decode(0, LinkType.ETHERNET, b, shift, 14 + ip.length, 14 + ip.length, view))
+                        .isTrue();
+                assertThat(view.badChecksum).as("length %d shift %d", len, shift).isFalse();
+                if (len > 0) {
+                    buffer[buffer.length - 1] ^= 0x20;
+                    assertThat(decoder.decode(0, LinkType.ETHERNET, b, shift, 14 + ip.length, 14 + ip.length, view))
+                            .isTrue();
+                    assertThat(view.badChecksum).as("flipped, length %d shift %d", len, shift).isTrue();
+                }
+            }
+        }
+        assertThat(decoder.badChecksums()).isEqualTo(69 * 8);
+        assertThat(total(decoder)).isZero();
+    }
+
+    @Test
     void skipsPacketWithBadIpHeaderChecksum() {
         byte[] f = ether(0x0800, ipv4("10.0.0.1", "10.0.0.2", UDP, udp(1, 2, new byte[0])));
         f[14 + 10] ^= 1;
