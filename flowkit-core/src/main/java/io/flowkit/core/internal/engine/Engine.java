@@ -36,7 +36,12 @@ import java.util.Map;
  * <p><b>Timers</b> are lazy: one wheel entry per connection holds the earliest of its deadlines
  * (inactivity measured from the last packet, the TCP attempt timer, the TCP expire check, the
  * delete timer after a close). A packet only moves {@code last}; when the entry fires, every
- * deadline is re-checked in time order and the entry re-armed for the next one.
+ * deadline is re-checked in time order and the entry re-armed for the next one. A packet touches
+ * the wheel only when it may have moved a deadline earlier (a new connection, a TCP timer set, a
+ * new inactivity timeout, a timestamp going backwards: {@code Connections.takeRearm}), so that at
+ * a million open connections an ordinary packet costs no cache miss in the wheel's arrays; the
+ * wheel then holds exactly what re-arming after every packet would hold, since re-arming never
+ * moves a deadline later.
  *
  * <p><b>Bounds.</b> The table grows by doubling up to {@code maxConnections}; at the bound the
  * least recently active connection is removed first ({@link CloseReason#EVICTED}). The pending
@@ -280,7 +285,7 @@ public final class Engine implements TimerWheel.Expiry {
             } else if (which == 3) {
                 // progress hook: a snapshot for the listeners, then the next age (ProgressAges)
                 sink.connectionProgress(record(s, CloseReason.STILL_OPEN));
-                c.progressAt(s, progress.next(c.start[s], prog));
+                c.progressAt(s, progress.next(c.start(s), prog));
             } else if (which == 1) {
                 c.expireAt(s, 0);
                 long next = tcp.expireTimer(s, now);
@@ -307,6 +312,7 @@ public final class Engine implements TimerWheel.Expiry {
     }
 
     private void rearm(int s) {
+        c.takeRearm(s);
         long d = inactivityDeadline(s);
         long att = c.attemptAt(s);
         if (att != 0 && att < d) {
@@ -469,7 +475,8 @@ public final class Engine implements TimerWheel.Expiry {
                 count(e, v);
                 break;
         }
-        if (table.isLive(s)) {
+        // lazy timers: only a packet that may have moved a deadline earlier touches the wheel
+        if ((c.takeRearm(s) || created) && table.isLive(s)) {
             rearm(s);
         }
         return s;
@@ -591,8 +598,7 @@ public final class Engine implements TimerWheel.Expiry {
     }
 
     private void count(int e, PacketView v) {
-        c.packets[e]++;
-        c.addIpBytes(e, v.ipLength);
+        c.countPacket(e, v.ipLength);
     }
 
     /** Zeek's base script reaction to {@code connection_established}: per-port inactivity timeouts. */
@@ -674,7 +680,7 @@ public final class Engine implements TimerWheel.Expiry {
         }
         c.set(s, Connections.F_ORIG_IS_B, !srcIsA);
         if (flip && !isBroadcast(v.dstHi, v.dstLo)) {
-            c.flags[s] ^= Connections.F_ORIG_IS_B;
+            c.toggle(s, Connections.F_ORIG_IS_B);
             c.addHistory(s, '^');
         }
         if (kind == TCP) {
@@ -861,10 +867,10 @@ public final class Engine implements TimerWheel.Expiry {
             resumedFrom = links.resumedFrom(s);
             session = links.session(s, o);
         }
-        return new Connection(uids.uid(c.uidNumber(s)), c.start[s], address(oHi, oLo), oPort, address(rHi, rLo),
-                rPort, protocol, ipProto, null, Math.max(0, c.last(s) - c.start[s]), origBytes, respBytes, state,
+        return new Connection(uids.uid(c.uidNumber(s)), c.start(s), address(oHi, oLo), oPort, address(rHi, rLo),
+                rPort, protocol, ipProto, null, Math.max(0, c.last(s) - c.start(s)), origBytes, respBytes, state,
                 localNets.contains(oHi, oLo), localNets.contains(rHi, rLo), c.missedBytes(s), history,
-                Integer.toUnsignedLong(c.packets[oe]), c.ipBytes(oe), Integer.toUnsignedLong(c.packets[re]),
+                c.packets(oe), c.ipBytes(oe), c.packets(re),
                 c.ipBytes(re), tunnelParents(s), reason, resumedFrom, session);
     }
 
@@ -885,7 +891,7 @@ public final class Engine implements TimerWheel.Expiry {
             measure(s);
         }
         links.remember(s, table.ipProto(s), table.aHi(s), table.aLo(s), table.aPort(s), table.bHi(s), table.bLo(s),
-                table.bPort(s), c.uidNumber(s), c.start[s], c.last(s), c.origSide(s));
+                table.bPort(s), c.uidNumber(s), c.start(s), c.last(s), c.origSide(s));
     }
 
     /** Fills {@link SessionLinks}' part fields with the connection's counts by key side. */
@@ -893,7 +899,7 @@ public final class Engine implements TimerWheel.Expiry {
         int ipProto = table.ipProto(s);
         for (int x = 0; x < 2; x++) {
             int e = 2 * s + x;
-            long pkts = Integer.toUnsignedLong(c.packets[e]);
+            long pkts = c.packets(e);
             links.partPackets[x] = pkts;
             links.partSeqKnown[x] = ipProto == 6 && pkts > 0;
             if (ipProto == 6) {
