@@ -13,8 +13,7 @@ import io.flowkit.core.internal.decode.NetworkSet;
 import io.flowkit.core.internal.decode.PacketView;
 import io.flowkit.core.internal.table.ConnectionTable;
 import io.flowkit.core.internal.timer.TimerWheel;
-import it.unimi.dsi.fastutil.ints.IntArrays;
-import it.unimi.dsi.fastutil.ints.IntComparator;
+import it.unimi.dsi.fastutil.longs.LongArrays;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -116,7 +115,6 @@ public final class Engine implements TimerWheel.Expiry {
     private long closed;
     private long evicted;
     private long peak;
-    private final IntComparator byKey;
     private final ProgressAges progress;
     private final int maxConnections;
     /** The table's bound: {@link #maxConnections}, plus the spare slot when compressing. */
@@ -213,7 +211,6 @@ public final class Engine implements TimerWheel.Expiry {
         }
         this.tcp = new Tcp(c, config.tcpAttemptTimeout().toNanos(), config.tcpCloseTimeout().toNanos(),
                 config.tcpResetTimeout().toNanos(), T_TCP);
-        this.byKey = table::compareKeys;
         this.progress = new ProgressAges(config.progressAges());
         // uidStep is the number of engines sharing the tracker: each remembers its share
         this.links = config.resumeHorizon() == null ? null : new SessionLinks(config.resumeHorizon().toNanos(),
@@ -782,21 +779,26 @@ public final class Engine implements TimerWheel.Expiry {
                 attempts[k++] = s;
             }
         }
-        IntArrays.quickSort(attempts, 0, k, (x, y) -> {
-            int cmp = Long.compare(c.attemptAt(x), c.attemptAt(y));
-            return cmp != 0 ? cmp : Long.compare(c.uidNumber(x), c.uidNumber(y));
-        });
+        // by deadline, then uid: each slot's two values read once, then an indirect radix sort
+        long[] deadlines = new long[k];
+        long[] uidNumbers = new long[k];
+        int[] order = new int[k];
         for (int i = 0; i < k; i++) {
-            int s = attempts[i];
+            deadlines[i] = c.attemptAt(attempts[i]);
+            uidNumbers[i] = c.uidNumber(attempts[i]);
+            order[i] = i;
+        }
+        LongArrays.radixSortIndirect(order, deadlines, uidNumbers, false);
+        for (int i = 0; i < k; i++) {
+            int s = attempts[order[i]];
             if (tcp.attemptTimer(s)) {
                 remove(s, CloseReason.END_OF_INPUT);
             }
         }
         count = table.liveSlots(slots);
-        int[] rest = Arrays.copyOf(slots, count);
-        IntArrays.quickSort(rest, 0, count, byKey);
-        for (int s : rest) {
-            remove(s, CloseReason.END_OF_INPUT);
+        table.sortByKey(slots, count);
+        for (int i = 0; i < count; i++) {
+            remove(slots[i], CloseReason.END_OF_INPUT);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.flowkit.core.internal.table;
 
+import it.unimi.dsi.fastutil.ints.IntArrays;
+import it.unimi.dsi.fastutil.longs.LongArrays;
 import java.util.Arrays;
 
 /**
@@ -20,30 +22,39 @@ import java.util.Arrays;
  * Zeek does, so they match only packets in the same direction. IPv4 addresses are IPv4-mapped,
  * as in {@code PacketView}.
  *
- * <p><b>Layout.</b> A {@code long[]} slab with two words per slot: the addresses, then ports,
- * protocol, an IPv6 flag and a recency tick in one word. When both addresses are IPv4 the first
- * word holds both (32 bits each); otherwise it holds the index of a four-word entry in a side
- * store for IPv6 keys, so IPv4 connections pay 16 bytes of key, four to a cache line. Plus an
+ * <p><b>Layout.</b> A {@code long[]} slab with three words per slot: the addresses; ports,
+ * protocol, an IPv6 flag and a recency tick; the slot's two recency-list links. When both
+ * addresses are IPv4 the first word holds both (32 bits each); otherwise it holds the index of a
+ * four-word entry in a side store for IPv6 keys, so IPv4 connections pay 16 bytes of key. Plus an
  * open-addressing index ({@code int[]}, linear probing, load at most 1/2, deletion by backward
- * shift, so no tombstones). Slots are recycled through a free list. A doubly linked recency list
- * (two {@code int}s per slot) orders slots by last use, so the stalest connection is found in
- * O(1) when the table is at its bound.
+ * shift, so no tombstones). Slots are recycled through a free list (chained through the next
+ * links). The doubly linked recency list orders slots by last use, so the stalest connection is
+ * found in O(1) when the table is at its bound; its links sit beside the key because a lookup
+ * that moves its slot in the list reads both, and with a million slots each separate array would
+ * be one more cache miss per packet (the two neighbours' links still are).
  *
  * <p><b>Cost.</b> A lookup hashes 36 bytes of key, probes about 1.5 index entries on average and
  * reads one slab slot (plus the side entry for IPv6); nothing is allocated except when the
- * table or the IPv6 store grows (doubling up to the bound). Memory per IPv4 slot: 16 (slab) + 8
- * (recency) + 8 (index at load 1/2) = 32 bytes; an IPv6 key adds 32.
+ * table or the IPv6 store grows (doubling up to the bound). Memory per IPv4 slot: 24 (key 16 and
+ * recency links 8) + 8 (index at load 1/2) = 32 bytes; an IPv6 key adds 32.
  */
 public final class ConnectionTable {
     /** Set in the protocol word of one-way (never canonicalised) ICMP keys. */
     public static final int ONE_WAY = 0x100;
     private static final int MIN_CAPACITY = 16;
-    private static final int STRIDE = 2;
+    private static final int STRIDE = 3;
     private static final int W_PORTS = 1;
+    /** The recency list links: the previous slot in the high half, the next in the low half. */
+    private static final int W_LRU = 2;
+    private static final long LOW = 0xFFFF_FFFFL;
     /** In the ports word: the key's addresses are in the IPv6 side store. */
     private static final long V6 = 0x8000L;
     private static final long KEY_MASK = 0xFFFF_FFFF_0000_FFFFL;
     private static final long IPV4_MAPPED = 0xFFFF_0000_0000L;
+    /** The previous-slot link of a free slot. */
+    private static final int FREE = -2;
+    /** {@link #sortByKey} packs slot numbers below this into the sort key. */
+    private static final int SORT_SLOTS = 1 << 24;
 
     private final int maxSlots;
     private int capacity;
@@ -52,7 +63,7 @@ public final class ConnectionTable {
     /**
      * Keys, {@value #STRIDE} longs per slot: the addresses (IPv4 pair, or an index into
      * {@link #v6}), then ports (a in bits 48..63, b in 32..47), the recency tick (bits 16..31) and
-     * the protocol word with the {@link #V6} flag (bits 0..15).
+     * the protocol word with the {@link #V6} flag (bits 0..15), then the recency links.
      */
     private long[] keys;
     /** IPv6 keys: a's hi, a's lo, b's hi, b's lo per entry. */
@@ -60,8 +71,6 @@ public final class ConnectionTable {
     private int[] v6Free = new int[0];
     private int v6FreeCount;
     private int v6Used;
-    private int[] lruPrev;
-    private int[] lruNext;
     private int lruHead = -1;
     private int lruTail = -1;
     private int freeHead = -1;
@@ -95,8 +104,6 @@ public final class ConnectionTable {
     private void allocate(int cap) {
         capacity = cap;
         keys = new long[cap * STRIDE];
-        lruPrev = new int[cap];
-        lruNext = new int[cap];
         int indexSize = ceilPow2(cap) * 2;
         index = new int[indexSize];
         indexMask = indexSize - 1;
@@ -134,14 +141,15 @@ public final class ConnectionTable {
         }
         int cap = (int) Math.min(maxSlots, (long) capacity * 2);
         keys = Arrays.copyOf(keys, cap * STRIDE);
-        lruPrev = Arrays.copyOf(lruPrev, cap);
-        lruNext = Arrays.copyOf(lruNext, cap);
         capacity = cap;
         int indexSize = ceilPow2(cap) * 2;
         index = new int[indexSize];
         indexMask = indexSize - 1;
-        // re-index live slots: walk the recency list, which holds exactly the live ones
-        for (int s = lruHead; s >= 0; s = lruNext[s]) {
+        // re-index live slots, in slot order (sequential, unlike the recency list)
+        for (int s = 0; s < nextUnused; s++) {
+            if (prev(s) == FREE) {
+                continue;
+            }
             int i = hashOf(s) & indexMask;
             while (index[i] != 0) {
                 i = (i + 1) & indexMask;
@@ -277,7 +285,7 @@ public final class ConnectionTable {
         int s;
         if (freeHead >= 0) {
             s = freeHead;
-            freeHead = lruNext[s];
+            freeHead = next(s);
         } else {
             s = nextUnused++;
         }
@@ -319,10 +327,9 @@ public final class ConnectionTable {
         }
         index[i] = s + 1;
         // append as most recent
-        lruPrev[s] = lruTail;
-        lruNext[s] = -1;
+        links(s, lruTail, -1);
         if (lruTail >= 0) {
-            lruNext[lruTail] = s;
+            next(lruTail, s);
         } else {
             lruHead = s;
         }
@@ -360,17 +367,17 @@ public final class ConnectionTable {
         if (s == lruTail) {
             return;
         }
-        int p = lruPrev[s];
-        int n = lruNext[s];
+        long l = keys[s * STRIDE + W_LRU];
+        int p = (int) (l >> 32);
+        int n = (int) l;
         if (p >= 0) {
-            lruNext[p] = n;
+            next(p, n);
         } else {
             lruHead = n;
         }
-        lruPrev[n] = p;
-        lruPrev[s] = lruTail;
-        lruNext[s] = -1;
-        lruNext[lruTail] = s;
+        prev(n, p);
+        links(s, lruTail, -1);
+        next(lruTail, s);
         lruTail = s;
     }
 
@@ -406,15 +413,15 @@ public final class ConnectionTable {
             }
         }
         index[i] = 0;
-        int p = lruPrev[s];
-        int n = lruNext[s];
+        int p = prev(s);
+        int n = next(s);
         if (p >= 0) {
-            lruNext[p] = n;
+            next(p, n);
         } else {
             lruHead = n;
         }
         if (n >= 0) {
-            lruPrev[n] = p;
+            prev(n, p);
         } else {
             lruTail = p;
         }
@@ -424,8 +431,7 @@ public final class ConnectionTable {
             }
             v6Free[v6FreeCount++] = (int) keys[s * STRIDE];
         }
-        lruNext[s] = freeHead;
-        lruPrev[s] = -2;
+        links(s, FREE, freeHead);
         freeHead = s;
         size--;
     }
@@ -437,21 +443,65 @@ public final class ConnectionTable {
      * @return {@code true} if live
      */
     public boolean isLive(int s) {
-        return s >= 0 && s < nextUnused && lruPrev[s] != -2;
+        return s >= 0 && s < nextUnused && prev(s) != FREE;
     }
 
     /**
-     * Copies the live slots in recency order, stalest first.
+     * Copies the live slots in slot order (a sequential scan, not a walk of the recency list).
      *
      * @param out array of at least {@link #size()} elements
      * @return the number of slots written
      */
     public int liveSlots(int[] out) {
         int n = 0;
-        for (int s = lruHead; s >= 0; s = lruNext[s]) {
-            out[n++] = s;
+        for (int s = 0; s < nextUnused; s++) {
+            if (prev(s) != FREE) {
+                out[n++] = s;
+            }
         }
         return n;
+    }
+
+    /**
+     * Sorts live slots in the order of {@link #compareKeys}. Comparing keys slot by slot costs
+     * cache misses at every step once the table is large (half a million open connections at the
+     * end of a capture); instead each IPv4 key is packed into two words read once, its addresses
+     * (unsigned, a then b) and its ports, protocol and slot number, and the pairs are radix
+     * sorted; the other keys (IPv6, or slots past 2^24) are sorted with the comparator and merged
+     * in. Allocates about 20 bytes per slot, once.
+     *
+     * @param slots live slots, distinct
+     * @param n     how many of {@code slots} to sort
+     */
+    public void sortByKey(int[] slots, int n) {
+        long[] addresses = new long[n];
+        long[] rest = new long[n];
+        int[] other = new int[n];
+        int n4 = 0;
+        int n6 = 0;
+        for (int i = 0; i < n; i++) {
+            int s = slots[i];
+            long w = keys[s * STRIDE + W_PORTS];
+            if ((w & V6) == 0 && s < SORT_SLOTS) {
+                // signed radix order of x ^ MIN_VALUE is the unsigned order of x
+                addresses[n4] = keys[s * STRIDE] ^ Long.MIN_VALUE;
+                rest[n4] = ((w >>> 32) << 32 | (w & 0xFF) << 24 | s) ^ Long.MIN_VALUE;
+                n4++;
+            } else {
+                other[n6++] = s;
+            }
+        }
+        LongArrays.radixSort(addresses, rest, 0, n4);
+        IntArrays.quickSort(other, 0, n6, this::compareKeys);
+        int i = 0;
+        int j = 0;
+        for (int o = 0; o < n; o++) {
+            if (j == n6 || (i < n4 && compareKeys((int) rest[i] & (SORT_SLOTS - 1), other[j]) <= 0)) {
+                slots[o] = (int) rest[i++] & (SORT_SLOTS - 1);
+            } else {
+                slots[o] = other[j++];
+            }
+        }
     }
 
     /**
@@ -479,6 +529,28 @@ public final class ConnectionTable {
         }
         // the protocol is below 256, so its little-endian bytes compare like the number
         return c != 0 ? c : Integer.compare(ipProto(s1), ipProto(s2));
+    }
+
+    private int prev(int s) {
+        return (int) (keys[s * STRIDE + W_LRU] >> 32);
+    }
+
+    private int next(int s) {
+        return (int) keys[s * STRIDE + W_LRU];
+    }
+
+    private void prev(int s, int p) {
+        int i = s * STRIDE + W_LRU;
+        keys[i] = (keys[i] & LOW) | (long) p << 32;
+    }
+
+    private void next(int s, int n) {
+        int i = s * STRIDE + W_LRU;
+        keys[i] = (keys[i] & ~LOW) | (n & LOW);
+    }
+
+    private void links(int s, int p, int n) {
+        keys[s * STRIDE + W_LRU] = (long) p << 32 | (n & LOW);
     }
 
     private static boolean isV4Pair(long ahi, long alo, long bhi, long blo) {
