@@ -3,18 +3,20 @@ package io.flowkit.core.internal.engine;
 import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
+import io.flowkit.core.internal.table.ConnectionTable;
 import java.util.Arrays;
 
 /**
- * Per-connection state in rows: one {@code long[]} row per slot with what every packet reads and
- * writes, and, for TCP connections, one row from a pool with the TCP endpoint state.
+ * Per-connection state in rows: what every packet reads and writes sits in the connection
+ * table's slab right after the slot's key ({@link ConnectionTable#slab()}), and, for TCP
+ * connections, the TCP endpoint state in one row from a pool.
  *
  * <p><b>Why rows.</b> With a million connections open, consecutive packets belong to different
  * connections and every array a packet touches costs a cache miss. Kept as one array per field
- * (struct of arrays) a packet touched about twenty lines; kept as rows, the per-slot state a
- * packet needs is one 64-byte row (two adjacent lines at most) and the TCP state one 80-byte row.
- * Only fields that a packet never touches (the progress deadline, rare overflow values) stay
- * outside the rows.
+ * (struct of arrays) a packet touched about twenty lines; kept as rows, a packet reads the
+ * index, then one 88-byte slab row (key, recency links and the {@value #WORDS} words here, on
+ * two or three adjacent lines) and, for TCP, one 80-byte TCP row. Only fields that a packet never
+ * touches (the progress deadline, rare overflow values) stay outside the rows.
  *
  * <p><b>Sides, not roles.</b> Everything that belongs to one endpoint is stored by <em>key
  * side</em> ({@code 0} = the table key's endpoint {@code a}, {@code 1} = endpoint {@code b}).
@@ -29,7 +31,7 @@ import java.util.Arrays;
  * and other connections pay four bytes of their slot row for the (absent) row number. Free rows
  * are chained through side 0's last sequence number.
  *
- * <p><b>Slot row</b> ({@value #STRIDE} longs): last packet time; flags and the low 32 bits of the
+ * <p><b>Slot row</b> ({@value #WORDS} value words): last packet time; flags and the low 32 bits of the
  * uid number; the packed history letters; the history-seen masks and the TCP row number; packets,
  * IP bytes and payload bytes (TCP: the last RST position) of side 0 in the low and side 1 in the
  * high half of one word each; the start time. <b>TCP row</b> ({@value #TCP_STRIDE} longs): the
@@ -66,8 +68,8 @@ import java.util.Arrays;
  * moves the last packet time later leaves the timer alone, and the timer re-checks the deadlines
  * when it fires.
  *
- * <p><b>Cost.</b> Per slot 64 bytes (the row), plus 8 for the progress deadline when progress
- * events are on. Per TCP row 80 bytes. Side maps cost about 30 bytes per value they hold. Nothing
+ * <p><b>Cost.</b> Per slot 64 bytes (the value words), plus 8 for the progress deadline when
+ * progress events are on. Per TCP row 80 bytes. Side maps cost about 30 bytes per value they hold. Nothing
  * is allocated per packet: the side maps grow only when a value first leaves its half word, the
  * pool and the rows only when the table grows.
  */
@@ -164,8 +166,9 @@ final class Connections {
         }
     }
 
-    // slot row words
-    private static final int STRIDE = 8;
+    /** Value words per slot in the table's slab (see {@link ConnectionTable#slab()}). */
+    static final int WORDS = 8;
+    // slot row words, after the table's key words
     private static final int S_LAST = 0;
     /** Flags in the low half, the uid number's low 32 bits in the high half. */
     private static final int S_FLAGS = 1;
@@ -196,8 +199,10 @@ final class Connections {
 
     int capacity;
 
-    /** Slot rows, {@value #STRIDE} longs each. */
-    private long[] row = new long[0];
+    private final ConnectionTable table;
+    private final int stride;
+    /** The table's slab: slot rows, each the key words and then {@value #WORDS} words of ours. */
+    private long[] row;
     /** Whether progress events are on; {@link #progressAt} is empty when not. */
     private final boolean progress;
     /** Next progress event (start plus an age, see {@link ProgressAges}); 0 when none. */
@@ -231,30 +236,42 @@ final class Connections {
     private long newestUid;
 
     /**
-     * Creates the rows.
+     * Creates the rows, in the value words of a table's slab.
      *
-     * @param capacity slots to start with
+     * @param table    the connection table, made with {@value #WORDS} value words
      * @param progress whether progress events are on (else no column holds their deadlines)
      */
-    Connections(int capacity, boolean progress) {
+    Connections(ConnectionTable table, boolean progress) {
+        if (table.stride() != ConnectionTable.KEY_WORDS + WORDS) {
+            throw new IllegalArgumentException("table rows have " + table.stride() + " words, not "
+                    + (ConnectionTable.KEY_WORDS + WORDS));
+        }
+        this.table = table;
+        this.stride = table.stride();
         this.progress = progress;
         this.capacity = 0;
         this.progressAt = new long[0];
-        grow(capacity);
+        grow(table.capacity());
     }
 
+    /** Follows the table after it grew to {@code cap} slots. */
     void grow(int cap) {
+        row = table.slab();
         if (cap <= capacity) {
             return;
         }
-        row = Arrays.copyOf(row, cap * STRIDE);
         if (progress) {
             progressAt = Arrays.copyOf(progressAt, cap);
         }
         for (int s = capacity; s < cap; s++) {
-            row[s * STRIDE + S_MISC] = HIGH; // no TCP row
+            row[base(s) + S_MISC] = HIGH; // no TCP row
         }
         capacity = cap;
+    }
+
+    /** @return the index of slot {@code s}'s first value word in the slab */
+    private int base(int s) {
+        return s * stride + ConnectionTable.KEY_WORDS;
     }
 
     /** Makes room for one more TCP row: doubles the pool, never beyond the slot capacity. */
@@ -286,42 +303,42 @@ final class Connections {
 
     /** @return slot {@code s}'s flags */
     int flags(int s) {
-        return (int) row[s * STRIDE + S_FLAGS];
+        return (int) row[base(s) + S_FLAGS];
     }
 
     private void flags(int s, int f) {
-        int i = s * STRIDE + S_FLAGS;
+        int i = base(s) + S_FLAGS;
         row[i] = (row[i] & HIGH) | (f & LOW);
     }
 
     /** Flips a flag of slot {@code s}. */
     void toggle(int s, int flag) {
-        row[s * STRIDE + S_FLAGS] ^= flag & LOW;
+        row[base(s) + S_FLAGS] ^= flag & LOW;
     }
 
     /** @return the time of slot {@code s}'s first packet */
     long start(int s) {
-        return row[s * STRIDE + S_START];
+        return row[base(s) + S_START];
     }
 
     /** @return the TCP row of slot {@code s}, or -1 for a connection that is not TCP */
     int tcpRow(int s) {
-        return (int) (row[s * STRIDE + S_MISC] >> 32);
+        return (int) (row[base(s) + S_MISC] >> 32);
     }
 
     private void tcpRow(int s, int r) {
-        int i = s * STRIDE + S_MISC;
+        int i = base(s) + S_MISC;
         row[i] = withHalf(row[i], 1, r);
     }
 
     /** @return the packets slot endpoint {@code e} sent, as an unsigned number */
     long packets(int e) {
-        return half(row[(e >> 1) * STRIDE + S_PACKETS], e & 1) & LOW;
+        return half(row[base(e >> 1) + S_PACKETS], e & 1) & LOW;
     }
 
     /** Counts one IP packet of {@code ipBytes} bytes for slot endpoint {@code e}. */
     void countPacket(int e, int ipBytes) {
-        int base = (e >> 1) * STRIDE;
+        int base = base(e >> 1);
         int side = e & 1;
         long w = row[base + S_PACKETS];
         row[base + S_PACKETS] = withHalf(w, side, half(w, side) + 1);
@@ -336,7 +353,7 @@ final class Connections {
      * @return {@code true} if the timer must be re-armed
      */
     boolean takeRearm(int s) {
-        int i = s * STRIDE + S_FLAGS;
+        int i = base(s) + S_FLAGS;
         long w = row[i];
         if ((w & F_REARM) == 0) {
             return false;
@@ -346,7 +363,7 @@ final class Connections {
     }
 
     private void rearmNeeded(int s) {
-        row[s * STRIDE + S_FLAGS] |= F_REARM;
+        row[base(s) + S_FLAGS] |= F_REARM;
     }
 
     /**
@@ -360,7 +377,7 @@ final class Connections {
      */
     void init(int s, long t, long uid, int timeout, boolean tcp) {
         release(s);
-        int b = s * STRIDE;
+        int b = base(s);
         row[b + S_LAST] = t;
         row[b + S_FLAGS] = F_ACTIVE | timeout << TIMEOUT_SHIFT;
         row[b + S_HIST] = 0;
@@ -493,7 +510,7 @@ final class Connections {
      * @return nanoseconds since the epoch
      */
     long last(int s) {
-        return row[s * STRIDE + S_LAST];
+        return row[base(s) + S_LAST];
     }
 
     /**
@@ -501,7 +518,7 @@ final class Connections {
      * earlier, so it marks the timer for re-arming.
      */
     void last(int s, long t) {
-        int i = s * STRIDE + S_LAST;
+        int i = base(s) + S_LAST;
         if (t < row[i]) {
             rearmNeeded(s);
         }
@@ -519,7 +536,7 @@ final class Connections {
      * @return the uid number it was created with
      */
     long uidNumber(int s) {
-        long w = row[s * STRIDE + S_FLAGS];
+        long w = row[base(s) + S_FLAGS];
         if ((w & F_OLD_UID) != 0) {
             return oldUids.get(s);
         }
@@ -559,7 +576,7 @@ final class Connections {
         if (uid > newestUid) {
             newestUid = uid;
         }
-        int i = s * STRIDE + S_FLAGS;
+        int i = base(s) + S_FLAGS;
         row[i] = withHalf(row[i], 1, (int) uid);
         if (newestUid - uid >= OLD_UID_AGE) {
             oldUids.put(s, uid);
@@ -584,7 +601,7 @@ final class Connections {
      * value when flag {@code wideFlag} (shifted by the side) says it moved to {@code map}.
      */
     private long slotValue(int e, int word, int wideFlag, Int2LongOpenHashMap map) {
-        int b = (e >> 1) * STRIDE;
+        int b = base(e >> 1);
         if ((row[b + S_FLAGS] & (wideFlag << (e & 1))) != 0) {
             return map.get(e);
         }
@@ -593,7 +610,7 @@ final class Connections {
 
     /** Adds {@code n} to the value {@link #slotValue} reads, moving it to the map when it leaves 32 bits. */
     private void addSlotValue(int e, int word, int wideFlag, Int2LongOpenHashMap map, long n) {
-        int b = (e >> 1) * STRIDE;
+        int b = base(e >> 1);
         int side = e & 1;
         int flag = wideFlag << side;
         if ((row[b + S_FLAGS] & flag) != 0) {
@@ -622,7 +639,7 @@ final class Connections {
 
     /** UDP and ICMP: counts a packet's payload for slot endpoint {@code e} and marks the side active. */
     void addPayload(int e, int n) {
-        row[(e >> 1) * STRIDE + S_FLAGS] |= F_SENT << (e & 1);
+        row[base(e >> 1) + S_FLAGS] |= F_SENT << (e & 1);
         addSlotValue(e, S_PAYLOAD, F_WIDE_PAYLOAD, widePayload, n);
     }
 
@@ -809,12 +826,12 @@ final class Connections {
      * @return the stored position
      */
     int histLastRst(int s, int side) {
-        return half(row[s * STRIDE + S_PAYLOAD], side);
+        return half(row[base(s) + S_PAYLOAD], side);
     }
 
     /** Sets {@link #histLastRst(int, int)}. */
     void histLastRst(int s, int side, int relSeq) {
-        int i = s * STRIDE + S_PAYLOAD;
+        int i = base(s) + S_PAYLOAD;
         row[i] = withHalf(row[i], side, relSeq);
     }
 
@@ -909,11 +926,11 @@ final class Connections {
     // ---------------------------------------------------------------- history
 
     private long hist(int s) {
-        return row[s * STRIDE + S_HIST];
+        return row[base(s) + S_HIST];
     }
 
     private void hist(int s, long h) {
-        row[s * STRIDE + S_HIST] = h;
+        row[base(s) + S_HIST] = h;
     }
 
     /** Appends one history letter (Zeek's {@code Session::AddHistory}). */
@@ -952,7 +969,7 @@ final class Connections {
      * @return {@code true} if the mask had been seen before (nothing added)
      */
     boolean checkHistory(int s, int mask, char c) {
-        int i = s * STRIDE + S_MISC;
+        int i = base(s) + S_MISC;
         if ((row[i] & mask) == 0) {
             row[i] |= mask & 0xFFFF;
             addHistory(s, c);

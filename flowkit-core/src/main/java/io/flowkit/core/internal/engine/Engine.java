@@ -174,8 +174,8 @@ public final class Engine implements TimerWheel.Expiry {
         this.connectionGauge = new BoundGauge(Bound.CONNECTIONS, max, sink::boundReached);
         this.pendingGauge = pending == null ? null
                 : new BoundGauge(Bound.PENDING, config.compressor().maxPendingConnections(), sink::boundReached);
-        this.table = new ConnectionTable(Math.min(slots, 1024), slots);
-        this.c = new Connections(table.capacity(), !config.progressAges().isEmpty());
+        this.table = new ConnectionTable(Math.min(slots, 1024), slots, Connections.WORDS);
+        this.c = new Connections(table, !config.progressAges().isEmpty());
         this.wheel = new TimerWheel(table.capacity(), 0);
         tunnels.grow(table.capacity());
         this.localNets = new NetworkSet(config.localNetworks());

@@ -7,9 +7,10 @@ import java.util.Arrays;
 /**
  * The connection table: maps a packet's 5-tuple to a dense slot number, in both directions.
  *
- * <p><b>Caveats first.</b> Not thread-safe. The table stores only keys, the hash index and the
- * recency list; per-connection state lives in parallel arrays elsewhere, indexed by the same slot
- * number, and must be grown by the caller whenever {@link #grow()} returns a new capacity. The
+ * <p><b>Caveats first.</b> Not thread-safe. The table stores keys, the hash index and the
+ * recency list, and leaves room for the caller's value words in each slot's row; other
+ * per-connection state lives in arrays elsewhere, indexed by the same slot number, and must be
+ * grown by the caller whenever {@link #grow()} returns a new capacity. The
  * table never grows by itself: the caller checks {@link #isFull()} and either grows it or evicts
  * {@link #stalest()}, so that state arrays and table always agree.
  *
@@ -31,7 +32,9 @@ import java.util.Arrays;
  * links). The doubly linked recency list orders slots by last use, so the stalest connection is
  * found in O(1) when the table is at its bound; its links sit beside the key because a lookup
  * that moves its slot in the list reads both, and with a million slots each separate array would
- * be one more cache miss per packet (the two neighbours' links still are).
+ * be one more cache miss per packet (the two neighbours' links still are). For the same reason a
+ * caller may ask for value words after each key ({@link #slab()}): the engine keeps a
+ * connection's per-packet state there, so a lookup leads to state on the lines it already read.
  *
  * <p><b>Cost.</b> A lookup hashes 36 bytes of key, probes about 1.5 index entries on average and
  * reads one slab slot (plus the side entry for IPv6); nothing is allocated except when the
@@ -42,7 +45,8 @@ public final class ConnectionTable {
     /** Set in the protocol word of one-way (never canonicalised) ICMP keys. */
     public static final int ONE_WAY = 0x100;
     private static final int MIN_CAPACITY = 16;
-    private static final int STRIDE = 3;
+    /** Words of key and recency links at the start of each slot's row; value words follow. */
+    public static final int KEY_WORDS = 3;
     private static final int W_PORTS = 1;
     /** The recency list links: the previous slot in the high half, the next in the low half. */
     private static final int W_LRU = 2;
@@ -57,13 +61,15 @@ public final class ConnectionTable {
     private static final int SORT_SLOTS = 1 << 24;
 
     private final int maxSlots;
+    private final int stride;
     private int capacity;
     private int size;
 
     /**
-     * Keys, {@value #STRIDE} longs per slot: the addresses (IPv4 pair, or an index into
+     * Keys, {@link #stride()} longs per slot: the addresses (IPv4 pair, or an index into
      * {@link #v6}), then ports (a in bits 48..63, b in 32..47), the recency tick (bits 16..31) and
-     * the protocol word with the {@link #V6} flag (bits 0..15), then the recency links.
+     * the protocol word with the {@link #V6} flag (bits 0..15), then the recency links, then the
+     * caller's value words.
      */
     private long[] keys;
     /** IPv6 keys: a's hi, a's lo, b's hi, b's lo per entry. */
@@ -89,10 +95,28 @@ public final class ConnectionTable {
      * @param maxSlots        the bound: the table never holds more connections
      */
     public ConnectionTable(int initialCapacity, int maxSlots) {
+        this(initialCapacity, maxSlots, 0);
+    }
+
+    /**
+     * Creates an empty table whose slab rows carry {@code valueWords} words of the caller's
+     * per-connection state after each key, so that a lookup and the state it leads to share
+     * cache lines (see {@link #slab()}).
+     *
+     * @param initialCapacity slots to allocate at first (rounded up to a power of two, at most
+     *                        {@code maxSlots})
+     * @param maxSlots        the bound: the table never holds more connections
+     * @param valueWords      the caller's words per slot
+     */
+    public ConnectionTable(int initialCapacity, int maxSlots, int valueWords) {
         if (maxSlots < 1) {
             throw new IllegalArgumentException("maxSlots must be positive, got " + maxSlots);
         }
+        if (valueWords < 0) {
+            throw new IllegalArgumentException("valueWords must not be negative, got " + valueWords);
+        }
         this.maxSlots = maxSlots;
+        this.stride = KEY_WORDS + valueWords;
         int cap = Math.min(maxSlots, Math.max(MIN_CAPACITY, ceilPow2(initialCapacity)));
         allocate(cap);
     }
@@ -103,10 +127,27 @@ public final class ConnectionTable {
 
     private void allocate(int cap) {
         capacity = cap;
-        keys = new long[cap * STRIDE];
+        keys = new long[cap * stride];
         int indexSize = ceilPow2(cap) * 2;
         index = new int[indexSize];
         indexMask = indexSize - 1;
+    }
+
+    /**
+     * Returns the slab: slot {@code s}'s row is the {@link #stride()} words from
+     * {@code s * stride()}; its value words start at {@code s * stride() + KEY_WORDS} and belong to
+     * the caller, which initialises them when it takes a slot (the table neither reads nor clears
+     * them; growing copies them). The array is replaced by {@link #grow()}.
+     *
+     * @return the slab
+     */
+    public long[] slab() {
+        return keys;
+    }
+
+    /** @return words per slot row: {@link #KEY_WORDS} plus the value words */
+    public int stride() {
+        return stride;
     }
 
     /** @return slots allocated; every per-slot state array must be at least this long */
@@ -140,7 +181,7 @@ public final class ConnectionTable {
             throw new IllegalStateException("connection table at its bound of " + maxSlots);
         }
         int cap = (int) Math.min(maxSlots, (long) capacity * 2);
-        keys = Arrays.copyOf(keys, cap * STRIDE);
+        keys = Arrays.copyOf(keys, cap * stride);
         capacity = cap;
         int indexSize = ceilPow2(cap) * 2;
         index = new int[indexSize];
@@ -229,7 +270,7 @@ public final class ConnectionTable {
             long want0 = (alo << 32) | (blo & 0xFFFF_FFFFL);
             long want1 = ((long) pw << 32) | proto;
             while ((e = index[i]) != 0) {
-                int b = (e - 1) * STRIDE;
+                int b = (e - 1) * stride;
                 if ((k[b + W_PORTS] & KEY_MASK) == want1 && k[b] == want0) {
                     lastForward = forward;
                     return e - 1;
@@ -239,7 +280,7 @@ public final class ConnectionTable {
         } else {
             long want1 = ((long) pw << 32) | proto | V6;
             while ((e = index[i]) != 0) {
-                int b = (e - 1) * STRIDE;
+                int b = (e - 1) * stride;
                 if ((k[b + W_PORTS] & KEY_MASK) == want1) {
                     int x = (int) k[b] * 4;
                     if (v6[x + 1] == alo && v6[x + 3] == blo && v6[x] == ahi && v6[x + 2] == bhi) {
@@ -307,7 +348,7 @@ public final class ConnectionTable {
             blo = srcLo;
             pw = (dstPort << 16) | srcPort;
         }
-        int b = s * STRIDE;
+        int b = s * stride;
         if (isV4Pair(ahi, alo, bhi, blo)) {
             keys[b] = (alo << 32) | (blo & 0xFFFF_FFFFL);
             keys[b + W_PORTS] = ((long) pw << 32) | proto;
@@ -349,7 +390,7 @@ public final class ConnectionTable {
      * @param tick a coarse clock, e.g. network time in units of 2^26 ns (67 ms)
      */
     public void touch(int s, int tick) {
-        int w = s * STRIDE + W_PORTS;
+        int w = s * stride + W_PORTS;
         long word = keys[w];
         int stored = (int) (word >>> 16) & 0xFFFF;
         if (stored != (tick & 0xFFFF)) {
@@ -367,7 +408,7 @@ public final class ConnectionTable {
         if (s == lruTail) {
             return;
         }
-        long l = keys[s * STRIDE + W_LRU];
+        long l = keys[s * stride + W_LRU];
         int p = (int) (l >> 32);
         int n = (int) l;
         if (p >= 0) {
@@ -425,11 +466,11 @@ public final class ConnectionTable {
         } else {
             lruTail = p;
         }
-        if ((keys[s * STRIDE + W_PORTS] & V6) != 0) {
+        if ((keys[s * stride + W_PORTS] & V6) != 0) {
             if (v6FreeCount == v6Free.length) {
                 v6Free = Arrays.copyOf(v6Free, Math.max(16, v6FreeCount * 2));
             }
-            v6Free[v6FreeCount++] = (int) keys[s * STRIDE];
+            v6Free[v6FreeCount++] = (int) keys[s * stride];
         }
         links(s, FREE, freeHead);
         freeHead = s;
@@ -481,10 +522,10 @@ public final class ConnectionTable {
         int n6 = 0;
         for (int i = 0; i < n; i++) {
             int s = slots[i];
-            long w = keys[s * STRIDE + W_PORTS];
+            long w = keys[s * stride + W_PORTS];
             if ((w & V6) == 0 && s < SORT_SLOTS) {
                 // signed radix order of x ^ MIN_VALUE is the unsigned order of x
-                addresses[n4] = keys[s * STRIDE] ^ Long.MIN_VALUE;
+                addresses[n4] = keys[s * stride] ^ Long.MIN_VALUE;
                 rest[n4] = ((w >>> 32) << 32 | (w & 0xFF) << 24 | s) ^ Long.MIN_VALUE;
                 n4++;
             } else {
@@ -525,32 +566,32 @@ public final class ConnectionTable {
             c = Long.compareUnsigned(bLo(s1), bLo(s2));
         }
         if (c == 0) {
-            c = Long.compareUnsigned(keys[s1 * STRIDE + W_PORTS] >>> 32, keys[s2 * STRIDE + W_PORTS] >>> 32);
+            c = Long.compareUnsigned(keys[s1 * stride + W_PORTS] >>> 32, keys[s2 * stride + W_PORTS] >>> 32);
         }
         // the protocol is below 256, so its little-endian bytes compare like the number
         return c != 0 ? c : Integer.compare(ipProto(s1), ipProto(s2));
     }
 
     private int prev(int s) {
-        return (int) (keys[s * STRIDE + W_LRU] >> 32);
+        return (int) (keys[s * stride + W_LRU] >> 32);
     }
 
     private int next(int s) {
-        return (int) keys[s * STRIDE + W_LRU];
+        return (int) keys[s * stride + W_LRU];
     }
 
     private void prev(int s, int p) {
-        int i = s * STRIDE + W_LRU;
+        int i = s * stride + W_LRU;
         keys[i] = (keys[i] & LOW) | (long) p << 32;
     }
 
     private void next(int s, int n) {
-        int i = s * STRIDE + W_LRU;
+        int i = s * stride + W_LRU;
         keys[i] = (keys[i] & ~LOW) | (n & LOW);
     }
 
     private void links(int s, int p, int n) {
-        keys[s * STRIDE + W_LRU] = (long) p << 32 | (n & LOW);
+        keys[s * stride + W_LRU] = (long) p << 32 | (n & LOW);
     }
 
     private static boolean isV4Pair(long ahi, long alo, long bhi, long blo) {
@@ -568,46 +609,46 @@ public final class ConnectionTable {
     }
 
     private int hashOf(int s) {
-        long w = keys[s * STRIDE + W_PORTS];
+        long w = keys[s * stride + W_PORTS];
         return hash(aHi(s), aLo(s), bHi(s), bLo(s), (int) (w >>> 32), (int) (w & 0x7FFF));
     }
 
     private boolean isV6(int s) {
-        return (keys[s * STRIDE + W_PORTS] & V6) != 0;
+        return (keys[s * stride + W_PORTS] & V6) != 0;
     }
 
     /** @param s slot @return key endpoint a's address, high word */
     public long aHi(int s) {
-        return isV6(s) ? v6[4 * (int) keys[s * STRIDE]] : 0;
+        return isV6(s) ? v6[4 * (int) keys[s * stride]] : 0;
     }
 
     /** @param s slot @return key endpoint a's address, low word */
     public long aLo(int s) {
-        return isV6(s) ? v6[4 * (int) keys[s * STRIDE] + 1] : IPV4_MAPPED | (keys[s * STRIDE] >>> 32);
+        return isV6(s) ? v6[4 * (int) keys[s * stride] + 1] : IPV4_MAPPED | (keys[s * stride] >>> 32);
     }
 
     /** @param s slot @return key endpoint b's address, high word */
     public long bHi(int s) {
-        return isV6(s) ? v6[4 * (int) keys[s * STRIDE] + 2] : 0;
+        return isV6(s) ? v6[4 * (int) keys[s * stride] + 2] : 0;
     }
 
     /** @param s slot @return key endpoint b's address, low word */
     public long bLo(int s) {
-        return isV6(s) ? v6[4 * (int) keys[s * STRIDE] + 3] : IPV4_MAPPED | (keys[s * STRIDE] & 0xFFFF_FFFFL);
+        return isV6(s) ? v6[4 * (int) keys[s * stride] + 3] : IPV4_MAPPED | (keys[s * stride] & 0xFFFF_FFFFL);
     }
 
     /** @param s slot @return key endpoint a's port */
     public int aPort(int s) {
-        return (int) (keys[s * STRIDE + W_PORTS] >>> 48);
+        return (int) (keys[s * stride + W_PORTS] >>> 48);
     }
 
     /** @param s slot @return key endpoint b's port */
     public int bPort(int s) {
-        return (int) (keys[s * STRIDE + W_PORTS] >>> 32) & 0xFFFF;
+        return (int) (keys[s * stride + W_PORTS] >>> 32) & 0xFFFF;
     }
 
     /** @param s slot @return the IP protocol number */
     public int ipProto(int s) {
-        return (int) keys[s * STRIDE + W_PORTS] & 0xFF;
+        return (int) keys[s * stride + W_PORTS] & 0xFF;
     }
 }

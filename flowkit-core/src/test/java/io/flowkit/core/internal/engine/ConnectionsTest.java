@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flowkit.ConnState;
 import io.flowkit.Connection;
 import io.flowkit.FlowTracker;
+import io.flowkit.core.internal.table.ConnectionTable;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -17,9 +18,13 @@ import org.junit.jupiter.api.Test;
 class ConnectionsTest {
     private static final long GIB4 = 1L << 32;
 
+    private static Connections connections(int slots) {
+        return new Connections(new ConnectionTable(slots, slots, Connections.WORDS), false);
+    }
+
     @Test
     void keepsHistoryLettersInOrderPastOnePackedWord() {
-        Connections c = new Connections(4, false);
+        Connections c = connections(4);
         c.init(1, 0, 0, 0, false);
         StringBuilder want = new StringBuilder();
         for (int i = 0; i < 40; i++) {
@@ -40,7 +45,7 @@ class ConnectionsTest {
 
     @Test
     void addsScaledLettersAtPowersOfTenBeforeAndAfterTheCountersWiden() {
-        Connections c = new Connections(2, false);
+        Connections c = connections(2);
         c.init(0, 0, 0, 0, true);
         int e = c.tcpEndpoint(0, 0);
         for (int i = 0; i < 5; i++) {
@@ -64,7 +69,7 @@ class ConnectionsTest {
 
     @Test
     void countsUdpBadChecksumsPerSideOnTheScaledRule() {
-        Connections c = new Connections(2, false);
+        Connections c = connections(2);
         c.init(0, 0, 0, 0, false);
         for (int i = 0; i < 100; i++) {
             c.udpBadChecksum(0, 'C');
@@ -79,7 +84,7 @@ class ConnectionsTest {
 
     @Test
     void keepsByteCountsExactPastFourGibAndResetsThemForTheNextConnection() {
-        Connections c = new Connections(2, false);
+        Connections c = connections(2);
         c.init(1, 0, 0, 0, false);
         long sent = 0;
         while (sent <= GIB4 + 70_000) {
@@ -101,7 +106,7 @@ class ConnectionsTest {
 
     @Test
     void keepsReassemblyPointsExactAsNegativeAndWideValuesOnBothSides() {
-        Connections c = new Connections(2, false);
+        Connections c = connections(2);
         c.init(1, 0, 0, 0, true);
         int a = c.tcpEndpoint(1, 0);
         int b = c.tcpEndpoint(1, 1);
@@ -136,7 +141,7 @@ class ConnectionsTest {
 
     @Test
     void derivesTheLastFinPositionUntilAFinWithRstMovesTheFinSequence() {
-        Connections c = new Connections(2, false);
+        Connections c = connections(2);
         c.init(0, 0, 0, 0, true);
         int e = c.tcpEndpoint(0, 1);
         assertThat(c.histLastFin(e)).isZero();
@@ -153,7 +158,7 @@ class ConnectionsTest {
 
     @Test
     void reusesFreedTcpRowsWithCleanState() {
-        Connections c = new Connections(4, false);
+        Connections c = connections(4);
         c.init(0, 0, 0, 0, true);
         int e = c.tcpEndpoint(0, 0);
         c.changeState(e, Connections.ESTABLISHED);
@@ -186,7 +191,7 @@ class ConnectionsTest {
 
     @Test
     void returnsTheLastPacketTimeExactlyInEveryRange() {
-        Connections c = new Connections(2, false);
+        Connections c = connections(2);
         long start = 1_700_000_000_123_456_789L;
         c.init(0, start, 0, 0, false);
         assertThat(c.last(0)).isEqualTo(start);
