@@ -18,9 +18,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * The allocation guard of {@code mvn verify}: runs the decode, whole-pipeline and pending-table
- * benchmarks briefly under JMH's GC profiler and fails if any of them allocates a byte per packet. Each
- * benchmark's operation is one packet ({@code @OperationsPerInvocation}), so
+ * The allocation guard of {@code mvn verify}: runs the decode, whole-pipeline (also with a
+ * million connections open) and pending-table benchmarks briefly under JMH's GC profiler and
+ * fails if any of them allocates a byte per packet. Each benchmark's operation is one packet ({@code @OperationsPerInvocation}), so
  * {@code gc.alloc.rate.norm} is bytes per packet; it is measured by the JVM's per-thread
  * allocation counters, so the bound holds whatever the machine's speed (no timing is asserted).
  */
@@ -33,6 +33,13 @@ class HotPathAllocationTest {
         assertThat(run(new OptionsBuilder()
                 .include(DecodeBenchmark.class.getName() + "\\.decode(IgnoringChecksums)?$")
                 .include(PipelineBenchmark.class.getName() + "\\.pipeline$"))).hasSize(6);
+    }
+
+    @Test
+    void pipelineAllocatesLessThanOneBytePerPacketWithAMillionConnectionsOpen() throws RunnerException {
+        assertThat(run(new OptionsBuilder()
+                .include(OpenFlowsBenchmark.class.getName() + "\\.pipeline$")
+                .param("flows", "1000000"))).hasSize(1);
     }
 
     @Test
