@@ -28,7 +28,10 @@ import java.util.Arrays;
  * addresses are IPv4 the first word holds both (32 bits each); otherwise it holds the index of a
  * four-word entry in a side store for IPv6 keys, so IPv4 connections pay 16 bytes of key. Plus an
  * open-addressing index ({@code int[]}, linear probing, load at most 1/2, deletion by backward
- * shift, so no tombstones). Slots are recycled through a free list (chained through the next
+ * shift, so no tombstones). An index entry holds slot + 1 and, in the bits the bound leaves free
+ * (11 bits at a million slots), a tag from the key's hash, so a probe that passes another key
+ * almost never reads that key's row: at load 1/2 a lookup would otherwise read about 1.5 rows,
+ * each a cache miss in a large table. Slots are recycled through a free list (chained through the next
  * links). The doubly linked recency list orders slots by last use, so the stalest connection is
  * found in O(1) when the table is at its bound; its links sit beside the key because a lookup
  * that moves its slot in the list reads both, and with a million slots each separate array would
@@ -37,7 +40,7 @@ import java.util.Arrays;
  * connection's per-packet state there, so a lookup leads to state on the lines it already read.
  *
  * <p><b>Cost.</b> A lookup hashes 36 bytes of key, probes about 1.5 index entries on average and
- * reads one slab slot (plus the side entry for IPv6); nothing is allocated except when the
+ * reads one slab row (plus the side entry for IPv6); nothing is allocated except when the
  * table or the IPv6 store grows (doubling up to the bound). Memory per IPv4 slot: 24 (key 16 and
  * recency links 8) + 8 (index at load 1/2) = 32 bytes; an IPv6 key adds 32.
  */
@@ -62,6 +65,8 @@ public final class ConnectionTable {
 
     private final int maxSlots;
     private final int stride;
+    /** The bits of an index entry that hold slot + 1; the bits above hold a tag of the key's hash. */
+    private final int slotMask;
     private int capacity;
     private int size;
 
@@ -117,6 +122,7 @@ public final class ConnectionTable {
         }
         this.maxSlots = maxSlots;
         this.stride = KEY_WORDS + valueWords;
+        this.slotMask = (int) ((1L << (32 - Integer.numberOfLeadingZeros(maxSlots))) - 1);
         int cap = Math.min(maxSlots, Math.max(MIN_CAPACITY, ceilPow2(initialCapacity)));
         allocate(cap);
     }
@@ -191,11 +197,12 @@ public final class ConnectionTable {
             if (prev(s) == FREE) {
                 continue;
             }
-            int i = hashOf(s) & indexMask;
+            long h = hashOf(s);
+            int i = (int) h & indexMask;
             while (index[i] != 0) {
                 i = (i + 1) & indexMask;
             }
-            index[i] = s + 1;
+            index[i] = tagOf(h) | (s + 1);
         }
         return cap;
     }
@@ -218,7 +225,7 @@ public final class ConnectionTable {
         return ((p & 0xFF) << 8) | (p >>> 8);
     }
 
-    private static int hash(long ahi, long alo, long bhi, long blo, int portWord, int proto) {
+    private static long hash(long ahi, long alo, long bhi, long blo, int portWord, int proto) {
         long h = ahi * 0x9E3779B97F4A7C15L;
         h = (h ^ alo) * 0xC2B2AE3D27D4EB4FL;
         h = (h ^ bhi) * 0x9E3779B97F4A7C15L;
@@ -226,8 +233,12 @@ public final class ConnectionTable {
         h = (h ^ (((long) portWord << 16) | proto)) * 0x9E3779B97F4A7C15L;
         h ^= h >>> 29;
         h *= 0xBF58476D1CE4E5B9L;
-        h ^= h >>> 32;
-        return (int) h;
+        return h ^ (h >>> 32);
+    }
+
+    /** @return the tag bits of an index entry for hash {@code h} (its high word's top bits) */
+    private int tagOf(long h) {
+        return (int) (h >>> 32) & ~slotMask;
     }
 
     /**
@@ -262,30 +273,35 @@ public final class ConnectionTable {
             blo = srcLo;
             pw = (dstPort << 16) | srcPort;
         }
-        int h = hash(ahi, alo, bhi, blo, pw, proto);
-        int i = h & indexMask;
+        long h = hash(ahi, alo, bhi, blo, pw, proto);
+        int i = (int) h & indexMask;
+        int tag = tagOf(h);
         int e;
         long[] k = keys;
         if (isV4Pair(ahi, alo, bhi, blo)) {
             long want0 = (alo << 32) | (blo & 0xFFFF_FFFFL);
             long want1 = ((long) pw << 32) | proto;
             while ((e = index[i]) != 0) {
-                int b = (e - 1) * stride;
-                if ((k[b + W_PORTS] & KEY_MASK) == want1 && k[b] == want0) {
-                    lastForward = forward;
-                    return e - 1;
+                if ((e & ~slotMask) == tag) {
+                    int b = ((e & slotMask) - 1) * stride;
+                    if ((k[b + W_PORTS] & KEY_MASK) == want1 && k[b] == want0) {
+                        lastForward = forward;
+                        return (e & slotMask) - 1;
+                    }
                 }
                 i = (i + 1) & indexMask;
             }
         } else {
             long want1 = ((long) pw << 32) | proto | V6;
             while ((e = index[i]) != 0) {
-                int b = (e - 1) * stride;
-                if ((k[b + W_PORTS] & KEY_MASK) == want1) {
-                    int x = (int) k[b] * 4;
-                    if (v6[x + 1] == alo && v6[x + 3] == blo && v6[x] == ahi && v6[x + 2] == bhi) {
-                        lastForward = forward;
-                        return e - 1;
+                if ((e & ~slotMask) == tag) {
+                    int b = ((e & slotMask) - 1) * stride;
+                    if ((k[b + W_PORTS] & KEY_MASK) == want1) {
+                        int x = (int) k[b] * 4;
+                        if (v6[x + 1] == alo && v6[x + 3] == blo && v6[x] == ahi && v6[x + 2] == bhi) {
+                            lastForward = forward;
+                            return (e & slotMask) - 1;
+                        }
                     }
                 }
                 i = (i + 1) & indexMask;
@@ -361,12 +377,12 @@ public final class ConnectionTable {
             keys[b] = x;
             keys[b + W_PORTS] = ((long) pw << 32) | proto | V6;
         }
-        int h = hashOf(s);
-        int i = h & indexMask;
+        long h = hashOf(s);
+        int i = (int) h & indexMask;
         while (index[i] != 0) {
             i = (i + 1) & indexMask;
         }
-        index[i] = s + 1;
+        index[i] = tagOf(h) | (s + 1);
         // append as most recent
         links(s, lruTail, -1);
         if (lruTail >= 0) {
@@ -433,8 +449,8 @@ public final class ConnectionTable {
      * @param s a live slot
      */
     public void remove(int s) {
-        int i = hashOf(s) & indexMask;
-        while (index[i] != s + 1) {
+        int i = (int) hashOf(s) & indexMask;
+        while ((index[i] & slotMask) != s + 1) {
             i = (i + 1) & indexMask;
         }
         // backward-shift deletion keeps every probe sequence unbroken
@@ -445,7 +461,7 @@ public final class ConnectionTable {
             if (e == 0) {
                 break;
             }
-            int home = hashOf(e - 1) & indexMask;
+            int home = (int) hashOf((e & slotMask) - 1) & indexMask;
             // move e into the hole at i unless its home lies cyclically in (i, j]
             boolean inRange = i <= j ? (home > i && home <= j) : (home > i || home <= j);
             if (!inRange) {
@@ -608,7 +624,7 @@ public final class ConnectionTable {
         return v6Used++;
     }
 
-    private int hashOf(int s) {
+    private long hashOf(int s) {
         long w = keys[s * stride + W_PORTS];
         return hash(aHi(s), aLo(s), bHi(s), bLo(s), (int) (w >>> 32), (int) (w & 0x7FFF));
     }
