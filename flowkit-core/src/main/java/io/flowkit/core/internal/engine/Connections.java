@@ -168,6 +168,8 @@ final class Connections {
 
     /** Value words per slot in the table's slab (see {@link ConnectionTable#slab()}). */
     static final int WORDS = 8;
+    /** Words per slab row; a constant, so that a row's index is a multiply-add by a constant. */
+    private static final int STRIDE = ConnectionTable.KEY_WORDS + WORDS;
     // slot row words, after the table's key words
     private static final int S_LAST = 0;
     /** Flags in the low half, the uid number's low 32 bits in the high half. */
@@ -200,7 +202,6 @@ final class Connections {
     int capacity;
 
     private final ConnectionTable table;
-    private final int stride;
     /** The table's slab: slot rows, each the key words and then {@value #WORDS} words of ours. */
     private long[] row;
     /** Whether progress events are on; {@link #progressAt} is empty when not. */
@@ -242,12 +243,10 @@ final class Connections {
      * @param progress whether progress events are on (else no column holds their deadlines)
      */
     Connections(ConnectionTable table, boolean progress) {
-        if (table.stride() != ConnectionTable.KEY_WORDS + WORDS) {
-            throw new IllegalArgumentException("table rows have " + table.stride() + " words, not "
-                    + (ConnectionTable.KEY_WORDS + WORDS));
+        if (table.stride() != STRIDE) {
+            throw new IllegalArgumentException("table rows have " + table.stride() + " words, not " + STRIDE);
         }
         this.table = table;
-        this.stride = table.stride();
         this.progress = progress;
         this.capacity = 0;
         this.progressAt = new long[0];
@@ -271,7 +270,7 @@ final class Connections {
 
     /** @return the index of slot {@code s}'s first value word in the slab */
     private int base(int s) {
-        return s * stride + ConnectionTable.KEY_WORDS;
+        return s * STRIDE + ConnectionTable.KEY_WORDS;
     }
 
     /** Makes room for one more TCP row: doubles the pool, never beyond the slot capacity. */
