@@ -13,13 +13,13 @@ import java.nio.ByteBuffer;
  * Everything the tracker keeps counts: table, index, recency list, timer wheel, every
  * per-connection column and the tracker's fixed tables.
  *
- * <p>Measured with {@code -XX:+UseSerialGC} (JDK 17): <b>189 bytes per TCP connection and 112
- * per UDP flow</b> at 1,000,000 (192 and 115 at 250,000, where the tracker's fixed tables weigh
- * more; the marginal cost between the two is 187.9 and 111.1). By component, per TCP connection:
- * table 32.4 (key 16, recency 8, index 8.4 at load 1/2), timer wheel 16, per-connection columns
- * 62.6 (see {@code Connections}; tunnel state is one bit), TCP row 76.8; a UDP or ICMP flow has no
- * TCP row. Before the storage was compacted both took 306 (302.4 marginal: TCP endpoint state 158
- * and tunnel state 15 for every connection). IPv6 keys add 32 bytes.
+ * <p>Measured with {@code -XX:+UseSerialGC} (JDK 17): <b>193 bytes per TCP connection and 113
+ * per UDP flow</b> at 1,000,000 (196 and 116 at 250,000, where the tracker's fixed tables weigh
+ * more). By component, per TCP connection: the table's slab row 88 (key 16, recency links 8, the
+ * per-packet state of {@code Connections} 64), index 8.4 at load 1/2, timer wheel 16, TCP row 80;
+ * a UDP or ICMP flow has no TCP row; tunnel state is one bit. Before the per-packet state moved
+ * into rows (columns of 62.6 and a TCP row of 76.8) it was 189 and 112; before the storage was
+ * compacted both took 306. IPv6 keys add 32 bytes (a side store entry).
  *
  * <p>With {@code pending} (or {@code pending6} for IPv6) it measures the compressor's pending
  * table instead: that many unanswered SYNs from distinct sources within two seconds (none

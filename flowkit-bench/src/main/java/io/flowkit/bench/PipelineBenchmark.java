@@ -32,6 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>The frames are {@value #FRAMES} raw IPv4 packets over {@code flows} established
  * connections, 80% TCP (data and acks both ways) and 20% UDP, payloads of 0 to 1,000 bytes;
  * network time moves one microsecond per packet. Checksums are not verified (Zeek's {@code -C}).
+ * The frames touch at most {@value #FRAMES} connections, so even with 100,000 flows the state they
+ * touch stays in the caches; {@link OpenFlowsBenchmark} measures packets on random connections
+ * among a million open ones.
  *
  * <p>Run it with:
  * <pre>{@code

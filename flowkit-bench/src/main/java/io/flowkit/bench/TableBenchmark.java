@@ -21,7 +21,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Cost of the connection table's per-packet work: find the slot of a packet (either direction,
  * canonical key), mark it recently used and update a per-slot counter. The recency tick moves on
  * every invocation, so with many live connections nearly every packet moves its slot in the
- * recency list (the engine's worst case). ns/op is per packet; B/op
+ * recency list (the engine's worst case). The packets are 2^20 drawn in advance and walked in
+ * turn, so that with a million live connections consecutive packets hit random connections
+ * and the table does not stay in the caches. ns/op is per packet; B/op
  * with {@code -prof gc} ({@code gc.alloc.rate.norm} divided by {@value #QUERIES}) must be 0.
  *
  * <p>{@code baselineLong2Int} is the floor to compare against in the same run: a fastutil
@@ -43,6 +45,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgs = {"-Xmx2g"})
 public class TableBenchmark {
     static final int QUERIES = 4096;
+    /** Distinct packets drawn in advance; each invocation takes the next {@value #QUERIES}. */
+    private static final int POOL = 1 << 20;
     private static final long V4 = 0xFFFF_0000_0000L;
 
     /** Live connections in the table. */
@@ -58,6 +62,7 @@ public class TableBenchmark {
     private int[] qDport;
     private long[] qHash;
     private int tick;
+    private int cursor;
 
     /** Fills the table with random IPv4 TCP connections and picks random packets of them. */
     @Setup
@@ -80,12 +85,12 @@ public class TableBenchmark {
             }
             baseline.put(hash(src[i], sport[i], dst[i], dport[i]), i);
         }
-        qSrc = new long[QUERIES];
-        qDst = new long[QUERIES];
-        qSport = new int[QUERIES];
-        qDport = new int[QUERIES];
-        qHash = new long[QUERIES];
-        for (int q = 0; q < QUERIES; q++) {
+        qSrc = new long[POOL];
+        qDst = new long[POOL];
+        qSport = new int[POOL];
+        qDport = new int[POOL];
+        qHash = new long[POOL];
+        for (int q = 0; q < POOL; q++) {
             int i = rnd.nextInt(live);
             boolean reply = rnd.nextBoolean();
             qSrc[q] = reply ? dst[i] : src[i];
@@ -107,7 +112,9 @@ public class TableBenchmark {
     public long findTouchUpdate() {
         long sum = 0;
         int now = ++tick;
-        for (int q = 0; q < QUERIES; q++) {
+        int from = cursor;
+        cursor = (cursor + QUERIES) & (POOL - 1);
+        for (int q = from; q < from + QUERIES; q++) {
             int s = table.find(6, 0, qSrc[q], qSport[q], 0, qDst[q], qDport[q]);
             table.touch(s, now);
             counters[s]++;
@@ -121,7 +128,9 @@ public class TableBenchmark {
     @OperationsPerInvocation(QUERIES)
     public long baselineLong2Int() {
         long sum = 0;
-        for (int q = 0; q < QUERIES; q++) {
+        int from = cursor;
+        cursor = (cursor + QUERIES) & (POOL - 1);
+        for (int q = from; q < from + QUERIES; q++) {
             int s = baseline.get(qHash[q]);
             counters[s]++;
             sum += s;

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -18,8 +21,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * The allocation guard of {@code mvn verify}: runs the decode, whole-pipeline and pending-table
- * benchmarks briefly under JMH's GC profiler and fails if any of them allocates a byte per packet. Each
+ * The allocation guard of {@code mvn verify}: runs the decode, whole-pipeline (also with a
+ * million connections open) and pending-table benchmarks briefly under JMH's GC profiler and
+ * fails if the median of its three measured iterations allocates a byte per packet. Each
  * benchmark's operation is one packet ({@code @OperationsPerInvocation}), so
  * {@code gc.alloc.rate.norm} is bytes per packet; it is measured by the JVM's per-thread
  * allocation counters, so the bound holds whatever the machine's speed (no timing is asserted).
@@ -34,6 +38,13 @@ class HotPathAllocationTest {
                 .include(DecodeBenchmark.class.getName() + "\\.decode(IgnoringChecksums)?$")
                 .include(MappedDecodeBenchmark.class.getName() + "\\.decodeMapped$")
                 .include(PipelineBenchmark.class.getName() + "\\.pipeline$"))).hasSize(7);
+    }
+
+    @Test
+    void pipelineAllocatesLessThanOneBytePerPacketWithAMillionConnectionsOpen() throws RunnerException {
+        assertThat(run(new OptionsBuilder()
+                .include(OpenFlowsBenchmark.class.getName() + "\\.pipeline$")
+                .param("flows", "1000000"))).hasSize(1);
     }
 
     @Test
@@ -61,9 +72,21 @@ class HotPathAllocationTest {
         for (RunResult r : results) {
             String name = r.getParams().getBenchmark() + r.getParams().getParamsKeys().stream()
                     .map(k -> " " + k + "=" + r.getParams().getParam(k)).reduce("", String::concat);
-            Result<?> norm = allocNorm(r.getSecondaryResults());
-            assertThat(norm).as("gc.alloc.rate.norm of %s", name).isNotNull();
-            assertThat(norm.getScore()).as("bytes allocated per packet by %s", name).isLessThan(1.0);
+            // the median iteration: JMH counts the trial's teardown (closing the tracker makes a
+            // record per open connection) in the last iteration, which weighs most when a loaded
+            // machine runs few packets in it; an allocation per packet shows in every iteration
+            List<Double> perIteration = new ArrayList<>();
+            for (BenchmarkResult b : r.getBenchmarkResults()) {
+                for (IterationResult i : b.getIterationResults()) {
+                    Result<?> norm = allocNorm(i.getSecondaryResults());
+                    assertThat(norm).as("gc.alloc.rate.norm of %s", name).isNotNull();
+                    perIteration.add(norm.getScore());
+                }
+            }
+            assertThat(perIteration).as("iterations of %s", name).hasSize(3);
+            Collections.sort(perIteration);
+            assertThat(perIteration.get(1)).as("bytes allocated per packet by %s (iterations %s)", name, perIteration)
+                    .isLessThan(1.0);
             seen.add(name);
         }
         return seen;

@@ -3,11 +3,20 @@ package io.flowkit.core.internal.engine;
 import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
+import io.flowkit.core.internal.table.ConnectionTable;
 import java.util.Arrays;
 
 /**
- * Per-connection state in struct-of-arrays form, indexed by connection-table slot, with the TCP
- * part in a pool of rows that only TCP connections take.
+ * Per-connection state in rows: what every packet reads and writes sits in the connection
+ * table's slab right after the slot's key ({@link ConnectionTable#slab()}), and, for TCP
+ * connections, the TCP endpoint state in one row from a pool.
+ *
+ * <p><b>Why rows.</b> With a million connections open, consecutive packets belong to different
+ * connections and every array a packet touches costs a cache miss. Kept as one array per field
+ * (struct of arrays) a packet touched about twenty lines; kept as rows, a packet reads the
+ * index, then one 88-byte slab row (key, recency links and the {@value #WORDS} words here, on
+ * two or three adjacent lines) and, for TCP, one 80-byte TCP row. Only fields that a packet never
+ * touches (the progress deadline, rare overflow values) stay outside the rows.
  *
  * <p><b>Sides, not roles.</b> Everything that belongs to one endpoint is stored by <em>key
  * side</em> ({@code 0} = the table key's endpoint {@code a}, {@code 1} = endpoint {@code b}).
@@ -15,19 +24,29 @@ import java.util.Arrays;
  * ({@code Connection::FlipRoles}, history {@code ^}) cost one bit flip: counters, sequence state
  * and sizes follow their endpoint for free, as Zeek's swapped endpoint objects do.
  *
- * <p><b>Two index spaces.</b> State every protocol needs (times, uid, history, packet and byte
- * counts) is indexed by slot {@code s}, or by <em>slot endpoint</em> {@code 2 * s + side}. TCP
- * state (endpoint states, sequence numbers, reassembly points, TCP timers) lives in rows of a pool
- * that a TCP connection takes at creation ({@link #tcpRow}) and gives back at removal, indexed by
- * row or by <em>TCP endpoint</em> {@code 2 * row + side}; UDP, ICMP and other connections pay four
- * bytes for the row number and nothing else. Free rows are chained through {@link #lastSeq}.
+ * <p><b>Two index spaces.</b> Slot state is indexed by slot {@code s}, or by <em>slot
+ * endpoint</em> {@code 2 * s + side}. TCP state (endpoint states, sequence numbers, reassembly
+ * points, TCP timers) lives in rows of a pool that a TCP connection takes at creation and gives
+ * back at removal, indexed by row or by <em>TCP endpoint</em> {@code 2 * row + side}; UDP, ICMP
+ * and other connections pay four bytes of their slot row for the (absent) row number. Free rows
+ * are chained through side 0's last sequence number.
  *
- * <p><b>Narrow columns, sparse overflow.</b> A column holds what almost every connection needs, in
- * the narrowest type that is exact for it; the rare wider value moves to a side map, and a flag bit
- * says so, so the common case never looks at a map:
+ * <p><b>Slot row</b> ({@value #WORDS} value words): last packet time; flags and the low 32 bits of the
+ * uid number; the packed history letters; the history-seen masks and the TCP row number; packets,
+ * IP bytes and payload bytes (TCP: the last RST position) of side 0 in the low and side 1 in the
+ * high half of one word each; the start time. <b>TCP row</b> ({@value #TCP_STRIDE} longs): the
+ * attempt and expire deadlines, then per side the endpoint flags and the start sequence; the last
+ * and acknowledged sequence; the FIN sequence and the scaled-history counters; the reassembly
+ * point and the trim point.
+ *
+ * <p><b>Narrow halves, sparse overflow.</b> A half word holds what almost every connection needs,
+ * in the narrowest type that is exact for it; the rare wider value moves to a side map, and a flag
+ * bit says so, so the common case never looks at a map:
  * <ul>
- * <li>Byte counts, FIN sequence and reassembly points are {@link UintColumn}s: unsigned
- * {@code int}s until a value leaves {@code [0, 2^32)}.</li>
+ * <li>Byte counts, FIN sequence and reassembly points are unsigned {@code int}s until a value
+ * leaves {@code [0, 2^32)} ({@link #F_WIDE_IP}, {@link #F_WIDE_PAYLOAD}, {@link #E_WIDE_FIN},
+ * {@link #E_WIDE_REASSEM}, {@link #E_WIDE_TRIM}); the bit is cleared only when the connection
+ * leaves (or, for the TCP fields, when they are reset), so a value once wide stays exact.</li>
  * <li>Sequence and acknowledgement wrap counts are zero until a side sends 4 GiB
  * ({@link #E_SEQ_WRAPS}, {@link #E_ACK_WRAPS}); the relative sequence of an endpoint's last SYN is
  * zero unless a SYN arrives after a close or reset ({@link #E_LAST_SYN}); {@code missed_bytes} is
@@ -43,13 +62,16 @@ import java.util.Arrays;
  * {@code long} (Zeek's conn.log uses 26 letters: {@link #LETTERS}); the rare longer history
  * spills into a map, allocated once per such connection, never per packet.
  *
- * <p><b>Cost.</b> Per slot 62 bytes: flags and timeout 4, start 8, last 8, uid 4, history 12
- * (letters 8, first-seen masks 2), TCP row 4, and per side packets, IP bytes and payload bytes (or
- * last RST), 4 each; plus 8 for the progress deadline when progress events are on. Per TCP row 76
- * bytes: timers 16 and per side 30 (flags and states 2, three sequence numbers 12, FIN sequence 4,
- * scaled counters 4, reassembly points 8). Side maps cost about 30 bytes per value they hold.
- * Nothing is allocated per packet: the side maps grow only when a value first leaves its column,
- * the pool and the columns only when the table grows.
+ * <p><b>Timer changes.</b> Every write that can move a connection's earliest deadline earlier
+ * (attempt, expire or progress deadline, inactivity timeout) sets {@link #F_REARM}, so the engine
+ * re-arms the connection's timer only after such packets ({@link #takeRearm}); a packet that only
+ * moves the last packet time later leaves the timer alone, and the timer re-checks the deadlines
+ * when it fires.
+ *
+ * <p><b>Cost.</b> Per slot 64 bytes (the value words), plus 8 for the progress deadline when
+ * progress events are on. Per TCP row 80 bytes. Side maps cost about 30 bytes per value they hold. Nothing
+ * is allocated per packet: the side maps grow only when a value first leaves its half word, the
+ * pool and the rows only when the table grows.
  */
 final class Connections {
     // connection flags
@@ -66,6 +88,12 @@ final class Connections {
     static final int F_SECOND_EXPIRE = 1 << 9;
     /** UDP/ICMP: side 0 sent a packet (Zeek's {@code UDP_ACTIVE}/{@code ICMP_ACTIVE}); side 1 is the next bit. */
     private static final int F_SENT = 1 << 10;
+    /** Side 0's IP byte count is in {@link #wideIpBytes}; side 1 is the next bit. */
+    private static final int F_WIDE_IP = 1 << 12;
+    /** Side 0's payload byte count is in {@link #widePayload}; side 1 is the next bit. */
+    private static final int F_WIDE_PAYLOAD = 1 << 14;
+    /** A deadline may have moved earlier since the timer was last armed (see {@link #takeRearm}). */
+    private static final int F_REARM = 1 << 20;
     /** {@code missed_bytes} is in {@link #missed}. */
     private static final int F_MISSED = 1 << 16;
     /** Bad-checksum counts of a UDP or ICMP connection are in {@link #udpChecksums}. */
@@ -96,10 +124,16 @@ final class Connections {
     private static final int E_FIN_MAP = 1 << 8;
     /** The scaled-history counters are in {@link #wideCounters}. */
     private static final int E_WIDE_COUNTERS = 1 << 9;
+    /** The FIN sequence is in {@link #wideFin}. */
+    private static final int E_WIDE_FIN = 1 << 16;
+    /** The reassembly point is in {@link #wideReassem}. */
+    private static final int E_WIDE_REASSEM = 1 << 17;
+    /** The trim point is in {@link #wideTrim}. */
+    private static final int E_WIDE_TRIM = 1 << 18;
 
-    private static final int E_MASK = (1 << 10) - 1;
     private static final int STATE_SHIFT = 10;
     private static final int PREV_STATE_SHIFT = 13;
+    private static final int STATES = 0x3F << STATE_SHIFT;
 
     // TCP endpoint states, numbered as Zeek numbers them
     static final byte INACTIVE = 0;
@@ -132,67 +166,64 @@ final class Connections {
         }
     }
 
+    /** Value words per slot in the table's slab (see {@link ConnectionTable#slab()}). */
+    static final int WORDS = 8;
+    /** Words per slab row; a constant, so that a row's index is a multiply-add by a constant. */
+    private static final int STRIDE = ConnectionTable.KEY_WORDS + WORDS;
+    // slot row words, after the table's key words
+    private static final int S_LAST = 0;
+    /** Flags in the low half, the uid number's low 32 bits in the high half. */
+    private static final int S_FLAGS = 1;
+    private static final int S_HIST = 2;
+    /** History-seen masks in bits 0..15, the TCP row (or -1) in the high half. */
+    private static final int S_MISC = 3;
+    private static final int S_PACKETS = 4;
+    private static final int S_IP_BYTES = 5;
+    /** UDP and ICMP: payload bytes; TCP: the last RST position (see {@link #histLastRst(int, int)}). */
+    private static final int S_PAYLOAD = 6;
+    private static final int S_START = 7;
+
+    // TCP row words: two deadlines, then four per side
+    private static final int TCP_STRIDE = 10;
+    private static final int T_ATTEMPT = 0;
+    private static final int T_EXPIRE = 1;
+    /** Endpoint flags in the low half, the start sequence in the high half. */
+    private static final int T_FLAGS_START = 0;
+    /** The last sequence in the low half, the acknowledged one in the high half. */
+    private static final int T_LAST_ACK = 1;
+    /** The FIN sequence in the low half, the scaled-history counters in the high half. */
+    private static final int T_FIN_COUNTERS = 2;
+    /** The reassembly point in the low half, the trim point in the high half. */
+    private static final int T_REASSEM_TRIM = 3;
+
+    private static final long LOW = 0xFFFF_FFFFL;
+    private static final long HIGH = 0xFFFF_FFFF_0000_0000L;
+
     int capacity;
 
-    // per slot
-    int[] flags;
-    long[] start;
-    /** Time of the last packet. */
-    private long[] last;
-    /** Low 32 bits of the uid number (see {@link #uidNumber(int)}). */
-    private int[] uidLow;
+    private final ConnectionTable table;
+    /** The table's slab: slot rows, each the key words and then {@value #WORDS} words of ours. */
+    private long[] row;
     /** Whether progress events are on; {@link #progressAt} is empty when not. */
     private final boolean progress;
     /** Next progress event (start plus an age, see {@link ProgressAges}); 0 when none. */
     private long[] progressAt;
-    private long[] hist;
-    /** Zeek's {@code hist_seen} masks of {@link #checkHistory}, 16 bits. */
-    private char[] histSeen;
-    /** The slot's TCP row, or -1 for a connection that is not TCP. */
-    int[] tcpRow;
 
-    // per slot endpoint (2 * slot + side)
-    int[] packets;
-    private final UintColumn ipBytes = new UintColumn();
-    /**
-     * UDP and ICMP: the payload bytes the side sent, valid once {@link #sent} says so. TCP, whose
-     * sizes come from sequence numbers, keeps the low 32 bits of the relative sequence of the
-     * side's last RST here instead (see {@link #histLastRst(int, int)}).
-     */
-    private final UintColumn payloadBytes = new UintColumn();
-
-    // per TCP row
+    // TCP rows
     private int rowCapacity;
     private int freeRow = -1;
     private int nextRow;
-    /**
-     * Attempt timer deadline; or the delete timer's when {@link #F_DELETE_PENDING}; or a second
-     * expire check when {@link #F_SECOND_EXPIRE} (the attempt can no longer succeed then); 0 when
-     * none.
-     */
-    private long[] attemptAt = new long[0];
-    /** Next TCP expire-timer check; 0 when none. */
-    private long[] expireAt = new long[0];
-
-    // per TCP endpoint (2 * row + side)
-    /** Flags (E_*) in bits 0..9, the state in bits 10..12, the one before it in bits 13..15. */
-    private char[] epFlags = new char[0];
-    int[] startSeq = new int[0];
-    /** Last sequence number; for a free row's side 0, the next free row. */
-    int[] lastSeq = new int[0];
-    int[] ackSeq = new int[0];
-    /** The relative sequence number just past the endpoint's FIN. */
-    final UintColumn finSeq = new UintColumn();
-    /** Scaled-history counters, narrow (see {@link #scaledHistory}) until {@link #E_WIDE_COUNTERS}. */
-    private int[] counters = new int[0];
-    /** Reassembly: the relative sequence number of the next in-order byte. */
-    final UintColumn lastReassem = new UintColumn();
-    /** Reassembly: the relative sequence number up to which data was acknowledged (trimmed). */
-    final UintColumn trimSeq = new UintColumn();
+    /** TCP rows, {@value #TCP_STRIDE} longs each. */
+    private long[] tcp = new long[0];
     /** Data seen above a hole, for the few endpoints that have one, by TCP endpoint. */
     final AboveHole aboveHole = new AboveHole();
 
     // sparse overflow
+    private final Int2LongOpenHashMap wideIpBytes = new Int2LongOpenHashMap();
+    private final Int2LongOpenHashMap widePayload = new Int2LongOpenHashMap();
+    private final Int2LongOpenHashMap wideFin = new Int2LongOpenHashMap();
+    private final Int2LongOpenHashMap wideReassem = new Int2LongOpenHashMap();
+    private final Int2LongOpenHashMap wideTrim = new Int2LongOpenHashMap();
     private final Int2LongOpenHashMap missed = new Int2LongOpenHashMap();
     private final Int2LongOpenHashMap udpChecksums = new Int2LongOpenHashMap();
     private final Int2IntOpenHashMap seqWrapMap = new Int2IntOpenHashMap();
@@ -206,61 +237,132 @@ final class Connections {
     private long newestUid;
 
     /**
-     * Creates the columns.
+     * Creates the rows, in the value words of a table's slab.
      *
-     * @param capacity slots to start with
+     * @param table    the connection table, made with {@value #WORDS} value words
      * @param progress whether progress events are on (else no column holds their deadlines)
      */
-    Connections(int capacity, boolean progress) {
+    Connections(ConnectionTable table, boolean progress) {
+        if (table.stride() != STRIDE) {
+            throw new IllegalArgumentException("table rows have " + table.stride() + " words, not " + STRIDE);
+        }
+        this.table = table;
         this.progress = progress;
         this.capacity = 0;
-        grow(capacity);
+        this.progressAt = new long[0];
+        grow(table.capacity());
     }
 
+    /** Follows the table after it grew to {@code cap} slots. */
     void grow(int cap) {
+        row = table.slab();
         if (cap <= capacity) {
             return;
         }
-        flags = Arrays.copyOf(flags == null ? new int[0] : flags, cap);
-        start = Arrays.copyOf(orEmpty(start), cap);
-        last = Arrays.copyOf(orEmpty(last), cap);
-        uidLow = Arrays.copyOf(orEmpty(uidLow), cap);
-        progressAt = progress ? Arrays.copyOf(orEmpty(progressAt), cap) : new long[0];
-        hist = Arrays.copyOf(orEmpty(hist), cap);
-        histSeen = Arrays.copyOf(histSeen == null ? new char[0] : histSeen, cap);
-        int old = capacity;
-        tcpRow = Arrays.copyOf(orEmpty(tcpRow), cap);
-        Arrays.fill(tcpRow, old, cap, -1);
-        int c2 = cap * 2;
-        packets = Arrays.copyOf(orEmpty(packets), c2);
-        ipBytes.grow(c2);
-        payloadBytes.grow(c2);
+        if (progress) {
+            progressAt = Arrays.copyOf(progressAt, cap);
+        }
+        for (int s = capacity; s < cap; s++) {
+            row[base(s) + S_MISC] = HIGH; // no TCP row
+        }
         capacity = cap;
     }
 
-    private static long[] orEmpty(long[] a) {
-        return a == null ? new long[0] : a;
-    }
-
-    private static int[] orEmpty(int[] a) {
-        return a == null ? new int[0] : a;
+    /** @return the index of slot {@code s}'s first value word in the slab */
+    private int base(int s) {
+        return s * STRIDE + ConnectionTable.KEY_WORDS;
     }
 
     /** Makes room for one more TCP row: doubles the pool, never beyond the slot capacity. */
     private void growRows() {
         int rows = Math.min(capacity, Math.max(64, rowCapacity * 2));
-        attemptAt = Arrays.copyOf(attemptAt, rows);
-        expireAt = Arrays.copyOf(expireAt, rows);
-        int e2 = rows * 2;
-        epFlags = Arrays.copyOf(epFlags, e2);
-        startSeq = Arrays.copyOf(startSeq, e2);
-        lastSeq = Arrays.copyOf(lastSeq, e2);
-        ackSeq = Arrays.copyOf(ackSeq, e2);
-        finSeq.grow(e2);
-        counters = Arrays.copyOf(counters, e2);
-        lastReassem.grow(e2);
-        trimSeq.grow(e2);
+        tcp = Arrays.copyOf(tcp, rows * TCP_STRIDE);
         rowCapacity = rows;
+    }
+
+    // ------------------------------------------------------------ half words
+
+    /** @return the half of {@code w} that belongs to {@code side}: 0 the low half, 1 the high */
+    private static int half(long w, int side) {
+        return (int) (w >>> (side << 5));
+    }
+
+    /** @return {@code w} with {@code side}'s half replaced by {@code v} */
+    private static long withHalf(long w, int side, int v) {
+        int sh = side << 5;
+        return (w & ~(LOW << sh)) | ((v & LOW) << sh);
+    }
+
+    /** @return the index of TCP endpoint {@code e}'s first word */
+    private static int ep(int e) {
+        return (e >> 1) * TCP_STRIDE + 2 + ((e & 1) << 2);
+    }
+
+    // ----------------------------------------------------------------- slots
+
+    /** @return slot {@code s}'s flags */
+    int flags(int s) {
+        return (int) row[base(s) + S_FLAGS];
+    }
+
+    private void flags(int s, int f) {
+        int i = base(s) + S_FLAGS;
+        row[i] = (row[i] & HIGH) | (f & LOW);
+    }
+
+    /** Flips a flag of slot {@code s}. */
+    void toggle(int s, int flag) {
+        row[base(s) + S_FLAGS] ^= flag & LOW;
+    }
+
+    /** @return the time of slot {@code s}'s first packet */
+    long start(int s) {
+        return row[base(s) + S_START];
+    }
+
+    /** @return the TCP row of slot {@code s}, or -1 for a connection that is not TCP */
+    int tcpRow(int s) {
+        return (int) (row[base(s) + S_MISC] >> 32);
+    }
+
+    private void tcpRow(int s, int r) {
+        int i = base(s) + S_MISC;
+        row[i] = withHalf(row[i], 1, r);
+    }
+
+    /** @return the packets slot endpoint {@code e} sent, as an unsigned number */
+    long packets(int e) {
+        return half(row[base(e >> 1) + S_PACKETS], e & 1) & LOW;
+    }
+
+    /** Counts one IP packet of {@code ipBytes} bytes for slot endpoint {@code e}. */
+    void countPacket(int e, int ipBytes) {
+        int base = base(e >> 1);
+        int side = e & 1;
+        long w = row[base + S_PACKETS];
+        row[base + S_PACKETS] = withHalf(w, side, half(w, side) + 1);
+        addIpBytes(e, ipBytes);
+    }
+
+    /**
+     * Tells, and forgets, whether a deadline of slot {@code s} may have moved earlier since the
+     * last call (see the class comment).
+     *
+     * @param s a live slot
+     * @return {@code true} if the timer must be re-armed
+     */
+    boolean takeRearm(int s) {
+        int i = base(s) + S_FLAGS;
+        long w = row[i];
+        if ((w & F_REARM) == 0) {
+            return false;
+        }
+        row[i] = w & ~(long) F_REARM;
+        return true;
+    }
+
+    private void rearmNeeded(int s) {
+        row[base(s) + S_FLAGS] |= F_REARM;
     }
 
     /**
@@ -274,34 +376,31 @@ final class Connections {
      */
     void init(int s, long t, long uid, int timeout, boolean tcp) {
         release(s);
-        flags[s] = F_ACTIVE | timeout << TIMEOUT_SHIFT;
-        start[s] = t;
-        last[s] = t;
+        int b = base(s);
+        row[b + S_LAST] = t;
+        row[b + S_FLAGS] = F_ACTIVE | timeout << TIMEOUT_SHIFT;
+        row[b + S_HIST] = 0;
+        row[b + S_MISC] = HIGH;
+        row[b + S_PACKETS] = 0;
+        row[b + S_IP_BYTES] = 0;
+        row[b + S_PAYLOAD] = 0;
+        row[b + S_START] = t;
         storeUid(s, uid);
         if (progress) {
             progressAt[s] = 0;
         }
-        hist[s] = 0;
-        histSeen[s] = 0;
-        for (int e = 2 * s; e < 2 * s + 2; e++) {
-            packets[e] = 0;
-            ipBytes.reset(e, 0);
-            payloadBytes.reset(e, 0);
-        }
         if (tcp) {
             int r = takeRow();
-            tcpRow[s] = r;
-            attemptAt[r] = 0;
-            expireAt[r] = 0;
+            tcpRow(s, r);
+            int x = r * TCP_STRIDE;
+            this.tcp[x + T_ATTEMPT] = 0;
+            this.tcp[x + T_EXPIRE] = 0;
             for (int e = 2 * r; e < 2 * r + 2; e++) {
-                epFlags[e] = 0;
-                startSeq[e] = 0;
-                lastSeq[e] = 0;
-                ackSeq[e] = 0;
-                finSeq.reset(e, 0);
-                counters[e] = 0;
-                lastReassem.reset(e, 1);
-                trimSeq.reset(e, 1);
+                int w = ep(e);
+                this.tcp[w + T_FLAGS_START] = 0;
+                this.tcp[w + T_LAST_ACK] = 0;
+                this.tcp[w + T_FIN_COUNTERS] = 0;
+                this.tcp[w + T_REASSEM_TRIM] = 1L << 32 | 1;
             }
         }
     }
@@ -309,7 +408,7 @@ final class Connections {
     private int takeRow() {
         if (freeRow >= 0) {
             int r = freeRow;
-            freeRow = lastSeq[2 * r];
+            freeRow = lastSeq(2 * r);
             return r;
         }
         if (nextRow == rowCapacity) {
@@ -318,12 +417,16 @@ final class Connections {
         return nextRow++;
     }
 
-    /** Drops what a removed slot holds outside its columns and gives back its TCP row; idempotent. */
+    /** Drops what a removed slot holds outside its row and gives back its TCP row; idempotent. */
     void release(int s) {
-        int f = flags[s];
-        for (int e = 2 * s; e < 2 * s + 2; e++) {
-            ipBytes.reset(e, 0);
-            payloadBytes.reset(e, 0);
+        int f = flags(s);
+        if ((f & (F_WIDE_IP | F_WIDE_IP << 1)) != 0) {
+            wideIpBytes.remove(2 * s);
+            wideIpBytes.remove(2 * s + 1);
+        }
+        if ((f & (F_WIDE_PAYLOAD | F_WIDE_PAYLOAD << 1)) != 0) {
+            widePayload.remove(2 * s);
+            widePayload.remove(2 * s + 1);
         }
         if ((f & F_MISSED) != 0) {
             missed.remove(s);
@@ -338,11 +441,11 @@ final class Connections {
         if ((f & F_OLD_UID) != 0) {
             oldUids.remove(s);
         }
-        flags[s] = 0;
-        int r = tcpRow[s];
+        flags(s, 0);
+        int r = tcpRow(s);
         if (r >= 0) {
             for (int e = 2 * r; e < 2 * r + 2; e++) {
-                int ef = epFlags[e];
+                int ef = epFlags(e);
                 if ((ef & E_SEQ_WRAPS) != 0) {
                     seqWrapMap.remove(e);
                 }
@@ -358,15 +461,21 @@ final class Connections {
                 if ((ef & E_WIDE_COUNTERS) != 0) {
                     wideCounters.remove(e);
                 }
-                epFlags[e] = 0;
-                finSeq.reset(e, 0);
-                lastReassem.reset(e, 1);
-                trimSeq.reset(e, 1);
+                if ((ef & E_WIDE_FIN) != 0) {
+                    wideFin.remove(e);
+                }
+                if ((ef & E_WIDE_REASSEM) != 0) {
+                    wideReassem.remove(e);
+                }
+                if ((ef & E_WIDE_TRIM) != 0) {
+                    wideTrim.remove(e);
+                }
+                epFlags(e, 0);
                 aboveHole.clear(e);
             }
-            lastSeq[2 * r] = freeRow;
+            lastSeq(2 * r, freeRow);
             freeRow = r;
-            tcpRow[s] = -1;
+            tcpRow(s, -1);
         }
     }
 
@@ -374,19 +483,20 @@ final class Connections {
 
     /** @return the key side (0 or 1) of the originator */
     int origSide(int s) {
-        return flags[s] & F_ORIG_IS_B;
+        return flags(s) & F_ORIG_IS_B;
     }
 
     boolean isOrigSide(int s, int side) {
-        return side == (flags[s] & F_ORIG_IS_B);
+        return side == (flags(s) & F_ORIG_IS_B);
     }
 
     boolean has(int s, int flag) {
-        return (flags[s] & flag) != 0;
+        return (flags(s) & flag) != 0;
     }
 
     void set(int s, int flag, boolean on) {
-        flags[s] = on ? flags[s] | flag : flags[s] & ~flag;
+        int f = flags(s);
+        flags(s, on ? f | flag : f & ~flag);
     }
 
     // ------------------------------------------------------------------- time
@@ -399,12 +509,19 @@ final class Connections {
      * @return nanoseconds since the epoch
      */
     long last(int s) {
-        return last[s];
+        return row[base(s) + S_LAST];
     }
 
-    /** Sets {@link #last(int)}. */
+    /**
+     * Sets {@link #last(int)}; a time earlier than the stored one may move the inactivity deadline
+     * earlier, so it marks the timer for re-arming.
+     */
     void last(int s, long t) {
-        last[s] = t;
+        int i = base(s) + S_LAST;
+        if (t < row[i]) {
+            rearmNeeded(s);
+        }
+        row[i] = t;
     }
 
     // ------------------------------------------------------------------- uids
@@ -418,10 +535,11 @@ final class Connections {
      * @return the uid number it was created with
      */
     long uidNumber(int s) {
-        if ((flags[s] & F_OLD_UID) != 0) {
+        long w = row[base(s) + S_FLAGS];
+        if ((w & F_OLD_UID) != 0) {
             return oldUids.get(s);
         }
-        return newestUid - ((newestUid - uidLow[s]) & 0xFFFF_FFFFL);
+        return newestUid - ((newestUid - (w >>> 32)) & LOW);
     }
 
     /**
@@ -444,11 +562,11 @@ final class Connections {
      * @param uid the next uid number to store
      */
     void ageUids(int s, long uid) {
-        if ((flags[s] & F_OLD_UID) == 0) {
+        if ((flags(s) & F_OLD_UID) == 0) {
             long n = uidNumber(s);
             if (uid - n >= OLD_UID_AGE) {
                 oldUids.put(s, n);
-                flags[s] |= F_OLD_UID;
+                set(s, F_OLD_UID, true);
             }
         }
     }
@@ -457,49 +575,81 @@ final class Connections {
         if (uid > newestUid) {
             newestUid = uid;
         }
-        uidLow[s] = (int) uid;
+        int i = base(s) + S_FLAGS;
+        row[i] = withHalf(row[i], 1, (int) uid);
         if (newestUid - uid >= OLD_UID_AGE) {
             oldUids.put(s, uid);
-            flags[s] |= F_OLD_UID;
+            set(s, F_OLD_UID, true);
         }
     }
 
     /** @return the index of slot {@code s}'s inactivity timeout */
     int timeoutIndex(int s) {
-        return flags[s] >>> TIMEOUT_SHIFT;
+        return flags(s) >>> TIMEOUT_SHIFT;
     }
 
     /** Sets {@link #timeoutIndex(int)} (0 to 127). */
     void timeoutIndex(int s, int index) {
-        flags[s] = (flags[s] & ~(0x7F << TIMEOUT_SHIFT)) | index << TIMEOUT_SHIFT;
+        flags(s, (flags(s) & ~(0x7F << TIMEOUT_SHIFT)) | index << TIMEOUT_SHIFT | F_REARM);
     }
 
     // ----------------------------------------------------------- all protocols
 
+    /**
+     * Reads an unsigned half word of slot endpoint {@code e} at row word {@code word}, or its wide
+     * value when flag {@code wideFlag} (shifted by the side) says it moved to {@code map}.
+     */
+    private long slotValue(int e, int word, int wideFlag, Int2LongOpenHashMap map) {
+        int b = base(e >> 1);
+        if ((row[b + S_FLAGS] & (wideFlag << (e & 1))) != 0) {
+            return map.get(e);
+        }
+        return half(row[b + word], e & 1) & LOW;
+    }
+
+    /** Adds {@code n} to the value {@link #slotValue} reads, moving it to the map when it leaves 32 bits. */
+    private void addSlotValue(int e, int word, int wideFlag, Int2LongOpenHashMap map, long n) {
+        int b = base(e >> 1);
+        int side = e & 1;
+        int flag = wideFlag << side;
+        if ((row[b + S_FLAGS] & flag) != 0) {
+            map.addTo(e, n);
+            return;
+        }
+        long w = row[b + word];
+        long v = (half(w, side) & LOW) + n;
+        if ((v >>> 32) == 0) {
+            row[b + word] = withHalf(w, side, (int) v);
+        } else {
+            row[b + S_FLAGS] |= flag;
+            map.put(e, v);
+        }
+    }
+
     /** Counts an IP packet's bytes for slot endpoint {@code e}. */
     void addIpBytes(int e, int n) {
-        ipBytes.add(e, n);
+        addSlotValue(e, S_IP_BYTES, F_WIDE_IP, wideIpBytes, n);
     }
 
     /** @return the IP bytes slot endpoint {@code e} sent */
     long ipBytes(int e) {
-        return ipBytes.get(e);
+        return slotValue(e, S_IP_BYTES, F_WIDE_IP, wideIpBytes);
     }
 
     /** UDP and ICMP: counts a packet's payload for slot endpoint {@code e} and marks the side active. */
     void addPayload(int e, int n) {
-        flags[e >> 1] |= F_SENT << (e & 1);
-        payloadBytes.add(e, n);
+        row[base(e >> 1) + S_FLAGS] |= F_SENT << (e & 1);
+        addSlotValue(e, S_PAYLOAD, F_WIDE_PAYLOAD, widePayload, n);
     }
 
     /** @return UDP and ICMP: the payload bytes slot endpoint {@code e} sent */
     long payloadBytes(int e) {
-        return payloadBytes.get(e);
+        return slotValue(e, S_PAYLOAD, F_WIDE_PAYLOAD, widePayload);
     }
 
     /** @return UDP and ICMP: whether slot endpoint {@code e} sent a packet */
     boolean sent(int e) {
-        return (flags[e >> 1] & (F_SENT << (e & 1))) != 0;
+        return (flags(e >> 1) & (F_SENT << (e & 1))) != 0;
     }
 
     /** @return the next progress event of slot {@code s}; 0 when none */
@@ -510,15 +660,16 @@ final class Connections {
     /** Sets {@link #progressAt(int)}; only called when progress events are on. */
     void progressAt(int s, long t) {
         progressAt[s] = t;
+        rearmNeeded(s);
     }
 
     /** @return {@code missed_bytes} of slot {@code s} */
     long missedBytes(int s) {
-        return (flags[s] & F_MISSED) != 0 ? missed.get(s) : 0;
+        return (flags(s) & F_MISSED) != 0 ? missed.get(s) : 0;
     }
 
     void addMissedBytes(int s, long n) {
-        flags[s] |= F_MISSED;
+        set(s, F_MISSED, true);
         missed.addTo(s, n);
     }
 
@@ -526,45 +677,143 @@ final class Connections {
 
     /** @return the attempt, delete or second expire deadline of slot {@code s} (see the field); 0 when none or not TCP */
     long attemptAt(int s) {
-        int r = tcpRow[s];
-        return r < 0 ? 0 : attemptAt[r];
+        int r = tcpRow(s);
+        return r < 0 ? 0 : tcp[r * TCP_STRIDE + T_ATTEMPT];
     }
 
     /** Sets {@link #attemptAt(int)} of a TCP slot. */
     void attemptAt(int s, long t) {
-        attemptAt[tcpRow[s]] = t;
+        tcp[tcpRow(s) * TCP_STRIDE + T_ATTEMPT] = t;
+        rearmNeeded(s);
     }
 
     /** @return the next TCP expire check of slot {@code s}; 0 when none or not TCP */
     long expireAt(int s) {
-        int r = tcpRow[s];
-        return r < 0 ? 0 : expireAt[r];
+        int r = tcpRow(s);
+        return r < 0 ? 0 : tcp[r * TCP_STRIDE + T_EXPIRE];
     }
 
     /** Sets {@link #expireAt(int)} of a TCP slot. */
     void expireAt(int s, long t) {
-        expireAt[tcpRow[s]] = t;
+        tcp[tcpRow(s) * TCP_STRIDE + T_EXPIRE] = t;
+        rearmNeeded(s);
     }
 
     /** @return the TCP endpoint of a TCP slot's side */
     int tcpEndpoint(int s, int side) {
-        return 2 * tcpRow[s] + side;
+        return 2 * tcpRow(s) + side;
+    }
+
+    private int epFlags(int e) {
+        return (int) tcp[ep(e) + T_FLAGS_START];
+    }
+
+    private void epFlags(int e, int f) {
+        int i = ep(e) + T_FLAGS_START;
+        tcp[i] = withHalf(tcp[i], 0, f);
     }
 
     /** @return the state of TCP endpoint {@code e} */
     byte state(int e) {
-        return (byte) ((epFlags[e] >>> STATE_SHIFT) & 7);
+        return (byte) ((epFlags(e) >>> STATE_SHIFT) & 7);
     }
 
     /** @return the state TCP endpoint {@code e} had before its current one */
     byte prevState(int e) {
-        return (byte) (epFlags[e] >>> PREV_STATE_SHIFT);
+        return (byte) ((epFlags(e) >>> PREV_STATE_SHIFT) & 7);
     }
 
     /** Moves TCP endpoint {@code e} to state {@code st}; its current state becomes the previous one. */
     void changeState(int e, byte st) {
-        int ef = epFlags[e];
-        epFlags[e] = (char) ((ef & E_MASK) | ((ef >>> STATE_SHIFT) & 7) << PREV_STATE_SHIFT | st << STATE_SHIFT);
+        int ef = epFlags(e);
+        epFlags(e, (ef & ~STATES) | ((ef >>> STATE_SHIFT) & 7) << PREV_STATE_SHIFT | st << STATE_SHIFT);
+    }
+
+    /** @return the first sequence number of TCP endpoint {@code e} (Zeek's start, 32 bits) */
+    int startSeq(int e) {
+        return (int) (tcp[ep(e) + T_FLAGS_START] >>> 32);
+    }
+
+    void startSeq(int e, int seq) {
+        int i = ep(e) + T_FLAGS_START;
+        tcp[i] = withHalf(tcp[i], 1, seq);
+    }
+
+    /** @return the last sequence number of TCP endpoint {@code e} */
+    int lastSeq(int e) {
+        return (int) tcp[ep(e) + T_LAST_ACK];
+    }
+
+    void lastSeq(int e, int seq) {
+        int i = ep(e) + T_LAST_ACK;
+        tcp[i] = withHalf(tcp[i], 0, seq);
+    }
+
+    /** @return the highest acknowledged sequence number of TCP endpoint {@code e} */
+    int ackSeq(int e) {
+        return (int) (tcp[ep(e) + T_LAST_ACK] >>> 32);
+    }
+
+    void ackSeq(int e, int seq) {
+        int i = ep(e) + T_LAST_ACK;
+        tcp[i] = withHalf(tcp[i], 1, seq);
+    }
+
+    /**
+     * Reads an unsigned half of TCP endpoint {@code e}'s word {@code word}, or its wide value when
+     * endpoint flag {@code wideFlag} says it moved to {@code map}.
+     */
+    private long tcpValue(int e, int word, int side, int wideFlag, Int2LongOpenHashMap map) {
+        int i = ep(e);
+        if ((tcp[i + T_FLAGS_START] & wideFlag) != 0) {
+            return map.get(e);
+        }
+        return half(tcp[i + word], side) & LOW;
+    }
+
+    /** Sets the value {@link #tcpValue} reads, moving it to the map when it leaves 32 bits. */
+    private void tcpValue(int e, int word, int side, int wideFlag, Int2LongOpenHashMap map, long v) {
+        int i = ep(e);
+        if ((tcp[i + T_FLAGS_START] & wideFlag) != 0) {
+            map.put(e, v);
+        } else if ((v >>> 32) == 0) {
+            tcp[i + word] = withHalf(tcp[i + word], side, (int) v);
+        } else {
+            tcp[i + T_FLAGS_START] |= wideFlag;
+            map.put(e, v);
+        }
+    }
+
+    /** @return the relative sequence number just past TCP endpoint {@code e}'s FIN */
+    long finSeq(int e) {
+        return tcpValue(e, T_FIN_COUNTERS, 0, E_WIDE_FIN, wideFin);
+    }
+
+    /** @return reassembly: the relative sequence number of TCP endpoint {@code e}'s next in-order byte */
+    long lastReassem(int e) {
+        return tcpValue(e, T_REASSEM_TRIM, 0, E_WIDE_REASSEM, wideReassem);
+    }
+
+    void lastReassem(int e, long seq) {
+        tcpValue(e, T_REASSEM_TRIM, 0, E_WIDE_REASSEM, wideReassem, seq);
+    }
+
+    /** @return reassembly: the relative sequence number up to which TCP endpoint {@code e}'s data was acknowledged (trimmed) */
+    long trimSeq(int e) {
+        return tcpValue(e, T_REASSEM_TRIM, 1, E_WIDE_TRIM, wideTrim);
+    }
+
+    void trimSeq(int e, long seq) {
+        tcpValue(e, T_REASSEM_TRIM, 1, E_WIDE_TRIM, wideTrim, seq);
+    }
+
+    private int counters(int e) {
+        return (int) (tcp[ep(e) + T_FIN_COUNTERS] >>> 32);
+    }
+
+    private void counters(int e, int all) {
+        int i = ep(e) + T_FIN_COUNTERS;
+        tcp[i] = withHalf(tcp[i], 1, all);
     }
 
     /**
@@ -576,25 +825,30 @@ final class Connections {
      * @return the stored position
      */
     int histLastRst(int s, int side) {
-        return (int) payloadBytes.get(2 * s + side);
+        return half(row[base(s) + S_PAYLOAD], side);
     }
 
     /** Sets {@link #histLastRst(int, int)}. */
     void histLastRst(int s, int side, int relSeq) {
-        payloadBytes.set(2 * s + side, relSeq & 0xFFFF_FFFFL);
+        int i = base(s) + S_PAYLOAD;
+        row[i] = withHalf(row[i], side, relSeq);
     }
 
     boolean epHas(int e, int flag) {
-        return (epFlags[e] & flag) != 0;
+        return (epFlags(e) & flag) != 0;
     }
 
     void epSet(int e, int flag) {
-        epFlags[e] = (char) (epFlags[e] | flag);
+        tcp[ep(e) + T_FLAGS_START] |= flag & LOW;
+    }
+
+    private void epClear(int e, int flag) {
+        tcp[ep(e) + T_FLAGS_START] &= ~(flag & LOW);
     }
 
     /** @return the sequence wrap count of TCP endpoint {@code e} */
     int seqWraps(int e) {
-        return (epFlags[e] & E_SEQ_WRAPS) != 0 ? seqWrapMap.get(e) : 0;
+        return (epFlags(e) & E_SEQ_WRAPS) != 0 ? seqWrapMap.get(e) : 0;
     }
 
     void incSeqWraps(int e) {
@@ -604,7 +858,7 @@ final class Connections {
 
     /** @return the acknowledgement wrap count of TCP endpoint {@code e} */
     int ackWraps(int e) {
-        return (epFlags[e] & E_ACK_WRAPS) != 0 ? ackWrapMap.get(e) : 0;
+        return (epFlags(e) & E_ACK_WRAPS) != 0 ? ackWrapMap.get(e) : 0;
     }
 
     void incAckWraps(int e) {
@@ -614,15 +868,15 @@ final class Connections {
 
     /** @return low 32 bits of the relative sequence of TCP endpoint {@code e}'s last SYN */
     int histLastSyn(int e) {
-        return (epFlags[e] & E_LAST_SYN) != 0 ? lastSynMap.get(e) : 0;
+        return (epFlags(e) & E_LAST_SYN) != 0 ? lastSynMap.get(e) : 0;
     }
 
     void histLastSyn(int e, int relSeq) {
         if (relSeq != 0) {
             epSet(e, E_LAST_SYN);
             lastSynMap.put(e, relSeq);
-        } else if ((epFlags[e] & E_LAST_SYN) != 0) {
-            epFlags[e] = (char) (epFlags[e] & ~E_LAST_SYN);
+        } else if ((epFlags(e) & E_LAST_SYN) != 0) {
+            epClear(e, E_LAST_SYN);
             lastSynMap.remove(e);
         }
     }
@@ -634,9 +888,9 @@ final class Connections {
      * later FIN with SYN or RST moves {@link #finSeq} is the old value kept in a map.
      */
     int histLastFin(int e) {
-        int ef = epFlags[e];
+        int ef = epFlags(e);
         if ((ef & E_FIN_OWN) != 0) {
-            return (int) (finSeq.get(e) - 1);
+            return (int) (finSeq(e) - 1);
         }
         return (ef & E_FIN_MAP) != 0 ? lastFinMap.get(e) : 0;
     }
@@ -647,11 +901,11 @@ final class Connections {
      * to {@code end + 1} before {@link #histLastFin(int)} is read again.
      */
     void finOnlyAt(int e) {
-        int ef = epFlags[e];
+        int ef = epFlags(e);
         if ((ef & E_FIN_MAP) != 0) {
             lastFinMap.remove(e);
         }
-        epFlags[e] = (char) ((ef & ~E_FIN_MAP) | E_FIN_OWN);
+        epFlags(e, (ef & ~E_FIN_MAP) | E_FIN_OWN);
     }
 
     /**
@@ -660,29 +914,37 @@ final class Connections {
      * @param finOnly whether the FIN came alone (without SYN or RST), see {@link #finOnlyAt}
      */
     void finSeq(int e, long seq, boolean finOnly) {
-        int ef = epFlags[e];
+        int ef = epFlags(e);
         if (!finOnly && (ef & E_FIN_OWN) != 0) {
-            lastFinMap.put(e, (int) (finSeq.get(e) - 1));
-            epFlags[e] = (char) ((ef & ~E_FIN_OWN) | E_FIN_MAP);
+            lastFinMap.put(e, (int) (finSeq(e) - 1));
+            epFlags(e, (ef & ~E_FIN_OWN) | E_FIN_MAP);
         }
-        finSeq.set(e, seq);
+        tcpValue(e, T_FIN_COUNTERS, 0, E_WIDE_FIN, wideFin, seq);
     }
 
     // ---------------------------------------------------------------- history
 
+    private long hist(int s) {
+        return row[base(s) + S_HIST];
+    }
+
+    private void hist(int s, long h) {
+        row[base(s) + S_HIST] = h;
+    }
+
     /** Appends one history letter (Zeek's {@code Session::AddHistory}). */
     void addHistory(int s, char c) {
-        long h = hist[s];
+        long h = hist(s);
         int n = packedLength(h);
         if (n < LETTERS_PER_WORD) {
-            hist[s] = h | ((long) code(c) << (LETTER_BITS * n));
+            hist(s, h | ((long) code(c) << (LETTER_BITS * n)));
             return;
         }
         StringBuilder more = longHistories.get(s);
         if (more == null) {
             more = new StringBuilder();
             longHistories.put(s, more);
-            flags[s] |= F_LONG_HISTORY;
+            set(s, F_LONG_HISTORY, true);
         }
         more.append(c);
     }
@@ -706,8 +968,9 @@ final class Connections {
      * @return {@code true} if the mask had been seen before (nothing added)
      */
     boolean checkHistory(int s, int mask, char c) {
-        if ((histSeen[s] & mask) == 0) {
-            histSeen[s] = (char) (histSeen[s] | mask);
+        int i = base(s) + S_MISC;
+        if ((row[i] & mask) == 0) {
+            row[i] |= mask & 0xFFFF;
             addHistory(s, c);
             return false;
         }
@@ -723,15 +986,15 @@ final class Connections {
      * first of the others to pass its narrow maximum moves all four to a map as 16-bit fields.
      */
     void scaledHistory(int s, int e, int counterShift, char c) {
-        if ((epFlags[e] & E_WIDE_COUNTERS) == 0) {
-            int all = counters[e];
+        if ((epFlags(e) & E_WIDE_COUNTERS) == 0) {
+            int all = counters(e);
             int k = counterShift >>> 4;
             int shift = NARROW_SHIFT[k];
             int max = NARROW_MAX[k];
             int n = (all >>> shift) & max;
             if (n < max) {
                 n++;
-                counters[e] = (all & ~(max << shift)) | (n << shift);
+                counters(e, (all & ~(max << shift)) | (n << shift));
                 if (isScaledStep(n)) {
                     addHistory(s, c);
                 }
@@ -762,11 +1025,11 @@ final class Connections {
     /** {@link #scaledHistory} for the bad checksums of a UDP or ICMP slot endpoint {@code e}. */
     void udpBadChecksum(int e, char c) {
         int s = e >> 1;
-        long n = (flags[s] & F_UDP_CHECKSUMS) != 0 ? udpChecksums.get(e) : 0;
+        long n = (flags(s) & F_UDP_CHECKSUMS) != 0 ? udpChecksums.get(e) : 0;
         if (n == 0xFFFF) {
             return;
         }
-        flags[s] |= F_UDP_CHECKSUMS;
+        set(s, F_UDP_CHECKSUMS, true);
         udpChecksums.put(e, ++n);
         if (isScaledStep((int) n)) {
             addHistory(s, c);
@@ -779,17 +1042,17 @@ final class Connections {
 
     /** @return whether the history is exactly {@code only} */
     boolean historyIs(int s, char only) {
-        return hist[s] == code(only);
+        return hist(s) == code(only);
     }
 
     void replaceHistory(int s, char c1, char c2) {
-        hist[s] = code(c1) | ((long) code(c2) << LETTER_BITS);
-        if ((flags[s] & F_LONG_HISTORY) != 0) {
+        hist(s, code(c1) | ((long) code(c2) << LETTER_BITS));
+        if ((flags(s) & F_LONG_HISTORY) != 0) {
             longHistories.remove(s);
-            flags[s] &= ~F_LONG_HISTORY;
+            set(s, F_LONG_HISTORY, false);
         }
         // the connection starts over as a flipped one: data held above holes goes, as it always has
-        int r = tcpRow[s];
+        int r = tcpRow(s);
         if (r >= 0) {
             aboveHole.clear(2 * r);
             aboveHole.clear(2 * r + 1);
@@ -798,10 +1061,10 @@ final class Connections {
 
     String history(int s) {
         StringBuilder sb = new StringBuilder(LETTERS_PER_WORD + 4);
-        for (long h = hist[s]; h != 0; h >>>= LETTER_BITS) {
+        for (long h = hist(s); h != 0; h >>>= LETTER_BITS) {
             sb.append(LETTERS.charAt((int) (h & 0x1F) - 1));
         }
-        if ((flags[s] & F_LONG_HISTORY) != 0) {
+        if ((flags(s) & F_LONG_HISTORY) != 0) {
             sb.append(longHistories.get(s));
         }
         return sb.toString();

@@ -13,8 +13,7 @@ import io.flowkit.core.internal.decode.NetworkSet;
 import io.flowkit.core.internal.decode.PacketView;
 import io.flowkit.core.internal.table.ConnectionTable;
 import io.flowkit.core.internal.timer.TimerWheel;
-import it.unimi.dsi.fastutil.ints.IntArrays;
-import it.unimi.dsi.fastutil.ints.IntComparator;
+import it.unimi.dsi.fastutil.longs.LongArrays;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -36,7 +35,12 @@ import java.util.Map;
  * <p><b>Timers</b> are lazy: one wheel entry per connection holds the earliest of its deadlines
  * (inactivity measured from the last packet, the TCP attempt timer, the TCP expire check, the
  * delete timer after a close). A packet only moves {@code last}; when the entry fires, every
- * deadline is re-checked in time order and the entry re-armed for the next one.
+ * deadline is re-checked in time order and the entry re-armed for the next one. A packet touches
+ * the wheel only when it may have moved a deadline earlier (a new connection, a TCP timer set, a
+ * new inactivity timeout, a timestamp going backwards: {@code Connections.takeRearm}), so that at
+ * a million open connections an ordinary packet costs no cache miss in the wheel's arrays; the
+ * wheel then holds exactly what re-arming after every packet would hold, since re-arming never
+ * moves a deadline later.
  *
  * <p><b>Bounds.</b> The table grows by doubling up to {@code maxConnections}; at the bound the
  * least recently active connection is removed first ({@link CloseReason#EVICTED}). The pending
@@ -111,7 +115,6 @@ public final class Engine implements TimerWheel.Expiry {
     private long closed;
     private long evicted;
     private long peak;
-    private final IntComparator byKey;
     private final ProgressAges progress;
     private final int maxConnections;
     /** The table's bound: {@link #maxConnections}, plus the spare slot when compressing. */
@@ -173,8 +176,8 @@ public final class Engine implements TimerWheel.Expiry {
         this.connectionGauge = new BoundGauge(Bound.CONNECTIONS, max, sink::boundReached);
         this.pendingGauge = pending == null ? null
                 : new BoundGauge(Bound.PENDING, config.compressor().maxPendingConnections(), sink::boundReached);
-        this.table = new ConnectionTable(Math.min(slots, 1024), slots);
-        this.c = new Connections(table.capacity(), !config.progressAges().isEmpty());
+        this.table = new ConnectionTable(Math.min(slots, 1024), slots, Connections.WORDS);
+        this.c = new Connections(table, !config.progressAges().isEmpty());
         this.wheel = new TimerWheel(table.capacity(), 0);
         tunnels.grow(table.capacity());
         this.localNets = new NetworkSet(config.localNetworks());
@@ -210,7 +213,6 @@ public final class Engine implements TimerWheel.Expiry {
         }
         this.tcp = new Tcp(c, config.tcpAttemptTimeout().toNanos(), config.tcpCloseTimeout().toNanos(),
                 config.tcpResetTimeout().toNanos(), T_TCP);
-        this.byKey = table::compareKeys;
         this.progress = new ProgressAges(config.progressAges());
         this.links = config.resumeHorizon() == null ? null : new SessionLinks(config.resumeHorizon().toNanos(),
                 resumeCapacity, uids);
@@ -281,7 +283,7 @@ public final class Engine implements TimerWheel.Expiry {
             } else if (which == 3) {
                 // progress hook: a snapshot for the listeners, then the next age (ProgressAges)
                 sink.connectionProgress(record(s, CloseReason.STILL_OPEN));
-                c.progressAt(s, progress.next(c.start[s], prog));
+                c.progressAt(s, progress.next(c.start(s), prog));
             } else if (which == 1) {
                 c.expireAt(s, 0);
                 long next = tcp.expireTimer(s, now);
@@ -308,6 +310,7 @@ public final class Engine implements TimerWheel.Expiry {
     }
 
     private void rearm(int s) {
+        c.takeRearm(s);
         long d = inactivityDeadline(s);
         long att = c.attemptAt(s);
         if (att != 0 && att < d) {
@@ -470,7 +473,8 @@ public final class Engine implements TimerWheel.Expiry {
                 count(e, v);
                 break;
         }
-        if (table.isLive(s)) {
+        // lazy timers: only a packet that may have moved a deadline earlier touches the wheel
+        if ((c.takeRearm(s) || created) && table.isLive(s)) {
             rearm(s);
         }
         return s;
@@ -592,8 +596,7 @@ public final class Engine implements TimerWheel.Expiry {
     }
 
     private void count(int e, PacketView v) {
-        c.packets[e]++;
-        c.addIpBytes(e, v.ipLength);
+        c.countPacket(e, v.ipLength);
     }
 
     /** Zeek's base script reaction to {@code connection_established}: per-port inactivity timeouts. */
@@ -675,7 +678,7 @@ public final class Engine implements TimerWheel.Expiry {
         }
         c.set(s, Connections.F_ORIG_IS_B, !srcIsA);
         if (flip && !isBroadcast(v.dstHi, v.dstLo)) {
-            c.flags[s] ^= Connections.F_ORIG_IS_B;
+            c.toggle(s, Connections.F_ORIG_IS_B);
             c.addHistory(s, '^');
         }
         if (kind == TCP) {
@@ -777,21 +780,26 @@ public final class Engine implements TimerWheel.Expiry {
                 attempts[k++] = s;
             }
         }
-        IntArrays.quickSort(attempts, 0, k, (x, y) -> {
-            int cmp = Long.compare(c.attemptAt(x), c.attemptAt(y));
-            return cmp != 0 ? cmp : Long.compare(c.uidNumber(x), c.uidNumber(y));
-        });
+        // by deadline, then uid: each slot's two values read once, then an indirect radix sort
+        long[] deadlines = new long[k];
+        long[] uidNumbers = new long[k];
+        int[] order = new int[k];
         for (int i = 0; i < k; i++) {
-            int s = attempts[i];
+            deadlines[i] = c.attemptAt(attempts[i]);
+            uidNumbers[i] = c.uidNumber(attempts[i]);
+            order[i] = i;
+        }
+        LongArrays.radixSortIndirect(order, deadlines, uidNumbers, false);
+        for (int i = 0; i < k; i++) {
+            int s = attempts[order[i]];
             if (tcp.attemptTimer(s)) {
                 remove(s, CloseReason.END_OF_INPUT);
             }
         }
         count = table.liveSlots(slots);
-        int[] rest = Arrays.copyOf(slots, count);
-        IntArrays.quickSort(rest, 0, count, byKey);
-        for (int s : rest) {
-            remove(s, CloseReason.END_OF_INPUT);
+        table.sortByKey(slots, count);
+        for (int i = 0; i < count; i++) {
+            remove(slots[i], CloseReason.END_OF_INPUT);
         }
     }
 
@@ -862,10 +870,10 @@ public final class Engine implements TimerWheel.Expiry {
             resumedFrom = links.resumedFrom(s);
             session = links.session(s, o);
         }
-        return new Connection(uids.uid(c.uidNumber(s)), c.start[s], address(oHi, oLo), oPort, address(rHi, rLo),
-                rPort, protocol, ipProto, null, Math.max(0, c.last(s) - c.start[s]), origBytes, respBytes, state,
+        return new Connection(uids.uid(c.uidNumber(s)), c.start(s), address(oHi, oLo), oPort, address(rHi, rLo),
+                rPort, protocol, ipProto, null, Math.max(0, c.last(s) - c.start(s)), origBytes, respBytes, state,
                 localNets.contains(oHi, oLo), localNets.contains(rHi, rLo), c.missedBytes(s), history,
-                Integer.toUnsignedLong(c.packets[oe]), c.ipBytes(oe), Integer.toUnsignedLong(c.packets[re]),
+                c.packets(oe), c.ipBytes(oe), c.packets(re),
                 c.ipBytes(re), tunnelParents(s), reason, resumedFrom, session);
     }
 
@@ -886,7 +894,7 @@ public final class Engine implements TimerWheel.Expiry {
             measure(s);
         }
         links.remember(s, table.ipProto(s), table.aHi(s), table.aLo(s), table.aPort(s), table.bHi(s), table.bLo(s),
-                table.bPort(s), c.uidNumber(s), c.start[s], c.last(s), c.origSide(s));
+                table.bPort(s), c.uidNumber(s), c.start(s), c.last(s), c.origSide(s));
     }
 
     /** Fills {@link SessionLinks}' part fields with the connection's counts by key side. */
@@ -894,7 +902,7 @@ public final class Engine implements TimerWheel.Expiry {
         int ipProto = table.ipProto(s);
         for (int x = 0; x < 2; x++) {
             int e = 2 * s + x;
-            long pkts = Integer.toUnsignedLong(c.packets[e]);
+            long pkts = c.packets(e);
             links.partPackets[x] = pkts;
             links.partSeqKnown[x] = ipProto == 6 && pkts > 0;
             if (ipProto == 6) {

@@ -90,7 +90,7 @@ final class Tcp {
 
     /** Zeek's {@code StartSeqI64}: always a 32-bit unsigned value (Zeek computes it in uint32). */
     private long start(int e) {
-        return c.startSeq[e] & 0xFFFF_FFFFL;
+        return c.startSeq(e) & 0xFFFF_FFFFL;
     }
 
     private long relative(int e, int seq, int wraps) {
@@ -114,7 +114,7 @@ final class Tcp {
             }
         }
         if (wraps == 0) {
-            int d = cur - c.startSeq[e];
+            int d = cur - c.startSeq(e);
             if (d < 0) {
                 underflow = true;
             }
@@ -151,8 +151,8 @@ final class Tcp {
 
     /** Zeek's {@code Connection::FlipRoles} plus the TCP adapter's part. */
     void flipRoles(int s) {
-        c.flags[s] ^= Connections.F_ORIG_IS_B;
-        int f = c.flags[s];
+        c.toggle(s, Connections.F_ORIG_IS_B);
+        int f = c.flags(s);
         boolean firstOrig = (f & Connections.F_FIRST_ORIG) != 0;
         boolean firstResp = (f & Connections.F_FIRST_RESP) != 0;
         c.set(s, Connections.F_FIRST_ORIG, firstResp);
@@ -183,11 +183,11 @@ final class Tcp {
         boolean closed = c.epHas(origE, Connections.E_DID_CLOSE) || c.epHas(respE, Connections.E_DID_CLOSE);
         if (!closed) {
             int base = (int) seq;
-            if (base == c.startSeq[connOrig]) {
+            if (base == c.startSeq(connOrig)) {
                 return false;
             }
             return (flags & ACK) != 0 || c.state(connOrig) != SYN_ACK_SENT || c.state(respE) != INACTIVE
-                    || base != c.startSeq[respE];
+                    || base != c.startSeq(respE);
         }
         return true;
     }
@@ -227,7 +227,7 @@ final class Tcp {
         initEndpoint(e, syn, seq32, seqOnePast);
 
         underflow = false;
-        long relSeq = relativeSeq(e, seq32, c.lastSeq[e], c.seqWraps(e));
+        long relSeq = relativeSeq(e, seq32, c.lastSeq(e), c.seqWraps(e));
         boolean seqUnderflow = underflow;
 
         updateHistory(s, e, syn, fin, rst, ack, relSeq, len);
@@ -247,12 +247,12 @@ final class Tcp {
         if (ack) {
             if (c.state(p) == INACTIVE) {
                 relAck = 1;
-                c.startSeq[p] = ack32 - 1;
-                c.ackSeq[p] = ack32 - 1;
-                c.lastSeq[p] = ack32 - 1;
+                c.startSeq(p, ack32 - 1);
+                c.ackSeq(p, ack32 - 1);
+                c.lastSeq(p, ack32 - 1);
             } else {
                 underflow = false;
-                relAck = relativeSeq(p, ack32, c.ackSeq[p], c.ackWraps(p));
+                relAck = relativeSeq(p, ack32, c.ackSeq(p), c.ackWraps(p));
                 if (underflow) {
                     relAck = 0;
                 } else if (!rst) {
@@ -302,18 +302,18 @@ final class Tcp {
         switch (c.state(e)) {
             case INACTIVE:
                 if (syn) {
-                    c.ackSeq[e] = firstSeq;
-                    c.startSeq[e] = firstSeq;
+                    c.ackSeq(e, firstSeq);
+                    c.startSeq(e, firstSeq);
                 } else {
-                    c.ackSeq[e] = firstSeq - 1;
-                    c.startSeq[e] = firstSeq - 1;
+                    c.ackSeq(e, firstSeq - 1);
+                    c.startSeq(e, firstSeq - 1);
                     lastSeq = firstSeq;
                 }
-                c.lastSeq[e] = lastSeq;
+                c.lastSeq(e, lastSeq);
                 break;
             case SYN_SENT:
             case SYN_ACK_SENT:
-                if (syn && firstSeq != c.startSeq[e]) {
+                if (syn && firstSeq != c.startSeq(e)) {
                     reinit(e, firstSeq, lastSeq);
                 }
                 break;
@@ -334,9 +334,9 @@ final class Tcp {
     }
 
     private void reinit(int e, int firstSeq, int lastSeq) {
-        c.startSeq[e] = firstSeq;
-        c.ackSeq[e] = firstSeq;
-        c.lastSeq[e] = lastSeq;
+        c.startSeq(e, firstSeq);
+        c.ackSeq(e, firstSeq);
+        c.lastSeq(e, lastSeq);
     }
 
     private void updateHistory(int s, int e, boolean syn, boolean fin, boolean rst, boolean ack, long relSeq,
@@ -377,31 +377,31 @@ final class Tcp {
     }
 
     private void updateAckSeq(int e, int ack32) {
-        int delta = ack32 - c.ackSeq[e];
+        int delta = ack32 - c.ackSeq(e);
         if (ack32 == 0 && delta > TOO_LARGE_SEQ_DELTA) {
             return; // more likely a broken ack than a wrap landing on 0
         }
         if (delta > 0) {
-            if (Integer.compareUnsigned(ack32, c.ackSeq[e]) < 0) {
+            if (Integer.compareUnsigned(ack32, c.ackSeq(e)) < 0) {
                 c.incAckWraps(e);
             }
-            c.ackSeq[e] = ack32;
+            c.ackSeq(e, ack32);
         }
     }
 
     private void updateLastSeqValue(int e, int seq) {
-        if (Integer.compareUnsigned(seq, c.lastSeq[e]) < 0) {
+        if (Integer.compareUnsigned(seq, c.lastSeq(e)) < 0) {
             c.incSeqWraps(e);
         }
-        c.lastSeq[e] = seq;
+        c.lastSeq(e, seq);
     }
 
     private void updateLastSeq(int s, int e, int lastSeq, boolean syn, boolean fin, boolean rst, int len) {
-        int delta = lastSeq - c.lastSeq[e];
+        int delta = lastSeq - c.lastSeq(e);
         if ((syn || rst) && (delta > TOO_LARGE_SEQ_DELTA || delta < -TOO_LARGE_SEQ_DELTA)) {
             return; // don't trust outlandish SYN/RST sequence numbers
         }
-        if (fin && full(c.lastSeq[e], 0) == ((start(e) + 1) & 0xFFFF_FFFFL)) {
+        if (fin && full(c.lastSeq(e), 0) == ((start(e) + 1) & 0xFFFF_FFFFL)) {
             updateLastSeqValue(e, lastSeq);
         } else if (c.state(e) == RESET) {
             return; // don't trust sequence numbers after a reset
@@ -454,7 +454,7 @@ final class Tcp {
                     c.attemptAt(s, plus(t, attemptDelay));
                 }
             } else {
-                if (!ack && c.state(p) == SYN_ACK_SENT && seq32 == c.startSeq[e]) {
+                if (!ack && c.state(p) == SYN_ACK_SENT && seq32 == c.startSeq(e)) {
                     // SYN and SYN-ACK seen in reverse order: flip and establish
                     c.set(s, Connections.F_PARTIAL, false);
                     flipRoles(s);
@@ -552,7 +552,7 @@ final class Tcp {
     // ------------------------------------------------------------ reassembly
 
     private boolean noDataAcked(int e) {
-        long ackFull = full(c.ackSeq[e], c.ackWraps(e));
+        long ackFull = full(c.ackSeq(e), c.ackWraps(e));
         long start = start(e);
         return ackFull == start || ackFull == start + 1;
     }
@@ -562,7 +562,7 @@ final class Tcp {
      * byte seen of an endpoint that began mid-stream (Zeek fakes its start one below it).
      */
     int firstDataSeq(int e) {
-        return c.startSeq[e] + 1;
+        return c.startSeq(e) + 1;
     }
 
     /** {@code TCP_Endpoint::Size}: payload bytes from sequence numbers. */
@@ -571,8 +571,8 @@ final class Tcp {
         if (c.prevState(e) == SYN_SENT && c.state(e) == RESET && c.state(p) == INACTIVE && !noDataAcked(e)) {
             return 0;
         }
-        long lastFull = full(c.lastSeq[e], c.seqWraps(e));
-        long ackFull = full(c.ackSeq[e], c.ackWraps(e));
+        long lastFull = full(c.lastSeq(e), c.seqWraps(e));
+        long ackFull = full(c.ackSeq(e), c.ackWraps(e));
         long size = (Long.compareUnsigned(lastFull, ackFull) > 0 ? lastFull : ackFull) - start(e);
         if (size != 0) {
             --size;
@@ -587,7 +587,7 @@ final class Tcp {
         if (c.epHas(e, Connections.E_SKIP)) {
             return;
         }
-        long ack = relative(e, c.ackSeq[e], c.ackWraps(e));
+        long ack = relative(e, c.ackSeq(e), c.ackWraps(e));
         long upper = seq + len;
         if (Long.compareUnsigned(seq, ack) < 0) {
             if (Long.compareUnsigned(upper, ack) <= 0) {
@@ -597,7 +597,7 @@ final class Tcp {
         }
         newBlock(s, e, seq, upper);
         AboveHole.Ranges r = c.aboveHole.get(e);
-        if (r != null && noDataAcked(e) && r.hi[r.n - 1] - c.lastReassem.get(e) > MAX_ABOVE_HOLE_WITHOUT_ACKS) {
+        if (r != null && noDataAcked(e) && r.hi[r.n - 1] - c.lastReassem(e) > MAX_ABOVE_HOLE_WITHOUT_ACKS) {
             clearBlocks(e);
         } else if (heldBytes(e, r) > EXCESSIVE_DATA_WITHOUT_ACKS) {
             clearBlocks(e);
@@ -605,7 +605,7 @@ final class Tcp {
     }
 
     private long heldBytes(int e, AboveHole.Ranges r) {
-        long held = Math.max(0, c.lastReassem.get(e) - c.trimSeq.get(e));
+        long held = Math.max(0, c.lastReassem(e) - c.trimSeq(e));
         if (r != null) {
             for (int i = 0; i < r.n; i++) {
                 held += r.hi[i] - r.lo[i];
@@ -621,18 +621,18 @@ final class Tcp {
     }
 
     private void newBlock(int s, int e, long seq, long upper) {
-        if (Long.compareUnsigned(upper, c.trimSeq.get(e)) <= 0) {
+        if (Long.compareUnsigned(upper, c.trimSeq(e)) <= 0) {
             return;
         }
-        if (Long.compareUnsigned(seq, c.trimSeq.get(e)) < 0) {
-            seq = c.trimSeq.get(e);
+        if (Long.compareUnsigned(seq, c.trimSeq(e)) < 0) {
+            seq = c.trimSeq(e);
         }
-        if (Long.compareUnsigned(seq, c.lastReassem.get(e)) <= 0) {
-            if (Long.compareUnsigned(upper, c.lastReassem.get(e)) > 0) {
-                c.lastReassem.set(e, upper);
+        if (Long.compareUnsigned(seq, c.lastReassem(e)) <= 0) {
+            if (Long.compareUnsigned(upper, c.lastReassem(e)) > 0) {
+                c.lastReassem(e, upper);
                 deliverContiguous(e);
                 if (noDataAcked(e) && size(e) > MAX_INITIAL_WINDOW) {
-                    trimToSeq(s, e, c.lastReassem.get(e));
+                    trimToSeq(s, e, c.lastReassem(e));
                 }
             }
         } else {
@@ -643,18 +643,18 @@ final class Tcp {
     /** Delivers the held intervals that in-order data has now reached (BlockInserted). */
     private void deliverContiguous(int e) {
         AboveHole.Ranges r = c.aboveHole.get(e);
-        while (r != null && r.n > 0 && r.lo[0] <= c.lastReassem.get(e)) {
-            c.lastReassem.set(e, Math.max(c.lastReassem.get(e), r.hi[0]));
+        while (r != null && r.n > 0 && r.lo[0] <= c.lastReassem(e)) {
+            c.lastReassem(e, Math.max(c.lastReassem(e), r.hi[0]));
             c.aboveHole.removeFirst(e, r);
             r = c.aboveHole.get(e);
         }
     }
 
     private void ackReceived(int s, int e, long seq) {
-        if (c.epHas(e, Connections.E_FIN_SEEN) && Long.compareUnsigned(seq, c.finSeq.get(e)) >= 0) {
-            seq = c.finSeq.get(e) - 1;
+        if (c.epHas(e, Connections.E_FIN_SEEN) && Long.compareUnsigned(seq, c.finSeq(e)) >= 0) {
+            seq = c.finSeq(e) - 1;
         }
-        if (Long.compareUnsigned(seq, c.trimSeq.get(e)) <= 0) {
+        if (Long.compareUnsigned(seq, c.trimSeq(e)) <= 0) {
             return;
         }
         trimToSeq(s, e, seq);
@@ -662,10 +662,10 @@ final class Tcp {
     }
 
     private void trimToSeq(int s, int e, long seq) {
-        if (Long.compareUnsigned(seq, c.lastReassem.get(e)) > 0) {
+        if (Long.compareUnsigned(seq, c.lastReassem(e)) > 0) {
             undelivered(s, e, seq);
         }
-        c.trimSeq.set(e, seq);
+        c.trimSeq(e, seq);
         AboveHole.Ranges r = c.aboveHole.get(e);
         while (r != null && r.n > 0 && Long.compareUnsigned(r.hi[0], seq) <= 0) {
             c.aboveHole.removeFirst(e, r);
@@ -681,19 +681,19 @@ final class Tcp {
             // one gap per hole below upTo, each followed by delivery of the data above it
             AboveHole.Ranges r = c.aboveHole.get(e);
             while (r != null && r.n > 0 && Long.compareUnsigned(r.lo[0], upTo) < 0) {
-                if (r.lo[0] > c.lastReassem.get(e)) {
-                    gap(s, e, r.lo[0] - c.lastReassem.get(e));
+                if (r.lo[0] > c.lastReassem(e)) {
+                    gap(s, e, r.lo[0] - c.lastReassem(e));
                 }
-                c.lastReassem.set(e, Math.max(c.lastReassem.get(e), r.hi[0]));
+                c.lastReassem(e, Math.max(c.lastReassem(e), r.hi[0]));
                 c.aboveHole.removeFirst(e, r);
                 r = c.aboveHole.get(e);
             }
-            if (Long.compareUnsigned(upTo, c.lastReassem.get(e)) > 0) {
-                gap(s, e, upTo - c.lastReassem.get(e));
+            if (Long.compareUnsigned(upTo, c.lastReassem(e)) > 0) {
+                gap(s, e, upTo - c.lastReassem(e));
             }
         }
-        if (Long.compareUnsigned(upTo, c.lastReassem.get(e)) > 0) {
-            c.lastReassem.set(e, upTo);
+        if (Long.compareUnsigned(upTo, c.lastReassem(e)) > 0) {
+            c.lastReassem(e, upTo);
         }
     }
 
@@ -712,8 +712,8 @@ final class Tcp {
         if (c.epHas(e, Connections.E_SKIP)) {
             return false;
         }
-        long delivered = start(e) + c.lastReassem.get(e);
-        long lastFull = full(c.lastSeq[e], c.seqWraps(e));
+        long delivered = start(e) + c.lastReassem(e);
+        long lastFull = full(c.lastSeq(e), c.seqWraps(e));
         if (lastFull < delivered) {
             return false;
         }
@@ -722,7 +722,7 @@ final class Tcp {
         }
         int p = e ^ 1;
         AboveHole.Ranges r = c.aboveHole.get(p);
-        return c.state(e) != RESET && r != null && r.hi[r.n - 1] > c.lastReassem.get(p);
+        return c.state(e) != RESET && r != null && r.hi[r.n - 1] > c.lastReassem(p);
     }
 
     private void checkEof(int s, int e) {

@@ -1,13 +1,16 @@
 package io.flowkit.core.internal.table;
 
+import it.unimi.dsi.fastutil.ints.IntArrays;
+import it.unimi.dsi.fastutil.longs.LongArrays;
 import java.util.Arrays;
 
 /**
  * The connection table: maps a packet's 5-tuple to a dense slot number, in both directions.
  *
- * <p><b>Caveats first.</b> Not thread-safe. The table stores only keys, the hash index and the
- * recency list; per-connection state lives in parallel arrays elsewhere, indexed by the same slot
- * number, and must be grown by the caller whenever {@link #grow()} returns a new capacity. The
+ * <p><b>Caveats first.</b> Not thread-safe. The table stores keys, the hash index and the
+ * recency list, and leaves room for the caller's value words in each slot's row; other
+ * per-connection state lives in arrays elsewhere, indexed by the same slot number, and must be
+ * grown by the caller whenever {@link #grow()} returns a new capacity. The
  * table never grows by itself: the caller checks {@link #isFull()} and either grows it or evicts
  * {@link #stalest()}, so that state arrays and table always agree.
  *
@@ -20,39 +23,58 @@ import java.util.Arrays;
  * Zeek does, so they match only packets in the same direction. IPv4 addresses are IPv4-mapped,
  * as in {@code PacketView}.
  *
- * <p><b>Layout.</b> A {@code long[]} slab with two words per slot: the addresses, then ports,
- * protocol, an IPv6 flag and a recency tick in one word. When both addresses are IPv4 the first
- * word holds both (32 bits each); otherwise it holds the index of a four-word entry in a side
- * store for IPv6 keys, so IPv4 connections pay 16 bytes of key, four to a cache line. Plus an
+ * <p><b>Layout.</b> A {@code long[]} slab with three words per slot: the addresses; ports,
+ * protocol, an IPv6 flag and a recency tick; the slot's two recency-list links. When both
+ * addresses are IPv4 the first word holds both (32 bits each); otherwise it holds the index of a
+ * four-word entry in a side store for IPv6 keys, so IPv4 connections pay 16 bytes of key. Plus an
  * open-addressing index ({@code int[]}, linear probing, load at most 1/2, deletion by backward
- * shift, so no tombstones). Slots are recycled through a free list. A doubly linked recency list
- * (two {@code int}s per slot) orders slots by last use, so the stalest connection is found in
- * O(1) when the table is at its bound.
+ * shift, so no tombstones). An index entry holds slot + 1 and, in the bits the bound leaves free
+ * (11 bits at a million slots), a tag from the key's hash, so a probe that passes another key
+ * almost never reads that key's row: at load 1/2 a lookup would otherwise read about 1.5 rows,
+ * each a cache miss in a large table. Slots are recycled through a free list (chained through the next
+ * links). The doubly linked recency list orders slots by last use, so the stalest connection is
+ * found in O(1) when the table is at its bound; its links sit beside the key because a lookup
+ * that moves its slot in the list reads both, and with a million slots each separate array would
+ * be one more cache miss per packet (the two neighbours' links still are). For the same reason a
+ * caller may ask for value words after each key ({@link #slab()}): the engine keeps a
+ * connection's per-packet state there, so a lookup leads to state on the lines it already read.
  *
  * <p><b>Cost.</b> A lookup hashes 36 bytes of key, probes about 1.5 index entries on average and
- * reads one slab slot (plus the side entry for IPv6); nothing is allocated except when the
- * table or the IPv6 store grows (doubling up to the bound). Memory per IPv4 slot: 16 (slab) + 8
- * (recency) + 8 (index at load 1/2) = 32 bytes; an IPv6 key adds 32.
+ * reads one slab row (plus the side entry for IPv6); nothing is allocated except when the
+ * table or the IPv6 store grows (doubling up to the bound). Memory per IPv4 slot: 24 (key 16 and
+ * recency links 8) + 8 (index at load 1/2) = 32 bytes; an IPv6 key adds 32.
  */
 public final class ConnectionTable {
     /** Set in the protocol word of one-way (never canonicalised) ICMP keys. */
     public static final int ONE_WAY = 0x100;
     private static final int MIN_CAPACITY = 16;
-    private static final int STRIDE = 2;
+    /** Words of key and recency links at the start of each slot's row; value words follow. */
+    public static final int KEY_WORDS = 3;
     private static final int W_PORTS = 1;
+    /** The recency list links: the previous slot in the high half, the next in the low half. */
+    private static final int W_LRU = 2;
+    private static final long LOW = 0xFFFF_FFFFL;
     /** In the ports word: the key's addresses are in the IPv6 side store. */
     private static final long V6 = 0x8000L;
     private static final long KEY_MASK = 0xFFFF_FFFF_0000_FFFFL;
     private static final long IPV4_MAPPED = 0xFFFF_0000_0000L;
+    /** The previous-slot link of a free slot. */
+    private static final int FREE = -2;
+    /** {@link #sortByKey} packs slot numbers below this into the sort key. */
+    private static final int SORT_SLOTS = 1 << 24;
 
     private final int maxSlots;
+    private final int stride;
+    /** The bits of an index entry that hold slot + 1; the bits above hold a tag of the key's hash. */
+    private final int slotMask;
     private int capacity;
     private int size;
 
     /**
-     * Keys, {@value #STRIDE} longs per slot: the addresses (IPv4 pair, or an index into
+     * Keys, {@link #stride()} longs per slot: the addresses (IPv4 pair, or an index into
      * {@link #v6}), then ports (a in bits 48..63, b in 32..47), the recency tick (bits 16..31) and
-     * the protocol word with the {@link #V6} flag (bits 0..15).
+     * the protocol word with the {@link #V6} flag (bits 0..15), then the recency links, then the
+     * caller's value words.
      */
     private long[] keys;
     /** IPv6 keys: a's hi, a's lo, b's hi, b's lo per entry. */
@@ -60,8 +82,6 @@ public final class ConnectionTable {
     private int[] v6Free = new int[0];
     private int v6FreeCount;
     private int v6Used;
-    private int[] lruPrev;
-    private int[] lruNext;
     private int lruHead = -1;
     private int lruTail = -1;
     private int freeHead = -1;
@@ -80,10 +100,29 @@ public final class ConnectionTable {
      * @param maxSlots        the bound: the table never holds more connections
      */
     public ConnectionTable(int initialCapacity, int maxSlots) {
+        this(initialCapacity, maxSlots, 0);
+    }
+
+    /**
+     * Creates an empty table whose slab rows carry {@code valueWords} words of the caller's
+     * per-connection state after each key, so that a lookup and the state it leads to share
+     * cache lines (see {@link #slab()}).
+     *
+     * @param initialCapacity slots to allocate at first (rounded up to a power of two, at most
+     *                        {@code maxSlots})
+     * @param maxSlots        the bound: the table never holds more connections
+     * @param valueWords      the caller's words per slot
+     */
+    public ConnectionTable(int initialCapacity, int maxSlots, int valueWords) {
         if (maxSlots < 1) {
             throw new IllegalArgumentException("maxSlots must be positive, got " + maxSlots);
         }
+        if (valueWords < 0) {
+            throw new IllegalArgumentException("valueWords must not be negative, got " + valueWords);
+        }
         this.maxSlots = maxSlots;
+        this.stride = KEY_WORDS + valueWords;
+        this.slotMask = (int) ((1L << (32 - Integer.numberOfLeadingZeros(maxSlots))) - 1);
         int cap = Math.min(maxSlots, Math.max(MIN_CAPACITY, ceilPow2(initialCapacity)));
         allocate(cap);
     }
@@ -94,12 +133,27 @@ public final class ConnectionTable {
 
     private void allocate(int cap) {
         capacity = cap;
-        keys = new long[cap * STRIDE];
-        lruPrev = new int[cap];
-        lruNext = new int[cap];
+        keys = new long[cap * stride];
         int indexSize = ceilPow2(cap) * 2;
         index = new int[indexSize];
         indexMask = indexSize - 1;
+    }
+
+    /**
+     * Returns the slab: slot {@code s}'s row is the {@link #stride()} words from
+     * {@code s * stride()}; its value words start at {@code s * stride() + KEY_WORDS} and belong to
+     * the caller, which initialises them when it takes a slot (the table neither reads nor clears
+     * them; growing copies them). The array is replaced by {@link #grow()}.
+     *
+     * @return the slab
+     */
+    public long[] slab() {
+        return keys;
+    }
+
+    /** @return words per slot row: {@link #KEY_WORDS} plus the value words */
+    public int stride() {
+        return stride;
     }
 
     /** @return slots allocated; every per-slot state array must be at least this long */
@@ -133,20 +187,22 @@ public final class ConnectionTable {
             throw new IllegalStateException("connection table at its bound of " + maxSlots);
         }
         int cap = (int) Math.min(maxSlots, (long) capacity * 2);
-        keys = Arrays.copyOf(keys, cap * STRIDE);
-        lruPrev = Arrays.copyOf(lruPrev, cap);
-        lruNext = Arrays.copyOf(lruNext, cap);
+        keys = Arrays.copyOf(keys, cap * stride);
         capacity = cap;
         int indexSize = ceilPow2(cap) * 2;
         index = new int[indexSize];
         indexMask = indexSize - 1;
-        // re-index live slots: walk the recency list, which holds exactly the live ones
-        for (int s = lruHead; s >= 0; s = lruNext[s]) {
-            int i = hashOf(s) & indexMask;
+        // re-index live slots, in slot order (sequential, unlike the recency list)
+        for (int s = 0; s < nextUnused; s++) {
+            if (prev(s) == FREE) {
+                continue;
+            }
+            long h = hashOf(s);
+            int i = (int) h & indexMask;
             while (index[i] != 0) {
                 i = (i + 1) & indexMask;
             }
-            index[i] = s + 1;
+            index[i] = tagOf(h) | (s + 1);
         }
         return cap;
     }
@@ -169,7 +225,7 @@ public final class ConnectionTable {
         return ((p & 0xFF) << 8) | (p >>> 8);
     }
 
-    private static int hash(long ahi, long alo, long bhi, long blo, int portWord, int proto) {
+    private static long hash(long ahi, long alo, long bhi, long blo, int portWord, int proto) {
         long h = ahi * 0x9E3779B97F4A7C15L;
         h = (h ^ alo) * 0xC2B2AE3D27D4EB4FL;
         h = (h ^ bhi) * 0x9E3779B97F4A7C15L;
@@ -177,8 +233,12 @@ public final class ConnectionTable {
         h = (h ^ (((long) portWord << 16) | proto)) * 0x9E3779B97F4A7C15L;
         h ^= h >>> 29;
         h *= 0xBF58476D1CE4E5B9L;
-        h ^= h >>> 32;
-        return (int) h;
+        return h ^ (h >>> 32);
+    }
+
+    /** @return the tag bits of an index entry for hash {@code h} (its high word's top bits) */
+    private int tagOf(long h) {
+        return (int) (h >>> 32) & ~slotMask;
     }
 
     /**
@@ -213,30 +273,35 @@ public final class ConnectionTable {
             blo = srcLo;
             pw = (dstPort << 16) | srcPort;
         }
-        int h = hash(ahi, alo, bhi, blo, pw, proto);
-        int i = h & indexMask;
+        long h = hash(ahi, alo, bhi, blo, pw, proto);
+        int i = (int) h & indexMask;
+        int tag = tagOf(h);
         int e;
         long[] k = keys;
         if (isV4Pair(ahi, alo, bhi, blo)) {
             long want0 = (alo << 32) | (blo & 0xFFFF_FFFFL);
             long want1 = ((long) pw << 32) | proto;
             while ((e = index[i]) != 0) {
-                int b = (e - 1) * STRIDE;
-                if ((k[b + W_PORTS] & KEY_MASK) == want1 && k[b] == want0) {
-                    lastForward = forward;
-                    return e - 1;
+                if ((e & ~slotMask) == tag) {
+                    int b = ((e & slotMask) - 1) * stride;
+                    if ((k[b + W_PORTS] & KEY_MASK) == want1 && k[b] == want0) {
+                        lastForward = forward;
+                        return (e & slotMask) - 1;
+                    }
                 }
                 i = (i + 1) & indexMask;
             }
         } else {
             long want1 = ((long) pw << 32) | proto | V6;
             while ((e = index[i]) != 0) {
-                int b = (e - 1) * STRIDE;
-                if ((k[b + W_PORTS] & KEY_MASK) == want1) {
-                    int x = (int) k[b] * 4;
-                    if (v6[x + 1] == alo && v6[x + 3] == blo && v6[x] == ahi && v6[x + 2] == bhi) {
-                        lastForward = forward;
-                        return e - 1;
+                if ((e & ~slotMask) == tag) {
+                    int b = ((e & slotMask) - 1) * stride;
+                    if ((k[b + W_PORTS] & KEY_MASK) == want1) {
+                        int x = (int) k[b] * 4;
+                        if (v6[x + 1] == alo && v6[x + 3] == blo && v6[x] == ahi && v6[x + 2] == bhi) {
+                            lastForward = forward;
+                            return (e & slotMask) - 1;
+                        }
                     }
                 }
                 i = (i + 1) & indexMask;
@@ -277,7 +342,7 @@ public final class ConnectionTable {
         int s;
         if (freeHead >= 0) {
             s = freeHead;
-            freeHead = lruNext[s];
+            freeHead = next(s);
         } else {
             s = nextUnused++;
         }
@@ -299,7 +364,7 @@ public final class ConnectionTable {
             blo = srcLo;
             pw = (dstPort << 16) | srcPort;
         }
-        int b = s * STRIDE;
+        int b = s * stride;
         if (isV4Pair(ahi, alo, bhi, blo)) {
             keys[b] = (alo << 32) | (blo & 0xFFFF_FFFFL);
             keys[b + W_PORTS] = ((long) pw << 32) | proto;
@@ -312,17 +377,16 @@ public final class ConnectionTable {
             keys[b] = x;
             keys[b + W_PORTS] = ((long) pw << 32) | proto | V6;
         }
-        int h = hashOf(s);
-        int i = h & indexMask;
+        long h = hashOf(s);
+        int i = (int) h & indexMask;
         while (index[i] != 0) {
             i = (i + 1) & indexMask;
         }
-        index[i] = s + 1;
+        index[i] = tagOf(h) | (s + 1);
         // append as most recent
-        lruPrev[s] = lruTail;
-        lruNext[s] = -1;
+        links(s, lruTail, -1);
         if (lruTail >= 0) {
-            lruNext[lruTail] = s;
+            next(lruTail, s);
         } else {
             lruHead = s;
         }
@@ -342,7 +406,7 @@ public final class ConnectionTable {
      * @param tick a coarse clock, e.g. network time in units of 2^26 ns (67 ms)
      */
     public void touch(int s, int tick) {
-        int w = s * STRIDE + W_PORTS;
+        int w = s * stride + W_PORTS;
         long word = keys[w];
         int stored = (int) (word >>> 16) & 0xFFFF;
         if (stored != (tick & 0xFFFF)) {
@@ -360,17 +424,17 @@ public final class ConnectionTable {
         if (s == lruTail) {
             return;
         }
-        int p = lruPrev[s];
-        int n = lruNext[s];
+        long l = keys[s * stride + W_LRU];
+        int p = (int) (l >> 32);
+        int n = (int) l;
         if (p >= 0) {
-            lruNext[p] = n;
+            next(p, n);
         } else {
             lruHead = n;
         }
-        lruPrev[n] = p;
-        lruPrev[s] = lruTail;
-        lruNext[s] = -1;
-        lruNext[lruTail] = s;
+        prev(n, p);
+        links(s, lruTail, -1);
+        next(lruTail, s);
         lruTail = s;
     }
 
@@ -385,8 +449,8 @@ public final class ConnectionTable {
      * @param s a live slot
      */
     public void remove(int s) {
-        int i = hashOf(s) & indexMask;
-        while (index[i] != s + 1) {
+        int i = (int) hashOf(s) & indexMask;
+        while ((index[i] & slotMask) != s + 1) {
             i = (i + 1) & indexMask;
         }
         // backward-shift deletion keeps every probe sequence unbroken
@@ -397,7 +461,7 @@ public final class ConnectionTable {
             if (e == 0) {
                 break;
             }
-            int home = hashOf(e - 1) & indexMask;
+            int home = (int) hashOf((e & slotMask) - 1) & indexMask;
             // move e into the hole at i unless its home lies cyclically in (i, j]
             boolean inRange = i <= j ? (home > i && home <= j) : (home > i || home <= j);
             if (!inRange) {
@@ -406,26 +470,25 @@ public final class ConnectionTable {
             }
         }
         index[i] = 0;
-        int p = lruPrev[s];
-        int n = lruNext[s];
+        int p = prev(s);
+        int n = next(s);
         if (p >= 0) {
-            lruNext[p] = n;
+            next(p, n);
         } else {
             lruHead = n;
         }
         if (n >= 0) {
-            lruPrev[n] = p;
+            prev(n, p);
         } else {
             lruTail = p;
         }
-        if ((keys[s * STRIDE + W_PORTS] & V6) != 0) {
+        if ((keys[s * stride + W_PORTS] & V6) != 0) {
             if (v6FreeCount == v6Free.length) {
                 v6Free = Arrays.copyOf(v6Free, Math.max(16, v6FreeCount * 2));
             }
-            v6Free[v6FreeCount++] = (int) keys[s * STRIDE];
+            v6Free[v6FreeCount++] = (int) keys[s * stride];
         }
-        lruNext[s] = freeHead;
-        lruPrev[s] = -2;
+        links(s, FREE, freeHead);
         freeHead = s;
         size--;
     }
@@ -437,21 +500,65 @@ public final class ConnectionTable {
      * @return {@code true} if live
      */
     public boolean isLive(int s) {
-        return s >= 0 && s < nextUnused && lruPrev[s] != -2;
+        return s >= 0 && s < nextUnused && prev(s) != FREE;
     }
 
     /**
-     * Copies the live slots in recency order, stalest first.
+     * Copies the live slots in slot order (a sequential scan, not a walk of the recency list).
      *
      * @param out array of at least {@link #size()} elements
      * @return the number of slots written
      */
     public int liveSlots(int[] out) {
         int n = 0;
-        for (int s = lruHead; s >= 0; s = lruNext[s]) {
-            out[n++] = s;
+        for (int s = 0; s < nextUnused; s++) {
+            if (prev(s) != FREE) {
+                out[n++] = s;
+            }
         }
         return n;
+    }
+
+    /**
+     * Sorts live slots in the order of {@link #compareKeys}. Comparing keys slot by slot costs
+     * cache misses at every step once the table is large (half a million open connections at the
+     * end of a capture); instead each IPv4 key is packed into two words read once, its addresses
+     * (unsigned, a then b) and its ports, protocol and slot number, and the pairs are radix
+     * sorted; the other keys (IPv6, or slots past 2^24) are sorted with the comparator and merged
+     * in. Allocates about 20 bytes per slot, once.
+     *
+     * @param slots live slots, distinct
+     * @param n     how many of {@code slots} to sort
+     */
+    public void sortByKey(int[] slots, int n) {
+        long[] addresses = new long[n];
+        long[] rest = new long[n];
+        int[] other = new int[n];
+        int n4 = 0;
+        int n6 = 0;
+        for (int i = 0; i < n; i++) {
+            int s = slots[i];
+            long w = keys[s * stride + W_PORTS];
+            if ((w & V6) == 0 && s < SORT_SLOTS) {
+                // signed radix order of x ^ MIN_VALUE is the unsigned order of x
+                addresses[n4] = keys[s * stride] ^ Long.MIN_VALUE;
+                rest[n4] = ((w >>> 32) << 32 | (w & 0xFF) << 24 | s) ^ Long.MIN_VALUE;
+                n4++;
+            } else {
+                other[n6++] = s;
+            }
+        }
+        LongArrays.radixSort(addresses, rest, 0, n4);
+        IntArrays.quickSort(other, 0, n6, this::compareKeys);
+        int i = 0;
+        int j = 0;
+        for (int o = 0; o < n; o++) {
+            if (j == n6 || (i < n4 && compareKeys((int) rest[i] & (SORT_SLOTS - 1), other[j]) <= 0)) {
+                slots[o] = (int) rest[i++] & (SORT_SLOTS - 1);
+            } else {
+                slots[o] = other[j++];
+            }
+        }
     }
 
     /**
@@ -475,10 +582,32 @@ public final class ConnectionTable {
             c = Long.compareUnsigned(bLo(s1), bLo(s2));
         }
         if (c == 0) {
-            c = Long.compareUnsigned(keys[s1 * STRIDE + W_PORTS] >>> 32, keys[s2 * STRIDE + W_PORTS] >>> 32);
+            c = Long.compareUnsigned(keys[s1 * stride + W_PORTS] >>> 32, keys[s2 * stride + W_PORTS] >>> 32);
         }
         // the protocol is below 256, so its little-endian bytes compare like the number
         return c != 0 ? c : Integer.compare(ipProto(s1), ipProto(s2));
+    }
+
+    private int prev(int s) {
+        return (int) (keys[s * stride + W_LRU] >> 32);
+    }
+
+    private int next(int s) {
+        return (int) keys[s * stride + W_LRU];
+    }
+
+    private void prev(int s, int p) {
+        int i = s * stride + W_LRU;
+        keys[i] = (keys[i] & LOW) | (long) p << 32;
+    }
+
+    private void next(int s, int n) {
+        int i = s * stride + W_LRU;
+        keys[i] = (keys[i] & ~LOW) | (n & LOW);
+    }
+
+    private void links(int s, int p, int n) {
+        keys[s * stride + W_LRU] = (long) p << 32 | (n & LOW);
     }
 
     private static boolean isV4Pair(long ahi, long alo, long bhi, long blo) {
@@ -495,47 +624,47 @@ public final class ConnectionTable {
         return v6Used++;
     }
 
-    private int hashOf(int s) {
-        long w = keys[s * STRIDE + W_PORTS];
+    private long hashOf(int s) {
+        long w = keys[s * stride + W_PORTS];
         return hash(aHi(s), aLo(s), bHi(s), bLo(s), (int) (w >>> 32), (int) (w & 0x7FFF));
     }
 
     private boolean isV6(int s) {
-        return (keys[s * STRIDE + W_PORTS] & V6) != 0;
+        return (keys[s * stride + W_PORTS] & V6) != 0;
     }
 
     /** @param s slot @return key endpoint a's address, high word */
     public long aHi(int s) {
-        return isV6(s) ? v6[4 * (int) keys[s * STRIDE]] : 0;
+        return isV6(s) ? v6[4 * (int) keys[s * stride]] : 0;
     }
 
     /** @param s slot @return key endpoint a's address, low word */
     public long aLo(int s) {
-        return isV6(s) ? v6[4 * (int) keys[s * STRIDE] + 1] : IPV4_MAPPED | (keys[s * STRIDE] >>> 32);
+        return isV6(s) ? v6[4 * (int) keys[s * stride] + 1] : IPV4_MAPPED | (keys[s * stride] >>> 32);
     }
 
     /** @param s slot @return key endpoint b's address, high word */
     public long bHi(int s) {
-        return isV6(s) ? v6[4 * (int) keys[s * STRIDE] + 2] : 0;
+        return isV6(s) ? v6[4 * (int) keys[s * stride] + 2] : 0;
     }
 
     /** @param s slot @return key endpoint b's address, low word */
     public long bLo(int s) {
-        return isV6(s) ? v6[4 * (int) keys[s * STRIDE] + 3] : IPV4_MAPPED | (keys[s * STRIDE] & 0xFFFF_FFFFL);
+        return isV6(s) ? v6[4 * (int) keys[s * stride] + 3] : IPV4_MAPPED | (keys[s * stride] & 0xFFFF_FFFFL);
     }
 
     /** @param s slot @return key endpoint a's port */
     public int aPort(int s) {
-        return (int) (keys[s * STRIDE + W_PORTS] >>> 48);
+        return (int) (keys[s * stride + W_PORTS] >>> 48);
     }
 
     /** @param s slot @return key endpoint b's port */
     public int bPort(int s) {
-        return (int) (keys[s * STRIDE + W_PORTS] >>> 32) & 0xFFFF;
+        return (int) (keys[s * stride + W_PORTS] >>> 32) & 0xFFFF;
     }
 
     /** @param s slot @return the IP protocol number */
     public int ipProto(int s) {
-        return (int) keys[s * STRIDE + W_PORTS] & 0xFF;
+        return (int) keys[s * stride + W_PORTS] & 0xFF;
     }
 }

@@ -17,9 +17,9 @@ import java.util.Arrays;
  * of 2^20 ns (about 1 ms), levels 1 to 4 have 64 buckets each of 2^28, 2^34, 2^40 and 2^46 ns
  * (0.27 s, 17 s, 18 min, 19.5 h). A timer goes to the finest level whose whole span covers its
  * distance from now; when time reaches a coarse bucket its timers cascade to finer levels. The
- * buckets are circular doubly linked lists threaded through two {@code int} arrays, with one
- * sentinel node per bucket placed before the slot nodes, so schedule and cancel are O(1) and no
- * object exists per timer.
+ * buckets are circular doubly linked lists threaded through one {@code long} array (a node's two
+ * links and its deadline side by side), with one sentinel node per bucket placed before the slot
+ * nodes, so schedule and cancel are O(1) and no object exists per timer.
  *
  * <p><b>Invariant.</b> A pending timer sits in a bucket that {@link #advance} visits no later than
  * the first advance to a time at or past its deadline. Advancing always re-checks the level-0
@@ -40,6 +40,7 @@ public final class TimerWheel {
     private static final int[] LEVEL_BASE = new int[LEVELS];
     private static final int UNSCHEDULED = -1;
     private static final int DUE = -2;
+    private static final long LOW = 0xFFFF_FFFFL;
 
     static {
         int base = 0;
@@ -63,15 +64,19 @@ public final class TimerWheel {
         void expired(int slot, long deadline, long now);
     }
 
-    private long[] deadline;
-    private int[] next;
-    private int[] prev;
+    /**
+     * Two words per node (bucket sentinels first, then one node per slot): the links, next in the
+     * low and previous in the high half, then the slot's deadline. A timer's links and deadline
+     * share a cache line, so moving it costs one miss, not three.
+     */
+    private long[] nodes;
+    private int capacity;
     private long now;
     private int count;
     private int[] due = new int[64];
     private int dueCount;
     private final IntComparator byDeadline = (x, y) -> {
-        int c = Long.compare(deadline[x], deadline[y]);
+        int c = Long.compare(deadlineOf(x), deadlineOf(y));
         return c != 0 ? c : Integer.compare(x, y);
     };
 
@@ -82,14 +87,14 @@ public final class TimerWheel {
      * @param startNanos the initial time
      */
     public TimerWheel(int capacity, long startNanos) {
-        deadline = new long[capacity];
-        next = new int[SENTINELS + capacity];
-        prev = new int[SENTINELS + capacity];
+        nodes = new long[2 * (SENTINELS + capacity)];
         for (int b = 0; b < SENTINELS; b++) {
-            next[b] = b;
-            prev[b] = b;
+            links(b, b, b);
         }
-        Arrays.fill(next, SENTINELS, next.length, UNSCHEDULED);
+        for (int n = SENTINELS; n < SENTINELS + capacity; n++) {
+            links(n, UNSCHEDULED, UNSCHEDULED);
+        }
+        this.capacity = capacity;
         now = startNanos;
     }
 
@@ -99,14 +104,15 @@ public final class TimerWheel {
      * @param capacity the new slot count, at least the current one
      */
     public void grow(int capacity) {
-        int old = deadline.length;
+        int old = this.capacity;
         if (capacity <= old) {
             return;
         }
-        deadline = Arrays.copyOf(deadline, capacity);
-        next = Arrays.copyOf(next, SENTINELS + capacity);
-        prev = Arrays.copyOf(prev, SENTINELS + capacity);
-        Arrays.fill(next, SENTINELS + old, SENTINELS + capacity, UNSCHEDULED);
+        nodes = Arrays.copyOf(nodes, 2 * (SENTINELS + capacity));
+        for (int n = SENTINELS + old; n < SENTINELS + capacity; n++) {
+            links(n, UNSCHEDULED, UNSCHEDULED);
+        }
+        this.capacity = capacity;
     }
 
     /** @return the time of the last advance */
@@ -126,7 +132,7 @@ public final class TimerWheel {
      * @return {@code true} if scheduled
      */
     public boolean isScheduled(int slot) {
-        return next[SENTINELS + slot] >= 0;
+        return next(SENTINELS + slot) >= 0;
     }
 
     /**
@@ -136,7 +142,7 @@ public final class TimerWheel {
      * @return its deadline in nanoseconds
      */
     public long deadline(int slot) {
-        return deadline[slot];
+        return deadlineOf(slot);
     }
 
     /**
@@ -147,12 +153,12 @@ public final class TimerWheel {
      */
     public void schedule(int slot, long at) {
         int node = SENTINELS + slot;
-        if (next[node] >= 0) {
+        if (next(node) >= 0) {
             unlink(node);
         } else {
             count++;
         }
-        deadline[slot] = at;
+        nodes[2 * node + 1] = at;
         link(node, bucketFor(at));
     }
 
@@ -163,12 +169,12 @@ public final class TimerWheel {
      */
     public void cancel(int slot) {
         int node = SENTINELS + slot;
-        if (next[node] >= 0) {
+        if (next(node) >= 0) {
             unlink(node);
-            next[node] = UNSCHEDULED;
+            next(node, UNSCHEDULED);
             count--;
-        } else if (next[node] == DUE) {
-            next[node] = UNSCHEDULED;
+        } else if (next(node) == DUE) {
+            next(node, UNSCHEDULED);
         }
     }
 
@@ -185,18 +191,18 @@ public final class TimerWheel {
     }
 
     private void link(int node, int sentinel) {
-        int last = prev[sentinel];
-        next[last] = node;
-        prev[node] = last;
-        next[node] = sentinel;
-        prev[sentinel] = node;
+        int last = prev(sentinel);
+        next(last, node);
+        links(node, sentinel, last);
+        prev(sentinel, node);
     }
 
     private void unlink(int node) {
-        int p = prev[node];
-        int n = next[node];
-        next[p] = n;
-        prev[n] = p;
+        long l = nodes[2 * node];
+        int p = (int) (l >> 32);
+        int n = (int) l;
+        next(p, n);
+        prev(n, p);
     }
 
     /**
@@ -237,12 +243,12 @@ public final class TimerWheel {
         for (int i = 0; i < dueCount; i++) {
             int slot = due[i];
             int node = SENTINELS + slot;
-            if (next[node] != DUE) {
+            if (next(node) != DUE) {
                 continue; // cancelled or rescheduled by an earlier expiry
             }
-            next[node] = UNSCHEDULED;
+            next(node, UNSCHEDULED);
             fired++;
-            expiry.expired(slot, deadline[slot], to);
+            expiry.expired(slot, deadlineOf(slot), to);
         }
         dueCount = 0;
         return fired;
@@ -250,27 +256,53 @@ public final class TimerWheel {
 
     /** Empties one bucket: due timers go to the due list, the rest are placed again. */
     private void drain(int sentinel, long to) {
-        int node = next[sentinel];
+        int node = next(sentinel);
         if (node == sentinel) {
             return;
         }
         // detach the whole list first: re-placed timers may land in this very bucket
-        prev[sentinel] = sentinel;
-        next[sentinel] = sentinel;
+        links(sentinel, sentinel, sentinel);
         while (node != sentinel) {
-            int following = next[node];
+            int following = next(node);
             int slot = node - SENTINELS;
-            if (deadline[slot] <= to) {
-                next[node] = DUE;
+            long at = nodes[2 * node + 1];
+            if (at <= to) {
+                next(node, DUE);
                 count--;
                 if (dueCount == due.length) {
                     due = Arrays.copyOf(due, dueCount * 2);
                 }
                 due[dueCount++] = slot;
             } else {
-                link(node, bucketFor(deadline[slot]));
+                link(node, bucketFor(at));
             }
             node = following;
         }
+    }
+
+    private long deadlineOf(int slot) {
+        return nodes[2 * (SENTINELS + slot) + 1];
+    }
+
+    private int next(int node) {
+        return (int) nodes[2 * node];
+    }
+
+    private int prev(int node) {
+        return (int) (nodes[2 * node] >> 32);
+    }
+
+    private void next(int node, int n) {
+        int i = 2 * node;
+        nodes[i] = (nodes[i] & ~LOW) | (n & LOW);
+    }
+
+    private void prev(int node, int p) {
+        int i = 2 * node;
+        nodes[i] = (nodes[i] & LOW) | (long) p << 32;
+    }
+
+    private void links(int node, int n, int p) {
+        nodes[2 * node] = (long) p << 32 | (n & LOW);
     }
 }

@@ -5,21 +5,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flowkit.ConnState;
 import io.flowkit.Connection;
 import io.flowkit.FlowTracker;
+import io.flowkit.core.internal.table.ConnectionTable;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
  * The compact per-connection columns give back exactly what was stored, also past the point
- * where a value leaves its narrow column for a side map: long histories, scaled counters past
+ * where a value leaves its narrow half word for a side map: long histories, scaled counters past
  * 255, byte counts and sequence numbers past 4 GiB, FIN positions, last packet times, reused TCP
  * rows and uid numbers more than 2^32 apart.
  */
 class ConnectionsTest {
     private static final long GIB4 = 1L << 32;
 
+    private static Connections connections(int slots) {
+        return new Connections(new ConnectionTable(slots, slots, Connections.WORDS), false);
+    }
+
     @Test
     void keepsHistoryLettersInOrderPastOnePackedWord() {
-        Connections c = new Connections(4, false);
+        Connections c = connections(4);
         c.init(1, 0, 0, 0, false);
         StringBuilder want = new StringBuilder();
         for (int i = 0; i < 40; i++) {
@@ -40,7 +45,7 @@ class ConnectionsTest {
 
     @Test
     void addsScaledLettersAtPowersOfTenBeforeAndAfterTheCountersWiden() {
-        Connections c = new Connections(2, false);
+        Connections c = connections(2);
         c.init(0, 0, 0, 0, true);
         int e = c.tcpEndpoint(0, 0);
         for (int i = 0; i < 5; i++) {
@@ -64,7 +69,7 @@ class ConnectionsTest {
 
     @Test
     void countsUdpBadChecksumsPerSideOnTheScaledRule() {
-        Connections c = new Connections(2, false);
+        Connections c = connections(2);
         c.init(0, 0, 0, 0, false);
         for (int i = 0; i < 100; i++) {
             c.udpBadChecksum(0, 'C');
@@ -79,7 +84,7 @@ class ConnectionsTest {
 
     @Test
     void keepsByteCountsExactPastFourGibAndResetsThemForTheNextConnection() {
-        Connections c = new Connections(2, false);
+        Connections c = connections(2);
         c.init(1, 0, 0, 0, false);
         long sent = 0;
         while (sent <= GIB4 + 70_000) {
@@ -100,28 +105,43 @@ class ConnectionsTest {
     }
 
     @Test
-    void uintColumnHoldsNegativeAndLargeValuesExactly() {
-        UintColumn col = new UintColumn();
-        col.grow(3);
-        col.set(0, 0xFFFF_FFFFL);
-        col.set(1, -5);
-        col.set(2, 7);
-        col.add(2, GIB4);
-        assertThat(col.get(0)).isEqualTo(0xFFFF_FFFFL);
-        assertThat(col.get(1)).isEqualTo(-5);
-        assertThat(col.get(2)).isEqualTo(GIB4 + 7);
-        col.set(1, 3); // stays exact once wide
-        assertThat(col.get(1)).isEqualTo(3);
-        col.reset(2, 1);
-        assertThat(col.get(2)).isEqualTo(1);
-        col.grow(200);
-        assertThat(col.get(1)).isEqualTo(3);
-        assertThat(col.get(199)).isZero();
+    void keepsReassemblyPointsExactAsNegativeAndWideValuesOnBothSides() {
+        Connections c = connections(2);
+        c.init(1, 0, 0, 0, true);
+        int a = c.tcpEndpoint(1, 0);
+        int b = c.tcpEndpoint(1, 1);
+        c.lastReassem(a, 0xFFFF_FFFFL);
+        c.trimSeq(a, -5);
+        c.lastReassem(b, 7);
+        c.trimSeq(b, GIB4 + 7);
+        c.startSeq(a, -1);
+        c.ackSeq(a, 0x8000_0000);
+        c.lastSeq(a, 42);
+        assertThat(c.lastReassem(a)).isEqualTo(0xFFFF_FFFFL);
+        assertThat(c.trimSeq(a)).isEqualTo(-5);
+        assertThat(c.lastReassem(b)).isEqualTo(7);
+        assertThat(c.trimSeq(b)).isEqualTo(GIB4 + 7);
+        assertThat(c.startSeq(a)).isEqualTo(-1);
+        assertThat(c.ackSeq(a)).isEqualTo(0x8000_0000);
+        assertThat(c.lastSeq(a)).isEqualTo(42);
+        c.trimSeq(a, 3); // stays exact once wide
+        assertThat(c.trimSeq(a)).isEqualTo(3);
+        c.changeState(a, Connections.ESTABLISHED);
+        c.changeState(a, Connections.CLOSED);
+        assertThat(c.trimSeq(a)).isEqualTo(3);
+        assertThat(c.state(a)).isEqualTo(Connections.CLOSED);
+        assertThat(c.prevState(a)).isEqualTo(Connections.ESTABLISHED);
+        c.release(1);
+        c.init(1, 0, 1, 0, true);
+        int f = c.tcpEndpoint(1, 0);
+        assertThat(c.lastReassem(f)).isEqualTo(1);
+        assertThat(c.trimSeq(f)).isEqualTo(1);
+        assertThat(c.trimSeq(c.tcpEndpoint(1, 1))).isEqualTo(1);
     }
 
     @Test
     void derivesTheLastFinPositionUntilAFinWithRstMovesTheFinSequence() {
-        Connections c = new Connections(2, false);
+        Connections c = connections(2);
         c.init(0, 0, 0, 0, true);
         int e = c.tcpEndpoint(0, 1);
         assertThat(c.histLastFin(e)).isZero();
@@ -130,7 +150,7 @@ class ConnectionsTest {
         assertThat(c.histLastFin(e)).isEqualTo(1000);
         c.finSeq(e, 5000, false); // FIN+RST: the FIN-only position stays
         assertThat(c.histLastFin(e)).isEqualTo(1000);
-        assertThat(c.finSeq.get(e)).isEqualTo(5000);
+        assertThat(c.finSeq(e)).isEqualTo(5000);
         c.finOnlyAt(e);
         c.finSeq(e, GIB4 + 8, true);
         assertThat(c.histLastFin(e)).isEqualTo(7);
@@ -138,7 +158,7 @@ class ConnectionsTest {
 
     @Test
     void reusesFreedTcpRowsWithCleanState() {
-        Connections c = new Connections(4, false);
+        Connections c = connections(4);
         c.init(0, 0, 0, 0, true);
         int e = c.tcpEndpoint(0, 0);
         c.changeState(e, Connections.ESTABLISHED);
@@ -146,7 +166,7 @@ class ConnectionsTest {
         c.incSeqWraps(e);
         c.incAckWraps(e);
         c.histLastSyn(e, 77);
-        c.lastReassem.set(e, GIB4 * 3);
+        c.lastReassem(e, GIB4 * 3);
         c.finOnlyAt(e);
         c.finSeq(e, 10, true);
         c.epSet(e, Connections.E_SKIP);
@@ -164,14 +184,14 @@ class ConnectionsTest {
         assertThat(c.ackWraps(f)).isZero();
         assertThat(c.histLastSyn(f)).isZero();
         assertThat(c.histLastFin(f)).isZero();
-        assertThat(c.lastReassem.get(f)).isEqualTo(1);
+        assertThat(c.lastReassem(f)).isEqualTo(1);
         assertThat(c.epHas(f, Connections.E_SKIP)).isFalse();
         assertThat(c.attemptAt(3)).isZero();
     }
 
     @Test
     void returnsTheLastPacketTimeExactlyInEveryRange() {
-        Connections c = new Connections(2, false);
+        Connections c = connections(2);
         long start = 1_700_000_000_123_456_789L;
         c.init(0, start, 0, 0, false);
         assertThat(c.last(0)).isEqualTo(start);

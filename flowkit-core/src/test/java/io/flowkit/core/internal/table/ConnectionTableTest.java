@@ -134,4 +134,45 @@ class ConnectionTableTest {
             assertThat(t.size()).isEqualTo(model.size());
         }
     }
+
+    @Test
+    void sortsLiveSlotsByKeyAsTheComparatorDoesWithIpv4AndIpv6KeysMixed() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        ConnectionTable t = new ConnectionTable(16, 4096);
+        for (int i = 0; i < 3000; i++) {
+            // few distinct addresses, so that ports and protocols decide many comparisons
+            long a = rnd.nextInt(20);
+            long b = rnd.nextInt(20) | (rnd.nextBoolean() ? 0xFFFF_0000L : 0);
+            boolean v6 = rnd.nextInt(4) == 0;
+            long hi = v6 ? (rnd.nextBoolean() ? 0x20010DB8_00000000L : 0) : 0;
+            long aLo = v6 ? a : V4 | a;
+            long bLo = v6 ? b : V4 | b;
+            int proto = rnd.nextBoolean() ? 6 : 17;
+            int sp = rnd.nextInt(70_000) & 0xFFFF;
+            int dp = rnd.nextInt(4);
+            if (t.find(proto, hi, aLo, sp, hi, bLo, dp) < 0) {
+                if (t.isFull()) {
+                    t.grow();
+                }
+                t.insert(proto, hi, aLo, sp, hi, bLo, dp);
+            }
+        }
+        for (int s = 0; s < t.capacity(); s += 3) {
+            if (t.isLive(s)) {
+                t.remove(s);
+            }
+        }
+        int[] slots = new int[t.size()];
+        int n = t.liveSlots(slots);
+        assertThat(n).isEqualTo(t.size());
+        Integer[] want = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            want[i] = slots[i];
+        }
+        java.util.Arrays.sort(want, t::compareKeys);
+        t.sortByKey(slots, n);
+        for (int i = 0; i < n; i++) {
+            assertThat(slots[i]).as("position %d", i).isEqualTo(want[i]);
+        }
+    }
 }
