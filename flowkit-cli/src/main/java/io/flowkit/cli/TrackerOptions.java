@@ -215,8 +215,10 @@ final class TrackerOptions {
     Logs openLogs(PrintStream stdout, boolean flushEachRecord) throws InputException {
         Logs logs = new Logs();
         try {
+            // a capture file: conn.log is formatted and written on a thread of its own, beside tracking
             logs.conn = ConnLogWriter.builder(open(stdout, "conn.log")).format(format)
-                    .flushEachRecord(flushEachRecord).resumedColumns(longConnections.linkResumed).build();
+                    .flushEachRecord(flushEachRecord).resumedColumns(longConnections.linkResumed)
+                    .writerThread(!flushEachRecord).build();
             if (scanLog()) {
                 logs.scan = ScanLogWriter.builder(open(stdout, "scan.log")).format(format)
                         .flushEachRecord(flushEachRecord).build();
