@@ -44,7 +44,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * operation, so about 25,000 connections are open and each operation also expires one: create,
  * two packets, timer, record, listener. {@code listener=none} drops the records; {@code
  * listener=connlog} writes them with a {@link ConnLogWriter} to a stream that discards them, so
- * the difference between the two is the cost of formatting a line.</li>
+ * the difference between the two is the cost of formatting a line; {@code listener=writerThread}
+ * hands them to a writer with {@code writerThread(true)}, which formats them on its own thread
+ * (the difference to {@code none} is then the hand-over, when a core is free for the writer).</li>
  * <li>{@code formatRecords}: the writer alone, on records of realistic traffic (a generated
  * capture of 200,000 packets over 1,000 concurrent flows: TCP with handshakes and closes, UDP,
  * ICMP, 10% IPv6, scanners).</li>
@@ -93,8 +95,11 @@ public class RecordBenchmark {
         private static final long STEP = 40_000;
         private static final int SLOT = 128;
 
-        /** What receives the records: {@code none} counts them, {@code connlog} writes them. */
-        @Param({"none", "connlog"})
+        /**
+         * What receives the records: {@code none} counts them, {@code connlog} writes them,
+         * {@code writerThread} writes them on the writer's own thread.
+         */
+        @Param({"none", "connlog", "writerThread"})
         public String listener;
 
         private ByteBuffer frames;
@@ -117,8 +122,8 @@ public class RecordBenchmark {
                 lengths[2 * k + 1] = udp((2 * k + 1) * SLOT, v6, k, false, 2 * payload);
             }
             ConnectionListener sink;
-            if (listener.equals("connlog")) {
-                log = ConnLogWriter.builder(new Discard()).build();
+            if (!listener.equals("none")) {
+                log = ConnLogWriter.builder(new Discard()).writerThread(listener.equals("writerThread")).build();
                 sink = log;
             } else {
                 sink = c -> seen++;
