@@ -77,7 +77,7 @@ public final class TimerWheel {
 
     private long[] deadline;
     /** Per level-0 bucket, at most the earliest deadline linked into it ({@link Long#MAX_VALUE}: none). */
-    private final long[] low = new long[256];
+    private final long[] low = new long[BUCKETS[0]];
     private int[] next;
     private int[] prev;
     private long now;
