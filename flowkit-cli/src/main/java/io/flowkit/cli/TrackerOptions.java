@@ -215,8 +215,11 @@ final class TrackerOptions {
     Logs openLogs(PrintStream stdout, boolean flushEachRecord) throws InputException {
         Logs logs = new Logs();
         try {
+            // conn.log into a file, not live: formatted and written on a thread of its own, beside
+            // tracking (on standard output the logs share one stream, so they keep one thread)
             logs.conn = ConnLogWriter.builder(open(stdout, "conn.log")).format(format)
-                    .flushEachRecord(flushEachRecord).resumedColumns(longConnections.linkResumed).build();
+                    .flushEachRecord(flushEachRecord).resumedColumns(longConnections.linkResumed)
+                    .writerThread(!flushEachRecord && outDir != null).build();
             if (scanLog()) {
                 logs.scan = ScanLogWriter.builder(open(stdout, "scan.log")).format(format)
                         .flushEachRecord(flushEachRecord).build();

@@ -4,6 +4,7 @@ import io.flowkit.Connection;
 import io.flowkit.ConnectionListener;
 import io.flowkit.core.internal.log.AsciiLine;
 import io.flowkit.core.internal.log.LogStream;
+import io.flowkit.core.internal.log.WriterThread;
 import io.flowkit.core.internal.log.ZeekAscii;
 import java.io.Closeable;
 import java.io.Flushable;
@@ -35,9 +36,13 @@ import java.util.Objects;
  * the record a resumed connection continues and its session's totals
  * ({@link Connection#resumedFrom()}, {@link Connection#session()}), unset for other records.
  *
- * <p><b>Threading.</b> Not thread-safe; it is called on the tracker's thread. <b>Errors.</b> A
- * listener cannot throw checked exceptions, so the first {@link IOException} from the output is
- * kept, later records are dropped, and {@link #flush()} or {@link #close()} throw it.
+ * <p><b>Threading.</b> Not thread-safe; it is called on the tracker's thread. With
+ * {@link Builder#writerThread(boolean)} it formats and writes on a thread of its own: the
+ * listener methods, still called on the tracker's thread, only hand the record over (waiting
+ * when {@code 4096} records are already waiting), and {@link #flush()} and {@link #close()}
+ * wait until every record handed over is written. <b>Errors.</b> A listener cannot throw
+ * checked exceptions, so the first {@link IOException} from the output is kept, later records
+ * are dropped, and {@link #flush()} or {@link #close()} throw it.
  */
 public final class ConnLogWriter implements ConnectionListener, Flushable, Closeable {
     /** The standard columns, in Zeek's order. */
@@ -61,6 +66,8 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
     private final boolean progress;
     private final boolean resumed;
     private final LogStream log;
+    /** Formats and writes the records on its own thread, or null to do it on the caller's. */
+    private final WriterThread thread;
 
     private ConnLogWriter(Builder b) {
         this.progress = b.progress;
@@ -75,6 +82,18 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
         }
         this.log = new LogStream(b.out, b.format, b.flushEachRecord, b.progress ? "conn_long" : "conn", fields, types,
                 1 << 16);
+        this.thread = !b.writerThread ? null : new WriterThread(b.progress ? "flowkit-conn_long.log" : "flowkit-conn.log",
+                new WriterThread.Target() {
+                    @Override
+                    public void write(Object record) {
+                        ConnLogWriter.this.write((Connection) record);
+                    }
+
+                    @Override
+                    public void flush() throws IOException {
+                        log.flush();
+                    }
+                }, b.flushEachRecord);
     }
 
     /**
@@ -96,7 +115,7 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
     @Override
     public void onConnectionClosed(Connection c) {
         if (!progress) {
-            write(c);
+            take(c);
         }
     }
 
@@ -109,6 +128,14 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
     @Override
     public void onConnectionProgress(Connection c) {
         if (progress) {
+            take(c);
+        }
+    }
+
+    private void take(Connection c) {
+        if (thread != null) {
+            thread.put(c);
+        } else {
             write(c);
         }
     }
@@ -126,7 +153,8 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
     }
 
     /**
-     * Returns the number of records written.
+     * Returns the number of records written. With a writer thread, call it after
+     * {@link #flush()} or {@link #close()}: records still on their way are not counted.
      *
      * @return records written so far
      */
@@ -237,7 +265,11 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
      */
     @Override
     public void flush() throws IOException {
-        log.flush();
+        if (thread != null) {
+            thread.flush();
+        } else {
+            log.flush();
+        }
     }
 
     /**
@@ -247,6 +279,20 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
      */
     @Override
     public void close() throws IOException {
+        if (thread == null) {
+            log.close();
+            return;
+        }
+        try {
+            thread.close();
+        } catch (IOException e) {
+            try {
+                log.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
         log.close();
     }
 
@@ -257,6 +303,7 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
         private boolean flushEachRecord;
         private boolean progress;
         private boolean resumed;
+        private boolean writerThread;
 
         private Builder(OutputStream out) {
             this.out = out;
@@ -314,7 +361,25 @@ public final class ConnLogWriter implements ConnectionListener, Flushable, Close
         }
 
         /**
-         * Builds the writer; in Zeek format it writes the header at once.
+         * Formats and writes the records on a thread of the writer's own (default off: on the
+         * thread that delivers them). The tracker's thread then only hands each record over, so
+         * formatting and output overlap with tracking on another core. At most 4,096 records
+         * wait; when they do, the tracker's thread waits for the writer. {@link #flushEachRecord}
+         * still holds (each record wakes the writer thread). {@link ConnLogWriter#flush()} and
+         * {@link ConnLogWriter#close()} wait for every record handed over; close the writer, or
+         * records still waiting are lost when the process exits.
+         *
+         * @param on whether to write on a thread of the writer's own
+         * @return this
+         */
+        public Builder writerThread(boolean on) {
+            this.writerThread = on;
+            return this;
+        }
+
+        /**
+         * Builds the writer; in Zeek format it writes the header at once; with
+         * {@link #writerThread(boolean)} it starts the thread.
          *
          * @return the writer
          */

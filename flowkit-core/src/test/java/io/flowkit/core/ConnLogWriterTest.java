@@ -210,4 +210,160 @@ class ConnLogWriterTest {
                 + "\"session_reversed\":true,\"session_orig_pkts\":7,\"session_orig_bytes\":700,"
                 + "\"session_resp_pkts\":9,\"session_resp_bytes\":900}");
     }
+
+    /** Varied records: IPv4 and IPv6, zero and long durations, histories, escapes, tunnel parents, resumed ones. */
+    private static List<Connection> variedRecords(int n) throws Exception {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(11);
+        String[] histories = {"", "ShADadFf", "D", "Dd", "S", "^hADad", "x\\y\tz", "caf\u00e9", "-"};
+        List<Connection> out = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            byte[] a = new byte[rnd.nextInt(4) == 0 ? 16 : 4];
+            byte[] b = new byte[a.length];
+            for (int k = 0; k < a.length; k++) {
+                a[k] = rnd.nextInt(3) == 0 ? 0 : (byte) rnd.nextInt(256);
+                b[k] = rnd.nextInt(3) == 0 ? 0 : (byte) rnd.nextInt(256);
+            }
+            long duration = rnd.nextInt(5) == 0 ? 0 : rnd.nextLong(1L << 45);
+            List<String> parents = rnd.nextInt(20) == 0 ? List.of("C" + i, "Cx,y") : List.of();
+            Connection c = new Connection("C" + Long.toString(rnd.nextLong() >>> 1, 36), rnd.nextLong(1L << 62),
+                    InetAddress.getByAddress(a), rnd.nextInt(65536), InetAddress.getByAddress(b), rnd.nextInt(65536),
+                    Protocol.values()[rnd.nextInt(Protocol.values().length)], rnd.nextInt(256), null, duration,
+                    rnd.nextLong(1L << 40), rnd.nextLong(1L << 20), ConnState.values()[rnd.nextInt(ConnState.values().length)],
+                    rnd.nextBoolean(), rnd.nextBoolean(), rnd.nextInt(3) == 0 ? rnd.nextLong(1L << 33) : 0,
+                    histories[rnd.nextInt(histories.length)], rnd.nextInt(1000), rnd.nextLong(1L << 36),
+                    rnd.nextInt(1000), rnd.nextLong(1L << 36), parents, CloseReason.values()[rnd.nextInt(3)]);
+            out.add(rnd.nextInt(10) == 0 ? resumed(c) : c);
+        }
+        return out;
+    }
+
+    private static String withoutOpenAndClose(ByteArrayOutputStream bytes) {
+        return bytes.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.startsWith("#open") && !l.startsWith("#close"))
+                .collect(java.util.stream.Collectors.joining("\n"));
+    }
+
+    @Test
+    void writesTheSameBytesOnItsOwnThreadAsOnTheCallersInEveryFormat() throws Exception {
+        List<Connection> records = variedRecords(20_000);
+        for (LogFormat format : LogFormat.values()) {
+            ByteArrayOutputStream direct = new ByteArrayOutputStream();
+            ByteArrayOutputStream threaded = new ByteArrayOutputStream();
+            try (ConnLogWriter a = ConnLogWriter.builder(direct).format(format).resumedColumns(true).build();
+                 ConnLogWriter b = ConnLogWriter.builder(threaded).format(format).resumedColumns(true).writerThread(true)
+                         .build()) {
+                for (Connection c : records) {
+                    a.onConnectionClosed(c);
+                    b.onConnectionClosed(c);
+                }
+            }
+            assertThat(withoutOpenAndClose(threaded)).isEqualTo(withoutOpenAndClose(direct));
+            assertThat(withoutOpenAndClose(threaded).lines().filter(l -> !l.startsWith("#"))).hasSize(records.size());
+        }
+    }
+
+    /** An output that remembers which threads wrote to it. */
+    private static final class ThreadRecordingOutput extends ByteArrayOutputStream {
+        final java.util.Set<Thread> writers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            writers.add(Thread.currentThread());
+            super.write(b, off, len);
+        }
+    }
+
+    @Test
+    void writesOnItsOwnThreadAndFlushWaitsForEveryRecordHandedOver() throws Exception {
+        ThreadRecordingOutput out = new ThreadRecordingOutput();
+        ConnLogWriter w = ConnLogWriter.builder(out).writerThread(true).build();
+        out.writers.clear(); // the header is written by the building thread
+        Connection c = conn("10.0.0.1", "10.0.0.2", 1000, List.of());
+        for (int i = 0; i < 10_000; i++) {
+            w.onConnectionClosed(c);
+        }
+        w.flush();
+        assertThat(w.records()).isEqualTo(10_000);
+        assertThat(out.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.startsWith("#"))).hasSize(10_000);
+        assertThat(out.writers).isNotEmpty().doesNotContain(Thread.currentThread());
+        w.close();
+        assertThat(out.toString(StandardCharsets.UTF_8).lines().toList().get(8 + 10_000)).startsWith("#close\t");
+    }
+
+    @Test
+    void flushesEachRecordOnItsOwnThreadWhenAsked() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ConnLogWriter w = ConnLogWriter.builder(bytes).writerThread(true).flushEachRecord(true).build()) {
+            w.onConnectionClosed(conn("10.0.0.1", "10.0.0.2", 1, List.of()));
+            w.flush();
+            assertThat(bytes.toString(StandardCharsets.UTF_8).lines().toList()).hasSize(9);
+        }
+    }
+
+    @Test
+    void reportsWriteFailureOfItsOwnThreadOnFlushAndClose() throws Exception {
+        OutputStream broken = new OutputStream() {
+            private int calls;
+
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("disk full");
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                if (calls++ > 0) { // the header goes through; the records do not
+                    throw new IOException("disk full");
+                }
+            }
+        };
+        ConnLogWriter w = ConnLogWriter.builder(broken).writerThread(true).build();
+        for (int i = 0; i < 2_000; i++) {
+            w.onConnectionClosed(conn("10.0.0.1", "10.0.0.2", 1, List.of()));
+        }
+        assertThatThrownBy(w::flush).isInstanceOf(IOException.class).hasMessage("disk full");
+        assertThatThrownBy(w::close).isInstanceOf(IOException.class).hasMessage("disk full");
+    }
+
+    @Test
+    void makesTheTrackerThreadWaitWhileTheOutputIsSlowAndLosesNoRecord() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean blocked = new java.util.concurrent.atomic.AtomicBoolean();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                blocked.set(true); // the output stalls until released
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                super.write(b, off, len);
+            }
+        };
+        ConnLogWriter w = ConnLogWriter.builder(bytes).writerThread(true).build();
+        Connection c = conn("10.0.0.1", "10.0.0.2", 1000, List.of());
+        int lineLength = write(LogFormat.ZEEK, c).lines().toList().get(8).length() + 1;
+        int total = 20_000;
+        java.util.concurrent.atomic.AtomicInteger handedOver = new java.util.concurrent.atomic.AtomicInteger();
+        Thread tracker = new Thread(() -> {
+            for (int i = 0; i < total; i++) {
+                w.onConnectionClosed(c);
+                handedOver.incrementAndGet();
+            }
+        });
+        tracker.start();
+        // wait (a liveness guard of a minute, not a timing) until the output is stalled and the
+        // tracker's thread has stopped handing records over
+        long giveUp = System.nanoTime() + 60_000_000_000L;
+        while (!blocked.get() || tracker.getState() != Thread.State.TIMED_WAITING) {
+            assertThat(System.nanoTime()).as("the tracker's thread never waited").isLessThan(giveUp);
+            Thread.onSpinWait();
+        }
+        // bounded: the lines in the writer's 64 KiB buffer, one record in hand, the ring's 4,096
+        assertThat(handedOver.get()).isLessThanOrEqualTo((1 << 16) / lineLength + 2 + 4096);
+        release.countDown();
+        tracker.join();
+        w.close();
+        assertThat(bytes.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.startsWith("#"))).hasSize(total);
+    }
 }

@@ -843,7 +843,7 @@ public final class Engine implements TimerWheel.Expiry {
         long respBytes;
         if (ipProto == 6) {
             protocol = Protocol.TCP;
-            state = ConnState.valueOf(tcp.connState(s, history));
+            state = tcp.connState(s, history);
             origBytes = tcp.size(c.tcpEndpoint(s, o));
             respBytes = tcp.size(c.tcpEndpoint(s, o ^ 1));
         } else if (ipProto == 17 || ((ipProto == 1 || ipProto == 58))) {

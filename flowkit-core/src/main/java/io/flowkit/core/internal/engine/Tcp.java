@@ -12,6 +12,8 @@ import static io.flowkit.core.internal.engine.Connections.RESET;
 import static io.flowkit.core.internal.engine.Connections.SYN_ACK_SENT;
 import static io.flowkit.core.internal.engine.Connections.SYN_SENT;
 
+import io.flowkit.ConnState;
+
 /**
  * The TCP connection state machine, following Zeek's {@code TCPSessionAdapter},
  * {@code TCP_Endpoint} and {@code TCP_Reassembler} so that {@code conn.log} comes out the same:
@@ -839,7 +841,7 @@ final class Tcp {
     }
 
     /** @return Zeek's {@code conn_state} for a TCP connection */
-    String connState(int s, String history) {
+    ConnState connState(int s, String history) {
         int o = c.tcpEndpoint(s, c.origSide(s));
         int r = o ^ 1;
         byte os = c.state(o);
@@ -848,32 +850,32 @@ final class Tcp {
         boolean rInactive = rs == INACTIVE || rs == PARTIAL;
         if (rs == RESET) {
             if (os == SYN_SENT || os == SYN_ACK_SENT || (os == RESET && size(o) == 0 && size(r) == 0)) {
-                return "REJ";
+                return ConnState.REJ;
             }
-            return oInactive ? "RSTRH" : "RSTR";
+            return oInactive ? ConnState.RSTRH : ConnState.RSTR;
         }
         if (os == RESET) {
             if (rInactive) {
-                return rstos0History(history) ? "RSTOS0" : "OTH";
+                return rstos0History(history) ? ConnState.RSTOS0 : ConnState.OTH;
             }
-            return "RSTO";
+            return ConnState.RSTO;
         }
         if (rs == CLOSED && os == CLOSED) {
-            return "SF";
+            return ConnState.SF;
         }
         if (os == CLOSED) {
-            return rInactive ? "SH" : "S2";
+            return rInactive ? ConnState.SH : ConnState.S2;
         }
         if (rs == CLOSED) {
-            return oInactive ? "SHR" : "S3";
+            return oInactive ? ConnState.SHR : ConnState.S3;
         }
         if (os == SYN_SENT && rs == INACTIVE) {
-            return "S0";
+            return ConnState.S0;
         }
         if (os == ESTABLISHED && rs == ESTABLISHED) {
-            return "S1";
+            return ConnState.S1;
         }
-        return "OTH";
+        return ConnState.OTH;
     }
 
     /** Matches Zeek's {@code /\^?S[^HAFGIQ]*R.*}/} against the whole history. */

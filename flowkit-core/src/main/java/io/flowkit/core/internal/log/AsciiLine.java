@@ -6,23 +6,43 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * One log line built directly as bytes: numbers, times and IPv4 addresses are written digit by
- * digit into a reused array, and strings that need no escaping are copied as they are.
+ * One log line built directly as bytes: numbers, times and addresses are written digit by digit
+ * into a reused array, and strings that need no escaping are copied as they are.
  *
  * <p><b>Why.</b> {@code conn.log} gets one line per connection, hundreds of thousands per capture.
  * Through a {@link StringBuilder} every number goes through the builder's capacity checks and
  * its Latin-1/UTF-16 branches, and the line is copied and encoded again on output; the compiled
  * code for one such line is tens of kilobytes, which the JIT spends a noticeable part of a short
- * run compiling. Here each value is a short loop over a byte array.
+ * run compiling. Here each value is a short loop over a byte array: numbers two digits per
+ * division from a table of digit pairs (the digit count from a log2 estimate and one
+ * comparison), the six decimals of a time as three pairs, an IPv4 octet in at most one
+ * division, and a string copied in the same pass that checks whether it needs escaping.
  *
  * <p><b>Same text as {@link ZeekAscii}.</b> The formats are Zeek's, exactly as {@link ZeekAscii}
  * writes them (its tests compare both): {@link #seconds} is {@code %.6f} rounded half-up to the
  * microsecond, {@link #address} a dotted quad or RFC 5952 IPv6, {@link #zeekString} and
- * {@link #zeekSet} Zeek's escaping. Strings and IPv6 addresses that need more than a copy go
- * through {@link ZeekAscii} itself and are encoded in UTF-8, so there is one implementation of
+ * {@link #zeekSet} Zeek's escaping. Strings that need more than a copy go through
+ * {@link ZeekAscii} itself and are encoded in UTF-8, so there is one implementation of
  * escaping. Not thread-safe.
  */
 public final class AsciiLine {
+    /** "00" to "99": numbers are written two digits per division. */
+    private static final byte[] PAIRS = new byte[200];
+    private static final long[] POW10 = new long[19];
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            PAIRS[2 * i] = (byte) ('0' + i / 10);
+            PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+        }
+        long p = 1;
+        for (int i = 0; i < POW10.length; i++) {
+            POW10[i] = p;
+            p *= 10;
+        }
+    }
+
     private byte[] bytes = new byte[512];
     private int length;
     private final StringBuilder scratch = new StringBuilder(64);
@@ -83,12 +103,19 @@ public final class AsciiLine {
      * @return this
      */
     public AsciiLine text(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) >= 0x80) {
+        int n = s.length();
+        room(n);
+        byte[] b = bytes;
+        int p = length;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
                 return utf8(s);
             }
+            b[p + i] = (byte) c;
         }
-        return ascii(s);
+        length = p + n;
+        return this;
     }
 
     /**
@@ -101,18 +128,55 @@ public final class AsciiLine {
         if (v < 0) {
             return ascii(Long.toString(v));
         }
-        int digits = 1;
-        for (long x = v; x >= 10; x /= 10) {
-            digits++;
-        }
-        room(digits);
-        int end = length + digits;
-        for (int i = end - 1; i >= length; i--) {
-            bytes[i] = (byte) ('0' + (int) (v % 10));
-            v /= 10;
+        int n = digits(v);
+        room(n);
+        int end = length + n;
+        if (v <= Integer.MAX_VALUE) {
+            digits(bytes, end, (int) v);
+        } else {
+            digits(bytes, end, v);
         }
         length = end;
         return this;
+    }
+
+    /** Number of decimal digits of a non-negative value: a log2 estimate corrected by one comparison. */
+    private static int digits(long v) {
+        if (v >= POW10[18]) {
+            return 19;
+        }
+        int t = ((64 - Long.numberOfLeadingZeros(v | 1)) * 1233) >>> 12; // floor(log10(2^bits)), at most one too big
+        return t - ((v | 1) < POW10[t] ? 1 : 0) + 1;
+    }
+
+    /** Writes {@code v} right-aligned to end at {@code end}, two digits per division. */
+    private static void digits(byte[] b, int end, long v) {
+        int i = end;
+        while (v > Integer.MAX_VALUE) {
+            long q = v / 100;
+            int r = (int) (v - q * 100);
+            b[--i] = PAIRS[2 * r + 1];
+            b[--i] = PAIRS[2 * r];
+            v = q;
+        }
+        digits(b, i, (int) v);
+    }
+
+    private static void digits(byte[] b, int end, int v) {
+        int i = end;
+        while (v >= 100) {
+            int q = v / 100;
+            int r = v - q * 100;
+            b[--i] = PAIRS[2 * r + 1];
+            b[--i] = PAIRS[2 * r];
+            v = q;
+        }
+        if (v >= 10) {
+            b[--i] = PAIRS[2 * v + 1];
+            b[--i] = PAIRS[2 * v];
+        } else {
+            b[--i] = (byte) ('0' + v);
+        }
     }
 
     /**
@@ -124,32 +188,120 @@ public final class AsciiLine {
      */
     public AsciiLine seconds(long nanos) {
         long micros = nanos / 1000 + ((nanos % 1000) >= 500 ? 1 : 0);
-        number(micros / 1_000_000).append('.');
-        room(6);
-        long frac = micros % 1_000_000;
-        for (int i = length + 5; i >= length; i--) {
-            bytes[i] = (byte) ('0' + (int) (frac % 10));
-            frac /= 10;
+        if (micros < 0) {
+            return ascii(negativeSeconds(micros));
         }
-        length += 6;
+        long whole = micros / 1_000_000;
+        int frac = (int) (micros - whole * 1_000_000);
+        number(whole);
+        room(7);
+        byte[] b = bytes;
+        int p = length;
+        b[p] = '.';
+        int hi = frac / 10_000;
+        int rest = frac - hi * 10_000;
+        int mid = rest / 100;
+        int lo = rest - mid * 100;
+        b[p + 1] = PAIRS[2 * hi];
+        b[p + 2] = PAIRS[2 * hi + 1];
+        b[p + 3] = PAIRS[2 * mid];
+        b[p + 4] = PAIRS[2 * mid + 1];
+        b[p + 5] = PAIRS[2 * lo];
+        b[p + 6] = PAIRS[2 * lo + 1];
+        length = p + 7;
         return this;
     }
 
+    /** What {@link #seconds} wrote for a negative time before it had a fast path, kept byte for byte. */
+    private static String negativeSeconds(long micros) {
+        char[] frac = new char[6];
+        long f = micros % 1_000_000;
+        for (int i = 5; i >= 0; i--) {
+            frac[i] = (char) ('0' + (int) (f % 10));
+            f /= 10;
+        }
+        return (micros / 1_000_000) + "." + new String(frac);
+    }
+
     /**
-     * Appends an address as {@link ZeekAscii#address} does.
+     * Appends an address as {@link ZeekAscii#address} does: a dotted quad, or RFC 5952 compressed
+     * lower-case IPv6 (the longest run of two or more zero groups, the first of equal runs,
+     * becomes {@code ::}).
      *
      * @param addr the address
      * @return this
      */
     public AsciiLine address(InetAddress addr) {
-        byte[] b = addr.getAddress();
-        if (b.length != 4) {
-            scratch.setLength(0);
-            ZeekAscii.address(scratch, addr);
-            return ascii(scratch.toString());
+        byte[] a = addr.getAddress();
+        if (a.length == 4) {
+            room(15);
+            int p = octet(bytes, length, a[0] & 0xFF);
+            bytes[p++] = '.';
+            p = octet(bytes, p, a[1] & 0xFF);
+            bytes[p++] = '.';
+            p = octet(bytes, p, a[2] & 0xFF);
+            bytes[p++] = '.';
+            length = octet(bytes, p, a[3] & 0xFF);
+            return this;
         }
-        return number(b[0] & 0xFF).append('.').number(b[1] & 0xFF).append('.').number(b[2] & 0xFF).append('.')
-                .number(b[3] & 0xFF);
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            if (a[2 * i] != 0 || a[2 * i + 1] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && a[2 * j] == 0 && a[2 * j + 1] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        room(39);
+        byte[] b = bytes;
+        int p = length;
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                b[p++] = ':';
+                b[p++] = ':';
+                i += bestLen - 1;
+                continue;
+            }
+            if (i > 0 && i != bestStart + bestLen) {
+                b[p++] = ':';
+            }
+            int g = ((a[2 * i] & 0xFF) << 8) | (a[2 * i + 1] & 0xFF);
+            int shift = 12;
+            while (shift > 0 && (g >>> shift) == 0) {
+                shift -= 4;
+            }
+            for (; shift >= 0; shift -= 4) {
+                b[p++] = HEX[(g >>> shift) & 0xF];
+            }
+        }
+        length = p;
+        return this;
+    }
+
+    /** Writes 0 to 255 in decimal at {@code p}; returns the position after it. */
+    private static int octet(byte[] b, int p, int v) {
+        if (v >= 100) {
+            int h = v / 100;
+            b[p++] = (byte) ('0' + h);
+            v -= h * 100;
+            b[p++] = PAIRS[2 * v];
+            b[p++] = PAIRS[2 * v + 1];
+        } else if (v >= 10) {
+            b[p++] = PAIRS[2 * v];
+            b[p++] = PAIRS[2 * v + 1];
+        } else {
+            b[p++] = (byte) ('0' + v);
+        }
+        return p;
     }
 
     /**
@@ -164,7 +316,7 @@ public final class AsciiLine {
             return ascii(ZeekAscii.UNSET);
         }
         if (plain(s)) {
-            return ascii(s);
+            return this;
         }
         scratch.setLength(0);
         ZeekAscii.string(scratch, s);
@@ -186,18 +338,28 @@ public final class AsciiLine {
         return utf8(scratch);
     }
 
-    /** Whether Zeek writes {@code s} unchanged: printable ASCII, no escape or separator, not a marker. */
-    private static boolean plain(String s) {
+    /**
+     * Appends {@code s} if Zeek writes it unchanged (printable ASCII, no escape or separator, not a
+     * marker), copying while checking; otherwise appends nothing.
+     *
+     * @return whether {@code s} was appended
+     */
+    private boolean plain(String s) {
         int n = s.length();
-        if (n == 0 || s.equals(ZeekAscii.UNSET) || s.equals(ZeekAscii.EMPTY)) {
+        if (n == 0 || (n == 1 && s.charAt(0) == '-') || s.equals(ZeekAscii.EMPTY)) {
             return false;
         }
+        room(n);
+        byte[] b = bytes;
+        int p = length;
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
             if (c < 0x20 || c >= 0x7F || c == '\\' || c == '\t') {
                 return false;
             }
+            b[p + i] = (byte) c;
         }
+        length = p + n;
         return true;
     }
 

@@ -23,14 +23,26 @@ import java.util.Arrays;
  *
  * <p><b>Invariant.</b> A pending timer sits in a bucket that {@link #advance} visits no later than
  * the first advance to a time at or past its deadline. Advancing always re-checks the level-0
- * bucket of the current millisecond, so a timer fires at the first advance with
+ * bucket of the current millisecond (unless its bound below shows that nothing in it is due
+ * yet), so a timer fires at the first advance with
  * {@code now >= deadline}, never earlier and never later: Zeek's rule that timers due before a
  * packet fire before it. Timers that come due in one advance fire in deadline order (ties by
  * slot), as from Zeek's priority queue.
  *
+ * <p><b>Advancing by little.</b> A capture moves time forward at every packet, by microseconds,
+ * so most advances stay inside one level-0 bucket. Each level-0 bucket keeps a lower bound of
+ * its timers' deadlines ({@code low}: lowered when a timer is linked, recomputed when the bucket
+ * is scanned, left alone when one is cancelled, so it may be too low but never too high). An
+ * advance skips a level-0 bucket whose bound is past the new time, and scans one in place
+ * otherwise, unlinking only the timers that are due: a level-0 timer that is not due belongs to
+ * the bucket it is in (its tick, or the same tick a full turn later), so it never moves. Coarser
+ * buckets are drained whole, because their timers must cascade when time enters their span. An
+ * advance that comes due for nothing thus costs a comparison or two, not a walk of the bucket.
+ *
  * <p><b>Cost.</b> O(1) schedule and cancel; advance costs O(buckets passed + timers visited),
- * each timer cascading at most once per level. Memory: 16 bytes per slot (deadline and two
- * links) plus 1,088 bucket sentinels.
+ * each timer cascading at most once per level, and a level-0 bucket is walked only when its
+ * earliest timer may be due. Memory: 16 bytes per slot (deadline and two links) plus 1,088
+ * bucket sentinels and 256 bounds.
  */
 public final class TimerWheel {
     private static final int[] SHIFT = {20, 28, 34, 40, 46};
@@ -71,6 +83,8 @@ public final class TimerWheel {
      */
     private long[] nodes;
     private int capacity;
+    /** Per level-0 bucket, at most the earliest deadline linked into it ({@link Long#MAX_VALUE}: none). */
+    private final long[] low = new long[BUCKETS[0]];
     private long now;
     private int count;
     private int[] due = new int[64];
@@ -95,6 +109,7 @@ public final class TimerWheel {
             links(n, UNSCHEDULED, UNSCHEDULED);
         }
         this.capacity = capacity;
+        Arrays.fill(low, Long.MAX_VALUE);
         now = startNanos;
     }
 
@@ -191,6 +206,9 @@ public final class TimerWheel {
     }
 
     private void link(int node, int sentinel) {
+        if (sentinel < BUCKETS[0]) {
+            low[sentinel] = Math.min(low[sentinel], nodes[2 * node + 1]);
+        }
         int last = prev(sentinel);
         next(last, node);
         links(node, sentinel, last);
@@ -218,6 +236,9 @@ public final class TimerWheel {
         }
         long from = now;
         now = to;
+        if ((from >>> SHIFT[0]) == (to >>> SHIFT[0]) && low[(int) ((to >>> SHIFT[0]) & (BUCKETS[0] - 1))] > to) {
+            return 0; // within one tick, and nothing in its bucket is due yet
+        }
         dueCount = 0;
         for (int l = 0; l < LEVELS; l++) {
             long prevTicks = from >>> SHIFT[l];
@@ -230,7 +251,11 @@ public final class TimerWheel {
             int steps = (int) Math.min(delta + 1, BUCKETS[l]);
             int start = (int) (prevTicks & mask);
             for (int i = 0; i < steps; i++) {
-                drain(LEVEL_BASE[l] + ((start + i) & mask), to);
+                if (l == 0) {
+                    scan((start + i) & mask, to);
+                } else {
+                    drain(LEVEL_BASE[l] + ((start + i) & mask), to);
+                }
             }
         }
         if (dueCount == 0) {
@@ -254,7 +279,40 @@ public final class TimerWheel {
         return fired;
     }
 
-    /** Empties one bucket: due timers go to the due list, the rest are placed again. */
+    /**
+     * Moves the due timers of one level-0 bucket to the due list, leaving the others where they
+     * are (their bucket cannot change, see the class comment), and tightens the bucket's bound.
+     */
+    private void scan(int sentinel, long to) {
+        if (low[sentinel] > to) {
+            return;
+        }
+        long earliest = Long.MAX_VALUE;
+        int node = next(sentinel);
+        while (node != sentinel) {
+            int following = next(node);
+            long d = nodes[2 * node + 1];
+            if (d <= to) {
+                unlink(node);
+                due(node, node - SENTINELS);
+            } else if (d < earliest) {
+                earliest = d;
+            }
+            node = following;
+        }
+        low[sentinel] = earliest;
+    }
+
+    private void due(int node, int slot) {
+        next(node, DUE);
+        count--;
+        if (dueCount == due.length) {
+            due = Arrays.copyOf(due, dueCount * 2);
+        }
+        due[dueCount++] = slot;
+    }
+
+    /** Empties one bucket of a coarser level: due timers go to the due list, the rest cascade. */
     private void drain(int sentinel, long to) {
         int node = next(sentinel);
         if (node == sentinel) {
@@ -267,12 +325,7 @@ public final class TimerWheel {
             int slot = node - SENTINELS;
             long at = nodes[2 * node + 1];
             if (at <= to) {
-                next(node, DUE);
-                count--;
-                if (dueCount == due.length) {
-                    due = Arrays.copyOf(due, dueCount * 2);
-                }
-                due[dueCount++] = slot;
+                due(node, slot);
             } else {
                 link(node, bucketFor(at));
             }

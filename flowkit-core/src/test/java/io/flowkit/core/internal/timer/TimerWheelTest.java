@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.ToLongFunction;
 import org.junit.jupiter.api.Test;
 
 class TimerWheelTest {
@@ -121,16 +122,44 @@ class TimerWheelTest {
         }
     }
 
+    /**
+     * The same model check with time creeping forward by microseconds, as packets move it, through
+     * buckets crowded with timers: most advances stay in one level-0 bucket, where the wheel skips
+     * or scans in place instead of draining, and some timers sit a full turn of level 0 ahead.
+     */
+    @Test
+    void agreesWithSortedMapModelWhenTimeCreepsThroughCrowdedBuckets() {
+        for (int seed = 0; seed < 20; seed++) {
+            SplittableRandom rnd = new SplittableRandom(seed);
+            runModel(1_700_000_000_000_000_000L + rnd.nextLong(1L << 28), rnd, 512, 20_000, r -> {
+                switch (r.nextInt(6)) {
+                    case 0:
+                        return r.nextLong(3_000_000L); // the next few ticks: many timers per bucket
+                    case 1:
+                        return (1L << 28) - r.nextLong(2_000_000L); // nearly a full turn of level 0 ahead
+                    case 2:
+                        return -r.nextLong(1_000L);
+                    default:
+                        return r.nextLong(1L, 200_000L); // packets microseconds apart
+                }
+            });
+        }
+    }
+
     private static void runModel(long start, SplittableRandom rnd) {
-        int slots = 64;
+        runModel(start, rnd, 64, 3_000, TimerWheelTest::awkwardDelta);
+    }
+
+    private static void runModel(long start, SplittableRandom rnd, int slots, int steps,
+                                 ToLongFunction<SplittableRandom> delta) {
         TimerWheel w = new TimerWheel(slots, start);
         Map<Integer, Long> model = new TreeMap<>();
         long now = start;
-        for (int step = 0; step < 3_000; step++) {
+        for (int step = 0; step < steps; step++) {
             int op = rnd.nextInt(10);
             if (op < 5) {
                 int slot = rnd.nextInt(slots);
-                long at = now + awkwardDelta(rnd);
+                long at = now + delta.applyAsLong(rnd);
                 w.schedule(slot, at);
                 model.put(slot, at);
             } else if (op < 6) {
@@ -138,7 +167,7 @@ class TimerWheelTest {
                 w.cancel(slot);
                 model.remove(slot);
             } else {
-                long to = now + awkwardDelta(rnd);
+                long to = now + delta.applyAsLong(rnd);
                 if (to <= now) {
                     continue;
                 }
