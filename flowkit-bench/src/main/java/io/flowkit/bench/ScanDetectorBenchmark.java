@@ -40,11 +40,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *       second outcome promotes a source to full state (sets, cache insert) and, at the bound,
  *       evicts one: the worst case for new sources.</li>
  *   <li>{@code fewAttemptSources}: traffic shaped like the 3-million-packet capture of the README's
- *       performance table: sources arrive at 160 a second of network time, each makes 1 to 4
- *       attempts (mostly answered) to distinct hosts within a few seconds, so about 50,000 sources
- *       are inside the 5-minute window at once, more than the first-contact table's 16,384 slots.
- *       {@value #FEW_RECORDS} records in time order, replayed through a fresh detector each time
- *       they run out (the new detector's tables, about 4.5 MB, add a few B/op).</li>
+ *       performance table: each source makes 1 to 4 attempts (mostly answered) to distinct hosts
+ *       within a few seconds, and new sources arrive so that about {@code sources} of them are
+ *       inside the 5-minute window at once: 1,000 fit the first-contact table (16,384 slots),
+ *       100,000 overload it as the capture's 50,000 do. {@value #FEW_RECORDS} records in time
+ *       order, replayed through a fresh detector each time they run out (its tables, about 9 MB,
+ *       add a few B/op).</li>
  *   <li>{@code baselineDetectorsOff}: the same records as {@code knownSources} through a detector
  *       with every detector off (classification, cache lookup, counters): the floor to compare
  *       against in the same run.</li>
@@ -65,7 +66,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgs = {"-Xmx2g"})
 public class ScanDetectorBenchmark {
     static final int OUTCOMES = 4096;
-    /** Records of {@code fewAttemptSources}: about 240,000 sources over 25 minutes. */
+    /** Records of {@code fewAttemptSources}: about 240,000 sources. */
     static final int FEW_RECORDS = 1 << 19;
     private static final long T0 = 1_700_000_000_000_000_000L;
 
@@ -140,18 +141,21 @@ public class ScanDetectorBenchmark {
         for (int i = 0; i < pairs.length; i++) {
             pairs[i] = record(i, v4(0x3000_0000 + i / 2), (i & 1) == 0 ? victim : victim2, 80, true);
         }
-        fewRecords = fewAttemptRecords(rnd);
+        fewRecords = fewAttemptRecords(rnd, sources);
         few = new ScanDetector(ScanDetection.defaults(), List.of(e -> { }));
     }
 
-    /** Sources with 1 to 4 attempts each, a quarter unanswered, in start order. */
-    private static Connection[] fewAttemptRecords(SplittableRandom rnd) throws UnknownHostException {
+    /**
+     * Sources with 1 to 4 attempts each, a quarter unanswered, in start order, arriving so that
+     * {@code live} of them fall in a 5-minute window.
+     */
+    private static Connection[] fewAttemptRecords(SplittableRandom rnd, int live) throws UnknownHostException {
         long[] starts = new long[FEW_RECORDS];
         int[] sourceOf = new int[FEW_RECORDS];
         long arrival = T0;
         int n = 0;
         for (int s = 0; n < FEW_RECORDS; s++) {
-            arrival += 1_000_000_000L / 160;
+            arrival += 300_000_000_000L / live;
             int k = rnd.nextInt(10) < 4 ? 1 : 2 + rnd.nextInt(3);
             for (int a = 0; a < k && n < FEW_RECORDS; a++, n++) {
                 starts[n] = arrival + rnd.nextLong(5_000_000_000L);
