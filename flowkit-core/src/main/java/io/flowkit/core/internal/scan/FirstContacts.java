@@ -34,12 +34,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * longest ago, whose one-attempt source is counted as an eviction and leaves a <em>ghost</em>:
  * 32-bit fingerprints of the source and of the (host, port) it attempted, in a direct-mapped
  * array of {@value #GHOSTS_PER_SLOT} per slot. So one-attempt sources are pushed out only when
- * every way holds one, as when the table held nothing else. A source that comes back to another
- * target while its ghost survives is promoted at once (its lost attempt is not counted); one
- * that comes back to the same target (a flood repeating its SYNs) adds no distinct target and
- * takes a slot again, so a scanner whose probes are spread among a flood still gets full state
- * by its second or third probe, as long as fewer than about {@code GHOSTS_PER_SLOT * capacity}
- * sources are pushed out between two of them. A flood's sources come back rarely that soon.
+ * every way holds one, as when the table held nothing else. A source that comes back with a
+ * failed attempt to another target while its ghost survives is promoted at once (its lost
+ * attempt is not counted); one that comes back to the same target (a flood repeating its SYNs)
+ * adds no distinct target, and one whose attempt is answered shows no sign of scanning: each
+ * takes a slot again. So a scanner whose probes are spread among a flood still gets full state
+ * by its second or third failed probe, as long as fewer than about
+ * {@code GHOSTS_PER_SLOT * capacity} sources are pushed out between two of them. A flood's
+ * sources come back rarely that soon.
  *
  * <p><b>Cost.</b> A lookup or insert reads at most {@value #WAYS} slots of one set; recording an
  * attempt writes one entry; nothing allocates after construction. Memory is fixed at

@@ -69,7 +69,9 @@ import org.slf4j.LoggerFactory;
  * and each source of a spoofed flood, costs no cache operation, no object and no target set; a
  * flood's sources push each other out of the table (counted) and never evict a scanner's full
  * state, because a scanner is promoted within its first few probes (or, when a crowd of new
- * sources pushed its first probe out, by the probe after, through the table's ghosts). Events
+ * sources pushed its first probe out, by its next failed probe, through the table's ghosts; a
+ * source that comes back with an answered attempt takes a slot again, so the ordinary clients of
+ * a table too small for them churn in the table, not in the cache). Events
  * and counts are the same as if every attempt had been counted at once: the replay only delays
  * counting of attempts that could not fire, and rebuilds exactly the state they would have left.
  *
@@ -482,11 +484,13 @@ public final class ScanDetector {
             } else {
                 s = sources.getIfPresent(probe.set(sh, sl, p));
                 if (s == null) {
-                    if (fc.takeGhost(sh, sl, p, dh, dl, port) == FirstContacts.GHOST_OTHER_TARGET) {
-                        // it lost its slot to a crowd and now tries another target: it may be scanning
+                    int ghost = fc.takeGhost(sh, sl, p, dh, dl, port);
+                    if (ghost == FirstContacts.GHOST_OTHER_TARGET && failed) {
+                        // it lost its slot to a crowd and now fails at another target: it may be scanning
                         s = newState(sh, sl, p);
                     } else {
-                        // most sources of a flood are never seen again: their attempts wait in the table
+                        // most sources of a flood are never seen again, and one that comes back
+                        // with an answered attempt shows no sign of scanning: attempts wait in the table
                         int free = fc.victim(sh, sl, p, cutoff);
                         makeRoom(free, cutoff);
                         fc.put(free, now, sh, sl, p, t, dh, dl, port, origPort, failed, uid);

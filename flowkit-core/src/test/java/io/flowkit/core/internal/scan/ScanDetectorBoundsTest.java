@@ -247,6 +247,32 @@ class ScanDetectorBoundsTest {
         assertThat(d.evictedFirstContacts()).isEqualTo(1);
     }
 
+    /**
+     * A source's one attempt is pushed out of an 8-slot table; it comes back to another host,
+     * answered or not. Returns the full states then.
+     */
+    private static long fullStatesAfterForgottenSourceReturns(boolean returnFails) throws Exception {
+        ScanDetector d = new ScanDetector(ScanDetection.builder().maxSources(8).build(), List.of(e -> { }));
+        InetAddress source = ip("192.0.2.87");
+        d.onConnection(Conns.tcp(T0, source, Conns.v4(1), 80, true));
+        for (int i = 0; i < 8; i++) {
+            d.onConnection(Conns.tcp(T0 + SEC, spoofed(i), ip("10.9.9.9"), 80, true));
+        }
+        assertThat(d.evictedFirstContacts()).isEqualTo(1);
+        d.onConnection(Conns.tcp(T0 + 2 * SEC, source, Conns.v4(2), 443, returnFails));
+        return d.fullState()[0];
+    }
+
+    @Test
+    void aForgottenSourceFailingAtAnotherTargetGetsFullStateAtOnce() throws Exception {
+        assertThat(fullStatesAfterForgottenSourceReturns(true)).isEqualTo(1);
+    }
+
+    @Test
+    void aForgottenSourceReturningWithAnAnsweredAttemptTakesASlotAgain() throws Exception {
+        assertThat(fullStatesAfterForgottenSourceReturns(false)).isZero();
+    }
+
     @Test
     void theFirstContactTableForgetsSourcesAfterTheWindow() {
         ScanDetector d = new ScanDetector(ScanDetection.defaults(), List.of(e -> { }));
