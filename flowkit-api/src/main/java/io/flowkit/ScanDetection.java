@@ -392,11 +392,13 @@ public final class ScanDetection {
          * Bounds the sources with detector state (default 20,000; a source scanning over two
          * transports counts twice) and, through them, the detectors' heap.
          *
-         * <p>A source seen making one attempt (or only successful attempts to one host) waits in
-         * a fixed first-contact table of {@code Integer.highestOneBit(sources)} (at most 2^20) slots of about
-         * 212 bytes (3.5 MB at the default); when a slot's set is full, the source written
-         * longest ago is forgotten. A source that fails twice or contacts a second host gets full
-         * state: target sets that grow with its distinct targets up to the thresholds. The full
+         * <p>A source seen making a few attempts, too few failed ones for any detector to fire (up
+         * to four attempts, three failed at the default thresholds), waits with them in a fixed
+         * first-contact table of {@code Integer.highestOneBit(sources)} (at most 2^20) slots of
+         * about 532 bytes (8.7 MB at the default); when a slot's set is full, a source there with
+         * several attempts moves to full state, or else the source written longest ago is
+         * forgotten. A source with more attempts gets full state: target sets that grow with its
+         * distinct targets up to the thresholds. The full
          * states weigh their estimated heap, at least 1 KiB each, and together at most
          * {@code sources} KiB (20 MB at the default), or four times the largest state one source
          * can reach under these thresholds if that is more; at the bound a source is forgotten,

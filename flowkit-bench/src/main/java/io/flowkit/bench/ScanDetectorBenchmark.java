@@ -39,6 +39,13 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code promotedSources}: every source makes two unanswered attempts to two hosts, so every
  *       second outcome promotes a source to full state (sets, cache insert) and, at the bound,
  *       evicts one: the worst case for new sources.</li>
+ *   <li>{@code fewAttemptSources}: traffic shaped like the 3-million-packet capture of the README's
+ *       performance table: each source makes 1 to 4 attempts (mostly answered) to distinct hosts
+ *       within a few seconds, and new sources arrive so that about {@code sources} of them are
+ *       inside the 5-minute window at once: 1,000 fit the first-contact table (16,384 slots),
+ *       100,000 overload it as the capture's 50,000 do. {@value #FEW_RECORDS} records in time
+ *       order, replayed through a fresh detector each time they run out (its tables, about 9 MB,
+ *       add a few B/op).</li>
  *   <li>{@code baselineDetectorsOff}: the same records as {@code knownSources} through a detector
  *       with every detector off (classification, cache lookup, counters): the floor to compare
  *       against in the same run.</li>
@@ -59,6 +66,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgs = {"-Xmx2g"})
 public class ScanDetectorBenchmark {
     static final int OUTCOMES = 4096;
+    /** Records of {@code fewAttemptSources}: about 240,000 sources. */
+    static final int FEW_RECORDS = 1 << 19;
     private static final long T0 = 1_700_000_000_000_000_000L;
 
     /** Distinct sources making the attempts of {@code knownSources}. */
@@ -74,13 +83,20 @@ public class ScanDetectorBenchmark {
     private ScanDetector promoting;
     private Connection[] pairs;
     private int pairNext;
+    private ScanDetector few;
+    private Connection[] fewRecords;
+    private int fewNext;
 
     private static InetAddress v4(int a) throws UnknownHostException {
         return InetAddress.getByAddress(new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a});
     }
 
     private static Connection record(int i, InetAddress orig, InetAddress resp, int port, boolean failed) {
-        return new Connection("C" + i, T0, orig, 40000 + (i & 0xFFF), resp, port, Protocol.TCP, 6, null,
+        return record(i, T0, orig, resp, port, failed);
+    }
+
+    private static Connection record(int i, long start, InetAddress orig, InetAddress resp, int port, boolean failed) {
+        return new Connection("C" + i, start, orig, 40000 + (i & 0xFFF), resp, port, Protocol.TCP, 6, null,
                 failed ? 0 : 1_000_000, 0, 0, failed ? ConnState.REJ : ConnState.SF, true, true, 0,
                 failed ? "Sr" : "ShADadFf", failed ? 1 : 5, failed ? 40 : 300, failed ? 1 : 4, failed ? 40 : 260,
                 List.of(), CloseReason.CLOSED);
@@ -125,6 +141,43 @@ public class ScanDetectorBenchmark {
         for (int i = 0; i < pairs.length; i++) {
             pairs[i] = record(i, v4(0x3000_0000 + i / 2), (i & 1) == 0 ? victim : victim2, 80, true);
         }
+        fewRecords = fewAttemptRecords(rnd, sources);
+        few = new ScanDetector(ScanDetection.defaults(), List.of(e -> { }));
+    }
+
+    /**
+     * Sources with 1 to 4 attempts each, a quarter unanswered, in start order, arriving so that
+     * {@code live} of them fall in a 5-minute window.
+     */
+    private static Connection[] fewAttemptRecords(SplittableRandom rnd, int live) throws UnknownHostException {
+        long[] starts = new long[FEW_RECORDS];
+        int[] sourceOf = new int[FEW_RECORDS];
+        long arrival = T0;
+        int n = 0;
+        for (int s = 0; n < FEW_RECORDS; s++) {
+            arrival += 300_000_000_000L / live;
+            int k = rnd.nextInt(10) < 4 ? 1 : 2 + rnd.nextInt(3);
+            for (int a = 0; a < k && n < FEW_RECORDS; a++, n++) {
+                starts[n] = arrival + rnd.nextLong(5_000_000_000L);
+                sourceOf[n] = s;
+            }
+        }
+        Integer[] order = new Integer[FEW_RECORDS];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Long.compare(starts[a], starts[b]));
+        Connection[] out = new Connection[FEW_RECORDS];
+        int[] attemptsOf = new int[sourceOf[FEW_RECORDS - 1] + 1];
+        for (int i = 0; i < out.length; i++) {
+            int r = order[i];
+            int s = sourceOf[r];
+            InetAddress src = v4(0x0C00_0000 + s);
+            InetAddress dst = v4(0x0A00_0000 + (s * 7 + attemptsOf[s]++) % 5000);
+            boolean failed = rnd.nextInt(4) == 0;
+            out[i] = record(i, starts[r], src, dst, rnd.nextBoolean() ? 443 : 80, failed);
+        }
+        return out;
     }
 
     /**
@@ -172,6 +225,28 @@ public class ScanDetectorBenchmark {
             n = (n + 1) & (s.length - 1);
         }
         floodNext = n;
+        return n;
+    }
+
+    /**
+     * Sources with a few attempts each, as in a generated capture; a fresh detector when the
+     * records run out.
+     *
+     * @return the next index, so the work is not dead
+     */
+    @Benchmark
+    @OperationsPerInvocation(OUTCOMES)
+    public int fewAttemptSources() {
+        Connection[] r = fewRecords;
+        int n = fewNext;
+        for (int i = 0; i < OUTCOMES; i++) {
+            few.onConnection(r[n]);
+            if (++n == r.length) {
+                n = 0;
+                few = new ScanDetector(ScanDetection.defaults(), List.of(e -> { }));
+            }
+        }
+        fewNext = n;
         return n;
     }
 

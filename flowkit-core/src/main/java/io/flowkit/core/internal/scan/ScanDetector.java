@@ -56,17 +56,24 @@ import org.slf4j.LoggerFactory;
  * Contacted hosts are remembered for the window (at most {@link #MAX_CONTACTS} per source): a
  * host contacted again after that counts as a new first contact.
  *
- * <p><b>Admission.</b> With every threshold at 2 or more (one attempt can never fire), a new
- * source's attempt goes to a fixed-size primitive {@link FirstContacts} table (about 212 bytes a
- * slot, {@code highestOneBit(maxSources)} slots, at most 2^20), not to the cache. A source is promoted to full
- * state, its recorded attempt replayed, when it fails again or contacts a second host; later
- * successes to the same host are absorbed in the table. So an ordinary client of one server, and
- * each source of a spoofed flood, costs no cache write, no object and no target set; a flood's
- * one-SYN sources push each other out of the table (counted) and never evict a scanner's full
- * state, because a scanner is promoted by its second probe (or, when a crowd of new sources pushed
- * its first probe out, by the probe after, through the table's ghosts). Events and counts are the same as if
- * every attempt had been counted at once: the replay only delays counting of an attempt that
- * could not fire alone.
+ * <p><b>Admission.</b> While one failed attempt cannot fire (every threshold at 2 or more, and
+ * TRW needing two failures), a new source's attempts go to a fixed-size primitive
+ * {@link FirstContacts} table (about {@value FirstContacts#SLOT_BYTES} bytes a slot,
+ * {@code highestOneBit(maxSources)} slots, at most 2^20), not to the cache. The table keeps up to
+ * {@value FirstContacts#ENTRIES} attempts of a source verbatim as long as it has too few failures
+ * for any detector to fire (with the defaults three: TRW's fourth failed first contact is the
+ * first that can fire), and absorbs later successes to the host of a lone first attempt. A
+ * source is promoted to full state, its recorded attempts replayed in order against the window
+ * as it was at each, when one more attempt does not fit or when a new source needs its slot
+ * (only a source with one attempt is ever forgotten there). So an ordinary client of a few servers,
+ * and each source of a spoofed flood, costs no cache operation, no object and no target set; a
+ * flood's sources push each other out of the table (counted) and never evict a scanner's full
+ * state, because a scanner is promoted within its first few probes (or, when a crowd of new
+ * sources pushed its first probe out, by its next failed probe, through the table's ghosts; a
+ * source that comes back with an answered attempt takes a slot again, so the ordinary clients of
+ * a table too small for them churn in the table, not in the cache). Events
+ * and counts are the same as if every attempt had been counted at once: the replay only delays
+ * counting of attempts that could not fire, and rebuilds exactly the state they would have left.
  *
  * <p><b>Memory.</b> Full per-(source, transport) state lives in a Caffeine cache driven by network
  * time, expiring a window after the source's last attempt (longer while a suppression record must
@@ -83,8 +90,10 @@ import org.slf4j.LoggerFactory;
  * key finds it; IPv6 addresses are read with one copy); a promotion, a new set and an event
  * allocate.
  *
- * <p><b>Cost.</b> One cache lookup per attempt plus linear scans of the touched sets: O(threshold)
- * at worst, typically a few entries.
+ * <p><b>Cost.</b> A source in the first-contact table costs a probe of one set of its ways per
+ * attempt, and its promotion a replay of at most {@value FirstContacts#ENTRIES} attempts; a source
+ * with full state costs that probe, one cache lookup and linear scans of the touched sets:
+ * O(threshold) at worst, typically a few entries.
  *
  * <p>Not thread-safe: one detector belongs to one tracker thread. Listener exceptions are caught,
  * counted ({@link #listenerFailures()}) and logged once.
@@ -98,7 +107,7 @@ public final class ScanDetector {
     public static final int SAMPLE = 10;
     /** Heap budget per {@link ScanDetection#maxSources() source bound} unit: 1 KiB. */
     public static final int BYTES_PER_SOURCE = 1024;
-    /** Most slots of the first-contact table, which is allocated up front: about 190 MB. */
+    /** Most slots of the first-contact table, which is allocated up front: about 290 MB (560 MB with every uid kept). */
     static final int MAX_FIRST_CONTACTS = 1 << 20;
     /** Records closed by the end of input judged together, in start order, at most. */
     static final int END_OF_INPUT_BATCH = 16_384;
@@ -125,8 +134,10 @@ public final class ScanDetector {
     private final ScanListener[] listeners;
     private final Cache<SourceKey, SourceState> sources;
     private final SourceKey probe = new SourceKey();
-    /** Sources with one attempt so far; {@code null} when a single attempt can fire an event. */
+    /** Sources with a few attempts so far; {@code null} when a single failure can fire an event. */
     private final FirstContacts firstContacts;
+    /** Most failed attempts a source may make in the first-contact table: none could fire. */
+    private final int maxDeferredFailures;
     /** Bound of the full states' estimated heap. */
     private final long maxStateBytes;
     /** Least weight of one full state: the byte bound over the source bound. */
@@ -187,11 +198,11 @@ public final class ScanDetector {
                 minThreshold = Math.min(minThreshold, v);
             }
         }
-        boolean deferFirst = minThreshold >= 2 && (!trw || lnFailure < lnEta1);
+        maxDeferredFailures = deferrableFailures(minThreshold);
         int maxSources = settings.maxSources();
         gauge = new BoundGauge(Bound.SCAN_SOURCES, maxSources, BoundGauge.Signal.NONE);
         int slots = Math.max(FirstContacts.WAYS, Math.min(MAX_FIRST_CONTACTS, Integer.highestOneBit(maxSources)));
-        firstContacts = deferFirst ? new FirstContacts(slots) : null;
+        firstContacts = maxDeferredFailures > 0 ? new FirstContacts(slots) : null;
         maxStateBytes = Math.max((long) maxSources * BYTES_PER_SOURCE, 4 * largestSourceBytes(settings));
         minWeight = Math.max(1, maxStateBytes / maxSources);
         this.listeners = listeners.toArray(new ScanListener[0]);
@@ -208,6 +219,25 @@ public final class ScanDetector {
                 .executor(Runnable::run)
                 .expireAfter(new Retention())
                 .build();
+    }
+
+    /**
+     * Returns how many failed attempts a source may make before any detector could fire, at most
+     * a first-contact slot's entries: fewer than the smallest threshold, and, with TRW on, too few
+     * for a walk of nothing but failed first contacts to reach its upper bound (summed as the walk
+     * sums them).
+     */
+    private int deferrableFailures(int minThreshold) {
+        int f = 0;
+        double walk = 0;
+        while (f < FirstContacts.ENTRIES && f + 1 < minThreshold) {
+            walk += lnFailure;
+            if (trw && walk >= lnEta1) {
+                break;
+            }
+            f++;
+        }
+        return f;
     }
 
     /**
@@ -372,7 +402,8 @@ public final class ScanDetector {
 
     /**
      * Returns how many sources seen once were pushed out of the first-contact table by other new
-     * sources before their window ended; each loses its one attempt.
+     * sources before their window ended; each loses its one attempt. (A source with several
+     * attempts moves to full state instead.)
      *
      * @return evicted first contacts so far
      */
@@ -427,31 +458,49 @@ public final class ScanDetector {
         }
         long cutoff = now - windowNanos;
         int p = proto.ordinal();
-        SourceState s = sources.getIfPresent(probe.set(sh, sl, p));
-        if (s == null) {
-            if (firstContacts != null) {
-                int slot = firstContacts.find(sh, sl, p);
-                int ghost = slot < 0 ? firstContacts.takeGhost(sh, sl, p, dh, dl, port) : FirstContacts.NO_GHOST;
-                if (ghost == FirstContacts.GHOST_OTHER_TARGET) {
-                    // it lost its slot to a crowd and now tries another target: it may be scanning
-                    s = newState(sh, sl, p);
-                } else if (slot < 0 || !firstContacts.inWindow(slot, cutoff)) {
-                    // most sources of a flood are never seen again: one attempt waits in the table
-                    if (firstContacts.put(slot, now, cutoff, sh, sl, p, t, dh, dl, port, origPort, failed, uid)) {
-                        forgotten();
-                    } else {
-                        rearm();
-                    }
+        SourceState s;
+        if (firstContacts != null) {
+            // a source has a slot or full state, never both: a live slot spares the cache lookup
+            FirstContacts fc = firstContacts;
+            int slot = fc.find(sh, sl, p);
+            if (slot >= 0) {
+                if (!fc.inWindow(slot, cutoff)) {
+                    // its attempts left the window: it starts afresh, as an expired full state would
+                    fc.put(slot, now, sh, sl, p, t, dh, dl, port, origPort, failed, uid);
+                    rearm();
                     return;
-                } else if (!failed && firstContacts.dstLo[slot] == dl && firstContacts.dstHi[slot] == dh
-                        && firstContacts.last[slot] > cutoff) {
-                    // a success to a host contacted within the window changes no count: it stays cheap
-                    firstContacts.absorb(slot, now, t, origPort);
-                    return;
-                } else {
-                    s = promote(slot, cutoff);
                 }
+                if (!failed && fc.absorbs(slot, dh, dl, cutoff)) {
+                    // a success to a host contacted within the window changes no count: it stays cheap
+                    fc.absorb(slot, now, t, origPort);
+                    return;
+                }
+                if (fc.hasRoom(slot, failed, maxDeferredFailures)) {
+                    // still too few failures for any detector to fire: the attempt waits with the others
+                    fc.add(slot, now, t, dh, dl, port, origPort, failed, uid);
+                    return;
+                }
+                s = promote(slot);
             } else {
+                s = sources.getIfPresent(probe.set(sh, sl, p));
+                if (s == null) {
+                    int ghost = fc.takeGhost(sh, sl, p, dh, dl, port);
+                    if (ghost == FirstContacts.GHOST_OTHER_TARGET && failed) {
+                        // it lost its slot to a crowd and now fails at another target: it may be scanning
+                        s = newState(sh, sl, p);
+                    } else {
+                        // most sources of a flood are never seen again, and one that comes back
+                        // with an answered attempt shows no sign of scanning: attempts wait in the table
+                        int free = fc.victim(sh, sl, p, cutoff);
+                        makeRoom(free, cutoff);
+                        fc.put(free, now, sh, sl, p, t, dh, dl, port, origPort, failed, uid);
+                        return;
+                    }
+                }
+            }
+        } else {
+            s = sources.getIfPresent(probe.set(sh, sl, p));
+            if (s == null) {
                 s = newState(sh, sl, p);
             }
         }
@@ -462,8 +511,9 @@ public final class ScanDetector {
         }
         count(s, t, dh, dl, port, failed, uid, cutoff);
         long drift = s.bytes - s.weighed;
-        if (drift > s.weighed >> 3 || -drift > s.weighed >> 3) {
-            // the cache bounds total bytes by weight: re-weigh a state that grew or shrank by 1/8
+        if (s.weighed == 0 || drift > s.weighed >> 3 || -drift > s.weighed >> 3) {
+            // a new state enters the cache weighed with its first sets, in one write; the cache
+            // bounds total bytes by weight: re-weigh a state that grew or shrank by 1/8
             s.weighed = s.bytes;
             sources.put(s.key, s);
         }
@@ -474,6 +524,26 @@ public final class ScanDetector {
         gauge.evicted(now);
     }
 
+    /**
+     * Frees a first-contact slot for a new source. A source still in its window with several
+     * attempts moves to full state, as it would have by its second attempt had the table not
+     * held it; one with a single attempt is forgotten, leaving its ghost.
+     */
+    private void makeRoom(int slot, long cutoff) {
+        FirstContacts fc = firstContacts;
+        if (!fc.isLive(slot, cutoff)) {
+            rearm();
+        } else if (fc.entries(slot) > 1) {
+            SourceState s = promote(slot);
+            s.weighed = s.bytes;
+            sources.put(s.key, s);
+            rearm();
+        } else {
+            fc.forget(slot);
+            forgotten();
+        }
+    }
+
     /** Ends an eviction episode once a window has passed without forgetting a source. */
     private void rearm() {
         if (now - lastEviction >= windowNanos) {
@@ -481,37 +551,38 @@ public final class ScanDetector {
         }
     }
 
+    /** Makes full state for a new source; the caller counts its attempt, then caches it. */
     private SourceState newState(long sh, long sl, int p) {
         rearm();
-        SourceKey key = new SourceKey(sh, sl, p);
-        SourceState s = new SourceState(key);
-        s.weighed = s.bytes;
-        sources.put(key, s);
-        return s;
+        return new SourceState(new SourceKey(sh, sl, p));
     }
 
-    /** Makes full state for a source of the first-contact table, its recorded attempts counted. */
-    private SourceState promote(int slot, long cutoff) {
+    /**
+     * Makes full state for a source of the first-contact table: its attempts are counted in the
+     * order they came, each against the window as it was then, so the state is the one counting
+     * them at once would have built (none of them could fire). The caller counts the attempt
+     * that did not fit, then caches the state.
+     */
+    private SourceState promote(int slot) {
         FirstContacts fc = firstContacts;
         SourceState s = new SourceState(new SourceKey(fc.srcHi[slot], fc.srcLo[slot], fc.meta[slot] & 0xFF));
         s.attempts = fc.attempts[slot];
-        s.failed = fc.failed(slot) ? 1 : 0;
+        s.failed = fc.failures(slot);
         s.origPortCandidate = fc.origCandidate[slot];
         s.origPortVotes = fc.origVotes[slot];
         s.origPortsSeen = fc.origSeen[slot];
-        long dh = fc.dstHi[slot];
-        long dl = fc.dstLo[slot];
-        count(s, fc.first[slot], dh, dl, fc.port[slot], fc.failed(slot), fc.uid[slot], cutoff);
-        if (s.contacts != null) {
-            // later successes to the same host only moved its contact's last time
-            int i = s.contacts.indexOf(dh, dl);
-            if (i >= 0) {
-                s.contacts.last[i] = Math.max(s.contacts.last[i], fc.last[slot]);
+        for (int j = 0, n = fc.entries(slot); j < n; j++) {
+            int e = FirstContacts.entry(slot, j);
+            count(s, fc.start[e], fc.dstHi[e], fc.dstLo[e], fc.port(e), fc.failed(e), fc.uid[e], fc.seen[e] - windowNanos);
+            if (j == 0 && s.contacts != null) {
+                // successes absorbed after the first attempt only moved its contact's last time
+                int i = s.contacts.indexOf(fc.dstHi[e], fc.dstLo[e]);
+                if (i >= 0) {
+                    s.contacts.last[i] = Math.max(s.contacts.last[i], fc.last[slot]);
+                }
             }
         }
         fc.remove(slot);
-        s.weighed = s.bytes;
-        sources.put(s.key, s);
         return s;
     }
 

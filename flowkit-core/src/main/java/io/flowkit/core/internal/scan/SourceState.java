@@ -23,7 +23,7 @@ final class SourceState {
 
     /** Estimated heap of this state: {@link #BASE_BYTES}, its sets' arrays, its suppression records. */
     long bytes = BASE_BYTES;
-    /** {@link #bytes} when the cache last weighed this state. */
+    /** {@link #bytes} when the cache last weighed this state; 0 until it is first cached. */
     long weighed;
 
     long attempts;

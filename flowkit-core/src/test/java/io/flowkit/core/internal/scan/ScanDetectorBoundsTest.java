@@ -180,7 +180,7 @@ class ScanDetectorBoundsTest {
     }
 
     @Test
-    void aClientsSuccessfulConnectionsToOneServerNeedNoFullState() {
+    void clientsOfAFewServersNeedNoFullState() {
         ScanDetector d = new ScanDetector(ScanDetection.defaults(), List.of(e -> { }));
         for (int c = 0; c < 1_000; c++) {
             for (int k = 0; k < 5; k++) {
@@ -189,10 +189,88 @@ class ScanDetectorBoundsTest {
         }
         assertThat(d.trackedSources()).isEqualTo(1_000);
         assertThat(d.fullState()[0]).isZero();
-        // a second server promotes the client
-        d.onConnection(Conns.tcp(T0 + 6 * SEC, Conns.v4(0x20_0000), ip("192.0.2.81"), 443, false));
+        // three more servers, one of them refusing, fit in the client's slot
+        InetAddress client = Conns.v4(0x20_0000);
+        d.onConnection(Conns.tcp(T0 + 6 * SEC, client, ip("192.0.2.81"), 443, false));
+        d.onConnection(Conns.rej(T0 + 7 * SEC, client, ip("192.0.2.82"), 443));
+        d.onConnection(Conns.tcp(T0 + 8 * SEC, client, ip("192.0.2.83"), 443, false));
+        assertThat(d.fullState()[0]).isZero();
+        // a fifth server does not: the client is promoted
+        d.onConnection(Conns.tcp(T0 + 9 * SEC, client, ip("192.0.2.84"), 443, false));
         assertThat(d.fullState()[0]).isEqualTo(1);
         assertThat(d.trackedSources()).isEqualTo(1_000);
+    }
+
+    @Test
+    void aSourcePromotedByItsFourthFailureIsJudgedOnAllFour() {
+        List<ScanEvent> events = new ArrayList<>();
+        ScanDetector d = new ScanDetector(ScanDetection.defaults(), List.of(events::add));
+        InetAddress source = ip("192.0.2.85");
+        for (int h = 1; h <= 3; h++) {
+            d.onConnection(Conns.tcp(T0 + h * SEC, source, Conns.v4(h), 22, true));
+        }
+        // three failed first contacts can fire nothing: they wait in the table
+        assertThat(d.fullState()[0]).isZero();
+        assertThat(events).isEmpty();
+        d.onConnection(Conns.tcp(T0 + 4 * SEC, source, Conns.v4(4), 22, true));
+        assertThat(d.fullState()[0]).isEqualTo(1);
+        assertThat(events).singleElement()
+                .satisfies(e -> assertThat(e.kind()).isEqualTo(ScanKind.TRW))
+                .satisfies(e -> assertThat(e.distinctHosts()).isEqualTo(4))
+                .satisfies(e -> assertThat(e.attempts()).isEqualTo(4))
+                .satisfies(e -> assertThat(e.firstSeenNanos()).isEqualTo(T0 + SEC))
+                .satisfies(e -> assertThat(e.sampleTargets()).containsExactlyInAnyOrder(
+                        Conns.v4(1), Conns.v4(2), Conns.v4(3), Conns.v4(4)));
+    }
+
+    @Test
+    void aSourcePushedOutWithSeveralAttemptsMovesToFullStateWithThem() throws Exception {
+        List<ScanEvent> events = new ArrayList<>();
+        // 8 slots, one set; two failures wait in the table, a third can fire
+        ScanDetector d = new ScanDetector(ScanDetection.builder().trw(false).addressScanThreshold(3).maxSources(8).build(),
+                List.of(events::add));
+        InetAddress source = ip("192.0.2.86");
+        d.onConnection(Conns.tcp(T0, source, Conns.v4(1), 80, true));
+        d.onConnection(Conns.tcp(T0, source, Conns.v4(2), 80, true));
+        // 7 new sources fill the set, the 8th needs the source's slot
+        for (int i = 0; i < 8; i++) {
+            d.onConnection(Conns.tcp(T0 + SEC, spoofed(i), ip("10.9.9.9"), 80, true));
+        }
+        assertThat(d.fullState()[0]).isEqualTo(1);
+        assertThat(d.evictedFirstContacts()).isZero();
+        d.onConnection(Conns.tcp(T0 + 2 * SEC, source, Conns.v4(3), 80, true));
+        assertThat(events).singleElement()
+                .satisfies(e -> assertThat(e.distinctHosts()).isEqualTo(3))
+                .satisfies(e -> assertThat(e.firstSeenNanos()).isEqualTo(T0));
+        // a ninth new source finds only one-attempt sources: the stalest is forgotten
+        d.onConnection(Conns.tcp(T0 + 3 * SEC, spoofed(8), ip("10.9.9.9"), 80, true));
+        assertThat(d.evictedFirstContacts()).isEqualTo(1);
+    }
+
+    /**
+     * A source's one attempt is pushed out of an 8-slot table; it comes back to another host,
+     * answered or not. Returns the full states then.
+     */
+    private static long fullStatesAfterForgottenSourceReturns(boolean returnFails) throws Exception {
+        ScanDetector d = new ScanDetector(ScanDetection.builder().maxSources(8).build(), List.of(e -> { }));
+        InetAddress source = ip("192.0.2.87");
+        d.onConnection(Conns.tcp(T0, source, Conns.v4(1), 80, true));
+        for (int i = 0; i < 8; i++) {
+            d.onConnection(Conns.tcp(T0 + SEC, spoofed(i), ip("10.9.9.9"), 80, true));
+        }
+        assertThat(d.evictedFirstContacts()).isEqualTo(1);
+        d.onConnection(Conns.tcp(T0 + 2 * SEC, source, Conns.v4(2), 443, returnFails));
+        return d.fullState()[0];
+    }
+
+    @Test
+    void aForgottenSourceFailingAtAnotherTargetGetsFullStateAtOnce() throws Exception {
+        assertThat(fullStatesAfterForgottenSourceReturns(true)).isEqualTo(1);
+    }
+
+    @Test
+    void aForgottenSourceReturningWithAnAnsweredAttemptTakesASlotAgain() throws Exception {
+        assertThat(fullStatesAfterForgottenSourceReturns(false)).isZero();
     }
 
     @Test

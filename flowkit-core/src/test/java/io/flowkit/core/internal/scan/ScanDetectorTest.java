@@ -381,6 +381,25 @@ class ScanDetectorTest {
     }
 
     @Test
+    void replaysWaitingAttemptsAgainstTheWindowAsItWasWhenEachCame() {
+        ScanDetector d = detector(ScanDetection.builder().addressScan(false).portScan(false).portAddressScan(false)
+                .window(Duration.ofSeconds(60)).build());
+        InetAddress source = ip("192.0.2.62");
+        // the second failure to 10.1.1.1 comes within the window of the first: not a new first contact
+        d.onConnection(Conns.tcp(T0, source, ip("10.1.1.1"), 22, true));
+        d.onConnection(Conns.tcp(T0 + 50 * SEC, source, ip("10.1.1.1"), 22, true));
+        d.onConnection(Conns.tcp(T0 + 100 * SEC, source, ip("10.1.1.2"), 22, true));
+        // the fourth failure promotes the source; judged at once, three first contacts failed
+        d.onConnection(Conns.tcp(T0 + 110 * SEC, source, ip("10.1.1.3"), 22, true));
+        assertThat(events).isEmpty();
+        d.onConnection(Conns.tcp(T0 + 115 * SEC, source, ip("10.1.1.4"), 22, true));
+        assertThat(ofKind(ScanKind.TRW)).singleElement()
+                .satisfies(e -> assertThat(e.distinctHosts()).isEqualTo(4))
+                .satisfies(e -> assertThat(e.attempts()).isEqualTo(5))
+                .satisfies(e -> assertThat(e.failedAttempts()).isEqualTo(5));
+    }
+
+    @Test
     void ignoresRecordsThatAreNotAttempts() {
         ScanDetector d = detector(ScanDetection.builder().addressScanThreshold(1).portScanThreshold(1)
                 .portAddressScanThreshold(1).build());
