@@ -798,9 +798,23 @@ public final class Engine implements TimerWheel.Expiry {
         }
         count = table.liveSlots(slots);
         table.sortByKey(slots, count);
+        // every connection leaves: records in key order, then table and timers emptied at once
+        // (removing each from the index, recency list and wheel would cost random reads apiece)
         for (int i = 0; i < count; i++) {
-            remove(slots[i], CloseReason.END_OF_INPUT);
+            int s = slots[i];
+            Connection record = record(s, CloseReason.END_OF_INPUT);
+            if (links != null) {
+                forRemoval(s, record);
+            }
+            c.release(s);
+            tunnels.release(s);
+            closed++;
+            sink.connectionRemoved(record);
         }
+        wheel.clear();
+        table.clear();
+        lastSlot = -1;
+        connectionGauge.occupancy(0);
     }
 
     /**

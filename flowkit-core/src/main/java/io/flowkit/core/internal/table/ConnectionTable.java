@@ -494,6 +494,23 @@ public final class ConnectionTable {
     }
 
     /**
+     * Empties the table at once, keeping its capacity: afterwards it is as a new table of that
+     * capacity. Costs a sequential pass over the index, where removing the connections one by
+     * one would read the keys of each one's probe cluster and recency neighbours at random; for
+     * the end of input, when every connection leaves.
+     */
+    public void clear() {
+        Arrays.fill(index, 0);
+        size = 0;
+        nextUnused = 0;
+        freeHead = -1;
+        lruHead = -1;
+        lruTail = -1;
+        v6FreeCount = 0;
+        v6Used = 0;
+    }
+
+    /**
      * Tells whether a slot holds a connection.
      *
      * @param s a slot number below {@link #capacity()}

@@ -130,6 +130,22 @@ public final class TimerWheel {
         this.capacity = capacity;
     }
 
+    /**
+     * Cancels every timer at once (a sequential pass over the nodes instead of a random unlink
+     * per timer); the time stays where it is.
+     */
+    public void clear() {
+        for (int b = 0; b < SENTINELS; b++) {
+            links(b, b, b);
+        }
+        for (int n = SENTINELS; n < SENTINELS + capacity; n++) {
+            links(n, UNSCHEDULED, UNSCHEDULED);
+        }
+        Arrays.fill(low, Long.MAX_VALUE);
+        count = 0;
+        dueCount = 0;
+    }
+
     /** @return the time of the last advance */
     public long now() {
         return now;

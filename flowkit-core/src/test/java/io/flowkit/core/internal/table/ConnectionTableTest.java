@@ -23,6 +23,34 @@ class ConnectionTableTest {
     }
 
     @Test
+    void clearEmptiesTheTableAndLeavesItUsableAtItsCapacity() {
+        ConnectionTable t = new ConnectionTable(16, 100);
+        for (int i = 0; i < 16; i++) {
+            t.insert(6, 0, V4 | i, 1000 + i, 0x20010DB8_00000000L, 7, 80); // IPv6 responder: side store too
+        }
+        t.remove(3);
+        int capacity = t.capacity();
+        t.clear();
+        assertThat(t.size()).isZero();
+        assertThat(t.capacity()).isEqualTo(capacity);
+        assertThat(t.stalest()).isEqualTo(-1);
+        for (int i = 0; i < 16; i++) {
+            assertThat(t.find(6, 0, V4 | i, 1000 + i, 0x20010DB8_00000000L, 7, 80)).isEqualTo(-1);
+            assertThat(t.isLive(i)).isFalse();
+        }
+        // refilled to capacity without growing, and each key found again in its own slot
+        int[] slots = new int[16];
+        for (int i = 0; i < 16; i++) {
+            slots[i] = t.insert(6, 0, V4 | i, 2000 + i, 0x20010DB8_00000000L, 7, 80);
+        }
+        assertThat(t.isFull()).isTrue();
+        assertThat(slots).doesNotHaveDuplicates();
+        for (int i = 0; i < 16; i++) {
+            assertThat(t.find(6, 0x20010DB8_00000000L, 7, 80, 0, V4 | i, 2000 + i)).isEqualTo(slots[i]);
+        }
+    }
+
+    @Test
     void keepsProtocolsAndPortsApart() {
         ConnectionTable t = new ConnectionTable(16, 100);
         int tcp = t.insert(6, 0, V4 | 1, 1000, 0, V4 | 2, 80);

@@ -24,6 +24,22 @@ class TimerWheelTest {
     }
 
     @Test
+    void clearCancelsEveryTimerAndTheWheelSchedulesAgain() {
+        TimerWheel w = new TimerWheel(8, 0);
+        for (int slot = 0; slot < 8; slot++) {
+            w.schedule(slot, 1_000L << (4 * slot)); // from the first level to the coarsest
+        }
+        w.clear();
+        for (int slot = 0; slot < 8; slot++) {
+            assertThat(w.isScheduled(slot)).isFalse();
+        }
+        assertThat(advance(w, 1L << 40)).isEmpty();
+        w.schedule(5, (1L << 40) + 2_000_000);
+        w.schedule(2, (1L << 40) + 1_000_000);
+        assertThat(advance(w, (1L << 40) + 3_000_000)).extracting(Fired::slot).containsExactly(2, 5);
+    }
+
+    @Test
     void firesAtFirstAdvanceAtOrPastDeadlineNeverBefore() {
         TimerWheel w = new TimerWheel(4, 1_000);
         w.schedule(0, 5_000);
