@@ -742,22 +742,32 @@ public final class Engine implements TimerWheel.Expiry {
     // --------------------------------------------------------------- removal
 
     private void remove(int s, CloseReason reason) {
-        Connection record = record(s, reason);
-        if (links != null) {
-            forRemoval(s, record);
-        }
+        Connection record = retire(s, reason);
         wheel.cancel(s);
         table.remove(s);
-        c.release(s);
-        tunnels.release(s);
         if (s == lastSlot) {
             lastSlot = -1;
         }
-        closed++;
         sink.connectionRemoved(record);
         if (reason != CloseReason.EVICTED) {
             connectionGauge.occupancy(table.size());
         }
+    }
+
+    /**
+     * Builds a connection's record and lets go of its state beside the table and the timer wheel
+     * (remembered for resumption if it qualifies), which {@link #remove} and {@link #flush} then
+     * take it out of, one at a time or all at once.
+     */
+    private Connection retire(int s, CloseReason reason) {
+        Connection record = record(s, reason);
+        if (links != null) {
+            forRemoval(s, record);
+        }
+        c.release(s);
+        tunnels.release(s);
+        closed++;
+        return record;
     }
 
     /**
@@ -801,15 +811,7 @@ public final class Engine implements TimerWheel.Expiry {
         // every connection leaves: records in key order, then table and timers emptied at once
         // (removing each from the index, recency list and wheel would cost random reads apiece)
         for (int i = 0; i < count; i++) {
-            int s = slots[i];
-            Connection record = record(s, CloseReason.END_OF_INPUT);
-            if (links != null) {
-                forRemoval(s, record);
-            }
-            c.release(s);
-            tunnels.release(s);
-            closed++;
-            sink.connectionRemoved(record);
+            sink.connectionRemoved(retire(slots[i], CloseReason.END_OF_INPUT));
         }
         wheel.clear();
         table.clear();
