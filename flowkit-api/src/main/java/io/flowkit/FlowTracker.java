@@ -476,7 +476,8 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
          * pairs that each engine thread takes: one part in {@code 2n - 1} against two (with
          * {@code n = 2}, a third against two thirds). Each engine's table holds at most its
          * share of {@link #maxConnections(int)}, rounded up, and likewise its share of
-         * {@link #resumeCapacity(int)}. So {@code n} threads do the work, and {@code n} suits a
+         * {@link #resumeCapacity(int)} and of the compressor's
+         * {@link Compressor#maxPendingConnections()}. So {@code n} threads do the work, and {@code n} suits a
          * machine with {@code n} free cores.
          *
          * <p>Records and progress events are the same as with one thread; only their order and

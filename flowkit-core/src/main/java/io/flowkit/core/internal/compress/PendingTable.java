@@ -99,17 +99,32 @@ public final class PendingTable {
     private int v6Used;
 
     /**
-     * Creates an empty table.
+     * Creates an empty table bounded by {@link Compressor#maxPendingConnections()}.
      *
      * @param settings the compressor's settings
      * @param delay    nanoseconds from an entry's packet to its expiry
      */
     public PendingTable(Compressor settings, long delay) {
+        this(settings, settings.maxPendingConnections(), delay);
+    }
+
+    /**
+     * Creates an empty table with a bound of its own (one engine's share when several engines
+     * split the compressor's bound).
+     *
+     * @param settings the compressor's settings
+     * @param bound    the most entries the table holds, at least 1
+     * @param delay    nanoseconds from an entry's packet to its expiry
+     */
+    public PendingTable(Compressor settings, int bound, long delay) {
+        if (bound < 1) {
+            throw new IllegalArgumentException("bound must be positive, got " + bound);
+        }
         this.delay = delay;
         onlySyns = settings.handleOnlySyns();
         resets = settings.handleResets();
         instantiateOnData = settings.instantiateOnData();
-        bound = settings.maxPendingConnections();
+        this.bound = bound;
         ringMax = (int) Math.min(Integer.MAX_VALUE - 16, bound + Math.max(1L, bound / 16));
         capacity = Math.min(ringMax, Math.max(MIN_CAPACITY, Math.min(bound, FIRST_CAPACITY)));
         addr = new long[capacity];

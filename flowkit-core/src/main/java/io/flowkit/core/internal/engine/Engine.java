@@ -140,7 +140,8 @@ public final class Engine implements TimerWheel.Expiry {
      * @param seed   the uid seed
      */
     public Engine(TrackerConfig config, ConnectionSink sink, long seed) {
-        this(config, config.maxConnections(), config.resumeCapacity(), sink, seed, 0, 1);
+        this(config, config.maxConnections(), config.resumeCapacity(),
+                config.compressor() == null ? 0 : config.compressor().maxPendingConnections(), sink, seed, 0, 1);
     }
 
     /**
@@ -151,13 +152,15 @@ public final class Engine implements TimerWheel.Expiry {
      * @param maxConnections this engine's table bound
      * @param resumeCapacity how many expired connections this engine's resume store remembers
      *                       (when {@link TrackerConfig#resumeHorizon()} is set)
+     * @param maxPending     this engine's share of the compressor's pending bound (when
+     *                       {@link TrackerConfig#compressor()} is set; ignored otherwise)
      * @param sink           receives records and ICMP unreachables
      * @param seed           the uid seed
      * @param uidStart       the first connection number
      * @param uidStep        the distance between connection numbers
      */
-    public Engine(TrackerConfig config, int maxConnections, int resumeCapacity, ConnectionSink sink, long seed,
-                  long uidStart, long uidStep) {
+    public Engine(TrackerConfig config, int maxConnections, int resumeCapacity, int maxPending, ConnectionSink sink,
+                  long seed, long uidStart, long uidStep) {
         this.sink = sink;
         this.uidCounter = uidStart;
         this.uidStep = uidStep;
@@ -170,12 +173,12 @@ public final class Engine implements TimerWheel.Expiry {
                 : config.compressor().pendingTimeout().orElse(config.tcpAttemptTimeout()).toNanos();
         this.pendingCutShort = own < firstTimer;
         this.pendingDelay = Math.min(firstTimer, own);
-        this.pending = config.compressor() == null ? null : new PendingTable(config.compressor(), pendingDelay);
+        this.pending = config.compressor() == null ? null : new PendingTable(config.compressor(), maxPending, pendingDelay);
         int slots = pending == null ? max : max + 1;
         this.maxSlots = slots;
         this.connectionGauge = new BoundGauge(Bound.CONNECTIONS, max, sink::boundReached);
         this.pendingGauge = pending == null ? null
-                : new BoundGauge(Bound.PENDING, config.compressor().maxPendingConnections(), sink::boundReached);
+                : new BoundGauge(Bound.PENDING, maxPending, sink::boundReached);
         this.table = new ConnectionTable(Math.min(slots, 1024), slots, Connections.WORDS);
         this.c = new Connections(table, !config.progressAges().isEmpty());
         this.wheel = new TimerWheel(table.capacity(), 0);

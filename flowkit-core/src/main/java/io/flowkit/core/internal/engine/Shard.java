@@ -56,6 +56,7 @@ final class Shard implements ConnectionSink, Runnable {
      * @param config            the tracker's settings
      * @param maxConnections    this shard's table bound
      * @param resumeCapacity    how many expired connections this shard's resume store remembers
+     * @param maxPending        this shard's share of the compressor's pending bound
      * @param seed              the uid seed shared by all shards
      * @param index             this shard's number, from 0
      * @param count             the number of shards
@@ -64,14 +65,14 @@ final class Shard implements ConnectionSink, Runnable {
      * @param ringSlots         the ring's slots
      * @param outCapacity       outcome slots, a power of two
      */
-    Shard(TrackerConfig config, int maxConnections, int resumeCapacity, long seed, int index, int count,
+    Shard(TrackerConfig config, int maxConnections, int resumeCapacity, int maxPending, long seed, int index, int count,
           boolean wantsUnreachables, FrameRing ring, int ringSlots, int outCapacity) {
         this.in = ring;
         this.wakeSlots = Math.max(1, ringSlots / 8);
         this.out = new OutcomeQueue(outCapacity);
         this.decoder = new Decoder(config);
         decoder.fragmentGauge().signalTo(this::boundReached);
-        this.engine = new Engine(config, maxConnections, resumeCapacity, this, seed, index, count);
+        this.engine = new Engine(config, maxConnections, resumeCapacity, maxPending, this, seed, index, count);
         this.wantsUnreachables = wantsUnreachables;
     }
 

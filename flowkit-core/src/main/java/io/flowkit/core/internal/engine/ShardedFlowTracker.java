@@ -167,12 +167,13 @@ public final class ShardedFlowTracker implements FlowTracker {
         this.engines = n;
         this.decoder = new Decoder(config);
         decoder.fragmentGauge().signalTo(boundListeners);
+        int maxPending = config.compressor() == null ? 0 : config.compressor().maxPendingConnections();
         this.engine = new Engine(config, share(config.maxConnections(), 0, n), share(config.resumeCapacity(), 0, n),
-                new Sink(), seed, 0, n);
+                share(maxPending, 0, n), new Sink(), seed, 0, n);
         this.shards = new Shard[n - 1];
         for (int k = 1; k < n; k++) {
             shards[k - 1] = new Shard(config, share(config.maxConnections(), k, n), share(config.resumeCapacity(), k, n),
-                    seed, k, n, detector != null, new FrameRing(ringSlots, ringBytes), ringSlots, OUT);
+                    share(maxPending, k, n), seed, k, n, detector != null, new FrameRing(ringSlots, ringBytes), ringSlots, OUT);
         }
         for (int k = 1; k < n; k++) {
             Thread t = new Thread(shards[k - 1], "flowkit-engine-" + k);

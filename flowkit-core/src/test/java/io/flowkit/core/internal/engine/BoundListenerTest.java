@@ -231,6 +231,21 @@ class BoundListenerTest {
     }
 
     @Test
+    void shardedTrackerSplitsThePendingBoundInTheSameShares() {
+        // 2 engines: the calling thread's holds ceil(9 / 3) = 3 pending attempts, the engine thread's 6
+        Run r = new Run(FlowTracker.builder().threads(2)
+                .compressor(Compressor.builder().maxPendingConnections(9).build()));
+        for (int i = 0; i < 200; i++) {
+            r.syn(T0 + i * 1000L, 0x0B000000 + i, 4000 + i);
+        }
+        r.tracker.close();
+        TrackerStats s = r.tracker.stats();
+        assertThat(r.calls).containsExactlyInAnyOrder("PENDING/3", "PENDING/6"); // one episode per engine
+        assertThat(r.threads).allMatch(th -> th == Thread.currentThread());
+        assertThat(s.evictions(Bound.PENDING)).isEqualTo(r.evicted().size()).isEqualTo(200 - 9);
+    }
+
+    @Test
     void noListenerStillCountsTheBoundInTheStats() {
         FlowTracker t = FlowTracker.builder().ignoreChecksums(true).maxConnections(1).build();
         ByteBuffer b = ByteBuffer.allocate(128);

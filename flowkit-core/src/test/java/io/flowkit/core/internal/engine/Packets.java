@@ -29,7 +29,8 @@ final class Packets implements ConnectionSink {
     /** An engine numbering its connections {@code uidStart, uidStart + uidStep, ...}. */
     Packets(FlowTracker.Builder builder, long uidStart, long uidStep) {
         engine = new Engine(builder.config(), builder.config().maxConnections(),
-                builder.config().resumeCapacity(), this, 42, uidStart, uidStep);
+                builder.config().resumeCapacity(), builder.config().compressor() == null ? 0
+                        : builder.config().compressor().maxPendingConnections(), this, 42, uidStart, uidStep);
     }
 
     static long at(double seconds) {
