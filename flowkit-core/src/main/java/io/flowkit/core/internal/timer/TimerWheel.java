@@ -102,14 +102,8 @@ public final class TimerWheel {
      */
     public TimerWheel(int capacity, long startNanos) {
         nodes = new long[2 * (SENTINELS + capacity)];
-        for (int b = 0; b < SENTINELS; b++) {
-            links(b, b, b);
-        }
-        for (int n = SENTINELS; n < SENTINELS + capacity; n++) {
-            links(n, UNSCHEDULED, UNSCHEDULED);
-        }
         this.capacity = capacity;
-        Arrays.fill(low, Long.MAX_VALUE);
+        clear();
         now = startNanos;
     }
 
