@@ -280,6 +280,35 @@ final class Connections {
         rowCapacity = rows;
     }
 
+    // ------------------------------------------------------------ look-ahead
+
+    /**
+     * Look-ahead, read-only: reads a word on each cache line of slot {@code s}'s row.
+     *
+     * @param s a live slot
+     * @return a sum of the words read (for the caller to keep, so that the reads are not dropped)
+     */
+    long peekRow(int s) {
+        int b = s * STRIDE;
+        return row[b] + row[b + STRIDE / 2] + row[b + STRIDE - 1];
+    }
+
+    /**
+     * Look-ahead, read-only: reads a word on each cache line of the TCP row of slot {@code s},
+     * if it has one.
+     *
+     * @param s a live slot
+     * @return a sum of the words read, 0 without a TCP row
+     */
+    long peekTcp(int s) {
+        int r = tcpRow(s);
+        if (r < 0 || r >= rowCapacity) {
+            return 0;
+        }
+        int x = r * TCP_STRIDE;
+        return tcp[x] + tcp[x + TCP_STRIDE / 2] + tcp[x + TCP_STRIDE - 1];
+    }
+
     // ------------------------------------------------------------ half words
 
     /** @return the half of {@code w} that belongs to {@code side}: 0 the low half, 1 the high */

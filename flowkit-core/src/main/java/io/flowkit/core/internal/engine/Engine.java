@@ -9,6 +9,7 @@ import io.flowkit.Protocol;
 import io.flowkit.TrackerConfig;
 import io.flowkit.core.internal.bound.BoundGauge;
 import io.flowkit.core.internal.compress.PendingTable;
+import io.flowkit.core.internal.decode.KeyPeek;
 import io.flowkit.core.internal.decode.NetworkSet;
 import io.flowkit.core.internal.decode.PacketView;
 import io.flowkit.core.internal.table.ConnectionTable;
@@ -131,6 +132,9 @@ public final class Engine implements TimerWheel.Expiry {
     private final BoundGauge pendingGauge;
     /** Resumed-connection linking, or null when off. */
     private final SessionLinks links;
+    /** What {@link #lookAhead} read, summed: stored only so that the compiler keeps its loads. */
+    @SuppressWarnings("unused")
+    private long lookAheadSum;
 
     /**
      * Creates an engine for a tracker's settings.
@@ -330,6 +334,49 @@ public final class Engine implements TimerWheel.Expiry {
         if (!wheel.isScheduled(s) || d < wheel.deadline(s)) {
             wheel.schedule(s, d);
         }
+    }
+
+    // ------------------------------------------------------------ look-ahead
+
+    /**
+     * Returns the connection table's hash of a key read by {@link KeyPeek}, as {@link #process}
+     * keys a TCP or UDP packet.
+     *
+     * @param k a key
+     * @return the hash, for {@link #lookAhead}
+     */
+    long keyHash(KeyPeek k) {
+        return table.keyHash(k.proto, k.srcHi, k.srcLo, k.srcPort, k.dstHi, k.dstLo, k.dstPort);
+    }
+
+    /**
+     * Loads, without changing anything, the state that processing packets with these key
+     * hashes will read: their index entries, then their connections' rows, then their TCP rows
+     * and recency neighbours. Each step issues the loads of all the keys before it needs any of
+     * them, so their cache misses overlap (see {@link LookAhead}).
+     *
+     * @param hashes {@link #keyHash}es computed since the table last grew
+     * @param slots  scratch, at least {@code n} long
+     * @param n      how many hashes
+     */
+    void lookAhead(long[] hashes, int[] slots, int n) {
+        for (int j = 0; j < n; j++) {
+            slots[j] = table.probe(hashes[j]);
+        }
+        long sum = 0;
+        for (int j = 0; j < n; j++) {
+            int s = slots[j];
+            if (s >= 0) {
+                sum += c.peekRow(s);
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            int s = slots[j];
+            if (s >= 0) {
+                sum += c.peekTcp(s) + table.peekNeighbours(s);
+            }
+        }
+        lookAheadSum = sum;
     }
 
     // --------------------------------------------------------------- packets

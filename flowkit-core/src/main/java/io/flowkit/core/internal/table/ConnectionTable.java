@@ -312,6 +312,68 @@ public final class ConnectionTable {
     }
 
     /**
+     * Returns the hash {@link #find} computes for a key, for {@link #probe}: no memory is read.
+     *
+     * @param proto   as for {@link #find}
+     * @param srcHi   source address, high word
+     * @param srcLo   source address, low word
+     * @param srcPort source port
+     * @param dstHi   destination address, high word
+     * @param dstLo   destination address, low word
+     * @param dstPort destination port
+     * @return the key's hash, the same for both directions
+     */
+    public long keyHash(int proto, long srcHi, long srcLo, int srcPort, long dstHi, long dstLo, int dstPort) {
+        if ((proto & ONE_WAY) != 0 || canonLess(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort)) {
+            return hash(srcHi, srcLo, dstHi, dstLo, (srcPort << 16) | dstPort, proto);
+        }
+        return hash(dstHi, dstLo, srcHi, srcLo, (dstPort << 16) | srcPort, proto);
+    }
+
+    /**
+     * Look-ahead, read-only: reads the index entries a {@link #find} of a key with this hash
+     * starts at and returns the first slot whose entry carries the hash's tag, without reading
+     * any row. That is the slot {@code find} would return unless the key is absent or another
+     * key shares the tag (rare, see the class comment); either way nothing changes.
+     *
+     * @param hash a {@link #keyHash} computed since the table last grew
+     * @return a live slot, or -1
+     */
+    public int probe(long hash) {
+        int i = (int) hash & indexMask;
+        int tag = tagOf(hash);
+        int e;
+        while ((e = index[i]) != 0) {
+            if ((e & ~slotMask) == tag) {
+                return (e & slotMask) - 1;
+            }
+            i = (i + 1) & indexMask;
+        }
+        return -1;
+    }
+
+    /**
+     * Look-ahead, read-only: reads the recency links of a live slot and of its two neighbours,
+     * the words {@link #touch(int, int)} rewrites when it moves the slot.
+     *
+     * @param s a live slot
+     * @return a sum of the words read (for the caller to keep, so that the reads are not dropped)
+     */
+    public long peekNeighbours(int s) {
+        long l = keys[s * stride + W_LRU];
+        int p = (int) (l >> 32);
+        int n = (int) l;
+        long sum = l;
+        if (p >= 0 && p < capacity) {
+            sum += keys[p * stride + W_LRU];
+        }
+        if (n >= 0 && n < capacity) {
+            sum += keys[n * stride + W_LRU];
+        }
+        return sum;
+    }
+
+    /**
      * Tells whether the packet of the last {@link #find} or {@link #insert} was sent by key
      * endpoint {@code a}.
      *

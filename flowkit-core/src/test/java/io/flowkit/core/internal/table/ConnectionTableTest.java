@@ -23,6 +23,42 @@ class ConnectionTableTest {
     }
 
     @Test
+    void probeOfAKeyHashPointsAtTheSlotFindReturnsInBothDirectionsAndChangesNothing() {
+        ConnectionTable t = new ConnectionTable(16, 1 << 16);
+        SplittableRandom rnd = new SplittableRandom(9);
+        int n = 20_000;
+        long[] a = new long[n];
+        long[] b = new long[n];
+        int[] slots = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = V4 | rnd.nextInt() & 0xFFFF_FFFFL;
+            b[i] = i % 3 == 0 ? rnd.nextLong() : V4 | rnd.nextInt() & 0xFFFF_FFFFL; // some IPv6
+            if (t.isFull()) {
+                t.grow();
+            }
+            slots[i] = t.insert(i % 2 == 0 ? 6 : 17, 0, a[i], i & 0xFFFF, i % 3 == 0 ? 7 : 0, b[i], 443);
+        }
+        int stalest = t.stalest();
+        int missesFound = 0;
+        for (int i = 0; i < n; i++) {
+            int proto = i % 2 == 0 ? 6 : 17;
+            long bHi = i % 3 == 0 ? 7 : 0;
+            long forward = t.keyHash(proto, 0, a[i], i & 0xFFFF, bHi, b[i], 443);
+            assertThat(t.keyHash(proto, bHi, b[i], 443, 0, a[i], i & 0xFFFF)).isEqualTo(forward);
+            assertThat(t.probe(forward)).isEqualTo(t.find(proto, bHi, b[i], 443, 0, a[i], i & 0xFFFF))
+                    .isEqualTo(slots[i]);
+            t.peekNeighbours(slots[i]);
+            // the same key on another port is absent: a probe may only meet another key's tag
+            if (t.probe(t.keyHash(proto, 0, a[i], i & 0xFFFF, bHi, b[i], 444)) >= 0) {
+                missesFound++;
+            }
+        }
+        assertThat(missesFound).as("absent keys whose tag matched another entry").isLessThan(n / 100);
+        assertThat(t.size()).isEqualTo(n);
+        assertThat(t.stalest()).as("probing moves nothing in the recency list").isEqualTo(stalest);
+    }
+
+    @Test
     void clearEmptiesTheTableAndLeavesItUsableAtItsCapacity() {
         ConnectionTable t = new ConnectionTable(16, 100);
         for (int i = 0; i < 16; i++) {
