@@ -33,11 +33,11 @@ import java.util.Arrays;
  *
  * <p><b>Slot row</b> ({@value #WORDS} value words): last packet time; flags and the low 32 bits of the
  * uid number; the packed history letters; the history-seen masks and the TCP row number; packets,
- * IP bytes and payload bytes (TCP: the last RST position) of side 0 in the low and side 1 in the
- * high half of one word each; the start time. <b>TCP row</b> ({@value #TCP_STRIDE} longs): the
- * attempt and expire deadlines, then per side the endpoint flags and the start sequence; the last
- * and acknowledged sequence; the FIN sequence and the scaled-history counters; the reassembly
- * point and the trim point.
+ * IP bytes and payload bytes of side 0 in the low and side 1 in the high half of one word each
+ * (a TCP connection keeps its attempt and expire deadlines in the payload word instead,
+ * {@link #attemptAt(int)}); the start time. <b>TCP row</b> ({@value #TCP_STRIDE} longs): per side the
+ * endpoint flags and the start sequence; the last and acknowledged sequence; the FIN sequence and
+ * the scaled-history counters; the reassembly point and the trim point.
  *
  * <p><b>Narrow halves, sparse overflow.</b> A half word holds what almost every connection needs,
  * in the narrowest type that is exact for it; the rare wider value moves to a side map, and a flag
@@ -54,8 +54,9 @@ import java.util.Arrays;
  * bad checksum is seen ({@link #F_UDP_CHECKSUMS}); scaled-history counters share an {@code int}
  * until a rare one passes its narrow maximum ({@link #E_WIDE_COUNTERS}).</li>
  * <li>Uid numbers keep their low 32 bits ({@link #uidNumber(int)}); the last FIN position is
- * derived from the FIN sequence ({@link #histLastFin(int)}); TCP keeps the last RST position where
- * UDP keeps payload bytes ({@link #histLastRst(int, int)}).</li>
+ * derived from the FIN sequence ({@link #histLastFin(int)}), the last RST position from the last
+ * and start sequence numbers ({@link #histLastRst(int)}); the attempt and expire deadlines share a
+ * word unless both are pending and differ ({@link #attemptAt(int)}).</li>
  * </ul>
  *
  * <p><b>History.</b> Zeek's history string is kept as 5-bit letter codes packed twelve to a
@@ -69,7 +70,8 @@ import java.util.Arrays;
  * when it fires.
  *
  * <p><b>Cost.</b> Per slot 64 bytes (the value words), plus 8 for the progress deadline when
- * progress events are on. Per TCP row 80 bytes. Side maps cost about 30 bytes per value they hold. Nothing
+ * progress events are on. Per TCP row 64 bytes (it was 80 while the two deadlines had a word each
+ * in it and the RST positions took the payload word). Side maps cost about 30 bytes per value they hold. Nothing
  * is allocated per packet: the side maps grow only when a value first leaves its half word, the
  * pool and the rows only when the table grows.
  */
@@ -94,6 +96,12 @@ final class Connections {
     private static final int F_WIDE_PAYLOAD = 1 << 14;
     /** A deadline may have moved earlier since the timer was last armed (see {@link #takeRearm}). */
     private static final int F_REARM = 1 << 20;
+    /** TCP: the deadline word ({@link #S_DEADLINE}) holds {@link #attemptAt(int)}. */
+    private static final int F_ATTEMPT_IN_WORD = 1 << 21;
+    /** TCP: the deadline word holds {@link #expireAt(int)} (with the bit above, both: they are equal). */
+    private static final int F_EXPIRE_IN_WORD = 1 << 22;
+    /** TCP: the attempt deadline differs from the expire deadline in the word and is in {@link #attemptMap}. */
+    private static final int F_ATTEMPT_MAP = 1 << 23;
     /** {@code missed_bytes} is in {@link #missed}. */
     private static final int F_MISSED = 1 << 16;
     /** Bad-checksum counts of a UDP or ICMP connection are in {@link #udpChecksums}. */
@@ -130,6 +138,10 @@ final class Connections {
     private static final int E_WIDE_REASSEM = 1 << 17;
     /** The trim point is in {@link #wideTrim}. */
     private static final int E_WIDE_TRIM = 1 << 18;
+    /** The last RST's relative sequence is {@link #lastSeq} minus {@link #startSeq} (see {@link #histLastRst(int)}). */
+    private static final int E_RST_AT_LAST = 1 << 19;
+    /** The last RST's relative sequence is in {@link #lastRstMap}. */
+    private static final int E_RST_MAP = 1 << 20;
 
     private static final int STATE_SHIFT = 10;
     private static final int PREV_STATE_SHIFT = 13;
@@ -179,14 +191,14 @@ final class Connections {
     private static final int S_MISC = 3;
     private static final int S_PACKETS = 4;
     private static final int S_IP_BYTES = 5;
-    /** UDP and ICMP: payload bytes; TCP: the last RST position (see {@link #histLastRst(int, int)}). */
+    /** UDP and ICMP: payload bytes (side 0 low, side 1 high). */
     private static final int S_PAYLOAD = 6;
+    /** TCP: the same word holds the attempt and expire deadlines (see {@link #attemptAt(int)}). */
+    private static final int S_DEADLINE = S_PAYLOAD;
     private static final int S_START = 7;
 
-    // TCP row words: two deadlines, then four per side
-    private static final int TCP_STRIDE = 10;
-    private static final int T_ATTEMPT = 0;
-    private static final int T_EXPIRE = 1;
+    // TCP row words: four per side
+    private static final int TCP_STRIDE = 8;
     /** Endpoint flags in the low half, the start sequence in the high half. */
     private static final int T_FLAGS_START = 0;
     /** The last sequence in the low half, the acknowledged one in the high half. */
@@ -230,6 +242,8 @@ final class Connections {
     private final Int2IntOpenHashMap ackWrapMap = new Int2IntOpenHashMap();
     private final Int2IntOpenHashMap lastSynMap = new Int2IntOpenHashMap();
     private final Int2IntOpenHashMap lastFinMap = new Int2IntOpenHashMap();
+    private final Int2IntOpenHashMap lastRstMap = new Int2IntOpenHashMap();
+    private final Int2LongOpenHashMap attemptMap = new Int2LongOpenHashMap();
     private final Int2LongOpenHashMap wideCounters = new Int2LongOpenHashMap();
     private final Int2ObjectOpenHashMap<StringBuilder> longHistories = new Int2ObjectOpenHashMap<>();
     private final Int2LongOpenHashMap oldUids = new Int2LongOpenHashMap();
@@ -293,9 +307,9 @@ final class Connections {
         return (w & ~(LOW << sh)) | ((v & LOW) << sh);
     }
 
-    /** @return the index of TCP endpoint {@code e}'s first word */
+    /** @return the index of TCP endpoint {@code e}'s first word (a row is side 0's four words, then side 1's) */
     private static int ep(int e) {
-        return (e >> 1) * TCP_STRIDE + 2 + ((e & 1) << 2);
+        return e << 2;
     }
 
     // ----------------------------------------------------------------- slots
@@ -392,9 +406,6 @@ final class Connections {
         if (tcp) {
             int r = takeRow();
             tcpRow(s, r);
-            int x = r * TCP_STRIDE;
-            this.tcp[x + T_ATTEMPT] = 0;
-            this.tcp[x + T_EXPIRE] = 0;
             for (int e = 2 * r; e < 2 * r + 2; e++) {
                 int w = ep(e);
                 this.tcp[w + T_FLAGS_START] = 0;
@@ -441,6 +452,9 @@ final class Connections {
         if ((f & F_OLD_UID) != 0) {
             oldUids.remove(s);
         }
+        if ((f & F_ATTEMPT_MAP) != 0) {
+            attemptMap.remove(s);
+        }
         flags(s, 0);
         int r = tcpRow(s);
         if (r >= 0) {
@@ -469,6 +483,9 @@ final class Connections {
                 }
                 if ((ef & E_WIDE_TRIM) != 0) {
                     wideTrim.remove(e);
+                }
+                if ((ef & E_RST_MAP) != 0) {
+                    lastRstMap.remove(e);
                 }
                 epFlags(e, 0);
                 aboveHole.clear(e);
@@ -675,28 +692,69 @@ final class Connections {
 
     // ------------------------------------------------------------- TCP rows
 
-    /** @return the attempt, delete or second expire deadline of slot {@code s} (see the field); 0 when none or not TCP */
+    /**
+     * Returns the attempt, delete or second expire deadline of slot {@code s} (see
+     * {@link #F_SECOND_EXPIRE}, {@link #F_DELETE_PENDING}).
+     *
+     * <p>The two TCP deadlines share one word ({@link #S_DEADLINE}): a connection rarely has two
+     * different ones pending. A SYN sets the attempt deadline to the same time as the first expire
+     * check (both 5 s after it by default); once the attempt timer has fired only the expire chain
+     * runs; a complete close cancels the chain and sets the delete deadline. Two flags say which
+     * of them the word holds; only while both are pending and differ (a half-closed connection's
+     * second expire chain, or an attempt timeout other than 5 s before it fires) does the attempt
+     * deadline move to {@link #attemptMap}.
+     *
+     * @param s a slot
+     * @return the deadline; 0 when none or not TCP
+     */
     long attemptAt(int s) {
-        int r = tcpRow(s);
-        return r < 0 ? 0 : tcp[r * TCP_STRIDE + T_ATTEMPT];
+        int b = base(s);
+        int f = (int) row[b + S_FLAGS];
+        if ((f & F_ATTEMPT_IN_WORD) != 0) {
+            return row[b + S_DEADLINE];
+        }
+        return (f & F_ATTEMPT_MAP) != 0 ? attemptMap.get(s) : 0;
     }
 
     /** Sets {@link #attemptAt(int)} of a TCP slot. */
     void attemptAt(int s, long t) {
-        tcp[tcpRow(s) * TCP_STRIDE + T_ATTEMPT] = t;
-        rearmNeeded(s);
+        deadlines(s, t, expireAt(s));
     }
 
     /** @return the next TCP expire check of slot {@code s}; 0 when none or not TCP */
     long expireAt(int s) {
-        int r = tcpRow(s);
-        return r < 0 ? 0 : tcp[r * TCP_STRIDE + T_EXPIRE];
+        int b = base(s);
+        return (row[b + S_FLAGS] & F_EXPIRE_IN_WORD) != 0 ? row[b + S_DEADLINE] : 0;
     }
 
     /** Sets {@link #expireAt(int)} of a TCP slot. */
     void expireAt(int s, long t) {
-        tcp[tcpRow(s) * TCP_STRIDE + T_EXPIRE] = t;
-        rearmNeeded(s);
+        deadlines(s, attemptAt(s), t);
+    }
+
+    /** Stores both TCP deadlines of slot {@code s} (0: none) as {@link #attemptAt(int)} describes. */
+    private void deadlines(int s, long attempt, long expire) {
+        int b = base(s);
+        long w = row[b + S_FLAGS];
+        int f = (int) w & ~(F_ATTEMPT_IN_WORD | F_EXPIRE_IN_WORD | F_ATTEMPT_MAP);
+        long word = expire;
+        if (expire != 0) {
+            f |= F_EXPIRE_IN_WORD;
+            if (attempt == expire) {
+                f |= F_ATTEMPT_IN_WORD;
+            } else if (attempt != 0) {
+                f |= F_ATTEMPT_MAP;
+                attemptMap.put(s, attempt);
+            }
+        } else if (attempt != 0) {
+            f |= F_ATTEMPT_IN_WORD;
+            word = attempt;
+        }
+        if ((w & F_ATTEMPT_MAP) != 0 && (f & F_ATTEMPT_MAP) == 0) {
+            attemptMap.remove(s);
+        }
+        row[b + S_DEADLINE] = word;
+        row[b + S_FLAGS] = (w & HIGH) | ((f | F_REARM) & LOW);
     }
 
     /** @return the TCP endpoint of a TCP slot's side */
@@ -736,7 +794,12 @@ final class Connections {
 
     void startSeq(int e, int seq) {
         int i = ep(e) + T_FLAGS_START;
-        tcp[i] = withHalf(tcp[i], 1, seq);
+        long w = tcp[i];
+        if ((w & E_RST_AT_LAST) != 0 && seq != (int) (w >>> 32)) {
+            keepRst(e);
+            w = tcp[i];
+        }
+        tcp[i] = withHalf(w, 1, seq);
     }
 
     /** @return the last sequence number of TCP endpoint {@code e} */
@@ -745,7 +808,11 @@ final class Connections {
     }
 
     void lastSeq(int e, int seq) {
-        int i = ep(e) + T_LAST_ACK;
+        int i = ep(e);
+        if ((tcp[i + T_FLAGS_START] & E_RST_AT_LAST) != 0 && seq != (int) tcp[i + T_LAST_ACK]) {
+            keepRst(e);
+        }
+        i += T_LAST_ACK;
         tcp[i] = withHalf(tcp[i], 0, seq);
     }
 
@@ -817,21 +884,53 @@ final class Connections {
     }
 
     /**
-     * Returns the low 32 bits of the relative sequence number of the last RST-only packet a TCP
-     * connection's side sent (0 before one).
+     * Returns the low 32 bits of the relative sequence number of the last RST-only packet TCP
+     * endpoint {@code e} sent (0 before one). It is rarely stored: a RST-only packet almost
+     * always sits at its sender's last sequence number, so {@link #E_RST_AT_LAST} says "derive
+     * it" from {@link #lastSeq} and {@link #startSeq} (the low 32 bits of a relative sequence
+     * number are the 32-bit difference, whatever the wrap count). A RST elsewhere, or a later
+     * change of either number while the bit is set, keeps the value in {@link #lastRstMap}.
      *
-     * @param s    a TCP slot
-     * @param side the key side
+     * @param e a TCP endpoint
      * @return the stored position
      */
-    int histLastRst(int s, int side) {
-        return half(row[base(s) + S_PAYLOAD], side);
+    int histLastRst(int e) {
+        int i = ep(e);
+        long w = tcp[i + T_FLAGS_START];
+        if ((w & E_RST_AT_LAST) != 0) {
+            return (int) tcp[i + T_LAST_ACK] - (int) (w >>> 32);
+        }
+        return (w & E_RST_MAP) != 0 ? lastRstMap.get(e) : 0;
     }
 
-    /** Sets {@link #histLastRst(int, int)}. */
-    void histLastRst(int s, int side, int relSeq) {
-        int i = base(s) + S_PAYLOAD;
-        row[i] = withHalf(row[i], side, relSeq);
+    /**
+     * Sets {@link #histLastRst(int)}; called after the packet has updated the endpoint's last
+     * sequence number, so that the usual RST is derived.
+     */
+    void histLastRst(int e, int relSeq) {
+        int ef = epFlags(e);
+        int f = ef & ~(E_RST_AT_LAST | E_RST_MAP);
+        if (relSeq == lastSeq(e) - startSeq(e)) {
+            f |= E_RST_AT_LAST;
+        } else if (relSeq != 0) {
+            f |= E_RST_MAP;
+            lastRstMap.put(e, relSeq);
+        }
+        if ((ef & E_RST_MAP) != 0 && (f & E_RST_MAP) == 0) {
+            lastRstMap.remove(e);
+        }
+        epFlags(e, f);
+    }
+
+    /** Before {@link #lastSeq} or {@link #startSeq} of TCP endpoint {@code e} changes: keeps a derived RST position. */
+    private void keepRst(int e) {
+        int v = histLastRst(e);
+        int f = epFlags(e) & ~E_RST_AT_LAST;
+        if (v != 0) {
+            f |= E_RST_MAP;
+            lastRstMap.put(e, v);
+        }
+        epFlags(e, f);
     }
 
     boolean epHas(int e, int flag) {

@@ -264,6 +264,9 @@ final class Tcp {
         }
 
         updateLastSeq(s, e, seqOnePast, syn, fin, rst, len);
+        if (rst && !syn && !fin) {
+            c.histLastRst(e, (int) relSeq);
+        }
 
         int outcome = updateStateMachine(s, e, p, t, seq32, len, origAtEntry, syn, fin, rst, ack);
         boolean doClose = (outcome & 1) != 0;
@@ -366,10 +369,10 @@ final class Tcp {
 
             }
             if (rst) {
-                if (epCheckHistory(s, e, HIST_RST, 'R') && (int) relSeq != c.histLastRst(s, e & 1)) {
+                if (epCheckHistory(s, e, HIST_RST, 'R') && (int) relSeq != c.histLastRst(e)) {
                     epAddHistory(s, e, 'R');
                 }
-                c.histLastRst(s, e & 1, (int) relSeq);
+                // packet() records the position once the last sequence number is updated
             }
         } else if (len > 0) {
             epCheckHistory(s, e, HIST_DATA, 'D');

@@ -157,12 +157,104 @@ class ConnectionsTest {
     }
 
     @Test
+    void keepsBothTcpDeadlinesExactWhetherTheyShareTheWordOrDiffer() {
+        Connections c = connections(4);
+        c.init(1, 0, 0, 0, true);
+        assertThat(c.attemptAt(1)).isZero();
+        assertThat(c.expireAt(1)).isZero();
+        long t = 1_700_000_005_000_000_000L;
+        c.expireAt(1, t);
+        c.attemptAt(1, t); // a SYN's attempt deadline equals the first expire check
+        assertThat(c.attemptAt(1)).isEqualTo(t);
+        assertThat(c.expireAt(1)).isEqualTo(t);
+        c.attemptAt(1, t + 1); // differs by one nanosecond: the attempt moves to the map
+        assertThat(c.attemptAt(1)).isEqualTo(t + 1);
+        assertThat(c.expireAt(1)).isEqualTo(t);
+        c.expireAt(1, Long.MAX_VALUE);
+        assertThat(c.attemptAt(1)).isEqualTo(t + 1);
+        assertThat(c.expireAt(1)).isEqualTo(Long.MAX_VALUE);
+        c.expireAt(1, 0); // a complete close cancels the chain: the delete deadline alone
+        assertThat(c.attemptAt(1)).isEqualTo(t + 1);
+        assertThat(c.expireAt(1)).isZero();
+        c.attemptAt(1, 0);
+        c.expireAt(1, t - 1);
+        assertThat(c.attemptAt(1)).isZero();
+        assertThat(c.expireAt(1)).isEqualTo(t - 1);
+        c.attemptAt(1, Long.MIN_VALUE);
+        assertThat(c.attemptAt(1)).isEqualTo(Long.MIN_VALUE);
+        assertThat(c.expireAt(1)).isEqualTo(t - 1);
+        // every setter asks for the timer to be re-armed
+        assertThat(c.takeRearm(1)).isTrue();
+        assertThat(c.takeRearm(1)).isFalse();
+        c.attemptAt(1, 0);
+        assertThat(c.takeRearm(1)).isTrue();
+        assertThat(c.attemptAt(1)).isZero();
+        assertThat(c.expireAt(1)).isEqualTo(t - 1);
+        // a slot that left with a mapped attempt deadline comes back clean, also as a UDP flow
+        c.attemptAt(1, 42);
+        c.release(1);
+        c.init(1, 0, 1, 0, false);
+        assertThat(c.attemptAt(1)).isZero();
+        assertThat(c.expireAt(1)).isZero();
+        c.init(1, 0, 2, 0, true);
+        assertThat(c.attemptAt(1)).isZero();
+        assertThat(c.expireAt(1)).isZero();
+        c.init(2, 0, 3, 0, false);
+        c.addPayload(4, 77);
+        assertThat(c.attemptAt(2)).isZero();
+        assertThat(c.payloadBytes(4)).isEqualTo(77);
+    }
+
+    @Test
+    void derivesTheRstPositionFromTheLastSequenceUntilEitherNumberMoves() {
+        Connections c = connections(2);
+        c.init(0, 0, 0, 0, true);
+        int e = c.tcpEndpoint(0, 1);
+        int p = c.tcpEndpoint(0, 0);
+        assertThat(c.histLastRst(e)).isZero();
+        c.startSeq(e, 0xFFFF_FFF0);
+        c.lastSeq(e, 0x20); // past the 32-bit wrap: the position is the 32-bit difference
+        c.histLastRst(e, 0x30);
+        assertThat(c.histLastRst(e)).isEqualTo(0x30);
+        c.lastSeq(e, 0x20); // unchanged: still derived
+        c.lastSeq(e, 0x21);
+        assertThat(c.histLastRst(e)).isEqualTo(0x30);
+        c.histLastRst(e, 0x31); // at the last sequence again
+        c.startSeq(e, 5);
+        assertThat(c.histLastRst(e)).isEqualTo(0x31);
+        c.histLastRst(e, -7); // a RST below the last sequence is stored
+        c.lastSeq(e, 100);
+        assertThat(c.histLastRst(e)).isEqualTo(-7);
+        c.histLastRst(e, 95); // at last - start: derived, the stored value goes
+        assertThat(c.histLastRst(e)).isEqualTo(95);
+        c.histLastRst(e, 0);
+        c.lastSeq(e, 500);
+        assertThat(c.histLastRst(e)).isZero();
+        // derived at zero distance: moving the last sequence keeps 0 without storing it
+        c.startSeq(e, 500);
+        c.histLastRst(e, 0);
+        c.lastSeq(e, 501);
+        assertThat(c.histLastRst(e)).isZero();
+        // the other side keeps its own
+        assertThat(c.histLastRst(p)).isZero();
+        c.lastSeq(p, 9);
+        c.histLastRst(p, 9);
+        c.ackSeq(p, 12345); // the acknowledged number does not matter
+        assertThat(c.histLastRst(p)).isEqualTo(9);
+        c.histLastRst(e, 77);
+        c.release(0);
+        c.init(1, 0, 1, 0, true);
+        assertThat(c.histLastRst(c.tcpEndpoint(1, 1))).isZero();
+        assertThat(c.histLastRst(c.tcpEndpoint(1, 0))).isZero();
+    }
+
+    @Test
     void reusesFreedTcpRowsWithCleanState() {
         Connections c = connections(4);
         c.init(0, 0, 0, 0, true);
         int e = c.tcpEndpoint(0, 0);
         c.changeState(e, Connections.ESTABLISHED);
-        c.histLastRst(0, 0, -9);
+        c.histLastRst(e, -9);
         c.incSeqWraps(e);
         c.incAckWraps(e);
         c.histLastSyn(e, 77);
@@ -179,7 +271,7 @@ class ConnectionsTest {
         assertThat(f).isEqualTo(e);
         assertThat(c.state(f)).isEqualTo(Connections.INACTIVE);
         assertThat(c.prevState(f)).isEqualTo(Connections.INACTIVE);
-        assertThat(c.histLastRst(3, 0)).isZero();
+        assertThat(c.histLastRst(f)).isZero();
         assertThat(c.seqWraps(f)).isZero();
         assertThat(c.ackWraps(f)).isZero();
         assertThat(c.histLastSyn(f)).isZero();
