@@ -15,7 +15,7 @@ import java.util.Arrays;
  * connections and every array a packet touches costs a cache miss. Kept as one array per field
  * (struct of arrays) a packet touched about twenty lines; kept as rows, a packet reads the
  * index, then one 88-byte slab row (key, recency links and the {@value #WORDS} words here, on
- * two or three adjacent lines) and, for TCP, one 80-byte TCP row. Only fields that a packet never
+ * two or three adjacent lines) and, for TCP, one 56-byte TCP row. Only fields that a packet never
  * touches (the progress deadline, rare overflow values) stay outside the rows.
  *
  * <p><b>Sides, not roles.</b> Everything that belongs to one endpoint is stored by <em>key
@@ -35,17 +35,17 @@ import java.util.Arrays;
  * uid number; the packed history letters; the history-seen masks and the TCP row number; packets,
  * IP bytes and payload bytes of side 0 in the low and side 1 in the high half of one word each
  * (a TCP connection keeps its attempt and expire deadlines in the payload word instead,
- * {@link #attemptAt(int)}); the start time. <b>TCP row</b> ({@value #TCP_STRIDE} longs): per side the
- * endpoint flags and the start sequence; the last and acknowledged sequence; the FIN sequence and
- * the scaled-history counters; the reassembly point and the trim point.
+ * {@link #attemptAt(int)}); the start time. <b>TCP row</b> ({@value #TCP_STRIDE} ints): per side the
+ * endpoint flags, the start, last and acknowledged sequence numbers, the scaled-history counters,
+ * the reassembly point and the trim point.
  *
  * <p><b>Narrow halves, sparse overflow.</b> A half word holds what almost every connection needs,
  * in the narrowest type that is exact for it; the rare wider value moves to a side map, and a flag
  * bit says so, so the common case never looks at a map:
  * <ul>
- * <li>Byte counts, FIN sequence and reassembly points are unsigned {@code int}s until a value
- * leaves {@code [0, 2^32)} ({@link #F_WIDE_IP}, {@link #F_WIDE_PAYLOAD}, {@link #E_WIDE_FIN},
- * {@link #E_WIDE_REASSEM}, {@link #E_WIDE_TRIM}); the bit is cleared only when the connection
+ * <li>Byte counts and reassembly points are unsigned {@code int}s until a value leaves
+ * {@code [0, 2^32)} ({@link #F_WIDE_IP}, {@link #F_WIDE_PAYLOAD}, {@link #E_WIDE_REASSEM},
+ * {@link #E_WIDE_TRIM}); the bit is cleared only when the connection
  * leaves (or, for the TCP fields, when they are reset), so a value once wide stays exact.</li>
  * <li>Sequence and acknowledgement wrap counts are zero until a side sends 4 GiB
  * ({@link #E_SEQ_WRAPS}, {@link #E_ACK_WRAPS}); the relative sequence of an endpoint's last SYN is
@@ -54,9 +54,10 @@ import java.util.Arrays;
  * bad checksum is seen ({@link #F_UDP_CHECKSUMS}); scaled-history counters share an {@code int}
  * until a rare one passes its narrow maximum ({@link #E_WIDE_COUNTERS}).</li>
  * <li>Uid numbers keep their low 32 bits ({@link #uidNumber(int)}); the last FIN position is
- * derived from the FIN sequence ({@link #histLastFin(int)}), the last RST position from the last
- * and start sequence numbers ({@link #histLastRst(int)}); the attempt and expire deadlines share a
- * word unless both are pending and differ ({@link #attemptAt(int)}).</li>
+ * derived from the FIN sequence ({@link #histLastFin(int)}); the FIN sequence and the last RST
+ * position are derived from the last and start sequence numbers, where a FIN or RST almost always
+ * leaves them ({@link #finSeq(int)}, {@link #histLastRst(int)}); the attempt and expire deadlines
+ * share a word unless both are pending and differ ({@link #attemptAt(int)}).</li>
  * </ul>
  *
  * <p><b>History.</b> Zeek's history string is kept as 5-bit letter codes packed twelve to a
@@ -70,8 +71,8 @@ import java.util.Arrays;
  * when it fires.
  *
  * <p><b>Cost.</b> Per slot 64 bytes (the value words), plus 8 for the progress deadline when
- * progress events are on. Per TCP row 64 bytes (it was 80 while the two deadlines had a word each
- * in it and the RST positions took the payload word). Side maps cost about 30 bytes per value they hold. Nothing
+ * progress events are on. Per TCP row 56 bytes (it was 80 while the two deadlines had a word each
+ * in it, the FIN sequences an int each and the RST positions the payload word). Side maps cost about 30 bytes per value they hold. Nothing
  * is allocated per packet: the side maps grow only when a value first leaves its half word, the
  * pool and the rows only when the table grows.
  */
@@ -132,8 +133,8 @@ final class Connections {
     private static final int E_FIN_MAP = 1 << 8;
     /** The scaled-history counters are in {@link #wideCounters}. */
     private static final int E_WIDE_COUNTERS = 1 << 9;
-    /** The FIN sequence is in {@link #wideFin}. */
-    private static final int E_WIDE_FIN = 1 << 16;
+    /** The FIN sequence is in {@link #finMap}. */
+    private static final int E_FIN_STORED = 1 << 16;
     /** The reassembly point is in {@link #wideReassem}. */
     private static final int E_WIDE_REASSEM = 1 << 17;
     /** The trim point is in {@link #wideTrim}. */
@@ -142,6 +143,10 @@ final class Connections {
     private static final int E_RST_AT_LAST = 1 << 19;
     /** The last RST's relative sequence is in {@link #lastRstMap}. */
     private static final int E_RST_MAP = 1 << 20;
+    /** The FIN sequence is {@link #relLast(int)} (see {@link #finSeq(int)}). */
+    private static final int E_FIN_AT_LAST = 1 << 21;
+    /** The values derived from the last and start sequence numbers, kept before either changes. */
+    private static final int E_DERIVED = E_RST_AT_LAST | E_FIN_AT_LAST;
 
     private static final int STATE_SHIFT = 10;
     private static final int PREV_STATE_SHIFT = 13;
@@ -197,16 +202,16 @@ final class Connections {
     private static final int S_DEADLINE = S_PAYLOAD;
     private static final int S_START = 7;
 
-    // TCP row words: four per side
-    private static final int TCP_STRIDE = 8;
-    /** Endpoint flags in the low half, the start sequence in the high half. */
-    private static final int T_FLAGS_START = 0;
-    /** The last sequence in the low half, the acknowledged one in the high half. */
-    private static final int T_LAST_ACK = 1;
-    /** The FIN sequence in the low half, the scaled-history counters in the high half. */
-    private static final int T_FIN_COUNTERS = 2;
-    /** The reassembly point in the low half, the trim point in the high half. */
-    private static final int T_REASSEM_TRIM = 3;
+    // TCP row ints: seven per side
+    private static final int EP_INTS = 7;
+    private static final int TCP_STRIDE = 2 * EP_INTS;
+    private static final int T_FLAGS = 0;
+    private static final int T_START = 1;
+    private static final int T_LAST = 2;
+    private static final int T_ACK = 3;
+    private static final int T_COUNTERS = 4;
+    private static final int T_REASSEM = 5;
+    private static final int T_TRIM = 6;
 
     private static final long LOW = 0xFFFF_FFFFL;
     private static final long HIGH = 0xFFFF_FFFF_0000_0000L;
@@ -225,15 +230,15 @@ final class Connections {
     private int rowCapacity;
     private int freeRow = -1;
     private int nextRow;
-    /** TCP rows, {@value #TCP_STRIDE} longs each. */
-    private long[] tcp = new long[0];
+    /** TCP rows, {@value #TCP_STRIDE} ints each. */
+    private int[] tcp = new int[0];
     /** Data seen above a hole, for the few endpoints that have one, by TCP endpoint. */
     final AboveHole aboveHole = new AboveHole();
 
     // sparse overflow
     private final Int2LongOpenHashMap wideIpBytes = new Int2LongOpenHashMap();
     private final Int2LongOpenHashMap widePayload = new Int2LongOpenHashMap();
-    private final Int2LongOpenHashMap wideFin = new Int2LongOpenHashMap();
+    private final Int2LongOpenHashMap finMap = new Int2LongOpenHashMap();
     private final Int2LongOpenHashMap wideReassem = new Int2LongOpenHashMap();
     private final Int2LongOpenHashMap wideTrim = new Int2LongOpenHashMap();
     private final Int2LongOpenHashMap missed = new Int2LongOpenHashMap();
@@ -307,9 +312,9 @@ final class Connections {
         return (w & ~(LOW << sh)) | ((v & LOW) << sh);
     }
 
-    /** @return the index of TCP endpoint {@code e}'s first word (a row is side 0's four words, then side 1's) */
+    /** @return the index of TCP endpoint {@code e}'s first int (a row is side 0's ints, then side 1's) */
     private static int ep(int e) {
-        return e << 2;
+        return e * EP_INTS;
     }
 
     // ----------------------------------------------------------------- slots
@@ -408,10 +413,13 @@ final class Connections {
             tcpRow(s, r);
             for (int e = 2 * r; e < 2 * r + 2; e++) {
                 int w = ep(e);
-                this.tcp[w + T_FLAGS_START] = 0;
-                this.tcp[w + T_LAST_ACK] = 0;
-                this.tcp[w + T_FIN_COUNTERS] = 0;
-                this.tcp[w + T_REASSEM_TRIM] = 1L << 32 | 1;
+                this.tcp[w + T_FLAGS] = 0;
+                this.tcp[w + T_START] = 0;
+                this.tcp[w + T_LAST] = 0;
+                this.tcp[w + T_ACK] = 0;
+                this.tcp[w + T_COUNTERS] = 0;
+                this.tcp[w + T_REASSEM] = 1;
+                this.tcp[w + T_TRIM] = 1;
             }
         }
     }
@@ -475,8 +483,8 @@ final class Connections {
                 if ((ef & E_WIDE_COUNTERS) != 0) {
                     wideCounters.remove(e);
                 }
-                if ((ef & E_WIDE_FIN) != 0) {
-                    wideFin.remove(e);
+                if ((ef & E_FIN_STORED) != 0) {
+                    finMap.remove(e);
                 }
                 if ((ef & E_WIDE_REASSEM) != 0) {
                     wideReassem.remove(e);
@@ -763,12 +771,11 @@ final class Connections {
     }
 
     private int epFlags(int e) {
-        return (int) tcp[ep(e) + T_FLAGS_START];
+        return tcp[ep(e) + T_FLAGS];
     }
 
     private void epFlags(int e, int f) {
-        int i = ep(e) + T_FLAGS_START;
-        tcp[i] = withHalf(tcp[i], 0, f);
+        tcp[ep(e) + T_FLAGS] = f;
     }
 
     /** @return the state of TCP endpoint {@code e} */
@@ -789,98 +796,120 @@ final class Connections {
 
     /** @return the first sequence number of TCP endpoint {@code e} (Zeek's start, 32 bits) */
     int startSeq(int e) {
-        return (int) (tcp[ep(e) + T_FLAGS_START] >>> 32);
+        return tcp[ep(e) + T_START];
     }
 
     void startSeq(int e, int seq) {
-        int i = ep(e) + T_FLAGS_START;
-        long w = tcp[i];
-        if ((w & E_RST_AT_LAST) != 0 && seq != (int) (w >>> 32)) {
-            keepRst(e);
-            w = tcp[i];
+        int i = ep(e);
+        if ((tcp[i + T_FLAGS] & E_DERIVED) != 0 && seq != tcp[i + T_START]) {
+            keepDerived(e);
         }
-        tcp[i] = withHalf(w, 1, seq);
+        tcp[i + T_START] = seq;
     }
 
     /** @return the last sequence number of TCP endpoint {@code e} */
     int lastSeq(int e) {
-        return (int) tcp[ep(e) + T_LAST_ACK];
+        return tcp[ep(e) + T_LAST];
     }
 
     void lastSeq(int e, int seq) {
         int i = ep(e);
-        if ((tcp[i + T_FLAGS_START] & E_RST_AT_LAST) != 0 && seq != (int) tcp[i + T_LAST_ACK]) {
-            keepRst(e);
+        if ((tcp[i + T_FLAGS] & E_DERIVED) != 0 && seq != tcp[i + T_LAST]) {
+            keepDerived(e);
         }
-        i += T_LAST_ACK;
-        tcp[i] = withHalf(tcp[i], 0, seq);
+        tcp[i + T_LAST] = seq;
     }
 
     /** @return the highest acknowledged sequence number of TCP endpoint {@code e} */
     int ackSeq(int e) {
-        return (int) (tcp[ep(e) + T_LAST_ACK] >>> 32);
+        return tcp[ep(e) + T_ACK];
     }
 
     void ackSeq(int e, int seq) {
-        int i = ep(e) + T_LAST_ACK;
-        tcp[i] = withHalf(tcp[i], 1, seq);
+        tcp[ep(e) + T_ACK] = seq;
     }
 
     /**
-     * Reads an unsigned half of TCP endpoint {@code e}'s word {@code word}, or its wide value when
-     * endpoint flag {@code wideFlag} says it moved to {@code map}.
+     * Reads TCP endpoint {@code e}'s unsigned int {@code field}, or its wide value when endpoint
+     * flag {@code wideFlag} says it moved to {@code map}.
      */
-    private long tcpValue(int e, int word, int side, int wideFlag, Int2LongOpenHashMap map) {
+    private long tcpValue(int e, int field, int wideFlag, Int2LongOpenHashMap map) {
         int i = ep(e);
-        if ((tcp[i + T_FLAGS_START] & wideFlag) != 0) {
+        if ((tcp[i + T_FLAGS] & wideFlag) != 0) {
             return map.get(e);
         }
-        return half(tcp[i + word], side) & LOW;
+        return tcp[i + field] & LOW;
     }
 
     /** Sets the value {@link #tcpValue} reads, moving it to the map when it leaves 32 bits. */
-    private void tcpValue(int e, int word, int side, int wideFlag, Int2LongOpenHashMap map, long v) {
+    private void tcpValue(int e, int field, int wideFlag, Int2LongOpenHashMap map, long v) {
         int i = ep(e);
-        if ((tcp[i + T_FLAGS_START] & wideFlag) != 0) {
+        if ((tcp[i + T_FLAGS] & wideFlag) != 0) {
             map.put(e, v);
         } else if ((v >>> 32) == 0) {
-            tcp[i + word] = withHalf(tcp[i + word], side, (int) v);
+            tcp[i + field] = (int) v;
         } else {
-            tcp[i + T_FLAGS_START] |= wideFlag;
+            tcp[i + T_FLAGS] |= wideFlag;
             map.put(e, v);
         }
     }
 
-    /** @return the relative sequence number just past TCP endpoint {@code e}'s FIN */
+    /**
+     * Returns the relative sequence number just past TCP endpoint {@code e}'s FIN (0 before one).
+     * It is rarely stored: a FIN almost always becomes its sender's last sequence number, so
+     * {@link #E_FIN_AT_LAST} says "derive it" ({@link #relLast(int)}); a FIN below the last
+     * sequence number, or a later change of the last or start sequence number or the wrap count
+     * while the bit is set, keeps the value in {@link #finMap}.
+     *
+     * @param e a TCP endpoint
+     * @return the FIN sequence
+     */
     long finSeq(int e) {
-        return tcpValue(e, T_FIN_COUNTERS, 0, E_WIDE_FIN, wideFin);
+        int ef = epFlags(e);
+        if ((ef & E_FIN_AT_LAST) != 0) {
+            return relLast(e);
+        }
+        return (ef & E_FIN_STORED) != 0 ? finMap.get(e) : 0;
+    }
+
+    /**
+     * Returns TCP endpoint {@code e}'s last sequence number relative to its start, computed as
+     * {@code Tcp} computes a packet's relative sequence number: the 32-bit signed difference while
+     * the wrap count is 0, else the 64-bit one.
+     */
+    private long relLast(int e) {
+        int i = ep(e);
+        int wraps = seqWraps(e);
+        if (wraps == 0) {
+            return tcp[i + T_LAST] - tcp[i + T_START];
+        }
+        return ((long) wraps << 32) + (tcp[i + T_LAST] & LOW) - (tcp[i + T_START] & LOW);
     }
 
     /** @return reassembly: the relative sequence number of TCP endpoint {@code e}'s next in-order byte */
     long lastReassem(int e) {
-        return tcpValue(e, T_REASSEM_TRIM, 0, E_WIDE_REASSEM, wideReassem);
+        return tcpValue(e, T_REASSEM, E_WIDE_REASSEM, wideReassem);
     }
 
     void lastReassem(int e, long seq) {
-        tcpValue(e, T_REASSEM_TRIM, 0, E_WIDE_REASSEM, wideReassem, seq);
+        tcpValue(e, T_REASSEM, E_WIDE_REASSEM, wideReassem, seq);
     }
 
     /** @return reassembly: the relative sequence number up to which TCP endpoint {@code e}'s data was acknowledged (trimmed) */
     long trimSeq(int e) {
-        return tcpValue(e, T_REASSEM_TRIM, 1, E_WIDE_TRIM, wideTrim);
+        return tcpValue(e, T_TRIM, E_WIDE_TRIM, wideTrim);
     }
 
     void trimSeq(int e, long seq) {
-        tcpValue(e, T_REASSEM_TRIM, 1, E_WIDE_TRIM, wideTrim, seq);
+        tcpValue(e, T_TRIM, E_WIDE_TRIM, wideTrim, seq);
     }
 
     private int counters(int e) {
-        return (int) (tcp[ep(e) + T_FIN_COUNTERS] >>> 32);
+        return tcp[ep(e) + T_COUNTERS];
     }
 
     private void counters(int e, int all) {
-        int i = ep(e) + T_FIN_COUNTERS;
-        tcp[i] = withHalf(tcp[i], 1, all);
+        tcp[ep(e) + T_COUNTERS] = all;
     }
 
     /**
@@ -896,11 +925,11 @@ final class Connections {
      */
     int histLastRst(int e) {
         int i = ep(e);
-        long w = tcp[i + T_FLAGS_START];
-        if ((w & E_RST_AT_LAST) != 0) {
-            return (int) tcp[i + T_LAST_ACK] - (int) (w >>> 32);
+        int f = tcp[i + T_FLAGS];
+        if ((f & E_RST_AT_LAST) != 0) {
+            return tcp[i + T_LAST] - tcp[i + T_START];
         }
-        return (w & E_RST_MAP) != 0 ? lastRstMap.get(e) : 0;
+        return (f & E_RST_MAP) != 0 ? lastRstMap.get(e) : 0;
     }
 
     /**
@@ -922,13 +951,26 @@ final class Connections {
         epFlags(e, f);
     }
 
-    /** Before {@link #lastSeq} or {@link #startSeq} of TCP endpoint {@code e} changes: keeps a derived RST position. */
-    private void keepRst(int e) {
-        int v = histLastRst(e);
-        int f = epFlags(e) & ~E_RST_AT_LAST;
-        if (v != 0) {
-            f |= E_RST_MAP;
-            lastRstMap.put(e, v);
+    /**
+     * Before the last or start sequence number or the wrap count of TCP endpoint {@code e}
+     * changes: stores the values derived from them ({@link #E_DERIVED}) in their maps.
+     */
+    private void keepDerived(int e) {
+        int ef = epFlags(e);
+        int f = ef & ~E_DERIVED;
+        if ((ef & E_RST_AT_LAST) != 0) {
+            int v = histLastRst(e);
+            if (v != 0) {
+                f |= E_RST_MAP;
+                lastRstMap.put(e, v);
+            }
+        }
+        if ((ef & E_FIN_AT_LAST) != 0) {
+            long v = relLast(e);
+            if (v != 0) {
+                f |= E_FIN_STORED;
+                finMap.put(e, v);
+            }
         }
         epFlags(e, f);
     }
@@ -938,11 +980,11 @@ final class Connections {
     }
 
     void epSet(int e, int flag) {
-        tcp[ep(e) + T_FLAGS_START] |= flag & LOW;
+        tcp[ep(e) + T_FLAGS] |= flag;
     }
 
     private void epClear(int e, int flag) {
-        tcp[ep(e) + T_FLAGS_START] &= ~(flag & LOW);
+        tcp[ep(e) + T_FLAGS] &= ~flag;
     }
 
     /** @return the sequence wrap count of TCP endpoint {@code e} */
@@ -951,6 +993,9 @@ final class Connections {
     }
 
     void incSeqWraps(int e) {
+        if ((epFlags(e) & E_FIN_AT_LAST) != 0) {
+            keepDerived(e);
+        }
         epSet(e, E_SEQ_WRAPS);
         seqWrapMap.addTo(e, 1);
     }
@@ -1016,9 +1061,19 @@ final class Connections {
         int ef = epFlags(e);
         if (!finOnly && (ef & E_FIN_OWN) != 0) {
             lastFinMap.put(e, (int) (finSeq(e) - 1));
-            epFlags(e, (ef & ~E_FIN_OWN) | E_FIN_MAP);
+            ef = (ef & ~E_FIN_OWN) | E_FIN_MAP;
         }
-        tcpValue(e, T_FIN_COUNTERS, 0, E_WIDE_FIN, wideFin, seq);
+        int f = ef & ~(E_FIN_AT_LAST | E_FIN_STORED);
+        if (seq == relLast(e)) {
+            f |= E_FIN_AT_LAST;
+        } else if (seq != 0) {
+            f |= E_FIN_STORED;
+            finMap.put(e, seq);
+        }
+        if ((ef & E_FIN_STORED) != 0 && (f & E_FIN_STORED) == 0) {
+            finMap.remove(e);
+        }
+        epFlags(e, f);
     }
 
     // ---------------------------------------------------------------- history

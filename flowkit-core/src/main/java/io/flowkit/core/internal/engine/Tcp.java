@@ -240,11 +240,6 @@ final class Tcp {
         if (!c.epHas(e, Connections.E_DID_CLOSE) || !c.epHas(p, Connections.E_DID_CLOSE)) {
             c.last(s, t);
         }
-        if (fin) {
-            c.epSet(e, Connections.E_FIN_SEEN);
-            c.finSeq(e, relSeq + segLen, !syn && !rst);
-        }
-
         long relAck = 0;
         if (ack) {
             if (c.state(p) == INACTIVE) {
@@ -264,7 +259,11 @@ final class Tcp {
         }
 
         updateLastSeq(s, e, seqOnePast, syn, fin, rst, len);
-        if (rst && !syn && !fin) {
+        // set once the last sequence number has moved, so that they are usually derived from it
+        if (fin) {
+            c.epSet(e, Connections.E_FIN_SEEN);
+            c.finSeq(e, relSeq + segLen, !syn && !rst);
+        } else if (rst && !syn) {
             c.histLastRst(e, (int) relSeq);
         }
 

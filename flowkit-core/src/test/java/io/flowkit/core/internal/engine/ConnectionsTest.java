@@ -249,6 +249,53 @@ class ConnectionsTest {
     }
 
     @Test
+    void derivesTheFinSequenceFromTheLastSequenceUntilItOrTheWrapCountMoves() {
+        Connections c = connections(2);
+        c.init(0, 0, 0, 0, true);
+        int e = c.tcpEndpoint(0, 0);
+        c.startSeq(e, 1000);
+        c.lastSeq(e, 1501);
+        assertThat(c.finSeq(e)).isZero();
+        c.finSeq(e, 501, true); // at the last sequence number: derived
+        assertThat(c.finSeq(e)).isEqualTo(501);
+        c.lastSeq(e, 1501);
+        c.ackSeq(e, 9);
+        assertThat(c.finSeq(e)).isEqualTo(501);
+        c.lastSeq(e, 1600); // data past the FIN: the FIN sequence stays where it was
+        assertThat(c.finSeq(e)).isEqualTo(501);
+        c.finSeq(e, 601, true); // one past the last: stored
+        assertThat(c.finSeq(e)).isEqualTo(601);
+        c.finSeq(e, 599, true); // one short: stored
+        assertThat(c.finSeq(e)).isEqualTo(599);
+        c.finSeq(e, 600, true);
+        c.startSeq(e, 1100);
+        assertThat(c.finSeq(e)).isEqualTo(600);
+        // past the 32-bit wrap: derived from the wrap count too, kept when the count moves
+        c.startSeq(e, 0xF000_0000);
+        c.lastSeq(e, 0x7000_0000);
+        c.incSeqWraps(e);
+        long rel = GIB4 + 0x7000_0000L - 0xF000_0000L;
+        c.finSeq(e, rel, false);
+        assertThat(c.finSeq(e)).isEqualTo(rel);
+        c.incSeqWraps(e);
+        assertThat(c.finSeq(e)).isEqualTo(rel);
+        c.finSeq(e, rel + GIB4, false);
+        assertThat(c.finSeq(e)).isEqualTo(rel + GIB4);
+        // a negative relative number (below the start, no wrap yet) is derived like the rest
+        int f = c.tcpEndpoint(0, 1);
+        c.startSeq(f, 50);
+        c.lastSeq(f, 40);
+        c.finSeq(f, -10, true);
+        assertThat(c.finSeq(f)).isEqualTo(-10);
+        c.lastSeq(f, 41);
+        assertThat(c.finSeq(f)).isEqualTo(-10);
+        c.release(0);
+        c.init(1, 0, 1, 0, true);
+        assertThat(c.finSeq(c.tcpEndpoint(1, 0))).isZero();
+        assertThat(c.finSeq(c.tcpEndpoint(1, 1))).isZero();
+    }
+
+    @Test
     void reusesFreedTcpRowsWithCleanState() {
         Connections c = connections(4);
         c.init(0, 0, 0, 0, true);
