@@ -15,7 +15,7 @@ import java.util.Arrays;
  * connections and every array a packet touches costs a cache miss. Kept as one array per field
  * (struct of arrays) a packet touched about twenty lines; kept as rows, a packet reads the
  * index, then one 88-byte slab row (key, recency links and the {@value #WORDS} words here, on
- * two or three adjacent lines) and, for TCP, one 56-byte TCP row. Only fields that a packet never
+ * two or three adjacent lines) and, for TCP, one 48-byte TCP row. Only fields that a packet never
  * touches (the progress deadline, rare overflow values) stay outside the rows.
  *
  * <p><b>Sides, not roles.</b> Everything that belongs to one endpoint is stored by <em>key
@@ -36,8 +36,8 @@ import java.util.Arrays;
  * IP bytes and payload bytes of side 0 in the low and side 1 in the high half of one word each
  * (a TCP connection keeps its attempt and expire deadlines in the payload word instead,
  * {@link #attemptAt(int)}); the start time. <b>TCP row</b> ({@value #TCP_STRIDE} ints): per side the
- * endpoint flags, the start, last and acknowledged sequence numbers, the scaled-history counters,
- * the reassembly point and the trim point.
+ * endpoint flags (with the retransmission counter in their top bits), the start, last and
+ * acknowledged sequence numbers, the reassembly point and the trim point.
  *
  * <p><b>Narrow halves, sparse overflow.</b> A half word holds what almost every connection needs,
  * in the narrowest type that is exact for it; the rare wider value moves to a side map, and a flag
@@ -51,8 +51,8 @@ import java.util.Arrays;
  * ({@link #E_SEQ_WRAPS}, {@link #E_ACK_WRAPS}); the relative sequence of an endpoint's last SYN is
  * zero unless a SYN arrives after a close or reset ({@link #E_LAST_SYN}); {@code missed_bytes} is
  * zero unless content gaps are seen ({@link #F_MISSED}); UDP bad-checksum counts are zero unless a
- * bad checksum is seen ({@link #F_UDP_CHECKSUMS}); scaled-history counters share an {@code int}
- * until a rare one passes its narrow maximum ({@link #E_WIDE_COUNTERS}).</li>
+ * bad checksum is seen ({@link #F_UDP_CHECKSUMS}); the scaled-history counters are zero but for
+ * retransmissions, which count in ten bits of the endpoint flags ({@link #E_WIDE_COUNTERS}).</li>
  * <li>Uid numbers keep their low 32 bits ({@link #uidNumber(int)}); the last FIN position is
  * derived from the FIN sequence ({@link #histLastFin(int)}); the FIN sequence and the last RST
  * position are derived from the last and start sequence numbers, where a FIN or RST almost always
@@ -71,8 +71,8 @@ import java.util.Arrays;
  * when it fires.
  *
  * <p><b>Cost.</b> Per slot 64 bytes (the value words), plus 8 for the progress deadline when
- * progress events are on. Per TCP row 56 bytes (it was 80 while the two deadlines had a word each
- * in it, the FIN sequences an int each and the RST positions the payload word). Side maps cost about 30 bytes per value they hold. Nothing
+ * progress events are on. Per TCP row 48 bytes (it was 80 while the two deadlines had a word each
+ * in it, the FIN sequences and the scaled-history counters an int each and the RST positions the payload word). Side maps cost about 30 bytes per value they hold. Nothing
  * is allocated per packet: the side maps grow only when a value first leaves its half word, the
  * pool and the rows only when the table grows.
  */
@@ -167,9 +167,10 @@ final class Connections {
     static final int CNT_WIN0 = 32;
     static final int CNT_GAP = 48;
 
-    /** Narrow counter fields (checksum, retransmission, zero window, gap): offsets and maxima. */
-    private static final int[] NARROW_SHIFT = {0, 5, 19, 27};
-    private static final int[] NARROW_MAX = {31, 16_383, 255, 31};
+    /** The narrow retransmission counter sits in the endpoint flags' bits from here up (see {@link #scaledHistory}). */
+    private static final int RXMIT_SHIFT = 22;
+    /** The most retransmissions the narrow counter holds. */
+    private static final int RXMIT_NARROW_MAX = (1 << (32 - RXMIT_SHIFT)) - 1;
 
     /** The history letters, coded 1 to 26 in this order (0 ends a packed word). */
     static final String LETTERS = "SHADFRIQCTWGshadfriqctwg^X";
@@ -202,16 +203,16 @@ final class Connections {
     private static final int S_DEADLINE = S_PAYLOAD;
     private static final int S_START = 7;
 
-    // TCP row ints: seven per side
-    private static final int EP_INTS = 7;
+    // TCP row ints: six per side
+    private static final int EP_INTS = 6;
     private static final int TCP_STRIDE = 2 * EP_INTS;
+    /** Endpoint flags in bits 0..21, the narrow retransmission counter above. */
     private static final int T_FLAGS = 0;
     private static final int T_START = 1;
     private static final int T_LAST = 2;
     private static final int T_ACK = 3;
-    private static final int T_COUNTERS = 4;
-    private static final int T_REASSEM = 5;
-    private static final int T_TRIM = 6;
+    private static final int T_REASSEM = 4;
+    private static final int T_TRIM = 5;
 
     private static final long LOW = 0xFFFF_FFFFL;
     private static final long HIGH = 0xFFFF_FFFF_0000_0000L;
@@ -417,7 +418,6 @@ final class Connections {
                 this.tcp[w + T_START] = 0;
                 this.tcp[w + T_LAST] = 0;
                 this.tcp[w + T_ACK] = 0;
-                this.tcp[w + T_COUNTERS] = 0;
                 this.tcp[w + T_REASSEM] = 1;
                 this.tcp[w + T_TRIM] = 1;
             }
@@ -904,12 +904,13 @@ final class Connections {
         tcpValue(e, T_TRIM, E_WIDE_TRIM, wideTrim, seq);
     }
 
-    private int counters(int e) {
-        return tcp[ep(e) + T_COUNTERS];
+    private int retransmissions(int e) {
+        return tcp[ep(e) + T_FLAGS] >>> RXMIT_SHIFT;
     }
 
-    private void counters(int e, int all) {
-        tcp[ep(e) + T_COUNTERS] = all;
+    private void retransmissions(int e, int n) {
+        int i = ep(e) + T_FLAGS;
+        tcp[i] = (tcp[i] & ((1 << RXMIT_SHIFT) - 1)) | n << RXMIT_SHIFT;
     }
 
     /**
@@ -1134,34 +1135,23 @@ final class Connections {
     /**
      * Zeek's {@code ScaledHistoryEntry} with base 10 for a TCP endpoint: the letter is added at the
      * 1st, 10th, 100th, ... event. Counters are 16 bits, so letters stop after the 10,000th event.
-     * They start packed in an {@code int} ({@link #NARROW_SHIFT}, {@link #NARROW_MAX}); the
-     * retransmission counter, bumped on every retransmitted segment, gets 14 bits and simply stops
-     * at 16,383 (no letter comes after the 10,000th anyway), so it never leaves the column; the
-     * first of the others to pass its narrow maximum moves all four to a map as 16-bit fields.
+     * The retransmission counter, the only one that many connections use, starts in the top ten
+     * bits of the endpoint flags; the first bad checksum, zero window or content gap, or the
+     * 1,024th retransmission, moves all four to a map as 16-bit fields, where later events of that
+     * endpoint count.
      */
     void scaledHistory(int s, int e, int counterShift, char c) {
         if ((epFlags(e) & E_WIDE_COUNTERS) == 0) {
-            int all = counters(e);
-            int k = counterShift >>> 4;
-            int shift = NARROW_SHIFT[k];
-            int max = NARROW_MAX[k];
-            int n = (all >>> shift) & max;
-            if (n < max) {
+            int n = retransmissions(e);
+            if (counterShift == CNT_RXMIT && n < RXMIT_NARROW_MAX) {
                 n++;
-                counters(e, (all & ~(max << shift)) | (n << shift));
+                retransmissions(e, n);
                 if (isScaledStep(n)) {
                     addHistory(s, c);
                 }
                 return;
             }
-            if (counterShift == CNT_RXMIT) {
-                return;
-            }
-            long wide = 0;
-            for (int j = 0; j < 4; j++) {
-                wide |= (long) ((all >>> NARROW_SHIFT[j]) & NARROW_MAX[j]) << (16 * j);
-            }
-            wideCounters.put(e, wide);
+            wideCounters.put(e, (long) n << CNT_RXMIT);
             epSet(e, E_WIDE_COUNTERS);
         }
         long all = wideCounters.get(e);

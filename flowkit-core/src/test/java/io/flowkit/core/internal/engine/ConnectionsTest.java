@@ -51,11 +51,11 @@ class ConnectionsTest {
         for (int i = 0; i < 5; i++) {
             c.scaledHistory(0, e, Connections.CNT_WIN0, 'W');
         }
-        // the retransmission counter stops in its column; letters end at the 10,000th
+        // the first zero window moved the counters to 16 bits; letters end at the 10,000th
         for (int i = 0; i < 70_000; i++) {
             c.scaledHistory(0, e, Connections.CNT_RXMIT, 'T');
         }
-        // the zero-window counter passes 255 and moves all four counters to 16 bits
+        // the zero-window counter goes on from 5
         for (int i = 0; i < 1_200; i++) {
             c.scaledHistory(0, e, Connections.CNT_WIN0, 'W');
         }
@@ -65,6 +65,62 @@ class ConnectionsTest {
         c.scaledHistory(0, c.tcpEndpoint(0, 1), Connections.CNT_GAP, 'g');
         // T at 1, 10, 100, 1000, 10000; W at 1, then 10, 100, 1000 across the move; G at 1 and 10
         assertThat(c.history(0)).isEqualTo("WTTTTTWWWGGg");
+    }
+
+    @Test
+    void countsRetransmissionsExactlyWhenTheNarrowCounterJustFitsAndWhenItJustDoesNot() {
+        Connections c = connections(2);
+        c.init(0, 0, 0, 0, true);
+        int e = c.tcpEndpoint(0, 0);
+        c.changeState(e, Connections.ESTABLISHED);
+        c.epSet(e, Connections.E_FIN_SEEN);
+        for (int i = 0; i < 1023; i++) { // the most the flags' ten bits hold
+            c.scaledHistory(0, e, Connections.CNT_RXMIT, 'T');
+        }
+        assertThat(c.history(0)).isEqualTo("TTTT");
+        c.scaledHistory(0, e, Connections.CNT_RXMIT, 'T'); // the 1,024th moves the counters
+        for (int i = 1024; i < 9999; i++) {
+            c.scaledHistory(0, e, Connections.CNT_RXMIT, 'T');
+        }
+        assertThat(c.history(0)).isEqualTo("TTTT");
+        c.scaledHistory(0, e, Connections.CNT_RXMIT, 'T');
+        assertThat(c.history(0)).isEqualTo("TTTTT");
+        c.scaledHistory(0, e, Connections.CNT_CHECKSUM, 'C');
+        assertThat(c.history(0)).isEqualTo("TTTTTC");
+        // the flags sharing the word are untouched, and a reused row counts from zero
+        assertThat(c.state(e)).isEqualTo(Connections.ESTABLISHED);
+        assertThat(c.prevState(e)).isEqualTo(Connections.INACTIVE);
+        assertThat(c.epHas(e, Connections.E_FIN_SEEN)).isTrue();
+        c.release(0);
+        c.init(0, 0, 1, 0, true);
+        for (int i = 0; i < 10; i++) {
+            c.scaledHistory(0, e, Connections.CNT_RXMIT, 'T');
+        }
+        assertThat(c.history(0)).isEqualTo("TT");
+        assertThat(c.state(e)).isEqualTo(Connections.INACTIVE);
+    }
+
+    @Test
+    void carriesTheRetransmissionCountOverWhenAnotherCounterStarts() {
+        int[] others = {Connections.CNT_CHECKSUM, Connections.CNT_WIN0, Connections.CNT_GAP};
+        char[] letters = {'C', 'W', 'G'};
+        for (int k = 0; k < others.length; k++) {
+            Connections c = connections(2);
+            c.init(0, 0, 0, 0, true);
+            int e = c.tcpEndpoint(0, 1);
+            for (int i = 0; i < 15; i++) {
+                c.scaledHistory(0, e, Connections.CNT_RXMIT, 't');
+            }
+            c.scaledHistory(0, e, others[k], letters[k]);
+            for (int i = 15; i < 100; i++) {
+                c.scaledHistory(0, e, Connections.CNT_RXMIT, 't');
+            }
+            for (int i = 1; i < 10; i++) {
+                c.scaledHistory(0, e, others[k], letters[k]);
+            }
+            assertThat(c.history(0)).as("counter %c", letters[k])
+                    .isEqualTo("tt" + letters[k] + "t" + letters[k]);
+        }
     }
 
     @Test
