@@ -14,8 +14,8 @@ import java.util.Arrays;
  * <p><b>Why rows.</b> With a million connections open, consecutive packets belong to different
  * connections and every array a packet touches costs a cache miss. Kept as one array per field
  * (struct of arrays) a packet touched about twenty lines; kept as rows, a packet reads the
- * index, then one 88-byte slab row (key, recency links and the {@value #WORDS} words here, on
- * two or three adjacent lines) and, for TCP, one 48-byte TCP row. Only fields that a packet never
+ * index, then one 96-byte slab row (key, recency links and the {@value #WORDS} words here, on
+ * two or three adjacent lines) and, for TCP, one 40-byte TCP row. Only fields that a packet never
  * touches (the progress deadline, rare overflow values) stay outside the rows.
  *
  * <p><b>Sides, not roles.</b> Everything that belongs to one endpoint is stored by <em>key
@@ -34,10 +34,12 @@ import java.util.Arrays;
  * <p><b>Slot row</b> ({@value #WORDS} value words): last packet time; flags and the low 32 bits of the
  * uid number; the packed history letters; the history-seen masks and the TCP row number; packets,
  * IP bytes and payload bytes of side 0 in the low and side 1 in the high half of one word each
- * (a TCP connection keeps its attempt and expire deadlines in the payload word instead,
- * {@link #attemptAt(int)}); the start time. <b>TCP row</b> ({@value #TCP_STRIDE} ints): per side the
- * endpoint flags (with the retransmission counter in their top bits), the start, last and
- * acknowledged sequence numbers, the reassembly point and the trim point.
+ * (a TCP connection keeps its reassembly trim points in the payload word instead,
+ * {@link #trimSeq(int, int)}); the start time; the timer word, where the engine's timer wheel
+ * keeps the connection's deadline and TCP's attempt and expire deadlines usually are
+ * ({@link #attemptAt(int)}). <b>TCP row</b> ({@value #TCP_STRIDE} ints): per side the endpoint flags
+ * (with the retransmission counter in their top bits), the start, last and acknowledged sequence
+ * numbers and the reassembly point.
  *
  * <p><b>Narrow halves, sparse overflow.</b> A half word holds what almost every connection needs,
  * in the narrowest type that is exact for it; the rare wider value moves to a side map, and a flag
@@ -57,7 +59,7 @@ import java.util.Arrays;
  * derived from the FIN sequence ({@link #histLastFin(int)}); the FIN sequence and the last RST
  * position are derived from the last and start sequence numbers, where a FIN or RST almost always
  * leaves them ({@link #finSeq(int)}, {@link #histLastRst(int)}); the attempt and expire deadlines
- * share a word unless both are pending and differ ({@link #attemptAt(int)}).</li>
+ * are the timer wheel's deadline unless they differ from it ({@link #attemptAt(int)}).</li>
  * </ul>
  *
  * <p><b>History.</b> Zeek's history string is kept as 5-bit letter codes packed twelve to a
@@ -70,10 +72,12 @@ import java.util.Arrays;
  * moves the last packet time later leaves the timer alone, and the timer re-checks the deadlines
  * when it fires.
  *
- * <p><b>Cost.</b> Per slot 64 bytes (the value words), plus 8 for the progress deadline when
- * progress events are on. Per TCP row 48 bytes (it was 80 while the two deadlines had a word each
- * in it, the FIN sequences and the scaled-history counters an int each and the RST positions the payload word). Side maps cost about 30 bytes per value they hold. Nothing
- * is allocated per packet: the side maps grow only when a value first leaves its half word, the
+ * <p><b>Cost.</b> Per slot 72 bytes (the value words, the timer wheel's deadline among them), plus
+ * 8 for the progress deadline when progress events are on. Per TCP row 40 bytes (it was 80 while
+ * the attempt and expire deadlines had a word each in it beside the wheel's copy, the FIN
+ * sequences, the scaled-history counters and the trim points an int each, and the RST positions
+ * took the payload word). Side maps cost about 30 bytes per value they hold. Nothing is
+ * allocated per packet: the side maps grow only when a value first leaves its half word, the
  * pool and the rows only when the table grows.
  */
 final class Connections {
@@ -97,12 +101,14 @@ final class Connections {
     private static final int F_WIDE_PAYLOAD = 1 << 14;
     /** A deadline may have moved earlier since the timer was last armed (see {@link #takeRearm}). */
     private static final int F_REARM = 1 << 20;
-    /** TCP: the deadline word ({@link #S_DEADLINE}) holds {@link #attemptAt(int)}. */
-    private static final int F_ATTEMPT_IN_WORD = 1 << 21;
-    /** TCP: the deadline word holds {@link #expireAt(int)} (with the bit above, both: they are equal). */
-    private static final int F_EXPIRE_IN_WORD = 1 << 22;
-    /** TCP: the attempt deadline differs from the expire deadline in the word and is in {@link #attemptMap}. */
-    private static final int F_ATTEMPT_MAP = 1 << 23;
+    /** TCP: {@link #attemptAt(int)} is the timer word ({@link #S_TIMER}). */
+    private static final int F_ATTEMPT_AT_TIMER = 1 << 21;
+    /** TCP: {@link #expireAt(int)} is the timer word. */
+    private static final int F_EXPIRE_AT_TIMER = 1 << 22;
+    /** TCP: a deadline that differs from the timer word is in {@link #deadlineMap}. */
+    private static final int F_DEADLINE_MAP = 1 << 23;
+    /** The timer word is the timer wheel's deadline: the slot's timer is scheduled or firing. */
+    private static final int F_ARMED = 1 << 31;
     /** {@code missed_bytes} is in {@link #missed}. */
     private static final int F_MISSED = 1 << 16;
     /** Bad-checksum counts of a UDP or ICMP connection are in {@link #udpChecksums}. */
@@ -185,7 +191,7 @@ final class Connections {
     }
 
     /** Value words per slot in the table's slab (see {@link ConnectionTable#slab()}). */
-    static final int WORDS = 8;
+    static final int WORDS = 9;
     /** Words per slab row; a constant, so that a row's index is a multiply-add by a constant. */
     private static final int STRIDE = ConnectionTable.KEY_WORDS + WORDS;
     // slot row words, after the table's key words
@@ -199,12 +205,17 @@ final class Connections {
     private static final int S_IP_BYTES = 5;
     /** UDP and ICMP: payload bytes (side 0 low, side 1 high). */
     private static final int S_PAYLOAD = 6;
-    /** TCP: the same word holds the attempt and expire deadlines (see {@link #attemptAt(int)}). */
-    private static final int S_DEADLINE = S_PAYLOAD;
+    /** TCP: the same word holds both sides' trim points (see {@link #trimSeq(int, int)}). */
+    private static final int S_TRIMS = S_PAYLOAD;
     private static final int S_START = 7;
+    /**
+     * The timer wheel's deadline of the slot (the engine's wheel keeps its deadlines here, see
+     * {@link #timerWordOffset()}); while the timer is not armed, TCP's deadlines may use it.
+     */
+    private static final int S_TIMER = 8;
 
-    // TCP row ints: six per side
-    private static final int EP_INTS = 6;
+    // TCP row ints: five per side
+    private static final int EP_INTS = 5;
     private static final int TCP_STRIDE = 2 * EP_INTS;
     /** Endpoint flags in bits 0..21, the narrow retransmission counter above. */
     private static final int T_FLAGS = 0;
@@ -212,7 +223,6 @@ final class Connections {
     private static final int T_LAST = 2;
     private static final int T_ACK = 3;
     private static final int T_REASSEM = 4;
-    private static final int T_TRIM = 5;
 
     private static final long LOW = 0xFFFF_FFFFL;
     private static final long HIGH = 0xFFFF_FFFF_0000_0000L;
@@ -249,7 +259,8 @@ final class Connections {
     private final Int2IntOpenHashMap lastSynMap = new Int2IntOpenHashMap();
     private final Int2IntOpenHashMap lastFinMap = new Int2IntOpenHashMap();
     private final Int2IntOpenHashMap lastRstMap = new Int2IntOpenHashMap();
-    private final Int2LongOpenHashMap attemptMap = new Int2LongOpenHashMap();
+    /** TCP deadlines that differ from the timer word: the attempt deadline at {@code 2 * s}, the expire deadline at {@code 2 * s + 1}. */
+    private final Int2LongOpenHashMap deadlineMap = new Int2LongOpenHashMap();
     private final Int2LongOpenHashMap wideCounters = new Int2LongOpenHashMap();
     private final Int2ObjectOpenHashMap<StringBuilder> longHistories = new Int2ObjectOpenHashMap<>();
     private final Int2LongOpenHashMap oldUids = new Int2LongOpenHashMap();
@@ -410,6 +421,7 @@ final class Connections {
             progressAt[s] = 0;
         }
         if (tcp) {
+            row[b + S_TRIMS] = 1L << 32 | 1;
             int r = takeRow();
             tcpRow(s, r);
             for (int e = 2 * r; e < 2 * r + 2; e++) {
@@ -419,7 +431,6 @@ final class Connections {
                 this.tcp[w + T_LAST] = 0;
                 this.tcp[w + T_ACK] = 0;
                 this.tcp[w + T_REASSEM] = 1;
-                this.tcp[w + T_TRIM] = 1;
             }
         }
     }
@@ -460,8 +471,9 @@ final class Connections {
         if ((f & F_OLD_UID) != 0) {
             oldUids.remove(s);
         }
-        if ((f & F_ATTEMPT_MAP) != 0) {
-            attemptMap.remove(s);
+        if ((f & F_DEADLINE_MAP) != 0) {
+            deadlineMap.remove(2 * s);
+            deadlineMap.remove(2 * s + 1);
         }
         flags(s, 0);
         int r = tcpRow(s);
@@ -610,7 +622,7 @@ final class Connections {
 
     /** @return the index of slot {@code s}'s inactivity timeout */
     int timeoutIndex(int s) {
-        return flags(s) >>> TIMEOUT_SHIFT;
+        return (flags(s) >>> TIMEOUT_SHIFT) & 0x7F;
     }
 
     /** Sets {@link #timeoutIndex(int)} (0 to 127). */
@@ -704,13 +716,16 @@ final class Connections {
      * Returns the attempt, delete or second expire deadline of slot {@code s} (see
      * {@link #F_SECOND_EXPIRE}, {@link #F_DELETE_PENDING}).
      *
-     * <p>The two TCP deadlines share one word ({@link #S_DEADLINE}): a connection rarely has two
-     * different ones pending. A SYN sets the attempt deadline to the same time as the first expire
-     * check (both 5 s after it by default); once the attempt timer has fired only the expire chain
-     * runs; a complete close cancels the chain and sets the delete deadline. Two flags say which
-     * of them the word holds; only while both are pending and differ (a half-closed connection's
-     * second expire chain, or an attempt timeout other than 5 s before it fires) does the attempt
-     * deadline move to {@link #attemptMap}.
+     * <p>The TCP deadlines are almost always the timer wheel's own deadline for the connection,
+     * so they are not stored beside it: a flag each says "the timer word" ({@link #S_TIMER}). A
+     * SYN sets the attempt deadline to the first expire check (both 5 s after it by default), and
+     * the timer is armed for it; once the attempt timer has fired only the expire chain runs, each
+     * check re-arming the timer for the next; a complete close cancels the chain and arms the
+     * delete deadline. While the timer is not armed (a new connection, or its timer firing) a
+     * deadline written becomes the timer word, and {@link #arm} keeps both values exact when the
+     * engine arms the timer. Only a deadline that differs from an armed timer's (a half-closed
+     * connection's second expire chain, an attempt timeout other than 5 s, a delete deadline later
+     * than the pending expire check, until that check fires) goes to {@link #deadlineMap}.
      *
      * @param s a slot
      * @return the deadline; 0 when none or not TCP
@@ -718,51 +733,113 @@ final class Connections {
     long attemptAt(int s) {
         int b = base(s);
         int f = (int) row[b + S_FLAGS];
-        if ((f & F_ATTEMPT_IN_WORD) != 0) {
-            return row[b + S_DEADLINE];
+        if ((f & F_ATTEMPT_AT_TIMER) != 0) {
+            return row[b + S_TIMER];
         }
-        return (f & F_ATTEMPT_MAP) != 0 ? attemptMap.get(s) : 0;
+        return (f & F_DEADLINE_MAP) != 0 ? deadlineMap.get(2 * s) : 0;
     }
 
     /** Sets {@link #attemptAt(int)} of a TCP slot. */
     void attemptAt(int s, long t) {
         deadlines(s, t, expireAt(s));
+        rearmNeeded(s);
     }
 
     /** @return the next TCP expire check of slot {@code s}; 0 when none or not TCP */
     long expireAt(int s) {
         int b = base(s);
-        return (row[b + S_FLAGS] & F_EXPIRE_IN_WORD) != 0 ? row[b + S_DEADLINE] : 0;
+        int f = (int) row[b + S_FLAGS];
+        if ((f & F_EXPIRE_AT_TIMER) != 0) {
+            return row[b + S_TIMER];
+        }
+        return (f & F_DEADLINE_MAP) != 0 ? deadlineMap.get(2 * s + 1) : 0;
     }
 
     /** Sets {@link #expireAt(int)} of a TCP slot. */
     void expireAt(int s, long t) {
         deadlines(s, attemptAt(s), t);
+        rearmNeeded(s);
     }
 
     /** Stores both TCP deadlines of slot {@code s} (0: none) as {@link #attemptAt(int)} describes. */
     private void deadlines(int s, long attempt, long expire) {
         int b = base(s);
         long w = row[b + S_FLAGS];
-        int f = (int) w & ~(F_ATTEMPT_IN_WORD | F_EXPIRE_IN_WORD | F_ATTEMPT_MAP);
-        long word = expire;
-        if (expire != 0) {
-            f |= F_EXPIRE_IN_WORD;
-            if (attempt == expire) {
-                f |= F_ATTEMPT_IN_WORD;
-            } else if (attempt != 0) {
-                f |= F_ATTEMPT_MAP;
-                attemptMap.put(s, attempt);
+        int f = (int) w & ~(F_ATTEMPT_AT_TIMER | F_EXPIRE_AT_TIMER | F_DEADLINE_MAP);
+        long timer;
+        if ((f & F_ARMED) != 0) {
+            timer = row[b + S_TIMER];
+        } else {
+            timer = expire != 0 ? expire : attempt;
+            row[b + S_TIMER] = timer;
+        }
+        if (attempt != 0) {
+            if (attempt == timer) {
+                f |= F_ATTEMPT_AT_TIMER;
+            } else {
+                f |= F_DEADLINE_MAP;
+                deadlineMap.put(2 * s, attempt);
             }
-        } else if (attempt != 0) {
-            f |= F_ATTEMPT_IN_WORD;
-            word = attempt;
         }
-        if ((w & F_ATTEMPT_MAP) != 0 && (f & F_ATTEMPT_MAP) == 0) {
-            attemptMap.remove(s);
+        if (expire != 0) {
+            if (expire == timer) {
+                f |= F_EXPIRE_AT_TIMER;
+            } else {
+                f |= F_DEADLINE_MAP;
+                deadlineMap.put(2 * s + 1, expire);
+            }
         }
-        row[b + S_DEADLINE] = word;
-        row[b + S_FLAGS] = (w & HIGH) | ((f | F_REARM) & LOW);
+        if ((w & F_DEADLINE_MAP) != 0) {
+            if ((f & F_ATTEMPT_AT_TIMER) != 0 || attempt == 0) {
+                deadlineMap.remove(2 * s);
+            }
+            if ((f & F_EXPIRE_AT_TIMER) != 0 || expire == 0) {
+                deadlineMap.remove(2 * s + 1);
+            }
+        }
+        row[b + S_FLAGS] = (w & HIGH) | (f & LOW);
+    }
+
+    /** @return the index, in the table's slab, of slot 0's timer word: the timer wheel's deadlines */
+    static int timerWordOffset() {
+        return ConnectionTable.KEY_WORDS + S_TIMER;
+    }
+
+    /**
+     * Tells whether the slot's timer is armed: scheduled in the wheel, or firing and not yet
+     * {@link #disarm}ed.
+     *
+     * @param s a live slot
+     * @return {@code true} if armed
+     */
+    boolean armed(int s) {
+        return (flags(s) & F_ARMED) != 0;
+    }
+
+    /** @return the deadline the slot's armed timer was scheduled for */
+    long armedAt(int s) {
+        return row[base(s) + S_TIMER];
+    }
+
+    /**
+     * Before the engine schedules slot {@code s}'s timer for {@code at}: the timer word becomes
+     * {@code at} (the wheel writes the same), and the TCP deadlines stay exact.
+     *
+     * @param s  a live slot
+     * @param at the deadline the timer is scheduled for
+     */
+    void arm(int s, long at) {
+        long attempt = attemptAt(s);
+        long expire = expireAt(s);
+        int i = base(s) + S_FLAGS;
+        row[i] |= F_ARMED & LOW;
+        row[base(s) + S_TIMER] = at;
+        deadlines(s, attempt, expire);
+    }
+
+    /** The slot's timer fired: the timer word is free until the engine arms it again. */
+    void disarm(int s) {
+        row[base(s) + S_FLAGS] &= ~(F_ARMED & LOW);
     }
 
     /** @return the TCP endpoint of a TCP slot's side */
@@ -895,13 +972,35 @@ final class Connections {
         tcpValue(e, T_REASSEM, E_WIDE_REASSEM, wideReassem, seq);
     }
 
-    /** @return reassembly: the relative sequence number up to which TCP endpoint {@code e}'s data was acknowledged (trimmed) */
-    long trimSeq(int e) {
-        return tcpValue(e, T_TRIM, E_WIDE_TRIM, wideTrim);
+    /**
+     * Returns the reassembly trim point of TCP endpoint {@code e} of slot {@code s}: the relative
+     * sequence number up to which its data was acknowledged. Both sides' trim points share a word of
+     * the slot row (where a UDP flow counts payload bytes), as unsigned {@code int}s until one
+     * leaves 32 bits ({@link #E_WIDE_TRIM}).
+     *
+     * @param s a TCP slot
+     * @param e the TCP endpoint of one of its sides
+     * @return the trim point
+     */
+    long trimSeq(int s, int e) {
+        if ((tcp[ep(e) + T_FLAGS] & E_WIDE_TRIM) != 0) {
+            return wideTrim.get(e);
+        }
+        return half(row[base(s) + S_TRIMS], e & 1) & LOW;
     }
 
-    void trimSeq(int e, long seq) {
-        tcpValue(e, T_TRIM, E_WIDE_TRIM, wideTrim, seq);
+    /** Sets {@link #trimSeq(int, int)}. */
+    void trimSeq(int s, int e, long seq) {
+        int i = ep(e) + T_FLAGS;
+        if ((tcp[i] & E_WIDE_TRIM) != 0) {
+            wideTrim.put(e, seq);
+        } else if ((seq >>> 32) == 0) {
+            int x = base(s) + S_TRIMS;
+            row[x] = withHalf(row[x], e & 1, (int) seq);
+        } else {
+            tcp[i] |= E_WIDE_TRIM;
+            wideTrim.put(e, seq);
+        }
     }
 
     private int retransmissions(int e) {

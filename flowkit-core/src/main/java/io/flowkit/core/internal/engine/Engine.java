@@ -40,7 +40,10 @@ import java.util.Map;
  * new inactivity timeout, a timestamp going backwards: {@code Connections.takeRearm}), so that at
  * a million open connections an ordinary packet costs no cache miss in the wheel's arrays; the
  * wheel then holds exactly what re-arming after every packet would hold, since re-arming never
- * moves a deadline later.
+ * moves a deadline later. The wheel keeps each connection's deadline in the connection's slab
+ * row ({@code Connections.timerWordOffset}), where a packet deciding whether to re-arm already
+ * is and where the TCP attempt and expire deadlines equal to it are not stored again
+ * ({@code Connections.arm}).
  *
  * <p><b>Bounds.</b> The table grows by doubling up to {@code maxConnections}; at the bound the
  * least recently active connection is removed first ({@link CloseReason#EVICTED}). The pending
@@ -181,7 +184,7 @@ public final class Engine implements TimerWheel.Expiry {
                 : new BoundGauge(Bound.PENDING, maxPending, sink::boundReached);
         this.table = new ConnectionTable(Math.min(slots, 1024), slots, Connections.WORDS);
         this.c = new Connections(table, !config.progressAges().isEmpty());
-        this.wheel = new TimerWheel(table.capacity(), 0);
+        this.wheel = new TimerWheel(table.capacity(), 0, table.slab(), table.stride(), Connections.timerWordOffset());
         tunnels.grow(table.capacity());
         this.localNets = new NetworkSet(config.localNetworks());
         List<Long> values = new ArrayList<>(List.of(config.udpInactivityTimeout().toNanos(),
@@ -243,6 +246,15 @@ public final class Engine implements TimerWheel.Expiry {
 
     @Override
     public void expired(int s, long deadline, long now) {
+        c.disarm(s);
+        expireDue(s, now);
+    }
+
+    /**
+     * Runs every deadline of slot {@code s} due by {@code now}, in time order, and re-arms its
+     * timer for the next one unless the connection left.
+     */
+    private void expireDue(int s, long now) {
         while (true) {
             long att = c.attemptAt(s);
             long exp = c.expireAt(s);
@@ -327,7 +339,8 @@ public final class Engine implements TimerWheel.Expiry {
         if (prog != 0 && prog < d) {
             d = prog;
         }
-        if (!wheel.isScheduled(s) || d < wheel.deadline(s)) {
+        if (!c.armed(s) || d < c.armedAt(s)) {
+            c.arm(s, d);
             wheel.schedule(s, d);
         }
     }
@@ -516,7 +529,7 @@ public final class Engine implements TimerWheel.Expiry {
         int s = promote(p, true);
         pendingGauge.occupancy(pending.size());
         if (table.isLive(s)) {
-            expired(s, deadline, now);
+            expireDue(s, now); // its timer was armed when the entry's packet was replayed
         }
         if (pendingCutShort && table.isLive(s)) {
             remove(s, CloseReason.INACTIVITY_TIMEOUT);
@@ -632,6 +645,7 @@ public final class Engine implements TimerWheel.Expiry {
             c.grow(cap);
             tunnels.grow(cap);
             wheel.grow(cap);
+            wheel.deadlines(table.slab());
             if (links != null) {
                 links.grow(cap);
             }

@@ -167,32 +167,32 @@ class ConnectionsTest {
         int a = c.tcpEndpoint(1, 0);
         int b = c.tcpEndpoint(1, 1);
         c.lastReassem(a, 0xFFFF_FFFFL);
-        c.trimSeq(a, -5);
+        c.trimSeq(1, a, -5);
         c.lastReassem(b, 7);
-        c.trimSeq(b, GIB4 + 7);
+        c.trimSeq(1, b, GIB4 + 7);
         c.startSeq(a, -1);
         c.ackSeq(a, 0x8000_0000);
         c.lastSeq(a, 42);
         assertThat(c.lastReassem(a)).isEqualTo(0xFFFF_FFFFL);
-        assertThat(c.trimSeq(a)).isEqualTo(-5);
+        assertThat(c.trimSeq(1, a)).isEqualTo(-5);
         assertThat(c.lastReassem(b)).isEqualTo(7);
-        assertThat(c.trimSeq(b)).isEqualTo(GIB4 + 7);
+        assertThat(c.trimSeq(1, b)).isEqualTo(GIB4 + 7);
         assertThat(c.startSeq(a)).isEqualTo(-1);
         assertThat(c.ackSeq(a)).isEqualTo(0x8000_0000);
         assertThat(c.lastSeq(a)).isEqualTo(42);
-        c.trimSeq(a, 3); // stays exact once wide
-        assertThat(c.trimSeq(a)).isEqualTo(3);
+        c.trimSeq(1, a, 3); // stays exact once wide
+        assertThat(c.trimSeq(1, a)).isEqualTo(3);
         c.changeState(a, Connections.ESTABLISHED);
         c.changeState(a, Connections.CLOSED);
-        assertThat(c.trimSeq(a)).isEqualTo(3);
+        assertThat(c.trimSeq(1, a)).isEqualTo(3);
         assertThat(c.state(a)).isEqualTo(Connections.CLOSED);
         assertThat(c.prevState(a)).isEqualTo(Connections.ESTABLISHED);
         c.release(1);
         c.init(1, 0, 1, 0, true);
         int f = c.tcpEndpoint(1, 0);
         assertThat(c.lastReassem(f)).isEqualTo(1);
-        assertThat(c.trimSeq(f)).isEqualTo(1);
-        assertThat(c.trimSeq(c.tcpEndpoint(1, 1))).isEqualTo(1);
+        assertThat(c.trimSeq(1, f)).isEqualTo(1);
+        assertThat(c.trimSeq(1, c.tcpEndpoint(1, 1))).isEqualTo(1);
     }
 
     @Test
@@ -259,6 +259,67 @@ class ConnectionsTest {
         c.addPayload(4, 77);
         assertThat(c.attemptAt(2)).isZero();
         assertThat(c.payloadBytes(4)).isEqualTo(77);
+    }
+
+    @Test
+    void keepsTcpDeadlinesExactWhileTheTimerIsArmedForAnotherTime() {
+        Connections c = connections(4);
+        c.init(2, 0, 0, 0, true);
+        long t = 1_700_000_005_000_000_000L;
+        c.expireAt(2, t);
+        c.attemptAt(2, t);
+        c.arm(2, t); // the engine arms the timer for the earliest deadline: both are the timer word
+        assertThat(c.armed(2)).isTrue();
+        assertThat(c.armedAt(2)).isEqualTo(t);
+        assertThat(c.attemptAt(2)).isEqualTo(t);
+        assertThat(c.expireAt(2)).isEqualTo(t);
+        // a close while armed: the delete deadline differs from the armed time, the chain ends
+        c.expireAt(2, 0);
+        c.attemptAt(2, t + 3);
+        assertThat(c.armedAt(2)).isEqualTo(t); // the wheel's word is not touched
+        assertThat(c.attemptAt(2)).isEqualTo(t + 3);
+        assertThat(c.expireAt(2)).isZero();
+        c.expireAt(2, t + 9); // a second value off the armed time
+        assertThat(c.attemptAt(2)).isEqualTo(t + 3);
+        assertThat(c.expireAt(2)).isEqualTo(t + 9);
+        // armed earlier, then later: every value stays what it was
+        c.arm(2, t + 3);
+        assertThat(c.attemptAt(2)).isEqualTo(t + 3);
+        assertThat(c.expireAt(2)).isEqualTo(t + 9);
+        c.arm(2, t - 1);
+        assertThat(c.attemptAt(2)).isEqualTo(t + 3);
+        assertThat(c.expireAt(2)).isEqualTo(t + 9);
+        c.arm(2, t + 9);
+        assertThat(c.attemptAt(2)).isEqualTo(t + 3);
+        assertThat(c.expireAt(2)).isEqualTo(t + 9);
+        // the timer fires: the word is free again, and the next deadline written takes it
+        c.disarm(2);
+        assertThat(c.armed(2)).isFalse();
+        c.expireAt(2, 0);
+        c.expireAt(2, t + 20);
+        assertThat(c.armedAt(2)).isEqualTo(t + 20);
+        assertThat(c.attemptAt(2)).isEqualTo(t + 3);
+        assertThat(c.expireAt(2)).isEqualTo(t + 20);
+        c.attemptAt(2, 0);
+        assertThat(c.attemptAt(2)).isZero();
+        assertThat(c.expireAt(2)).isEqualTo(t + 20);
+        // a UDP flow's timer word is the wheel's alone
+        c.init(3, 0, 1, 0, false);
+        c.arm(3, 77);
+        assertThat(c.armedAt(3)).isEqualTo(77);
+        assertThat(c.attemptAt(3)).isZero();
+        assertThat(c.expireAt(3)).isZero();
+        // a slot that leaves with mapped deadlines comes back clean and unarmed
+        c.arm(2, t);
+        c.attemptAt(2, t + 5);
+        c.release(2);
+        c.init(2, 0, 2, 0, true);
+        assertThat(c.armed(2)).isFalse();
+        assertThat(c.attemptAt(2)).isZero();
+        assertThat(c.expireAt(2)).isZero();
+        c.expireAt(2, 11);
+        assertThat(c.attemptAt(2)).isZero();
+        assertThat(c.expireAt(2)).isEqualTo(11);
     }
 
     @Test
