@@ -199,8 +199,14 @@ final class Connections {
     /** Flags in the low half, the uid number's low 32 bits in the high half. */
     private static final int S_FLAGS = 1;
     private static final int S_HIST = 2;
-    /** History-seen masks in bits 0..15, the TCP row (or -1) in the high half. */
+    /**
+     * History-seen masks in bits 0..15; in bits 16..17 a code {@code k} saying that TCP's attempt
+     * deadline is the last packet time plus {@code fromLast[k]} (see {@link #attemptAt(int)});
+     * the TCP row (or -1) in the high half.
+     */
     private static final int S_MISC = 3;
+    private static final int FROM_LAST_SHIFT = 16;
+    private static final long FROM_LAST = 3L << FROM_LAST_SHIFT;
     private static final int S_PACKETS = 4;
     private static final int S_IP_BYTES = 5;
     /** UDP and ICMP: payload bytes (side 0 low, side 1 high). */
@@ -232,6 +238,8 @@ final class Connections {
     private final ConnectionTable table;
     /** The table's slab: slot rows, each the key words and then {@value #WORDS} words of ours. */
     private long[] row;
+    /** Delays after the last packet that TCP's attempt word holds: 0, close, reset, session timer. */
+    private final long[] fromLast;
     /** Whether progress events are on; {@link #progressAt} is empty when not. */
     private final boolean progress;
     /** Next progress event (start plus an age, see {@link ProgressAges}); 0 when none. */
@@ -270,15 +278,18 @@ final class Connections {
     /**
      * Creates the rows, in the value words of a table's slab.
      *
-     * @param table    the connection table, made with {@value #WORDS} value words
-     * @param progress whether progress events are on (else no column holds their deadlines)
+     * @param table      the connection table, made with {@value #WORDS} value words
+     * @param progress   whether progress events are on (else no column holds their deadlines)
+     * @param closeDelay TCP's delete delay after a close (see {@link #attemptAt(int)})
+     * @param resetDelay TCP's delete delay after a reset
      */
-    Connections(ConnectionTable table, boolean progress) {
+    Connections(ConnectionTable table, boolean progress, long closeDelay, long resetDelay) {
         if (table.stride() != STRIDE) {
             throw new IllegalArgumentException("table rows have " + table.stride() + " words, not " + STRIDE);
         }
         this.table = table;
         this.progress = progress;
+        this.fromLast = new long[] {0, closeDelay, resetDelay, Tcp.SESSION_TIMER};
         this.capacity = 0;
         this.progressAt = new long[0];
         grow(table.capacity());
@@ -554,11 +565,15 @@ final class Connections {
      * earlier, so it marks the timer for re-arming.
      */
     void last(int s, long t) {
-        int i = base(s) + S_LAST;
-        if (t < row[i]) {
+        int b = base(s);
+        long old = row[b + S_LAST];
+        if (t < old) {
             rearmNeeded(s);
         }
-        row[i] = t;
+        if ((row[b + S_MISC] & FROM_LAST) != 0 && t != old) {
+            keepAttempt(s);
+        }
+        row[b + S_LAST] = t;
     }
 
     // ------------------------------------------------------------------- uids
@@ -720,12 +735,15 @@ final class Connections {
      * so they are not stored beside it: a flag each says "the timer word" ({@link #S_TIMER}). A
      * SYN sets the attempt deadline to the first expire check (both 5 s after it by default), and
      * the timer is armed for it; once the attempt timer has fired only the expire chain runs, each
-     * check re-arming the timer for the next; a complete close cancels the chain and arms the
-     * delete deadline. While the timer is not armed (a new connection, or its timer firing) a
-     * deadline written becomes the timer word, and {@link #arm} keeps both values exact when the
-     * engine arms the timer. Only a deadline that differs from an armed timer's (a half-closed
-     * connection's second expire chain, an attempt timeout other than 5 s, a delete deadline later
-     * than the pending expire check, until that check fires) goes to {@link #deadlineMap}.
+     * check re-arming the timer for the next. While the timer is not armed (a new connection, or
+     * its timer firing) a deadline written becomes the timer word, and {@link #arm} keeps both
+     * values exact when the engine arms the timer. A complete close cancels the chain and sets the
+     * delete deadline, the last packet time plus the close or reset delay, later than the armed
+     * check: a code in the slot row says so ({@link #FROM_LAST}), as for a half close's second
+     * chain (the last packet time plus Zeek's session timer), until the last packet time moves
+     * or the timer is armed for it. Only a deadline neither rule gives (a chain check of a
+     * half-closed connection, an attempt timeout other than 5 s, a packet after a close moving
+     * the last packet time) goes to {@link #deadlineMap}.
      *
      * @param s a slot
      * @return the deadline; 0 when none or not TCP
@@ -735,6 +753,10 @@ final class Connections {
         int f = (int) row[b + S_FLAGS];
         if ((f & F_ATTEMPT_AT_TIMER) != 0) {
             return row[b + S_TIMER];
+        }
+        int k = (int) (row[b + S_MISC] >>> FROM_LAST_SHIFT) & 3;
+        if (k != 0) {
+            return Tcp.plus(row[b + S_LAST], fromLast[k]);
         }
         return (f & F_DEADLINE_MAP) != 0 ? deadlineMap.get(2 * s) : 0;
     }
@@ -773,31 +795,54 @@ final class Connections {
             timer = expire != 0 ? expire : attempt;
             row[b + S_TIMER] = timer;
         }
+        int k = 0;
+        boolean attemptMapped = false;
+        boolean expireMapped = false;
         if (attempt != 0) {
             if (attempt == timer) {
                 f |= F_ATTEMPT_AT_TIMER;
             } else {
-                f |= F_DEADLINE_MAP;
-                deadlineMap.put(2 * s, attempt);
+                long last = row[b + S_LAST];
+                k = 1;
+                while (k < fromLast.length && Tcp.plus(last, fromLast[k]) != attempt) {
+                    k++;
+                }
+                if (k == fromLast.length) {
+                    k = 0;
+                    attemptMapped = true;
+                    deadlineMap.put(2 * s, attempt);
+                }
             }
         }
         if (expire != 0) {
             if (expire == timer) {
                 f |= F_EXPIRE_AT_TIMER;
             } else {
-                f |= F_DEADLINE_MAP;
+                expireMapped = true;
                 deadlineMap.put(2 * s + 1, expire);
             }
         }
         if ((w & F_DEADLINE_MAP) != 0) {
-            if ((f & F_ATTEMPT_AT_TIMER) != 0 || attempt == 0) {
+            if (!attemptMapped) {
                 deadlineMap.remove(2 * s);
             }
-            if ((f & F_EXPIRE_AT_TIMER) != 0 || expire == 0) {
+            if (!expireMapped) {
                 deadlineMap.remove(2 * s + 1);
             }
         }
+        if (attemptMapped || expireMapped) {
+            f |= F_DEADLINE_MAP;
+        }
+        row[b + S_MISC] = (row[b + S_MISC] & ~FROM_LAST) | (long) k << FROM_LAST_SHIFT;
         row[b + S_FLAGS] = (w & HIGH) | (f & LOW);
+    }
+
+    /** Before the last packet time of slot {@code s} changes: keeps an attempt deadline derived from it. */
+    private void keepAttempt(int s) {
+        int b = base(s);
+        deadlineMap.put(2 * s, attemptAt(s));
+        row[b + S_MISC] &= ~FROM_LAST;
+        row[b + S_FLAGS] |= F_DEADLINE_MAP;
     }
 
     /** @return the index, in the table's slab, of slot 0's timer word: the timer wheel's deadlines */

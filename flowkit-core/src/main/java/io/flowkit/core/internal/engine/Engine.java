@@ -183,7 +183,8 @@ public final class Engine implements TimerWheel.Expiry {
         this.pendingGauge = pending == null ? null
                 : new BoundGauge(Bound.PENDING, maxPending, sink::boundReached);
         this.table = new ConnectionTable(Math.min(slots, 1024), slots, Connections.WORDS);
-        this.c = new Connections(table, !config.progressAges().isEmpty());
+        this.c = new Connections(table, !config.progressAges().isEmpty(), config.tcpCloseTimeout().toNanos(),
+                config.tcpResetTimeout().toNanos());
         this.wheel = new TimerWheel(table.capacity(), 0, table.slab(), table.stride(), Connections.timerWordOffset());
         tunnels.grow(table.capacity());
         this.localNets = new NetworkSet(config.localNetworks());

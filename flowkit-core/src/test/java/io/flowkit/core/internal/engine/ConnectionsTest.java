@@ -17,9 +17,11 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectionsTest {
     private static final long GIB4 = 1L << 32;
+    private static final long CLOSE_DELAY = 5_000_000_000L;
+    private static final long RESET_DELAY = 7_000_000_000L;
 
     private static Connections connections(int slots) {
-        return new Connections(new ConnectionTable(slots, slots, Connections.WORDS), false);
+        return new Connections(new ConnectionTable(slots, slots, Connections.WORDS), false, CLOSE_DELAY, RESET_DELAY);
     }
 
     @Test
@@ -320,6 +322,62 @@ class ConnectionsTest {
         c.expireAt(2, 11);
         assertThat(c.attemptAt(2)).isZero();
         assertThat(c.expireAt(2)).isEqualTo(11);
+    }
+
+    @Test
+    void derivesADeleteDeadlineFromTheLastPacketTimeUntilItMoves() {
+        Connections c = connections(2);
+        long t0 = 1_700_000_000_000_000_000L;
+        c.init(0, t0, 0, 0, true);
+        c.expireAt(0, t0 + 5_000_000_000L);
+        c.arm(0, t0 + 5_000_000_000L);
+        long last = t0 + 2_000_000_000L;
+        c.last(0, last);
+        // complete close: the chain ends, the delete deadline is later than the armed check
+        c.expireAt(0, 0);
+        c.attemptAt(0, last + CLOSE_DELAY);
+        assertThat(c.attemptAt(0)).isEqualTo(last + CLOSE_DELAY);
+        c.attemptAt(0, last + RESET_DELAY);
+        assertThat(c.attemptAt(0)).isEqualTo(last + RESET_DELAY);
+        c.attemptAt(0, last + 6_000_000_000L); // a half close's second chain
+        assertThat(c.attemptAt(0)).isEqualTo(last + 6_000_000_000L);
+        c.attemptAt(0, last + CLOSE_DELAY + 1); // no rule gives it: stored
+        assertThat(c.attemptAt(0)).isEqualTo(last + CLOSE_DELAY + 1);
+        c.attemptAt(0, last + RESET_DELAY);
+        // a later packet moves the last packet time: the deadline stays where it was
+        c.last(0, last);
+        assertThat(c.attemptAt(0)).isEqualTo(last + RESET_DELAY);
+        c.last(0, last + 1);
+        assertThat(c.attemptAt(0)).isEqualTo(last + RESET_DELAY);
+        assertThat(c.last(0)).isEqualTo(last + 1);
+        c.attemptAt(0, last + 1 + CLOSE_DELAY);
+        c.last(0, last - 7); // and backwards
+        assertThat(c.attemptAt(0)).isEqualTo(last + 1 + CLOSE_DELAY);
+        // near the end of time the delay saturates as the engine's deadlines do
+        c.last(0, Long.MAX_VALUE - 1);
+        c.attemptAt(0, Long.MAX_VALUE);
+        assertThat(c.attemptAt(0)).isEqualTo(Long.MAX_VALUE);
+        c.last(0, Long.MAX_VALUE);
+        assertThat(c.attemptAt(0)).isEqualTo(Long.MAX_VALUE);
+        // the timer armed for the delete deadline: it is the timer word
+        c.last(0, last);
+        c.attemptAt(0, last + CLOSE_DELAY);
+        c.disarm(0);
+        c.arm(0, last + CLOSE_DELAY);
+        c.last(0, last + 3);
+        assertThat(c.attemptAt(0)).isEqualTo(last + CLOSE_DELAY);
+        assertThat(c.expireAt(0)).isZero();
+        // a UDP flow's packets never look like a derived deadline
+        c.init(1, t0, 1, 0, false);
+        c.addPayload(2, 10);
+        c.addPayload(3, 10);
+        c.last(1, t0 + 1);
+        assertThat(c.attemptAt(1)).isZero();
+        assertThat(c.sent(2)).isTrue();
+        c.release(0);
+        c.init(0, t0, 2, 0, true);
+        c.last(0, t0 + 9);
+        assertThat(c.attemptAt(0)).isZero();
     }
 
     @Test
