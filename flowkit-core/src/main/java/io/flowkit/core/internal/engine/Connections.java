@@ -4,6 +4,7 @@ import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import io.flowkit.core.internal.table.ConnectionTable;
+import io.flowkit.core.internal.timer.TimerWheel;
 import java.util.Arrays;
 
 /**
@@ -14,7 +15,7 @@ import java.util.Arrays;
  * <p><b>Why rows.</b> With a million connections open, consecutive packets belong to different
  * connections and every array a packet touches costs a cache miss. Kept as one array per field
  * (struct of arrays) a packet touched about twenty lines; kept as rows, a packet reads the
- * index, then one 96-byte slab row (key, recency links and the {@value #WORDS} words here, on
+ * index, then one 88-byte slab row (key, recency links and the {@value #WORDS} words here, on
  * two or three adjacent lines) and, for TCP, one 40-byte TCP row. Only fields that a packet never
  * touches (the progress deadline, rare overflow values) stay outside the rows.
  *
@@ -35,9 +36,8 @@ import java.util.Arrays;
  * uid number; the packed history letters; the history-seen masks and the TCP row number; packets,
  * IP bytes and payload bytes of side 0 in the low and side 1 in the high half of one word each
  * (a TCP connection keeps its reassembly trim points in the payload word instead,
- * {@link #trimSeq(int, int)}); the start time; the timer word, where the engine's timer wheel
- * keeps the connection's deadline and TCP's attempt and expire deadlines usually are
- * ({@link #attemptAt(int)}). <b>TCP row</b> ({@value #TCP_STRIDE} ints): per side the endpoint flags
+ * {@link #trimSeq(int, int)}); the start time. TCP's attempt and expire deadlines are usually the
+ * timer wheel's own deadline word for the slot ({@link #attemptAt(int)}). <b>TCP row</b> ({@value #TCP_STRIDE} ints): per side the endpoint flags
  * (with the retransmission counter in their top bits), the start, last and acknowledged sequence
  * numbers and the reassembly point.
  *
@@ -72,9 +72,9 @@ import java.util.Arrays;
  * moves the last packet time later leaves the timer alone, and the timer re-checks the deadlines
  * when it fires.
  *
- * <p><b>Cost.</b> Per slot 72 bytes (the value words, the timer wheel's deadline among them), plus
- * 8 for the progress deadline when progress events are on. Per TCP row 40 bytes (it was 80 while
- * the attempt and expire deadlines had a word each in it beside the wheel's copy, the FIN
+ * <p><b>Cost.</b> Per slot 64 bytes (the value words), plus 8 for the progress deadline when
+ * progress events are on. Per TCP row 40 bytes (it was 80 while the attempt and expire deadlines
+ * had a word each in it beside the wheel's copy, the FIN
  * sequences, the scaled-history counters and the trim points an int each, and the RST positions
  * took the payload word). Side maps cost about 30 bytes per value they hold. Nothing is
  * allocated per packet: the side maps grow only when a value first leaves its half word, the
@@ -101,13 +101,13 @@ final class Connections {
     private static final int F_WIDE_PAYLOAD = 1 << 14;
     /** A deadline may have moved earlier since the timer was last armed (see {@link #takeRearm}). */
     private static final int F_REARM = 1 << 20;
-    /** TCP: {@link #attemptAt(int)} is the timer word ({@link #S_TIMER}). */
+    /** TCP: {@link #attemptAt(int)} is the timer word (the slot's deadline word in the {@link #wheel}). */
     private static final int F_ATTEMPT_AT_TIMER = 1 << 21;
     /** TCP: {@link #expireAt(int)} is the timer word. */
     private static final int F_EXPIRE_AT_TIMER = 1 << 22;
     /** TCP: a deadline that differs from the timer word is in {@link #deadlineMap}. */
     private static final int F_DEADLINE_MAP = 1 << 23;
-    /** The timer word is the timer wheel's deadline: the slot's timer is scheduled or firing. */
+    /** The slot's timer is armed (scheduled, or firing and not yet {@link #disarm}ed): the timer word is the wheel's. */
     private static final int F_ARMED = 1 << 31;
     /** {@code missed_bytes} is in {@link #missed}. */
     private static final int F_MISSED = 1 << 16;
@@ -191,7 +191,7 @@ final class Connections {
     }
 
     /** Value words per slot in the table's slab (see {@link ConnectionTable#slab()}). */
-    static final int WORDS = 9;
+    static final int WORDS = 8;
     /** Words per slab row; a constant, so that a row's index is a multiply-add by a constant. */
     private static final int STRIDE = ConnectionTable.KEY_WORDS + WORDS;
     // slot row words, after the table's key words
@@ -214,11 +214,6 @@ final class Connections {
     /** TCP: the same word holds both sides' trim points (see {@link #trimSeq(int, int)}). */
     private static final int S_TRIMS = S_PAYLOAD;
     private static final int S_START = 7;
-    /**
-     * The timer wheel's deadline of the slot (the engine's wheel keeps its deadlines here, see
-     * {@link #timerWordOffset()}); while the timer is not armed, TCP's deadlines may use it.
-     */
-    private static final int S_TIMER = 8;
 
     // TCP row ints: five per side
     private static final int EP_INTS = 5;
@@ -236,6 +231,8 @@ final class Connections {
     int capacity;
 
     private final ConnectionTable table;
+    /** The engine's timer wheel: a slot's deadline word there is its timer word ({@link #attemptAt(int)}). */
+    private final TimerWheel wheel;
     /** The table's slab: slot rows, each the key words and then {@value #WORDS} words of ours. */
     private long[] row;
     /** Delays after the last packet that TCP's attempt word holds: 0, close, reset, session timer. */
@@ -279,15 +276,17 @@ final class Connections {
      * Creates the rows, in the value words of a table's slab.
      *
      * @param table      the connection table, made with {@value #WORDS} value words
+     * @param wheel      the engine's timer wheel, one timer per slot of the table
      * @param progress   whether progress events are on (else no column holds their deadlines)
      * @param closeDelay TCP's delete delay after a close (see {@link #attemptAt(int)})
      * @param resetDelay TCP's delete delay after a reset
      */
-    Connections(ConnectionTable table, boolean progress, long closeDelay, long resetDelay) {
+    Connections(ConnectionTable table, TimerWheel wheel, boolean progress, long closeDelay, long resetDelay) {
         if (table.stride() != STRIDE) {
             throw new IllegalArgumentException("table rows have " + table.stride() + " words, not " + STRIDE);
         }
         this.table = table;
+        this.wheel = wheel;
         this.progress = progress;
         this.fromLast = new long[] {0, closeDelay, resetDelay, Tcp.SESSION_TIMER};
         this.capacity = 0;
@@ -732,7 +731,8 @@ final class Connections {
      * {@link #F_SECOND_EXPIRE}, {@link #F_DELETE_PENDING}).
      *
      * <p>The TCP deadlines are almost always the timer wheel's own deadline for the connection,
-     * so they are not stored beside it: a flag each says "the timer word" ({@link #S_TIMER}). A
+     * so they are not stored beside it: a flag each says "the timer word" (the slot's deadline word in
+     * the {@link #wheel}, {@link TimerWheel#hold}). A
      * SYN sets the attempt deadline to the first expire check (both 5 s after it by default), and
      * the timer is armed for it; once the attempt timer has fired only the expire chain runs, each
      * check re-arming the timer for the next. While the timer is not armed (a new connection, or
@@ -752,7 +752,7 @@ final class Connections {
         int b = base(s);
         int f = (int) row[b + S_FLAGS];
         if ((f & F_ATTEMPT_AT_TIMER) != 0) {
-            return row[b + S_TIMER];
+            return wheel.deadline(s);
         }
         int k = (int) (row[b + S_MISC] >>> FROM_LAST_SHIFT) & 3;
         if (k != 0) {
@@ -772,7 +772,7 @@ final class Connections {
         int b = base(s);
         int f = (int) row[b + S_FLAGS];
         if ((f & F_EXPIRE_AT_TIMER) != 0) {
-            return row[b + S_TIMER];
+            return wheel.deadline(s);
         }
         return (f & F_DEADLINE_MAP) != 0 ? deadlineMap.get(2 * s + 1) : 0;
     }
@@ -785,16 +785,21 @@ final class Connections {
 
     /** Stores both TCP deadlines of slot {@code s} (0: none) as {@link #attemptAt(int)} describes. */
     private void deadlines(int s, long attempt, long expire) {
+        long timer;
+        if ((flags(s) & F_ARMED) != 0) {
+            timer = wheel.deadline(s);
+        } else {
+            timer = expire != 0 ? expire : attempt;
+            wheel.hold(s, timer);
+        }
+        deadlines(s, attempt, expire, timer);
+    }
+
+    /** Stores both TCP deadlines of slot {@code s} given the value of its timer word. */
+    private void deadlines(int s, long attempt, long expire, long timer) {
         int b = base(s);
         long w = row[b + S_FLAGS];
         int f = (int) w & ~(F_ATTEMPT_AT_TIMER | F_EXPIRE_AT_TIMER | F_DEADLINE_MAP);
-        long timer;
-        if ((f & F_ARMED) != 0) {
-            timer = row[b + S_TIMER];
-        } else {
-            timer = expire != 0 ? expire : attempt;
-            row[b + S_TIMER] = timer;
-        }
         int k = 0;
         boolean attemptMapped = false;
         boolean expireMapped = false;
@@ -845,11 +850,6 @@ final class Connections {
         row[b + S_FLAGS] |= F_DEADLINE_MAP;
     }
 
-    /** @return the index, in the table's slab, of slot 0's timer word: the timer wheel's deadlines */
-    static int timerWordOffset() {
-        return ConnectionTable.KEY_WORDS + S_TIMER;
-    }
-
     /**
      * Tells whether the slot's timer is armed: scheduled in the wheel, or firing and not yet
      * {@link #disarm}ed.
@@ -861,25 +861,28 @@ final class Connections {
         return (flags(s) & F_ARMED) != 0;
     }
 
-    /** @return the deadline the slot's armed timer was scheduled for */
-    long armedAt(int s) {
-        return row[base(s) + S_TIMER];
-    }
-
     /**
-     * Before the engine schedules slot {@code s}'s timer for {@code at}: the timer word becomes
-     * {@code at} (the wheel writes the same), and the TCP deadlines stay exact.
+     * Schedules slot {@code s}'s timer in the wheel for {@code at}, keeping the TCP deadlines
+     * exact: those at the timer word move to {@link #deadlineMap} or to a {@link #FROM_LAST} code
+     * unless they are {@code at}, and those equal to {@code at} move to the timer word.
      *
      * @param s  a live slot
-     * @param at the deadline the timer is scheduled for
+     * @param at the deadline
      */
     void arm(int s, long at) {
-        long attempt = attemptAt(s);
-        long expire = expireAt(s);
-        int i = base(s) + S_FLAGS;
-        row[i] |= F_ARMED & LOW;
-        row[base(s) + S_TIMER] = at;
-        deadlines(s, attempt, expire);
+        int b = base(s);
+        long w = row[b + S_FLAGS];
+        if ((w & (F_ATTEMPT_AT_TIMER | F_EXPIRE_AT_TIMER | F_DEADLINE_MAP)) != 0 || (row[b + S_MISC] & FROM_LAST) != 0) {
+            long timer = wheel.deadline(s);
+            if (at != timer) {
+                long attempt = attemptAt(s);
+                long expire = expireAt(s);
+                deadlines(s, attempt, expire, at);
+                w = row[b + S_FLAGS];
+            }
+        }
+        row[b + S_FLAGS] = w | (F_ARMED & LOW);
+        wheel.schedule(s, at);
     }
 
     /** The slot's timer fired: the timer word is free until the engine arms it again. */

@@ -40,10 +40,8 @@ import java.util.Map;
  * new inactivity timeout, a timestamp going backwards: {@code Connections.takeRearm}), so that at
  * a million open connections an ordinary packet costs no cache miss in the wheel's arrays; the
  * wheel then holds exactly what re-arming after every packet would hold, since re-arming never
- * moves a deadline later. The wheel keeps each connection's deadline in the connection's slab
- * row ({@code Connections.timerWordOffset}), where a packet deciding whether to re-arm already
- * is and where the TCP attempt and expire deadlines equal to it are not stored again
- * ({@code Connections.arm}).
+ * moves a deadline later. The TCP attempt and expire deadlines equal to the wheel's deadline for
+ * the connection are not stored again ({@code Connections.arm}).
  *
  * <p><b>Bounds.</b> The table grows by doubling up to {@code maxConnections}; at the bound the
  * least recently active connection is removed first ({@link CloseReason#EVICTED}). The pending
@@ -183,9 +181,9 @@ public final class Engine implements TimerWheel.Expiry {
         this.pendingGauge = pending == null ? null
                 : new BoundGauge(Bound.PENDING, maxPending, sink::boundReached);
         this.table = new ConnectionTable(Math.min(slots, 1024), slots, Connections.WORDS);
-        this.c = new Connections(table, !config.progressAges().isEmpty(), config.tcpCloseTimeout().toNanos(),
+        this.wheel = new TimerWheel(table.capacity(), 0);
+        this.c = new Connections(table, wheel, !config.progressAges().isEmpty(), config.tcpCloseTimeout().toNanos(),
                 config.tcpResetTimeout().toNanos());
-        this.wheel = new TimerWheel(table.capacity(), 0, table.slab(), table.stride(), Connections.timerWordOffset());
         tunnels.grow(table.capacity());
         this.localNets = new NetworkSet(config.localNetworks());
         List<Long> values = new ArrayList<>(List.of(config.udpInactivityTimeout().toNanos(),
@@ -340,9 +338,8 @@ public final class Engine implements TimerWheel.Expiry {
         if (prog != 0 && prog < d) {
             d = prog;
         }
-        if (!c.armed(s) || d < c.armedAt(s)) {
+        if (!c.armed(s) || d < wheel.deadline(s)) {
             c.arm(s, d);
-            wheel.schedule(s, d);
         }
     }
 
@@ -646,7 +643,6 @@ public final class Engine implements TimerWheel.Expiry {
             c.grow(cap);
             tunnels.grow(cap);
             wheel.grow(cap);
-            wheel.deadlines(table.slab());
             if (links != null) {
                 links.grow(cap);
             }

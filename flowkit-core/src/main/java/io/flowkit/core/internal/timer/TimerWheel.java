@@ -18,11 +18,8 @@ import java.util.Arrays;
  * (0.27 s, 17 s, 18 min, 19.5 h). A timer goes to the finest level whose whole span covers its
  * distance from now; when time reaches a coarse bucket its timers cascade to finer levels. The
  * buckets are circular doubly linked lists threaded through one {@code long} array (a node's two
- * links in one word), with one sentinel node per bucket placed before the slot nodes, so schedule
- * and cancel are O(1) and no object exists per timer. A slot's deadline is one {@code long} in an
- * array that may belong to the caller ({@link #TimerWheel(int, long, long[], int, int)}): the
- * connection engine keeps it in the connection's row, where a packet that re-arms the timer
- * already is, and where the engine keeps other deadlines equal to it without a copy.
+ * links and its deadline side by side), with one sentinel node per bucket placed before the slot
+ * nodes, so schedule and cancel are O(1) and no object exists per timer.
  *
  * <p><b>Invariant.</b> A pending timer sits in a bucket that {@link #advance} visits no later than
  * the first advance to a time at or past its deadline. Advancing always re-checks the level-0
@@ -44,8 +41,10 @@ import java.util.Arrays;
  *
  * <p><b>Cost.</b> O(1) schedule and cancel; advance costs O(buckets passed + timers visited),
  * each timer cascading at most once per level, and a level-0 bucket is walked only when its
- * earliest timer may be due. Memory: 16 bytes per slot (two links, and the deadline here or in the
- * caller's array) plus 1,088 bucket sentinels and 256 bounds.
+ * earliest timer may be due. Memory: 16 bytes per slot (deadline and two links) plus 1,088
+ * bucket sentinels and 256 bounds. A slot's deadline word also serves its owner while the slot is
+ * not scheduled ({@link #hold}): the connection engine keeps a TCP deadline there, which is then
+ * usually the deadline the slot is scheduled for.
  */
 public final class TimerWheel {
     private static final int[] SHIFT = {20, 28, 34, 40, 46};
@@ -79,14 +78,12 @@ public final class TimerWheel {
         void expired(int slot, long deadline, long now);
     }
 
-    /** One word per node (bucket sentinels first, then one node per slot): next in the low and previous in the high half. */
+    /**
+     * Two words per node (bucket sentinels first, then one node per slot): the links, next in the
+     * low and previous in the high half, then the slot's deadline. A timer's links and deadline
+     * share a cache line, so moving it costs one miss, not three.
+     */
     private long[] nodes;
-    /** Slot {@code s}'s deadline is {@code deadlines[s * stride + offset]}. */
-    private long[] deadlines;
-    private final int stride;
-    private final int offset;
-    /** Whether {@link #deadlines} is the wheel's own array (grown by {@link #grow}) or the caller's. */
-    private final boolean ownDeadlines;
     private int capacity;
     /** Per level-0 bucket, at most the earliest deadline linked into it ({@link Long#MAX_VALUE}: none). */
     private final long[] low = new long[BUCKETS[0]];
@@ -106,47 +103,10 @@ public final class TimerWheel {
      * @param startNanos the initial time
      */
     public TimerWheel(int capacity, long startNanos) {
-        this(capacity, startNanos, new long[capacity], 1, 0, true);
-    }
-
-    /**
-     * Creates an empty wheel that keeps slot {@code s}'s deadline in the caller's array, at
-     * {@code deadlines[s * stride + offset]}: the wheel writes it when the slot is scheduled and
-     * reads it while the slot is scheduled or firing; the caller may use the word while the slot
-     * is not scheduled, and must call {@link #deadlines(long[])} when it replaces the array.
-     *
-     * @param capacity   slots to start with
-     * @param startNanos the initial time
-     * @param deadlines  the array holding the deadlines, long enough for {@code capacity} slots
-     * @param stride     words from one slot's deadline to the next one's
-     * @param offset     index of slot 0's deadline
-     */
-    public TimerWheel(int capacity, long startNanos, long[] deadlines, int stride, int offset) {
-        this(capacity, startNanos, deadlines, stride, offset, false);
-    }
-
-    private TimerWheel(int capacity, long startNanos, long[] deadlines, int stride, int offset, boolean own) {
-        nodes = new long[SENTINELS + capacity];
-        this.deadlines = deadlines;
-        this.stride = stride;
-        this.offset = offset;
-        this.ownDeadlines = own;
+        nodes = new long[2 * (SENTINELS + capacity)];
         this.capacity = capacity;
         clear();
         now = startNanos;
-    }
-
-    /**
-     * Points the wheel at the caller's replaced deadline array (see
-     * {@link #TimerWheel(int, long, long[], int, int)}), which holds the same deadlines.
-     *
-     * @param array the array now holding the deadlines
-     */
-    public void deadlines(long[] array) {
-        if (ownDeadlines) {
-            throw new IllegalStateException("the wheel keeps its own deadlines");
-        }
-        deadlines = array;
     }
 
     /**
@@ -159,10 +119,7 @@ public final class TimerWheel {
         if (capacity <= old) {
             return;
         }
-        nodes = Arrays.copyOf(nodes, SENTINELS + capacity);
-        if (ownDeadlines) {
-            deadlines = Arrays.copyOf(deadlines, capacity);
-        }
+        nodes = Arrays.copyOf(nodes, 2 * (SENTINELS + capacity));
         for (int n = SENTINELS + old; n < SENTINELS + capacity; n++) {
             links(n, UNSCHEDULED, UNSCHEDULED);
         }
@@ -206,13 +163,27 @@ public final class TimerWheel {
     }
 
     /**
-     * Returns a slot's deadline.
+     * Returns a slot's deadline word: the deadline it is scheduled for, or was last scheduled for
+     * while it fires; for a slot that is not scheduled, the last value stored by
+     * {@link #schedule} or {@link #hold}.
      *
-     * @param slot a scheduled slot
+     * @param slot the slot
      * @return its deadline in nanoseconds
      */
     public long deadline(int slot) {
         return deadlineOf(slot);
+    }
+
+    /**
+     * Stores a value in the deadline word of a slot that is not scheduled, without scheduling it:
+     * the caller may keep a deadline of its own there, beside the links the slot's timer will use,
+     * until it schedules the slot ({@link #schedule} overwrites it).
+     *
+     * @param slot a slot whose timer is not scheduled (it may be firing)
+     * @param value the value {@link #deadline} returns until the slot is scheduled
+     */
+    public void hold(int slot, long value) {
+        nodes[2 * (SENTINELS + slot) + 1] = value;
     }
 
     /**
@@ -228,7 +199,7 @@ public final class TimerWheel {
         } else {
             count++;
         }
-        deadlines[slot * stride + offset] = at;
+        nodes[2 * node + 1] = at;
         link(node, bucketFor(at));
     }
 
@@ -262,7 +233,7 @@ public final class TimerWheel {
 
     private void link(int node, int sentinel) {
         if (sentinel < BUCKETS[0]) {
-            low[sentinel] = Math.min(low[sentinel], deadlineOf(node - SENTINELS));
+            low[sentinel] = Math.min(low[sentinel], nodes[2 * node + 1]);
         }
         int last = prev(sentinel);
         next(last, node);
@@ -271,7 +242,7 @@ public final class TimerWheel {
     }
 
     private void unlink(int node) {
-        long l = nodes[node];
+        long l = nodes[2 * node];
         int p = (int) (l >> 32);
         int n = (int) l;
         next(p, n);
@@ -346,7 +317,7 @@ public final class TimerWheel {
         int node = next(sentinel);
         while (node != sentinel) {
             int following = next(node);
-            long d = deadlineOf(node - SENTINELS);
+            long d = nodes[2 * node + 1];
             if (d <= to) {
                 unlink(node);
                 due(node, node - SENTINELS);
@@ -378,7 +349,7 @@ public final class TimerWheel {
         while (node != sentinel) {
             int following = next(node);
             int slot = node - SENTINELS;
-            long at = deadlineOf(slot);
+            long at = nodes[2 * node + 1];
             if (at <= to) {
                 due(node, slot);
             } else {
@@ -389,26 +360,28 @@ public final class TimerWheel {
     }
 
     private long deadlineOf(int slot) {
-        return deadlines[slot * stride + offset];
+        return nodes[2 * (SENTINELS + slot) + 1];
     }
 
     private int next(int node) {
-        return (int) nodes[node];
+        return (int) nodes[2 * node];
     }
 
     private int prev(int node) {
-        return (int) (nodes[node] >> 32);
+        return (int) (nodes[2 * node] >> 32);
     }
 
     private void next(int node, int n) {
-        nodes[node] = (nodes[node] & ~LOW) | (n & LOW);
+        int i = 2 * node;
+        nodes[i] = (nodes[i] & ~LOW) | (n & LOW);
     }
 
     private void prev(int node, int p) {
-        nodes[node] = (nodes[node] & LOW) | (long) p << 32;
+        int i = 2 * node;
+        nodes[i] = (nodes[i] & LOW) | (long) p << 32;
     }
 
     private void links(int node, int n, int p) {
-        nodes[node] = (long) p << 32 | (n & LOW);
+        nodes[2 * node] = (long) p << 32 | (n & LOW);
     }
 }

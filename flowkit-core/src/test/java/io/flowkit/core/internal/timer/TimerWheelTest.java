@@ -40,38 +40,24 @@ class TimerWheelTest {
     }
 
     @Test
-    void keepsDeadlinesInTheCallersRowsAndFollowsTheArrayWhenItIsReplaced() {
-        int stride = 5;
-        int offset = 3;
-        long[] rows = new long[4 * stride];
-        TimerWheel w = new TimerWheel(4, 0, rows, stride, offset);
-        long hour = 3_600_000_000_000L;
-        w.schedule(3, 2 * hour + 7);
-        w.schedule(1, 900);
-        w.schedule(0, 5_000_000_003L);
-        assertThat(rows[3 * stride + offset]).isEqualTo(2 * hour + 7);
-        assertThat(rows[stride + offset]).isEqualTo(900);
-        assertThat(rows[offset]).isEqualTo(5_000_000_003L);
-        assertThat(w.deadline(0)).isEqualTo(5_000_000_003L);
-        // the caller's other words are its own
-        assertThat(rows[3 * stride + offset - 1]).isZero();
-        assertThat(advance(w, 1_000)).containsExactly(new Fired(1, 900, 1_000));
-        // the caller doubles its rows, as the connection table does, and the wheel follows
-        rows = java.util.Arrays.copyOf(rows, 8 * stride);
-        w.grow(8);
-        w.deadlines(rows);
-        w.schedule(6, 5_000_000_002L);
-        w.schedule(1, hour);
-        assertThat(rows[6 * stride + offset]).isEqualTo(5_000_000_002L);
-        assertThat(advance(w, 2 * hour + 7)).extracting(Fired::slot).containsExactly(6, 0, 1, 3);
+    void holdsTheOwnersValueInTheDeadlineWordOfASlotNotScheduledAndNeverFiresIt() {
+        TimerWheel w = new TimerWheel(4, 0);
+        w.hold(2, 5_000);
+        assertThat(w.deadline(2)).isEqualTo(5_000);
+        assertThat(w.isScheduled(2)).isFalse();
         assertThat(w.size()).isZero();
-    }
-
-    @Test
-    void refusesAnArrayForTheDeadlinesItKeepsItself() {
-        TimerWheel w = new TimerWheel(2, 0);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> w.deadlines(new long[2]))
-                .isInstanceOf(IllegalStateException.class);
+        w.schedule(1, 7_000);
+        assertThat(advance(w, 10_000)).containsExactly(new Fired(1, 7_000, 10_000));
+        // while it fires and after, the word keeps the deadline until the owner stores another
+        assertThat(w.deadline(1)).isEqualTo(7_000);
+        w.hold(1, 3);
+        assertThat(w.deadline(1)).isEqualTo(3);
+        w.schedule(2, 12_000); // scheduling overwrites the held value
+        assertThat(w.deadline(2)).isEqualTo(12_000);
+        assertThat(advance(w, 20_000)).containsExactly(new Fired(2, 12_000, 20_000));
+        w.cancel(2);
+        w.hold(2, 99);
+        assertThat(advance(w, 1L << 40)).isEmpty();
     }
 
     @Test
