@@ -26,9 +26,9 @@ import java.util.Arrays;
  * and sizes follow their endpoint for free, as Zeek's swapped endpoint objects do.
  *
  * <p><b>Two index spaces.</b> Slot state is indexed by slot {@code s}, or by <em>slot
- * endpoint</em> {@code 2 * s + side}. TCP state (endpoint states, sequence numbers, reassembly
- * points, TCP timers) lives in rows of a pool that a TCP connection takes at creation and gives
- * back at removal, indexed by row or by <em>TCP endpoint</em> {@code 2 * row + side}; UDP, ICMP
+ * endpoint</em> {@code 2 * s + side}. TCP endpoint state (endpoint flags and states, sequence
+ * numbers, reassembly points) lives in rows of a pool that a TCP connection takes at creation and
+ * gives back at removal, indexed by row or by <em>TCP endpoint</em> {@code 2 * row + side}; UDP, ICMP
  * and other connections pay four bytes of their slot row for the (absent) row number. Free rows
  * are chained through side 0's last sequence number.
  *
@@ -37,9 +37,9 @@ import java.util.Arrays;
  * IP bytes and payload bytes of side 0 in the low and side 1 in the high half of one word each
  * (a TCP connection keeps its reassembly trim points in the payload word instead,
  * {@link #trimSeq(int, int)}); the start time. TCP's attempt and expire deadlines are usually the
- * timer wheel's own deadline word for the slot ({@link #attemptAt(int)}). <b>TCP row</b> ({@value #TCP_STRIDE} ints): per side the endpoint flags
- * (with the retransmission counter in their top bits), the start, last and acknowledged sequence
- * numbers and the reassembly point.
+ * timer wheel's own deadline word for the slot ({@link #attemptAt(int)}). <b>TCP row</b>
+ * ({@value #TCP_STRIDE} ints): per side the endpoint flags (with the retransmission counter in
+ * their top bits), the start, last and acknowledged sequence numbers and the reassembly point.
  *
  * <p><b>Narrow halves, sparse overflow.</b> A half word holds what almost every connection needs,
  * in the narrowest type that is exact for it; the rare wider value moves to a side map, and a flag
@@ -107,7 +107,7 @@ final class Connections {
     private static final int F_EXPIRE_AT_TIMER = 1 << 22;
     /** TCP: a deadline that differs from the timer word is in {@link #deadlineMap}. */
     private static final int F_DEADLINE_MAP = 1 << 23;
-    /** The slot's timer is armed (scheduled, or firing and not yet {@link #disarm}ed): the timer word is the wheel's. */
+    /** The slot's timer is armed (scheduled, or firing and not {@link #disarm}ed): the timer word is the wheel's. */
     private static final int F_ARMED = 1 << 31;
     /** {@code missed_bytes} is in {@link #missed}. */
     private static final int F_MISSED = 1 << 16;
@@ -264,7 +264,7 @@ final class Connections {
     private final Int2IntOpenHashMap lastSynMap = new Int2IntOpenHashMap();
     private final Int2IntOpenHashMap lastFinMap = new Int2IntOpenHashMap();
     private final Int2IntOpenHashMap lastRstMap = new Int2IntOpenHashMap();
-    /** TCP deadlines that differ from the timer word: the attempt deadline at {@code 2 * s}, the expire deadline at {@code 2 * s + 1}. */
+    /** TCP deadlines that differ from the timer word: attempt at {@code 2 * s}, expire at {@code 2 * s + 1}. */
     private final Int2LongOpenHashMap deadlineMap = new Int2LongOpenHashMap();
     private final Int2LongOpenHashMap wideCounters = new Int2LongOpenHashMap();
     private final Int2ObjectOpenHashMap<StringBuilder> longHistories = new Int2ObjectOpenHashMap<>();
@@ -872,7 +872,8 @@ final class Connections {
     void arm(int s, long at) {
         int b = base(s);
         long w = row[b + S_FLAGS];
-        if ((w & (F_ATTEMPT_AT_TIMER | F_EXPIRE_AT_TIMER | F_DEADLINE_MAP)) != 0 || (row[b + S_MISC] & FROM_LAST) != 0) {
+        if ((w & (F_ATTEMPT_AT_TIMER | F_EXPIRE_AT_TIMER | F_DEADLINE_MAP)) != 0
+                || (row[b + S_MISC] & FROM_LAST) != 0) {
             long timer = wheel.deadline(s);
             if (at != timer) {
                 long attempt = attemptAt(s);
