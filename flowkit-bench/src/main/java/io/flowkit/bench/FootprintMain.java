@@ -13,21 +13,19 @@ import java.nio.ByteBuffer;
  * Everything the tracker keeps counts: table, index, recency list, timer wheel, every
  * per-connection column and the tracker's fixed tables.
  *
- * <p>Measured with {@code -XX:+UseSerialGC} (JDK 17): <b>153 bytes per TCP connection and 113
- * per UDP flow</b> at 1,000,000 (156 and 116 at 250,000, where the tracker's fixed tables weigh
- * more); TCP connections between IPv6 addresses ({@code ipv6}) take 187 (189 at 250,000). By
+ * <p>Measured with {@code -XX:+UseSerialGC} (JDK 17): <b>161 bytes per TCP connection and 113
+ * per UDP flow</b> at 1,000,000 (164 and 116 at 250,000, where the tracker's fixed tables weigh
+ * more); TCP connections between IPv6 addresses ({@code ipv6}) take 195 (197 at 250,000). By
  * component, per TCP connection: the table's slab row 88 (key 16, recency links 8, the per-packet
- * state of {@code Connections} 64, where TCP keeps its trim points in the word a UDP flow counts
- * payload bytes in), index 8.4 at load 1/2, timer wheel 16 (links and deadline; the TCP attempt
- * and expire deadlines are that deadline word unless they differ from it), TCP row 40 (10 ints:
+ * state of {@code Connections} 64, where the attempt and expire deadlines share the word a UDP
+ * flow counts payload bytes in), index 8.4 at load 1/2, timer wheel 16, TCP row 48 (12 ints:
  * per side flags with the retransmission counter, start, last and acknowledged sequence numbers,
- * reassembly point); a UDP or ICMP flow has no TCP row; tunnel state is one bit; an IPv6 key adds
- * 32 bytes (a side store entry; 33.6 with the store's doubling). The TCP row was 80 bytes (193
- * per TCP connection) before the FIN sequence and the last RST position were derived from the
- * sequence numbers, the deadlines folded into the wheel's, the retransmission counter moved into
- * the flags and the trim points into the slab row; before the per-packet state moved into rows
- * (columns of 62.6 and a TCP row of 76.8) it was 189 and 112; before the storage was compacted
- * both took 306.
+ * reassembly and trim points); a UDP or ICMP flow has no TCP row; tunnel state is one bit; an
+ * IPv6 key adds 32 bytes (a side store entry; 33.6 with the store's doubling). The TCP row was 80
+ * bytes (193 per TCP connection) before the FIN sequence and the last RST position were derived
+ * from the sequence numbers, the two deadlines shared a word and the retransmission counter moved
+ * into the flags; before the per-packet state moved into rows (columns of 62.6 and a TCP row of
+ * 76.8) it was 189 and 112; before the storage was compacted both took 306.
  *
  * <p>With {@code pending} (or {@code pending6} for IPv6) it measures the compressor's pending
  * table instead: that many unanswered SYNs from distinct sources within two seconds (none

@@ -4,7 +4,6 @@ import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap;
 import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import io.flowkit.core.internal.table.ConnectionTable;
-import io.flowkit.core.internal.timer.TimerWheel;
 import java.util.Arrays;
 
 /**
@@ -16,7 +15,7 @@ import java.util.Arrays;
  * connections and every array a packet touches costs a cache miss. Kept as one array per field
  * (struct of arrays) a packet touched about twenty lines; kept as rows, a packet reads the
  * index, then one 88-byte slab row (key, recency links and the {@value #WORDS} words here, on
- * two or three adjacent lines) and, for TCP, one 40-byte TCP row. Only fields that a packet never
+ * two or three adjacent lines) and, for TCP, one 48-byte TCP row. Only fields that a packet never
  * touches (the progress deadline, rare overflow values) stay outside the rows.
  *
  * <p><b>Sides, not roles.</b> Everything that belongs to one endpoint is stored by <em>key
@@ -26,20 +25,19 @@ import java.util.Arrays;
  * and sizes follow their endpoint for free, as Zeek's swapped endpoint objects do.
  *
  * <p><b>Two index spaces.</b> Slot state is indexed by slot {@code s}, or by <em>slot
- * endpoint</em> {@code 2 * s + side}. TCP endpoint state (endpoint flags and states, sequence
- * numbers, reassembly points) lives in rows of a pool that a TCP connection takes at creation and
- * gives back at removal, indexed by row or by <em>TCP endpoint</em> {@code 2 * row + side}; UDP, ICMP
+ * endpoint</em> {@code 2 * s + side}. TCP state (endpoint states, sequence numbers, reassembly
+ * points, TCP timers) lives in rows of a pool that a TCP connection takes at creation and gives
+ * back at removal, indexed by row or by <em>TCP endpoint</em> {@code 2 * row + side}; UDP, ICMP
  * and other connections pay four bytes of their slot row for the (absent) row number. Free rows
  * are chained through side 0's last sequence number.
  *
  * <p><b>Slot row</b> ({@value #WORDS} value words): last packet time; flags and the low 32 bits of the
  * uid number; the packed history letters; the history-seen masks and the TCP row number; packets,
  * IP bytes and payload bytes of side 0 in the low and side 1 in the high half of one word each
- * (a TCP connection keeps its reassembly trim points in the payload word instead,
- * {@link #trimSeq(int, int)}); the start time. TCP's attempt and expire deadlines are usually the
- * timer wheel's own deadline word for the slot ({@link #attemptAt(int)}). <b>TCP row</b>
- * ({@value #TCP_STRIDE} ints): per side the endpoint flags (with the retransmission counter in
- * their top bits), the start, last and acknowledged sequence numbers and the reassembly point.
+ * (a TCP connection keeps its attempt and expire deadlines in the payload word instead,
+ * {@link #attemptAt(int)}); the start time. <b>TCP row</b> ({@value #TCP_STRIDE} ints): per side the
+ * endpoint flags (with the retransmission counter in their top bits), the start, last and
+ * acknowledged sequence numbers, the reassembly point and the trim point.
  *
  * <p><b>Narrow halves, sparse overflow.</b> A half word holds what almost every connection needs,
  * in the narrowest type that is exact for it; the rare wider value moves to a side map, and a flag
@@ -59,7 +57,7 @@ import java.util.Arrays;
  * derived from the FIN sequence ({@link #histLastFin(int)}); the FIN sequence and the last RST
  * position are derived from the last and start sequence numbers, where a FIN or RST almost always
  * leaves them ({@link #finSeq(int)}, {@link #histLastRst(int)}); the attempt and expire deadlines
- * are the timer wheel's deadline unless they differ from it ({@link #attemptAt(int)}).</li>
+ * share a word unless both are pending and differ ({@link #attemptAt(int)}).</li>
  * </ul>
  *
  * <p><b>History.</b> Zeek's history string is kept as 5-bit letter codes packed twelve to a
@@ -73,11 +71,9 @@ import java.util.Arrays;
  * when it fires.
  *
  * <p><b>Cost.</b> Per slot 64 bytes (the value words), plus 8 for the progress deadline when
- * progress events are on. Per TCP row 40 bytes (it was 80 while the attempt and expire deadlines
- * had a word each in it beside the wheel's copy, the FIN
- * sequences, the scaled-history counters and the trim points an int each, and the RST positions
- * took the payload word). Side maps cost about 30 bytes per value they hold. Nothing is
- * allocated per packet: the side maps grow only when a value first leaves its half word, the
+ * progress events are on. Per TCP row 48 bytes (it was 80 while the two deadlines had a word each
+ * in it, the FIN sequences and the scaled-history counters an int each and the RST positions the payload word). Side maps cost about 30 bytes per value they hold. Nothing
+ * is allocated per packet: the side maps grow only when a value first leaves its half word, the
  * pool and the rows only when the table grows.
  */
 final class Connections {
@@ -101,14 +97,12 @@ final class Connections {
     private static final int F_WIDE_PAYLOAD = 1 << 14;
     /** A deadline may have moved earlier since the timer was last armed (see {@link #takeRearm}). */
     private static final int F_REARM = 1 << 20;
-    /** TCP: {@link #attemptAt(int)} is the timer word (the slot's deadline word in the {@link #wheel}). */
-    private static final int F_ATTEMPT_AT_TIMER = 1 << 21;
-    /** TCP: {@link #expireAt(int)} is the timer word. */
-    private static final int F_EXPIRE_AT_TIMER = 1 << 22;
-    /** TCP: a deadline that differs from the timer word is in {@link #deadlineMap}. */
-    private static final int F_DEADLINE_MAP = 1 << 23;
-    /** The slot's timer is armed (scheduled, or firing and not {@link #disarm}ed): the timer word is the wheel's. */
-    private static final int F_ARMED = 1 << 31;
+    /** TCP: the deadline word ({@link #S_DEADLINE}) holds {@link #attemptAt(int)}. */
+    private static final int F_ATTEMPT_IN_WORD = 1 << 21;
+    /** TCP: the deadline word holds {@link #expireAt(int)} (with the bit above, both: they are equal). */
+    private static final int F_EXPIRE_IN_WORD = 1 << 22;
+    /** TCP: the attempt deadline differs from the expire deadline in the word and is in {@link #attemptMap}. */
+    private static final int F_ATTEMPT_MAP = 1 << 23;
     /** {@code missed_bytes} is in {@link #missed}. */
     private static final int F_MISSED = 1 << 16;
     /** Bad-checksum counts of a UDP or ICMP connection are in {@link #udpChecksums}. */
@@ -199,24 +193,18 @@ final class Connections {
     /** Flags in the low half, the uid number's low 32 bits in the high half. */
     private static final int S_FLAGS = 1;
     private static final int S_HIST = 2;
-    /**
-     * History-seen masks in bits 0..15; in bits 16..17 a code {@code k} saying that TCP's attempt
-     * deadline is the last packet time plus {@code fromLast[k]} (see {@link #attemptAt(int)});
-     * the TCP row (or -1) in the high half.
-     */
+    /** History-seen masks in bits 0..15, the TCP row (or -1) in the high half. */
     private static final int S_MISC = 3;
-    private static final int FROM_LAST_SHIFT = 16;
-    private static final long FROM_LAST = 3L << FROM_LAST_SHIFT;
     private static final int S_PACKETS = 4;
     private static final int S_IP_BYTES = 5;
     /** UDP and ICMP: payload bytes (side 0 low, side 1 high). */
     private static final int S_PAYLOAD = 6;
-    /** TCP: the same word holds both sides' trim points (see {@link #trimSeq(int, int)}). */
-    private static final int S_TRIMS = S_PAYLOAD;
+    /** TCP: the same word holds the attempt and expire deadlines (see {@link #attemptAt(int)}). */
+    private static final int S_DEADLINE = S_PAYLOAD;
     private static final int S_START = 7;
 
-    // TCP row ints: five per side
-    private static final int EP_INTS = 5;
+    // TCP row ints: six per side
+    private static final int EP_INTS = 6;
     private static final int TCP_STRIDE = 2 * EP_INTS;
     /** Endpoint flags in bits 0..21, the narrow retransmission counter above. */
     private static final int T_FLAGS = 0;
@@ -224,6 +212,7 @@ final class Connections {
     private static final int T_LAST = 2;
     private static final int T_ACK = 3;
     private static final int T_REASSEM = 4;
+    private static final int T_TRIM = 5;
 
     private static final long LOW = 0xFFFF_FFFFL;
     private static final long HIGH = 0xFFFF_FFFF_0000_0000L;
@@ -231,12 +220,8 @@ final class Connections {
     int capacity;
 
     private final ConnectionTable table;
-    /** The engine's timer wheel: a slot's deadline word there is its timer word ({@link #attemptAt(int)}). */
-    private final TimerWheel wheel;
     /** The table's slab: slot rows, each the key words and then {@value #WORDS} words of ours. */
     private long[] row;
-    /** Delays after the last packet that TCP's attempt word holds: 0, close, reset, session timer. */
-    private final long[] fromLast;
     /** Whether progress events are on; {@link #progressAt} is empty when not. */
     private final boolean progress;
     /** Next progress event (start plus an age, see {@link ProgressAges}); 0 when none. */
@@ -264,8 +249,7 @@ final class Connections {
     private final Int2IntOpenHashMap lastSynMap = new Int2IntOpenHashMap();
     private final Int2IntOpenHashMap lastFinMap = new Int2IntOpenHashMap();
     private final Int2IntOpenHashMap lastRstMap = new Int2IntOpenHashMap();
-    /** TCP deadlines that differ from the timer word: attempt at {@code 2 * s}, expire at {@code 2 * s + 1}. */
-    private final Int2LongOpenHashMap deadlineMap = new Int2LongOpenHashMap();
+    private final Int2LongOpenHashMap attemptMap = new Int2LongOpenHashMap();
     private final Int2LongOpenHashMap wideCounters = new Int2LongOpenHashMap();
     private final Int2ObjectOpenHashMap<StringBuilder> longHistories = new Int2ObjectOpenHashMap<>();
     private final Int2LongOpenHashMap oldUids = new Int2LongOpenHashMap();
@@ -275,20 +259,15 @@ final class Connections {
     /**
      * Creates the rows, in the value words of a table's slab.
      *
-     * @param table      the connection table, made with {@value #WORDS} value words
-     * @param wheel      the engine's timer wheel, one timer per slot of the table
-     * @param progress   whether progress events are on (else no column holds their deadlines)
-     * @param closeDelay TCP's delete delay after a close (see {@link #attemptAt(int)})
-     * @param resetDelay TCP's delete delay after a reset
+     * @param table    the connection table, made with {@value #WORDS} value words
+     * @param progress whether progress events are on (else no column holds their deadlines)
      */
-    Connections(ConnectionTable table, TimerWheel wheel, boolean progress, long closeDelay, long resetDelay) {
+    Connections(ConnectionTable table, boolean progress) {
         if (table.stride() != STRIDE) {
             throw new IllegalArgumentException("table rows have " + table.stride() + " words, not " + STRIDE);
         }
         this.table = table;
-        this.wheel = wheel;
         this.progress = progress;
-        this.fromLast = new long[] {0, closeDelay, resetDelay, Tcp.SESSION_TIMER};
         this.capacity = 0;
         this.progressAt = new long[0];
         grow(table.capacity());
@@ -431,7 +410,6 @@ final class Connections {
             progressAt[s] = 0;
         }
         if (tcp) {
-            row[b + S_TRIMS] = 1L << 32 | 1;
             int r = takeRow();
             tcpRow(s, r);
             for (int e = 2 * r; e < 2 * r + 2; e++) {
@@ -441,6 +419,7 @@ final class Connections {
                 this.tcp[w + T_LAST] = 0;
                 this.tcp[w + T_ACK] = 0;
                 this.tcp[w + T_REASSEM] = 1;
+                this.tcp[w + T_TRIM] = 1;
             }
         }
     }
@@ -481,9 +460,8 @@ final class Connections {
         if ((f & F_OLD_UID) != 0) {
             oldUids.remove(s);
         }
-        if ((f & F_DEADLINE_MAP) != 0) {
-            deadlineMap.remove(2 * s);
-            deadlineMap.remove(2 * s + 1);
+        if ((f & F_ATTEMPT_MAP) != 0) {
+            attemptMap.remove(s);
         }
         flags(s, 0);
         int r = tcpRow(s);
@@ -564,15 +542,11 @@ final class Connections {
      * earlier, so it marks the timer for re-arming.
      */
     void last(int s, long t) {
-        int b = base(s);
-        long old = row[b + S_LAST];
-        if (t < old) {
+        int i = base(s) + S_LAST;
+        if (t < row[i]) {
             rearmNeeded(s);
         }
-        if ((row[b + S_MISC] & FROM_LAST) != 0 && t != old) {
-            keepAttempt(s);
-        }
-        row[b + S_LAST] = t;
+        row[i] = t;
     }
 
     // ------------------------------------------------------------------- uids
@@ -636,7 +610,7 @@ final class Connections {
 
     /** @return the index of slot {@code s}'s inactivity timeout */
     int timeoutIndex(int s) {
-        return (flags(s) >>> TIMEOUT_SHIFT) & 0x7F;
+        return flags(s) >>> TIMEOUT_SHIFT;
     }
 
     /** Sets {@link #timeoutIndex(int)} (0 to 127). */
@@ -730,20 +704,13 @@ final class Connections {
      * Returns the attempt, delete or second expire deadline of slot {@code s} (see
      * {@link #F_SECOND_EXPIRE}, {@link #F_DELETE_PENDING}).
      *
-     * <p>The TCP deadlines are almost always the timer wheel's own deadline for the connection,
-     * so they are not stored beside it: a flag each says "the timer word" (the slot's deadline word in
-     * the {@link #wheel}, {@link TimerWheel#hold}). A
-     * SYN sets the attempt deadline to the first expire check (both 5 s after it by default), and
-     * the timer is armed for it; once the attempt timer has fired only the expire chain runs, each
-     * check re-arming the timer for the next. While the timer is not armed (a new connection, or
-     * its timer firing) a deadline written becomes the timer word, and {@link #arm} keeps both
-     * values exact when the engine arms the timer. A complete close cancels the chain and sets the
-     * delete deadline, the last packet time plus the close or reset delay, later than the armed
-     * check: a code in the slot row says so ({@link #FROM_LAST}), as for a half close's second
-     * chain (the last packet time plus Zeek's session timer), until the last packet time moves
-     * or the timer is armed for it. Only a deadline neither rule gives (a chain check of a
-     * half-closed connection, an attempt timeout other than 5 s, a packet after a close moving
-     * the last packet time) goes to {@link #deadlineMap}.
+     * <p>The two TCP deadlines share one word ({@link #S_DEADLINE}): a connection rarely has two
+     * different ones pending. A SYN sets the attempt deadline to the same time as the first expire
+     * check (both 5 s after it by default); once the attempt timer has fired only the expire chain
+     * runs; a complete close cancels the chain and sets the delete deadline. Two flags say which
+     * of them the word holds; only while both are pending and differ (a half-closed connection's
+     * second expire chain, or an attempt timeout other than 5 s before it fires) does the attempt
+     * deadline move to {@link #attemptMap}.
      *
      * @param s a slot
      * @return the deadline; 0 when none or not TCP
@@ -751,144 +718,51 @@ final class Connections {
     long attemptAt(int s) {
         int b = base(s);
         int f = (int) row[b + S_FLAGS];
-        if ((f & F_ATTEMPT_AT_TIMER) != 0) {
-            return wheel.deadline(s);
+        if ((f & F_ATTEMPT_IN_WORD) != 0) {
+            return row[b + S_DEADLINE];
         }
-        int k = (int) (row[b + S_MISC] >>> FROM_LAST_SHIFT) & 3;
-        if (k != 0) {
-            return Tcp.plus(row[b + S_LAST], fromLast[k]);
-        }
-        return (f & F_DEADLINE_MAP) != 0 ? deadlineMap.get(2 * s) : 0;
+        return (f & F_ATTEMPT_MAP) != 0 ? attemptMap.get(s) : 0;
     }
 
     /** Sets {@link #attemptAt(int)} of a TCP slot. */
     void attemptAt(int s, long t) {
         deadlines(s, t, expireAt(s));
-        rearmNeeded(s);
     }
 
     /** @return the next TCP expire check of slot {@code s}; 0 when none or not TCP */
     long expireAt(int s) {
         int b = base(s);
-        int f = (int) row[b + S_FLAGS];
-        if ((f & F_EXPIRE_AT_TIMER) != 0) {
-            return wheel.deadline(s);
-        }
-        return (f & F_DEADLINE_MAP) != 0 ? deadlineMap.get(2 * s + 1) : 0;
+        return (row[b + S_FLAGS] & F_EXPIRE_IN_WORD) != 0 ? row[b + S_DEADLINE] : 0;
     }
 
     /** Sets {@link #expireAt(int)} of a TCP slot. */
     void expireAt(int s, long t) {
         deadlines(s, attemptAt(s), t);
-        rearmNeeded(s);
     }
 
     /** Stores both TCP deadlines of slot {@code s} (0: none) as {@link #attemptAt(int)} describes. */
     private void deadlines(int s, long attempt, long expire) {
-        long timer;
-        if ((flags(s) & F_ARMED) != 0) {
-            timer = wheel.deadline(s);
-        } else {
-            timer = expire != 0 ? expire : attempt;
-            wheel.hold(s, timer);
-        }
-        deadlines(s, attempt, expire, timer);
-    }
-
-    /** Stores both TCP deadlines of slot {@code s} given the value of its timer word. */
-    private void deadlines(int s, long attempt, long expire, long timer) {
         int b = base(s);
         long w = row[b + S_FLAGS];
-        int f = (int) w & ~(F_ATTEMPT_AT_TIMER | F_EXPIRE_AT_TIMER | F_DEADLINE_MAP);
-        int k = 0;
-        boolean attemptMapped = false;
-        boolean expireMapped = false;
-        if (attempt != 0) {
-            if (attempt == timer) {
-                f |= F_ATTEMPT_AT_TIMER;
-            } else {
-                long last = row[b + S_LAST];
-                k = 1;
-                while (k < fromLast.length && Tcp.plus(last, fromLast[k]) != attempt) {
-                    k++;
-                }
-                if (k == fromLast.length) {
-                    k = 0;
-                    attemptMapped = true;
-                    deadlineMap.put(2 * s, attempt);
-                }
-            }
-        }
+        int f = (int) w & ~(F_ATTEMPT_IN_WORD | F_EXPIRE_IN_WORD | F_ATTEMPT_MAP);
+        long word = expire;
         if (expire != 0) {
-            if (expire == timer) {
-                f |= F_EXPIRE_AT_TIMER;
-            } else {
-                expireMapped = true;
-                deadlineMap.put(2 * s + 1, expire);
+            f |= F_EXPIRE_IN_WORD;
+            if (attempt == expire) {
+                f |= F_ATTEMPT_IN_WORD;
+            } else if (attempt != 0) {
+                f |= F_ATTEMPT_MAP;
+                attemptMap.put(s, attempt);
             }
+        } else if (attempt != 0) {
+            f |= F_ATTEMPT_IN_WORD;
+            word = attempt;
         }
-        if ((w & F_DEADLINE_MAP) != 0) {
-            if (!attemptMapped) {
-                deadlineMap.remove(2 * s);
-            }
-            if (!expireMapped) {
-                deadlineMap.remove(2 * s + 1);
-            }
+        if ((w & F_ATTEMPT_MAP) != 0 && (f & F_ATTEMPT_MAP) == 0) {
+            attemptMap.remove(s);
         }
-        if (attemptMapped || expireMapped) {
-            f |= F_DEADLINE_MAP;
-        }
-        row[b + S_MISC] = (row[b + S_MISC] & ~FROM_LAST) | (long) k << FROM_LAST_SHIFT;
-        row[b + S_FLAGS] = (w & HIGH) | (f & LOW);
-    }
-
-    /** Before the last packet time of slot {@code s} changes: keeps an attempt deadline derived from it. */
-    private void keepAttempt(int s) {
-        int b = base(s);
-        deadlineMap.put(2 * s, attemptAt(s));
-        row[b + S_MISC] &= ~FROM_LAST;
-        row[b + S_FLAGS] |= F_DEADLINE_MAP;
-    }
-
-    /**
-     * Tells whether the slot's timer is armed: scheduled in the wheel, or firing and not yet
-     * {@link #disarm}ed.
-     *
-     * @param s a live slot
-     * @return {@code true} if armed
-     */
-    boolean armed(int s) {
-        return (flags(s) & F_ARMED) != 0;
-    }
-
-    /**
-     * Schedules slot {@code s}'s timer in the wheel for {@code at}, keeping the TCP deadlines
-     * exact: those at the timer word move to {@link #deadlineMap} or to a {@link #FROM_LAST} code
-     * unless they are {@code at}, and those equal to {@code at} move to the timer word.
-     *
-     * @param s  a live slot
-     * @param at the deadline
-     */
-    void arm(int s, long at) {
-        int b = base(s);
-        long w = row[b + S_FLAGS];
-        if ((w & (F_ATTEMPT_AT_TIMER | F_EXPIRE_AT_TIMER | F_DEADLINE_MAP)) != 0
-                || (row[b + S_MISC] & FROM_LAST) != 0) {
-            long timer = wheel.deadline(s);
-            if (at != timer) {
-                long attempt = attemptAt(s);
-                long expire = expireAt(s);
-                deadlines(s, attempt, expire, at);
-                w = row[b + S_FLAGS];
-            }
-        }
-        row[b + S_FLAGS] = w | (F_ARMED & LOW);
-        wheel.schedule(s, at);
-    }
-
-    /** The slot's timer fired: the timer word is free until the engine arms it again. */
-    void disarm(int s) {
-        row[base(s) + S_FLAGS] &= ~(F_ARMED & LOW);
+        row[b + S_DEADLINE] = word;
+        row[b + S_FLAGS] = (w & HIGH) | ((f | F_REARM) & LOW);
     }
 
     /** @return the TCP endpoint of a TCP slot's side */
@@ -1021,35 +895,13 @@ final class Connections {
         tcpValue(e, T_REASSEM, E_WIDE_REASSEM, wideReassem, seq);
     }
 
-    /**
-     * Returns the reassembly trim point of TCP endpoint {@code e} of slot {@code s}: the relative
-     * sequence number up to which its data was acknowledged. Both sides' trim points share a word of
-     * the slot row (where a UDP flow counts payload bytes), as unsigned {@code int}s until one
-     * leaves 32 bits ({@link #E_WIDE_TRIM}).
-     *
-     * @param s a TCP slot
-     * @param e the TCP endpoint of one of its sides
-     * @return the trim point
-     */
-    long trimSeq(int s, int e) {
-        if ((tcp[ep(e) + T_FLAGS] & E_WIDE_TRIM) != 0) {
-            return wideTrim.get(e);
-        }
-        return half(row[base(s) + S_TRIMS], e & 1) & LOW;
+    /** @return reassembly: the relative sequence number up to which TCP endpoint {@code e}'s data was acknowledged (trimmed) */
+    long trimSeq(int e) {
+        return tcpValue(e, T_TRIM, E_WIDE_TRIM, wideTrim);
     }
 
-    /** Sets {@link #trimSeq(int, int)}. */
-    void trimSeq(int s, int e, long seq) {
-        int i = ep(e) + T_FLAGS;
-        if ((tcp[i] & E_WIDE_TRIM) != 0) {
-            wideTrim.put(e, seq);
-        } else if ((seq >>> 32) == 0) {
-            int x = base(s) + S_TRIMS;
-            row[x] = withHalf(row[x], e & 1, (int) seq);
-        } else {
-            tcp[i] |= E_WIDE_TRIM;
-            wideTrim.put(e, seq);
-        }
+    void trimSeq(int e, long seq) {
+        tcpValue(e, T_TRIM, E_WIDE_TRIM, wideTrim, seq);
     }
 
     private int retransmissions(int e) {

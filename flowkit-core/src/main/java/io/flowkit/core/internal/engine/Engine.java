@@ -40,8 +40,7 @@ import java.util.Map;
  * new inactivity timeout, a timestamp going backwards: {@code Connections.takeRearm}), so that at
  * a million open connections an ordinary packet costs no cache miss in the wheel's arrays; the
  * wheel then holds exactly what re-arming after every packet would hold, since re-arming never
- * moves a deadline later. The TCP attempt and expire deadlines equal to the wheel's deadline for
- * the connection are not stored again ({@code Connections.arm}).
+ * moves a deadline later.
  *
  * <p><b>Bounds.</b> The table grows by doubling up to {@code maxConnections}; at the bound the
  * least recently active connection is removed first ({@link CloseReason#EVICTED}). The pending
@@ -181,9 +180,8 @@ public final class Engine implements TimerWheel.Expiry {
         this.pendingGauge = pending == null ? null
                 : new BoundGauge(Bound.PENDING, maxPending, sink::boundReached);
         this.table = new ConnectionTable(Math.min(slots, 1024), slots, Connections.WORDS);
+        this.c = new Connections(table, !config.progressAges().isEmpty());
         this.wheel = new TimerWheel(table.capacity(), 0);
-        this.c = new Connections(table, wheel, !config.progressAges().isEmpty(), config.tcpCloseTimeout().toNanos(),
-                config.tcpResetTimeout().toNanos());
         tunnels.grow(table.capacity());
         this.localNets = new NetworkSet(config.localNetworks());
         List<Long> values = new ArrayList<>(List.of(config.udpInactivityTimeout().toNanos(),
@@ -245,15 +243,6 @@ public final class Engine implements TimerWheel.Expiry {
 
     @Override
     public void expired(int s, long deadline, long now) {
-        c.disarm(s);
-        expireDue(s, now);
-    }
-
-    /**
-     * Runs every deadline of slot {@code s} due by {@code now}, in time order, and re-arms its
-     * timer for the next one unless the connection left.
-     */
-    private void expireDue(int s, long now) {
         while (true) {
             long att = c.attemptAt(s);
             long exp = c.expireAt(s);
@@ -338,8 +327,8 @@ public final class Engine implements TimerWheel.Expiry {
         if (prog != 0 && prog < d) {
             d = prog;
         }
-        if (!c.armed(s) || d < wheel.deadline(s)) {
-            c.arm(s, d);
+        if (!wheel.isScheduled(s) || d < wheel.deadline(s)) {
+            wheel.schedule(s, d);
         }
     }
 
@@ -527,7 +516,7 @@ public final class Engine implements TimerWheel.Expiry {
         int s = promote(p, true);
         pendingGauge.occupancy(pending.size());
         if (table.isLive(s)) {
-            expireDue(s, now); // its timer was armed when the entry's packet was replayed
+            expired(s, deadline, now);
         }
         if (pendingCutShort && table.isLive(s)) {
             remove(s, CloseReason.INACTIVITY_TIMEOUT);

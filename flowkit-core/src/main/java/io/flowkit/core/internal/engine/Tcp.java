@@ -603,13 +603,13 @@ final class Tcp {
         AboveHole.Ranges r = c.aboveHole.get(e);
         if (r != null && noDataAcked(e) && r.hi[r.n - 1] - c.lastReassem(e) > MAX_ABOVE_HOLE_WITHOUT_ACKS) {
             clearBlocks(e);
-        } else if (heldBytes(s, e, r) > EXCESSIVE_DATA_WITHOUT_ACKS) {
+        } else if (heldBytes(e, r) > EXCESSIVE_DATA_WITHOUT_ACKS) {
             clearBlocks(e);
         }
     }
 
-    private long heldBytes(int s, int e, AboveHole.Ranges r) {
-        long held = Math.max(0, c.lastReassem(e) - c.trimSeq(s, e));
+    private long heldBytes(int e, AboveHole.Ranges r) {
+        long held = Math.max(0, c.lastReassem(e) - c.trimSeq(e));
         if (r != null) {
             for (int i = 0; i < r.n; i++) {
                 held += r.hi[i] - r.lo[i];
@@ -625,11 +625,11 @@ final class Tcp {
     }
 
     private void newBlock(int s, int e, long seq, long upper) {
-        if (Long.compareUnsigned(upper, c.trimSeq(s, e)) <= 0) {
+        if (Long.compareUnsigned(upper, c.trimSeq(e)) <= 0) {
             return;
         }
-        if (Long.compareUnsigned(seq, c.trimSeq(s, e)) < 0) {
-            seq = c.trimSeq(s, e);
+        if (Long.compareUnsigned(seq, c.trimSeq(e)) < 0) {
+            seq = c.trimSeq(e);
         }
         if (Long.compareUnsigned(seq, c.lastReassem(e)) <= 0) {
             if (Long.compareUnsigned(upper, c.lastReassem(e)) > 0) {
@@ -658,7 +658,7 @@ final class Tcp {
         if (c.epHas(e, Connections.E_FIN_SEEN) && Long.compareUnsigned(seq, c.finSeq(e)) >= 0) {
             seq = c.finSeq(e) - 1;
         }
-        if (Long.compareUnsigned(seq, c.trimSeq(s, e)) <= 0) {
+        if (Long.compareUnsigned(seq, c.trimSeq(e)) <= 0) {
             return;
         }
         trimToSeq(s, e, seq);
@@ -669,7 +669,7 @@ final class Tcp {
         if (Long.compareUnsigned(seq, c.lastReassem(e)) > 0) {
             undelivered(s, e, seq);
         }
-        c.trimSeq(s, e, seq);
+        c.trimSeq(e, seq);
         AboveHole.Ranges r = c.aboveHole.get(e);
         while (r != null && r.n > 0 && Long.compareUnsigned(r.hi[0], seq) <= 0) {
             c.aboveHole.removeFirst(e, r);

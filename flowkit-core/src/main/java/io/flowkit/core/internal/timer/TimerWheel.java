@@ -42,9 +42,7 @@ import java.util.Arrays;
  * <p><b>Cost.</b> O(1) schedule and cancel; advance costs O(buckets passed + timers visited),
  * each timer cascading at most once per level, and a level-0 bucket is walked only when its
  * earliest timer may be due. Memory: 16 bytes per slot (deadline and two links) plus 1,088
- * bucket sentinels and 256 bounds. A slot's deadline word also serves its owner while the slot is
- * not scheduled ({@link #hold}): the connection engine keeps a TCP deadline there, which is then
- * usually the deadline the slot is scheduled for.
+ * bucket sentinels and 256 bounds.
  */
 public final class TimerWheel {
     private static final int[] SHIFT = {20, 28, 34, 40, 46};
@@ -163,27 +161,13 @@ public final class TimerWheel {
     }
 
     /**
-     * Returns a slot's deadline word: the deadline it is scheduled for, or was last scheduled for
-     * while it fires; for a slot that is not scheduled, the last value stored by
-     * {@link #schedule} or {@link #hold}.
+     * Returns a slot's deadline.
      *
-     * @param slot the slot
+     * @param slot a scheduled slot
      * @return its deadline in nanoseconds
      */
     public long deadline(int slot) {
         return deadlineOf(slot);
-    }
-
-    /**
-     * Stores a value in the deadline word of a slot that is not scheduled, without scheduling it:
-     * the caller may keep a deadline of its own there, beside the links the slot's timer will use,
-     * until it schedules the slot ({@link #schedule} overwrites it).
-     *
-     * @param slot a slot whose timer is not scheduled (it may be firing)
-     * @param value the value {@link #deadline} returns until the slot is scheduled
-     */
-    public void hold(int slot, long value) {
-        nodes[2 * (SENTINELS + slot) + 1] = value;
     }
 
     /**

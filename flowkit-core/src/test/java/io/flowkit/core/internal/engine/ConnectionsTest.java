@@ -6,7 +6,6 @@ import io.flowkit.ConnState;
 import io.flowkit.Connection;
 import io.flowkit.FlowTracker;
 import io.flowkit.core.internal.table.ConnectionTable;
-import io.flowkit.core.internal.timer.TimerWheel;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -18,16 +17,9 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectionsTest {
     private static final long GIB4 = 1L << 32;
-    private static final long CLOSE_DELAY = 5_000_000_000L;
-    private static final long RESET_DELAY = 7_000_000_000L;
 
-    /** The timer wheel of the last {@link #connections} made. */
-    private TimerWheel wheel;
-
-    private Connections connections(int slots) {
-        wheel = new TimerWheel(slots, 0);
-        return new Connections(new ConnectionTable(slots, slots, Connections.WORDS), wheel, false, CLOSE_DELAY,
-                RESET_DELAY);
+    private static Connections connections(int slots) {
+        return new Connections(new ConnectionTable(slots, slots, Connections.WORDS), false);
     }
 
     @Test
@@ -175,32 +167,32 @@ class ConnectionsTest {
         int a = c.tcpEndpoint(1, 0);
         int b = c.tcpEndpoint(1, 1);
         c.lastReassem(a, 0xFFFF_FFFFL);
-        c.trimSeq(1, a, -5);
+        c.trimSeq(a, -5);
         c.lastReassem(b, 7);
-        c.trimSeq(1, b, GIB4 + 7);
+        c.trimSeq(b, GIB4 + 7);
         c.startSeq(a, -1);
         c.ackSeq(a, 0x8000_0000);
         c.lastSeq(a, 42);
         assertThat(c.lastReassem(a)).isEqualTo(0xFFFF_FFFFL);
-        assertThat(c.trimSeq(1, a)).isEqualTo(-5);
+        assertThat(c.trimSeq(a)).isEqualTo(-5);
         assertThat(c.lastReassem(b)).isEqualTo(7);
-        assertThat(c.trimSeq(1, b)).isEqualTo(GIB4 + 7);
+        assertThat(c.trimSeq(b)).isEqualTo(GIB4 + 7);
         assertThat(c.startSeq(a)).isEqualTo(-1);
         assertThat(c.ackSeq(a)).isEqualTo(0x8000_0000);
         assertThat(c.lastSeq(a)).isEqualTo(42);
-        c.trimSeq(1, a, 3); // stays exact once wide
-        assertThat(c.trimSeq(1, a)).isEqualTo(3);
+        c.trimSeq(a, 3); // stays exact once wide
+        assertThat(c.trimSeq(a)).isEqualTo(3);
         c.changeState(a, Connections.ESTABLISHED);
         c.changeState(a, Connections.CLOSED);
-        assertThat(c.trimSeq(1, a)).isEqualTo(3);
+        assertThat(c.trimSeq(a)).isEqualTo(3);
         assertThat(c.state(a)).isEqualTo(Connections.CLOSED);
         assertThat(c.prevState(a)).isEqualTo(Connections.ESTABLISHED);
         c.release(1);
         c.init(1, 0, 1, 0, true);
         int f = c.tcpEndpoint(1, 0);
         assertThat(c.lastReassem(f)).isEqualTo(1);
-        assertThat(c.trimSeq(1, f)).isEqualTo(1);
-        assertThat(c.trimSeq(1, c.tcpEndpoint(1, 1))).isEqualTo(1);
+        assertThat(c.trimSeq(f)).isEqualTo(1);
+        assertThat(c.trimSeq(c.tcpEndpoint(1, 1))).isEqualTo(1);
     }
 
     @Test
@@ -267,123 +259,6 @@ class ConnectionsTest {
         c.addPayload(4, 77);
         assertThat(c.attemptAt(2)).isZero();
         assertThat(c.payloadBytes(4)).isEqualTo(77);
-    }
-
-    @Test
-    void keepsTcpDeadlinesExactWhileTheTimerIsArmedForAnotherTime() {
-        Connections c = connections(4);
-        c.init(2, 0, 0, 0, true);
-        long t = 1_700_000_005_000_000_000L;
-        c.expireAt(2, t);
-        c.attemptAt(2, t);
-        c.arm(2, t); // the engine arms the timer for the earliest deadline: both are the timer word
-        assertThat(c.armed(2)).isTrue();
-        assertThat(wheel.deadline(2)).isEqualTo(t);
-        assertThat(c.attemptAt(2)).isEqualTo(t);
-        assertThat(c.expireAt(2)).isEqualTo(t);
-        // a close while armed: the delete deadline differs from the armed time, the chain ends
-        c.expireAt(2, 0);
-        c.attemptAt(2, t + 3);
-        assertThat(wheel.deadline(2)).isEqualTo(t); // the wheel's word is not touched
-        assertThat(c.attemptAt(2)).isEqualTo(t + 3);
-        assertThat(c.expireAt(2)).isZero();
-        c.expireAt(2, t + 9); // a second value off the armed time
-        assertThat(c.attemptAt(2)).isEqualTo(t + 3);
-        assertThat(c.expireAt(2)).isEqualTo(t + 9);
-        // armed earlier, then later: every value stays what it was
-        c.arm(2, t + 3);
-        assertThat(c.attemptAt(2)).isEqualTo(t + 3);
-        assertThat(c.expireAt(2)).isEqualTo(t + 9);
-        c.arm(2, t - 1);
-        assertThat(c.attemptAt(2)).isEqualTo(t + 3);
-        assertThat(c.expireAt(2)).isEqualTo(t + 9);
-        c.arm(2, t + 9);
-        assertThat(c.attemptAt(2)).isEqualTo(t + 3);
-        assertThat(c.expireAt(2)).isEqualTo(t + 9);
-        // the timer fires: the word is free again, and the next deadline written takes it
-        c.disarm(2);
-        assertThat(c.armed(2)).isFalse();
-        c.expireAt(2, 0);
-        c.expireAt(2, t + 20);
-        assertThat(wheel.deadline(2)).isEqualTo(t + 20);
-        assertThat(c.attemptAt(2)).isEqualTo(t + 3);
-        assertThat(c.expireAt(2)).isEqualTo(t + 20);
-        c.attemptAt(2, 0);
-        assertThat(c.attemptAt(2)).isZero();
-        assertThat(c.expireAt(2)).isEqualTo(t + 20);
-        // a UDP flow's timer word is the wheel's alone
-        c.init(3, 0, 1, 0, false);
-        c.arm(3, 77);
-        assertThat(wheel.deadline(3)).isEqualTo(77);
-        assertThat(c.attemptAt(3)).isZero();
-        assertThat(c.expireAt(3)).isZero();
-        // a slot that leaves with mapped deadlines comes back clean and unarmed
-        c.arm(2, t);
-        c.attemptAt(2, t + 5);
-        c.release(2);
-        c.init(2, 0, 2, 0, true);
-        assertThat(c.armed(2)).isFalse();
-        assertThat(c.attemptAt(2)).isZero();
-        assertThat(c.expireAt(2)).isZero();
-        c.expireAt(2, 11);
-        assertThat(c.attemptAt(2)).isZero();
-        assertThat(c.expireAt(2)).isEqualTo(11);
-    }
-
-    @Test
-    void derivesADeleteDeadlineFromTheLastPacketTimeUntilItMoves() {
-        Connections c = connections(2);
-        long t0 = 1_700_000_000_000_000_000L;
-        c.init(0, t0, 0, 0, true);
-        c.expireAt(0, t0 + 5_000_000_000L);
-        c.arm(0, t0 + 5_000_000_000L);
-        long last = t0 + 2_000_000_000L;
-        c.last(0, last);
-        // complete close: the chain ends, the delete deadline is later than the armed check
-        c.expireAt(0, 0);
-        c.attemptAt(0, last + CLOSE_DELAY);
-        assertThat(c.attemptAt(0)).isEqualTo(last + CLOSE_DELAY);
-        c.attemptAt(0, last + RESET_DELAY);
-        assertThat(c.attemptAt(0)).isEqualTo(last + RESET_DELAY);
-        c.attemptAt(0, last + 6_000_000_000L); // a half close's second chain
-        assertThat(c.attemptAt(0)).isEqualTo(last + 6_000_000_000L);
-        c.attemptAt(0, last + CLOSE_DELAY + 1); // no rule gives it: stored
-        assertThat(c.attemptAt(0)).isEqualTo(last + CLOSE_DELAY + 1);
-        c.attemptAt(0, last + RESET_DELAY);
-        // a later packet moves the last packet time: the deadline stays where it was
-        c.last(0, last);
-        assertThat(c.attemptAt(0)).isEqualTo(last + RESET_DELAY);
-        c.last(0, last + 1);
-        assertThat(c.attemptAt(0)).isEqualTo(last + RESET_DELAY);
-        assertThat(c.last(0)).isEqualTo(last + 1);
-        c.attemptAt(0, last + 1 + CLOSE_DELAY);
-        c.last(0, last - 7); // and backwards
-        assertThat(c.attemptAt(0)).isEqualTo(last + 1 + CLOSE_DELAY);
-        // near the end of time the delay saturates as the engine's deadlines do
-        c.last(0, Long.MAX_VALUE - 1);
-        c.attemptAt(0, Long.MAX_VALUE);
-        assertThat(c.attemptAt(0)).isEqualTo(Long.MAX_VALUE);
-        c.last(0, Long.MAX_VALUE);
-        assertThat(c.attemptAt(0)).isEqualTo(Long.MAX_VALUE);
-        // the timer armed for the delete deadline: it is the timer word
-        c.last(0, last);
-        c.attemptAt(0, last + CLOSE_DELAY);
-        c.disarm(0);
-        c.arm(0, last + CLOSE_DELAY);
-        c.last(0, last + 3);
-        assertThat(c.attemptAt(0)).isEqualTo(last + CLOSE_DELAY);
-        assertThat(c.expireAt(0)).isZero();
-        // a UDP flow's packets never look like a derived deadline
-        c.init(1, t0, 1, 0, false);
-        c.addPayload(2, 10);
-        c.addPayload(3, 10);
-        c.last(1, t0 + 1);
-        assertThat(c.attemptAt(1)).isZero();
-        assertThat(c.sent(2)).isTrue();
-        c.release(0);
-        c.init(0, t0, 2, 0, true);
-        c.last(0, t0 + 9);
-        assertThat(c.attemptAt(0)).isZero();
     }
 
     @Test

@@ -40,27 +40,6 @@ class TimerWheelTest {
     }
 
     @Test
-    void holdsTheOwnersValueInTheDeadlineWordOfASlotNotScheduledAndNeverFiresIt() {
-        TimerWheel w = new TimerWheel(4, 0);
-        w.hold(2, 5_000);
-        assertThat(w.deadline(2)).isEqualTo(5_000);
-        assertThat(w.isScheduled(2)).isFalse();
-        assertThat(w.size()).isZero();
-        w.schedule(1, 7_000);
-        assertThat(advance(w, 10_000)).containsExactly(new Fired(1, 7_000, 10_000));
-        // while it fires and after, the word keeps the deadline until the owner stores another
-        assertThat(w.deadline(1)).isEqualTo(7_000);
-        w.hold(1, 3);
-        assertThat(w.deadline(1)).isEqualTo(3);
-        w.schedule(2, 12_000); // scheduling overwrites the held value
-        assertThat(w.deadline(2)).isEqualTo(12_000);
-        assertThat(advance(w, 20_000)).containsExactly(new Fired(2, 12_000, 20_000));
-        w.cancel(2);
-        w.hold(2, 99);
-        assertThat(advance(w, 1L << 40)).isEmpty();
-    }
-
-    @Test
     void firesAtFirstAdvanceAtOrPastDeadlineNeverBefore() {
         TimerWheel w = new TimerWheel(4, 1_000);
         w.schedule(0, 5_000);
