@@ -15,7 +15,7 @@ import java.util.Arrays;
  * connections and every array a packet touches costs a cache miss. Kept as one array per field
  * (struct of arrays) a packet touched about twenty lines; kept as rows, a packet reads the
  * index, then one 88-byte slab row (key, recency links and the {@value #WORDS} words here, on
- * two or three adjacent lines) and, for TCP, one 80-byte TCP row. Only fields that a packet never
+ * two or three adjacent lines) and, for TCP, one 48-byte TCP row. Only fields that a packet never
  * touches (the progress deadline, rare overflow values) stay outside the rows.
  *
  * <p><b>Sides, not roles.</b> Everything that belongs to one endpoint is stored by <em>key
@@ -33,29 +33,31 @@ import java.util.Arrays;
  *
  * <p><b>Slot row</b> ({@value #WORDS} value words): last packet time; flags and the low 32 bits of the
  * uid number; the packed history letters; the history-seen masks and the TCP row number; packets,
- * IP bytes and payload bytes (TCP: the last RST position) of side 0 in the low and side 1 in the
- * high half of one word each; the start time. <b>TCP row</b> ({@value #TCP_STRIDE} longs): the
- * attempt and expire deadlines, then per side the endpoint flags and the start sequence; the last
- * and acknowledged sequence; the FIN sequence and the scaled-history counters; the reassembly
- * point and the trim point.
+ * IP bytes and payload bytes of side 0 in the low and side 1 in the high half of one word each
+ * (a TCP connection keeps its attempt and expire deadlines in the payload word instead,
+ * {@link #attemptAt(int)}); the start time. <b>TCP row</b> ({@value #TCP_STRIDE} ints): per side the
+ * endpoint flags (with the retransmission counter in their top bits), the start, last and
+ * acknowledged sequence numbers, the reassembly point and the trim point.
  *
  * <p><b>Narrow halves, sparse overflow.</b> A half word holds what almost every connection needs,
  * in the narrowest type that is exact for it; the rare wider value moves to a side map, and a flag
  * bit says so, so the common case never looks at a map:
  * <ul>
- * <li>Byte counts, FIN sequence and reassembly points are unsigned {@code int}s until a value
- * leaves {@code [0, 2^32)} ({@link #F_WIDE_IP}, {@link #F_WIDE_PAYLOAD}, {@link #E_WIDE_FIN},
- * {@link #E_WIDE_REASSEM}, {@link #E_WIDE_TRIM}); the bit is cleared only when the connection
+ * <li>Byte counts and reassembly points are unsigned {@code int}s until a value leaves
+ * {@code [0, 2^32)} ({@link #F_WIDE_IP}, {@link #F_WIDE_PAYLOAD}, {@link #E_WIDE_REASSEM},
+ * {@link #E_WIDE_TRIM}); the bit is cleared only when the connection
  * leaves (or, for the TCP fields, when they are reset), so a value once wide stays exact.</li>
  * <li>Sequence and acknowledgement wrap counts are zero until a side sends 4 GiB
  * ({@link #E_SEQ_WRAPS}, {@link #E_ACK_WRAPS}); the relative sequence of an endpoint's last SYN is
  * zero unless a SYN arrives after a close or reset ({@link #E_LAST_SYN}); {@code missed_bytes} is
  * zero unless content gaps are seen ({@link #F_MISSED}); UDP bad-checksum counts are zero unless a
- * bad checksum is seen ({@link #F_UDP_CHECKSUMS}); scaled-history counters share an {@code int}
- * until a rare one passes its narrow maximum ({@link #E_WIDE_COUNTERS}).</li>
+ * bad checksum is seen ({@link #F_UDP_CHECKSUMS}); the scaled-history counters are zero but for
+ * retransmissions, which count in ten bits of the endpoint flags ({@link #E_WIDE_COUNTERS}).</li>
  * <li>Uid numbers keep their low 32 bits ({@link #uidNumber(int)}); the last FIN position is
- * derived from the FIN sequence ({@link #histLastFin(int)}); TCP keeps the last RST position where
- * UDP keeps payload bytes ({@link #histLastRst(int, int)}).</li>
+ * derived from the FIN sequence ({@link #histLastFin(int)}); the FIN sequence and the last RST
+ * position are derived from the last and start sequence numbers, where a FIN or RST almost always
+ * leaves them ({@link #finSeq(int)}, {@link #histLastRst(int)}); the attempt and expire deadlines
+ * share a word unless both are pending and differ ({@link #attemptAt(int)}).</li>
  * </ul>
  *
  * <p><b>History.</b> Zeek's history string is kept as 5-bit letter codes packed twelve to a
@@ -69,7 +71,8 @@ import java.util.Arrays;
  * when it fires.
  *
  * <p><b>Cost.</b> Per slot 64 bytes (the value words), plus 8 for the progress deadline when
- * progress events are on. Per TCP row 80 bytes. Side maps cost about 30 bytes per value they hold. Nothing
+ * progress events are on. Per TCP row 48 bytes (it was 80 while the two deadlines had a word each
+ * in it, the FIN sequences and the scaled-history counters an int each and the RST positions the payload word). Side maps cost about 30 bytes per value they hold. Nothing
  * is allocated per packet: the side maps grow only when a value first leaves its half word, the
  * pool and the rows only when the table grows.
  */
@@ -94,6 +97,12 @@ final class Connections {
     private static final int F_WIDE_PAYLOAD = 1 << 14;
     /** A deadline may have moved earlier since the timer was last armed (see {@link #takeRearm}). */
     private static final int F_REARM = 1 << 20;
+    /** TCP: the deadline word ({@link #S_DEADLINE}) holds {@link #attemptAt(int)}. */
+    private static final int F_ATTEMPT_IN_WORD = 1 << 21;
+    /** TCP: the deadline word holds {@link #expireAt(int)} (with the bit above, both: they are equal). */
+    private static final int F_EXPIRE_IN_WORD = 1 << 22;
+    /** TCP: the attempt deadline differs from the expire deadline in the word and is in {@link #attemptMap}. */
+    private static final int F_ATTEMPT_MAP = 1 << 23;
     /** {@code missed_bytes} is in {@link #missed}. */
     private static final int F_MISSED = 1 << 16;
     /** Bad-checksum counts of a UDP or ICMP connection are in {@link #udpChecksums}. */
@@ -124,12 +133,20 @@ final class Connections {
     private static final int E_FIN_MAP = 1 << 8;
     /** The scaled-history counters are in {@link #wideCounters}. */
     private static final int E_WIDE_COUNTERS = 1 << 9;
-    /** The FIN sequence is in {@link #wideFin}. */
-    private static final int E_WIDE_FIN = 1 << 16;
+    /** The FIN sequence is in {@link #finMap}. */
+    private static final int E_FIN_STORED = 1 << 16;
     /** The reassembly point is in {@link #wideReassem}. */
     private static final int E_WIDE_REASSEM = 1 << 17;
     /** The trim point is in {@link #wideTrim}. */
     private static final int E_WIDE_TRIM = 1 << 18;
+    /** The last RST's relative sequence is {@link #lastSeq} minus {@link #startSeq} (see {@link #histLastRst(int)}). */
+    private static final int E_RST_AT_LAST = 1 << 19;
+    /** The last RST's relative sequence is in {@link #lastRstMap}. */
+    private static final int E_RST_MAP = 1 << 20;
+    /** The FIN sequence is {@link #relLast(int)} (see {@link #finSeq(int)}). */
+    private static final int E_FIN_AT_LAST = 1 << 21;
+    /** The values derived from the last and start sequence numbers, kept before either changes. */
+    private static final int E_DERIVED = E_RST_AT_LAST | E_FIN_AT_LAST;
 
     private static final int STATE_SHIFT = 10;
     private static final int PREV_STATE_SHIFT = 13;
@@ -150,9 +167,10 @@ final class Connections {
     static final int CNT_WIN0 = 32;
     static final int CNT_GAP = 48;
 
-    /** Narrow counter fields (checksum, retransmission, zero window, gap): offsets and maxima. */
-    private static final int[] NARROW_SHIFT = {0, 5, 19, 27};
-    private static final int[] NARROW_MAX = {31, 16_383, 255, 31};
+    /** The narrow retransmission counter sits in the endpoint flags' bits from here up (see {@link #scaledHistory}). */
+    private static final int RXMIT_SHIFT = 22;
+    /** The most retransmissions the narrow counter holds. */
+    private static final int RXMIT_NARROW_MAX = (1 << (32 - RXMIT_SHIFT)) - 1;
 
     /** The history letters, coded 1 to 26 in this order (0 ends a packed word). */
     static final String LETTERS = "SHADFRIQCTWGshadfriqctwg^X";
@@ -179,22 +197,22 @@ final class Connections {
     private static final int S_MISC = 3;
     private static final int S_PACKETS = 4;
     private static final int S_IP_BYTES = 5;
-    /** UDP and ICMP: payload bytes; TCP: the last RST position (see {@link #histLastRst(int, int)}). */
+    /** UDP and ICMP: payload bytes (side 0 low, side 1 high). */
     private static final int S_PAYLOAD = 6;
+    /** TCP: the same word holds the attempt and expire deadlines (see {@link #attemptAt(int)}). */
+    private static final int S_DEADLINE = S_PAYLOAD;
     private static final int S_START = 7;
 
-    // TCP row words: two deadlines, then four per side
-    private static final int TCP_STRIDE = 10;
-    private static final int T_ATTEMPT = 0;
-    private static final int T_EXPIRE = 1;
-    /** Endpoint flags in the low half, the start sequence in the high half. */
-    private static final int T_FLAGS_START = 0;
-    /** The last sequence in the low half, the acknowledged one in the high half. */
-    private static final int T_LAST_ACK = 1;
-    /** The FIN sequence in the low half, the scaled-history counters in the high half. */
-    private static final int T_FIN_COUNTERS = 2;
-    /** The reassembly point in the low half, the trim point in the high half. */
-    private static final int T_REASSEM_TRIM = 3;
+    // TCP row ints: six per side
+    private static final int EP_INTS = 6;
+    private static final int TCP_STRIDE = 2 * EP_INTS;
+    /** Endpoint flags in bits 0..21, the narrow retransmission counter above. */
+    private static final int T_FLAGS = 0;
+    private static final int T_START = 1;
+    private static final int T_LAST = 2;
+    private static final int T_ACK = 3;
+    private static final int T_REASSEM = 4;
+    private static final int T_TRIM = 5;
 
     private static final long LOW = 0xFFFF_FFFFL;
     private static final long HIGH = 0xFFFF_FFFF_0000_0000L;
@@ -213,15 +231,15 @@ final class Connections {
     private int rowCapacity;
     private int freeRow = -1;
     private int nextRow;
-    /** TCP rows, {@value #TCP_STRIDE} longs each. */
-    private long[] tcp = new long[0];
+    /** TCP rows, {@value #TCP_STRIDE} ints each. */
+    private int[] tcp = new int[0];
     /** Data seen above a hole, for the few endpoints that have one, by TCP endpoint. */
     final AboveHole aboveHole = new AboveHole();
 
     // sparse overflow
     private final Int2LongOpenHashMap wideIpBytes = new Int2LongOpenHashMap();
     private final Int2LongOpenHashMap widePayload = new Int2LongOpenHashMap();
-    private final Int2LongOpenHashMap wideFin = new Int2LongOpenHashMap();
+    private final Int2LongOpenHashMap finMap = new Int2LongOpenHashMap();
     private final Int2LongOpenHashMap wideReassem = new Int2LongOpenHashMap();
     private final Int2LongOpenHashMap wideTrim = new Int2LongOpenHashMap();
     private final Int2LongOpenHashMap missed = new Int2LongOpenHashMap();
@@ -230,6 +248,8 @@ final class Connections {
     private final Int2IntOpenHashMap ackWrapMap = new Int2IntOpenHashMap();
     private final Int2IntOpenHashMap lastSynMap = new Int2IntOpenHashMap();
     private final Int2IntOpenHashMap lastFinMap = new Int2IntOpenHashMap();
+    private final Int2IntOpenHashMap lastRstMap = new Int2IntOpenHashMap();
+    private final Int2LongOpenHashMap attemptMap = new Int2LongOpenHashMap();
     private final Int2LongOpenHashMap wideCounters = new Int2LongOpenHashMap();
     private final Int2ObjectOpenHashMap<StringBuilder> longHistories = new Int2ObjectOpenHashMap<>();
     private final Int2LongOpenHashMap oldUids = new Int2LongOpenHashMap();
@@ -322,9 +342,9 @@ final class Connections {
         return (w & ~(LOW << sh)) | ((v & LOW) << sh);
     }
 
-    /** @return the index of TCP endpoint {@code e}'s first word */
+    /** @return the index of TCP endpoint {@code e}'s first int (a row is side 0's ints, then side 1's) */
     private static int ep(int e) {
-        return (e >> 1) * TCP_STRIDE + 2 + ((e & 1) << 2);
+        return e * EP_INTS;
     }
 
     // ----------------------------------------------------------------- slots
@@ -421,15 +441,14 @@ final class Connections {
         if (tcp) {
             int r = takeRow();
             tcpRow(s, r);
-            int x = r * TCP_STRIDE;
-            this.tcp[x + T_ATTEMPT] = 0;
-            this.tcp[x + T_EXPIRE] = 0;
             for (int e = 2 * r; e < 2 * r + 2; e++) {
                 int w = ep(e);
-                this.tcp[w + T_FLAGS_START] = 0;
-                this.tcp[w + T_LAST_ACK] = 0;
-                this.tcp[w + T_FIN_COUNTERS] = 0;
-                this.tcp[w + T_REASSEM_TRIM] = 1L << 32 | 1;
+                this.tcp[w + T_FLAGS] = 0;
+                this.tcp[w + T_START] = 0;
+                this.tcp[w + T_LAST] = 0;
+                this.tcp[w + T_ACK] = 0;
+                this.tcp[w + T_REASSEM] = 1;
+                this.tcp[w + T_TRIM] = 1;
             }
         }
     }
@@ -470,6 +489,9 @@ final class Connections {
         if ((f & F_OLD_UID) != 0) {
             oldUids.remove(s);
         }
+        if ((f & F_ATTEMPT_MAP) != 0) {
+            attemptMap.remove(s);
+        }
         flags(s, 0);
         int r = tcpRow(s);
         if (r >= 0) {
@@ -490,14 +512,17 @@ final class Connections {
                 if ((ef & E_WIDE_COUNTERS) != 0) {
                     wideCounters.remove(e);
                 }
-                if ((ef & E_WIDE_FIN) != 0) {
-                    wideFin.remove(e);
+                if ((ef & E_FIN_STORED) != 0) {
+                    finMap.remove(e);
                 }
                 if ((ef & E_WIDE_REASSEM) != 0) {
                     wideReassem.remove(e);
                 }
                 if ((ef & E_WIDE_TRIM) != 0) {
                     wideTrim.remove(e);
+                }
+                if ((ef & E_RST_MAP) != 0) {
+                    lastRstMap.remove(e);
                 }
                 epFlags(e, 0);
                 aboveHole.clear(e);
@@ -704,28 +729,69 @@ final class Connections {
 
     // ------------------------------------------------------------- TCP rows
 
-    /** @return the attempt, delete or second expire deadline of slot {@code s} (see the field); 0 when none or not TCP */
+    /**
+     * Returns the attempt, delete or second expire deadline of slot {@code s} (see
+     * {@link #F_SECOND_EXPIRE}, {@link #F_DELETE_PENDING}).
+     *
+     * <p>The two TCP deadlines share one word ({@link #S_DEADLINE}): a connection rarely has two
+     * different ones pending. A SYN sets the attempt deadline to the same time as the first expire
+     * check (both 5 s after it by default); once the attempt timer has fired only the expire chain
+     * runs; a complete close cancels the chain and sets the delete deadline. Two flags say which
+     * of them the word holds; only while both are pending and differ (a half-closed connection's
+     * second expire chain, or an attempt timeout other than 5 s before it fires) does the attempt
+     * deadline move to {@link #attemptMap}.
+     *
+     * @param s a slot
+     * @return the deadline; 0 when none or not TCP
+     */
     long attemptAt(int s) {
-        int r = tcpRow(s);
-        return r < 0 ? 0 : tcp[r * TCP_STRIDE + T_ATTEMPT];
+        int b = base(s);
+        int f = (int) row[b + S_FLAGS];
+        if ((f & F_ATTEMPT_IN_WORD) != 0) {
+            return row[b + S_DEADLINE];
+        }
+        return (f & F_ATTEMPT_MAP) != 0 ? attemptMap.get(s) : 0;
     }
 
     /** Sets {@link #attemptAt(int)} of a TCP slot. */
     void attemptAt(int s, long t) {
-        tcp[tcpRow(s) * TCP_STRIDE + T_ATTEMPT] = t;
-        rearmNeeded(s);
+        deadlines(s, t, expireAt(s));
     }
 
     /** @return the next TCP expire check of slot {@code s}; 0 when none or not TCP */
     long expireAt(int s) {
-        int r = tcpRow(s);
-        return r < 0 ? 0 : tcp[r * TCP_STRIDE + T_EXPIRE];
+        int b = base(s);
+        return (row[b + S_FLAGS] & F_EXPIRE_IN_WORD) != 0 ? row[b + S_DEADLINE] : 0;
     }
 
     /** Sets {@link #expireAt(int)} of a TCP slot. */
     void expireAt(int s, long t) {
-        tcp[tcpRow(s) * TCP_STRIDE + T_EXPIRE] = t;
-        rearmNeeded(s);
+        deadlines(s, attemptAt(s), t);
+    }
+
+    /** Stores both TCP deadlines of slot {@code s} (0: none) as {@link #attemptAt(int)} describes. */
+    private void deadlines(int s, long attempt, long expire) {
+        int b = base(s);
+        long w = row[b + S_FLAGS];
+        int f = (int) w & ~(F_ATTEMPT_IN_WORD | F_EXPIRE_IN_WORD | F_ATTEMPT_MAP);
+        long word = expire;
+        if (expire != 0) {
+            f |= F_EXPIRE_IN_WORD;
+            if (attempt == expire) {
+                f |= F_ATTEMPT_IN_WORD;
+            } else if (attempt != 0) {
+                f |= F_ATTEMPT_MAP;
+                attemptMap.put(s, attempt);
+            }
+        } else if (attempt != 0) {
+            f |= F_ATTEMPT_IN_WORD;
+            word = attempt;
+        }
+        if ((w & F_ATTEMPT_MAP) != 0 && (f & F_ATTEMPT_MAP) == 0) {
+            attemptMap.remove(s);
+        }
+        row[b + S_DEADLINE] = word;
+        row[b + S_FLAGS] = (w & HIGH) | ((f | F_REARM) & LOW);
     }
 
     /** @return the TCP endpoint of a TCP slot's side */
@@ -734,12 +800,11 @@ final class Connections {
     }
 
     private int epFlags(int e) {
-        return (int) tcp[ep(e) + T_FLAGS_START];
+        return tcp[ep(e) + T_FLAGS];
     }
 
     private void epFlags(int e, int f) {
-        int i = ep(e) + T_FLAGS_START;
-        tcp[i] = withHalf(tcp[i], 0, f);
+        tcp[ep(e) + T_FLAGS] = f;
     }
 
     /** @return the state of TCP endpoint {@code e} */
@@ -760,107 +825,184 @@ final class Connections {
 
     /** @return the first sequence number of TCP endpoint {@code e} (Zeek's start, 32 bits) */
     int startSeq(int e) {
-        return (int) (tcp[ep(e) + T_FLAGS_START] >>> 32);
+        return tcp[ep(e) + T_START];
     }
 
     void startSeq(int e, int seq) {
-        int i = ep(e) + T_FLAGS_START;
-        tcp[i] = withHalf(tcp[i], 1, seq);
+        int i = ep(e);
+        if ((tcp[i + T_FLAGS] & E_DERIVED) != 0 && seq != tcp[i + T_START]) {
+            keepDerived(e);
+        }
+        tcp[i + T_START] = seq;
     }
 
     /** @return the last sequence number of TCP endpoint {@code e} */
     int lastSeq(int e) {
-        return (int) tcp[ep(e) + T_LAST_ACK];
+        return tcp[ep(e) + T_LAST];
     }
 
     void lastSeq(int e, int seq) {
-        int i = ep(e) + T_LAST_ACK;
-        tcp[i] = withHalf(tcp[i], 0, seq);
+        int i = ep(e);
+        if ((tcp[i + T_FLAGS] & E_DERIVED) != 0 && seq != tcp[i + T_LAST]) {
+            keepDerived(e);
+        }
+        tcp[i + T_LAST] = seq;
     }
 
     /** @return the highest acknowledged sequence number of TCP endpoint {@code e} */
     int ackSeq(int e) {
-        return (int) (tcp[ep(e) + T_LAST_ACK] >>> 32);
+        return tcp[ep(e) + T_ACK];
     }
 
     void ackSeq(int e, int seq) {
-        int i = ep(e) + T_LAST_ACK;
-        tcp[i] = withHalf(tcp[i], 1, seq);
+        tcp[ep(e) + T_ACK] = seq;
     }
 
     /**
-     * Reads an unsigned half of TCP endpoint {@code e}'s word {@code word}, or its wide value when
-     * endpoint flag {@code wideFlag} says it moved to {@code map}.
+     * Reads TCP endpoint {@code e}'s unsigned int {@code field}, or its wide value when endpoint
+     * flag {@code wideFlag} says it moved to {@code map}.
      */
-    private long tcpValue(int e, int word, int side, int wideFlag, Int2LongOpenHashMap map) {
+    private long tcpValue(int e, int field, int wideFlag, Int2LongOpenHashMap map) {
         int i = ep(e);
-        if ((tcp[i + T_FLAGS_START] & wideFlag) != 0) {
+        if ((tcp[i + T_FLAGS] & wideFlag) != 0) {
             return map.get(e);
         }
-        return half(tcp[i + word], side) & LOW;
+        return tcp[i + field] & LOW;
     }
 
     /** Sets the value {@link #tcpValue} reads, moving it to the map when it leaves 32 bits. */
-    private void tcpValue(int e, int word, int side, int wideFlag, Int2LongOpenHashMap map, long v) {
+    private void tcpValue(int e, int field, int wideFlag, Int2LongOpenHashMap map, long v) {
         int i = ep(e);
-        if ((tcp[i + T_FLAGS_START] & wideFlag) != 0) {
+        if ((tcp[i + T_FLAGS] & wideFlag) != 0) {
             map.put(e, v);
         } else if ((v >>> 32) == 0) {
-            tcp[i + word] = withHalf(tcp[i + word], side, (int) v);
+            tcp[i + field] = (int) v;
         } else {
-            tcp[i + T_FLAGS_START] |= wideFlag;
+            tcp[i + T_FLAGS] |= wideFlag;
             map.put(e, v);
         }
     }
 
-    /** @return the relative sequence number just past TCP endpoint {@code e}'s FIN */
+    /**
+     * Returns the relative sequence number just past TCP endpoint {@code e}'s FIN (0 before one).
+     * It is rarely stored: a FIN almost always becomes its sender's last sequence number, so
+     * {@link #E_FIN_AT_LAST} says "derive it" ({@link #relLast(int)}); a FIN below the last
+     * sequence number, or a later change of the last or start sequence number or the wrap count
+     * while the bit is set, keeps the value in {@link #finMap}.
+     *
+     * @param e a TCP endpoint
+     * @return the FIN sequence
+     */
     long finSeq(int e) {
-        return tcpValue(e, T_FIN_COUNTERS, 0, E_WIDE_FIN, wideFin);
+        int ef = epFlags(e);
+        if ((ef & E_FIN_AT_LAST) != 0) {
+            return relLast(e);
+        }
+        return (ef & E_FIN_STORED) != 0 ? finMap.get(e) : 0;
+    }
+
+    /**
+     * Returns TCP endpoint {@code e}'s last sequence number relative to its start, computed as
+     * {@code Tcp} computes a packet's relative sequence number: the 32-bit signed difference while
+     * the wrap count is 0, else the 64-bit one.
+     */
+    private long relLast(int e) {
+        int i = ep(e);
+        int wraps = seqWraps(e);
+        if (wraps == 0) {
+            return tcp[i + T_LAST] - tcp[i + T_START];
+        }
+        return ((long) wraps << 32) + (tcp[i + T_LAST] & LOW) - (tcp[i + T_START] & LOW);
     }
 
     /** @return reassembly: the relative sequence number of TCP endpoint {@code e}'s next in-order byte */
     long lastReassem(int e) {
-        return tcpValue(e, T_REASSEM_TRIM, 0, E_WIDE_REASSEM, wideReassem);
+        return tcpValue(e, T_REASSEM, E_WIDE_REASSEM, wideReassem);
     }
 
     void lastReassem(int e, long seq) {
-        tcpValue(e, T_REASSEM_TRIM, 0, E_WIDE_REASSEM, wideReassem, seq);
+        tcpValue(e, T_REASSEM, E_WIDE_REASSEM, wideReassem, seq);
     }
 
     /** @return reassembly: the relative sequence number up to which TCP endpoint {@code e}'s data was acknowledged (trimmed) */
     long trimSeq(int e) {
-        return tcpValue(e, T_REASSEM_TRIM, 1, E_WIDE_TRIM, wideTrim);
+        return tcpValue(e, T_TRIM, E_WIDE_TRIM, wideTrim);
     }
 
     void trimSeq(int e, long seq) {
-        tcpValue(e, T_REASSEM_TRIM, 1, E_WIDE_TRIM, wideTrim, seq);
+        tcpValue(e, T_TRIM, E_WIDE_TRIM, wideTrim, seq);
     }
 
-    private int counters(int e) {
-        return (int) (tcp[ep(e) + T_FIN_COUNTERS] >>> 32);
+    private int retransmissions(int e) {
+        return tcp[ep(e) + T_FLAGS] >>> RXMIT_SHIFT;
     }
 
-    private void counters(int e, int all) {
-        int i = ep(e) + T_FIN_COUNTERS;
-        tcp[i] = withHalf(tcp[i], 1, all);
+    private void retransmissions(int e, int n) {
+        int i = ep(e) + T_FLAGS;
+        tcp[i] = (tcp[i] & ((1 << RXMIT_SHIFT) - 1)) | n << RXMIT_SHIFT;
     }
 
     /**
-     * Returns the low 32 bits of the relative sequence number of the last RST-only packet a TCP
-     * connection's side sent (0 before one).
+     * Returns the low 32 bits of the relative sequence number of the last RST-only packet TCP
+     * endpoint {@code e} sent (0 before one). It is rarely stored: a RST-only packet almost
+     * always sits at its sender's last sequence number, so {@link #E_RST_AT_LAST} says "derive
+     * it" from {@link #lastSeq} and {@link #startSeq} (the low 32 bits of a relative sequence
+     * number are the 32-bit difference, whatever the wrap count). A RST elsewhere, or a later
+     * change of either number while the bit is set, keeps the value in {@link #lastRstMap}.
      *
-     * @param s    a TCP slot
-     * @param side the key side
+     * @param e a TCP endpoint
      * @return the stored position
      */
-    int histLastRst(int s, int side) {
-        return half(row[base(s) + S_PAYLOAD], side);
+    int histLastRst(int e) {
+        int i = ep(e);
+        int f = tcp[i + T_FLAGS];
+        if ((f & E_RST_AT_LAST) != 0) {
+            return tcp[i + T_LAST] - tcp[i + T_START];
+        }
+        return (f & E_RST_MAP) != 0 ? lastRstMap.get(e) : 0;
     }
 
-    /** Sets {@link #histLastRst(int, int)}. */
-    void histLastRst(int s, int side, int relSeq) {
-        int i = base(s) + S_PAYLOAD;
-        row[i] = withHalf(row[i], side, relSeq);
+    /**
+     * Sets {@link #histLastRst(int)}; called after the packet has updated the endpoint's last
+     * sequence number, so that the usual RST is derived.
+     */
+    void histLastRst(int e, int relSeq) {
+        int ef = epFlags(e);
+        int f = ef & ~(E_RST_AT_LAST | E_RST_MAP);
+        if (relSeq == lastSeq(e) - startSeq(e)) {
+            f |= E_RST_AT_LAST;
+        } else if (relSeq != 0) {
+            f |= E_RST_MAP;
+            lastRstMap.put(e, relSeq);
+        }
+        if ((ef & E_RST_MAP) != 0 && (f & E_RST_MAP) == 0) {
+            lastRstMap.remove(e);
+        }
+        epFlags(e, f);
+    }
+
+    /**
+     * Before the last or start sequence number or the wrap count of TCP endpoint {@code e}
+     * changes: stores the values derived from them ({@link #E_DERIVED}) in their maps.
+     */
+    private void keepDerived(int e) {
+        int ef = epFlags(e);
+        int f = ef & ~E_DERIVED;
+        if ((ef & E_RST_AT_LAST) != 0) {
+            int v = histLastRst(e);
+            if (v != 0) {
+                f |= E_RST_MAP;
+                lastRstMap.put(e, v);
+            }
+        }
+        if ((ef & E_FIN_AT_LAST) != 0) {
+            long v = relLast(e);
+            if (v != 0) {
+                f |= E_FIN_STORED;
+                finMap.put(e, v);
+            }
+        }
+        epFlags(e, f);
     }
 
     boolean epHas(int e, int flag) {
@@ -868,11 +1010,11 @@ final class Connections {
     }
 
     void epSet(int e, int flag) {
-        tcp[ep(e) + T_FLAGS_START] |= flag & LOW;
+        tcp[ep(e) + T_FLAGS] |= flag;
     }
 
     private void epClear(int e, int flag) {
-        tcp[ep(e) + T_FLAGS_START] &= ~(flag & LOW);
+        tcp[ep(e) + T_FLAGS] &= ~flag;
     }
 
     /** @return the sequence wrap count of TCP endpoint {@code e} */
@@ -881,6 +1023,9 @@ final class Connections {
     }
 
     void incSeqWraps(int e) {
+        if ((epFlags(e) & E_FIN_AT_LAST) != 0) {
+            keepDerived(e);
+        }
         epSet(e, E_SEQ_WRAPS);
         seqWrapMap.addTo(e, 1);
     }
@@ -946,9 +1091,19 @@ final class Connections {
         int ef = epFlags(e);
         if (!finOnly && (ef & E_FIN_OWN) != 0) {
             lastFinMap.put(e, (int) (finSeq(e) - 1));
-            epFlags(e, (ef & ~E_FIN_OWN) | E_FIN_MAP);
+            ef = (ef & ~E_FIN_OWN) | E_FIN_MAP;
         }
-        tcpValue(e, T_FIN_COUNTERS, 0, E_WIDE_FIN, wideFin, seq);
+        int f = ef & ~(E_FIN_AT_LAST | E_FIN_STORED);
+        if (seq == relLast(e)) {
+            f |= E_FIN_AT_LAST;
+        } else if (seq != 0) {
+            f |= E_FIN_STORED;
+            finMap.put(e, seq);
+        }
+        if ((ef & E_FIN_STORED) != 0 && (f & E_FIN_STORED) == 0) {
+            finMap.remove(e);
+        }
+        epFlags(e, f);
     }
 
     // ---------------------------------------------------------------- history
@@ -1009,34 +1164,23 @@ final class Connections {
     /**
      * Zeek's {@code ScaledHistoryEntry} with base 10 for a TCP endpoint: the letter is added at the
      * 1st, 10th, 100th, ... event. Counters are 16 bits, so letters stop after the 10,000th event.
-     * They start packed in an {@code int} ({@link #NARROW_SHIFT}, {@link #NARROW_MAX}); the
-     * retransmission counter, bumped on every retransmitted segment, gets 14 bits and simply stops
-     * at 16,383 (no letter comes after the 10,000th anyway), so it never leaves the column; the
-     * first of the others to pass its narrow maximum moves all four to a map as 16-bit fields.
+     * The retransmission counter, the only one that many connections use, starts in the top ten
+     * bits of the endpoint flags; the first bad checksum, zero window or content gap, or the
+     * 1,024th retransmission, moves all four to a map as 16-bit fields, where later events of that
+     * endpoint count.
      */
     void scaledHistory(int s, int e, int counterShift, char c) {
         if ((epFlags(e) & E_WIDE_COUNTERS) == 0) {
-            int all = counters(e);
-            int k = counterShift >>> 4;
-            int shift = NARROW_SHIFT[k];
-            int max = NARROW_MAX[k];
-            int n = (all >>> shift) & max;
-            if (n < max) {
+            int n = retransmissions(e);
+            if (counterShift == CNT_RXMIT && n < RXMIT_NARROW_MAX) {
                 n++;
-                counters(e, (all & ~(max << shift)) | (n << shift));
+                retransmissions(e, n);
                 if (isScaledStep(n)) {
                     addHistory(s, c);
                 }
                 return;
             }
-            if (counterShift == CNT_RXMIT) {
-                return;
-            }
-            long wide = 0;
-            for (int j = 0; j < 4; j++) {
-                wide |= (long) ((all >>> NARROW_SHIFT[j]) & NARROW_MAX[j]) << (16 * j);
-            }
-            wideCounters.put(e, wide);
+            wideCounters.put(e, (long) n << CNT_RXMIT);
             epSet(e, E_WIDE_COUNTERS);
         }
         long all = wideCounters.get(e);

@@ -240,11 +240,6 @@ final class Tcp {
         if (!c.epHas(e, Connections.E_DID_CLOSE) || !c.epHas(p, Connections.E_DID_CLOSE)) {
             c.last(s, t);
         }
-        if (fin) {
-            c.epSet(e, Connections.E_FIN_SEEN);
-            c.finSeq(e, relSeq + segLen, !syn && !rst);
-        }
-
         long relAck = 0;
         if (ack) {
             if (c.state(p) == INACTIVE) {
@@ -264,6 +259,13 @@ final class Tcp {
         }
 
         updateLastSeq(s, e, seqOnePast, syn, fin, rst, len);
+        // set once the last sequence number has moved, so that they are usually derived from it
+        if (fin) {
+            c.epSet(e, Connections.E_FIN_SEEN);
+            c.finSeq(e, relSeq + segLen, !syn && !rst);
+        } else if (rst && !syn) {
+            c.histLastRst(e, (int) relSeq);
+        }
 
         int outcome = updateStateMachine(s, e, p, t, seq32, len, origAtEntry, syn, fin, rst, ack);
         boolean doClose = (outcome & 1) != 0;
@@ -366,10 +368,10 @@ final class Tcp {
 
             }
             if (rst) {
-                if (epCheckHistory(s, e, HIST_RST, 'R') && (int) relSeq != c.histLastRst(s, e & 1)) {
+                if (epCheckHistory(s, e, HIST_RST, 'R') && (int) relSeq != c.histLastRst(e)) {
                     epAddHistory(s, e, 'R');
                 }
-                c.histLastRst(s, e & 1, (int) relSeq);
+                // packet() records the position once the last sequence number is updated
             }
         } else if (len > 0) {
             epCheckHistory(s, e, HIST_DATA, 'D');

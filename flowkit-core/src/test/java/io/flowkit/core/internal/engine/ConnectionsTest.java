@@ -51,11 +51,11 @@ class ConnectionsTest {
         for (int i = 0; i < 5; i++) {
             c.scaledHistory(0, e, Connections.CNT_WIN0, 'W');
         }
-        // the retransmission counter stops in its column; letters end at the 10,000th
+        // the first zero window moved the counters to 16 bits; letters end at the 10,000th
         for (int i = 0; i < 70_000; i++) {
             c.scaledHistory(0, e, Connections.CNT_RXMIT, 'T');
         }
-        // the zero-window counter passes 255 and moves all four counters to 16 bits
+        // the zero-window counter goes on from 5
         for (int i = 0; i < 1_200; i++) {
             c.scaledHistory(0, e, Connections.CNT_WIN0, 'W');
         }
@@ -65,6 +65,62 @@ class ConnectionsTest {
         c.scaledHistory(0, c.tcpEndpoint(0, 1), Connections.CNT_GAP, 'g');
         // T at 1, 10, 100, 1000, 10000; W at 1, then 10, 100, 1000 across the move; G at 1 and 10
         assertThat(c.history(0)).isEqualTo("WTTTTTWWWGGg");
+    }
+
+    @Test
+    void countsRetransmissionsExactlyWhenTheNarrowCounterJustFitsAndWhenItJustDoesNot() {
+        Connections c = connections(2);
+        c.init(0, 0, 0, 0, true);
+        int e = c.tcpEndpoint(0, 0);
+        c.changeState(e, Connections.ESTABLISHED);
+        c.epSet(e, Connections.E_FIN_SEEN);
+        for (int i = 0; i < 1023; i++) { // the most the flags' ten bits hold
+            c.scaledHistory(0, e, Connections.CNT_RXMIT, 'T');
+        }
+        assertThat(c.history(0)).isEqualTo("TTTT");
+        c.scaledHistory(0, e, Connections.CNT_RXMIT, 'T'); // the 1,024th moves the counters
+        for (int i = 1024; i < 9999; i++) {
+            c.scaledHistory(0, e, Connections.CNT_RXMIT, 'T');
+        }
+        assertThat(c.history(0)).isEqualTo("TTTT");
+        c.scaledHistory(0, e, Connections.CNT_RXMIT, 'T');
+        assertThat(c.history(0)).isEqualTo("TTTTT");
+        c.scaledHistory(0, e, Connections.CNT_CHECKSUM, 'C');
+        assertThat(c.history(0)).isEqualTo("TTTTTC");
+        // the flags sharing the word are untouched, and a reused row counts from zero
+        assertThat(c.state(e)).isEqualTo(Connections.ESTABLISHED);
+        assertThat(c.prevState(e)).isEqualTo(Connections.INACTIVE);
+        assertThat(c.epHas(e, Connections.E_FIN_SEEN)).isTrue();
+        c.release(0);
+        c.init(0, 0, 1, 0, true);
+        for (int i = 0; i < 10; i++) {
+            c.scaledHistory(0, e, Connections.CNT_RXMIT, 'T');
+        }
+        assertThat(c.history(0)).isEqualTo("TT");
+        assertThat(c.state(e)).isEqualTo(Connections.INACTIVE);
+    }
+
+    @Test
+    void carriesTheRetransmissionCountOverWhenAnotherCounterStarts() {
+        int[] others = {Connections.CNT_CHECKSUM, Connections.CNT_WIN0, Connections.CNT_GAP};
+        char[] letters = {'C', 'W', 'G'};
+        for (int k = 0; k < others.length; k++) {
+            Connections c = connections(2);
+            c.init(0, 0, 0, 0, true);
+            int e = c.tcpEndpoint(0, 1);
+            for (int i = 0; i < 15; i++) {
+                c.scaledHistory(0, e, Connections.CNT_RXMIT, 't');
+            }
+            c.scaledHistory(0, e, others[k], letters[k]);
+            for (int i = 15; i < 100; i++) {
+                c.scaledHistory(0, e, Connections.CNT_RXMIT, 't');
+            }
+            for (int i = 1; i < 10; i++) {
+                c.scaledHistory(0, e, others[k], letters[k]);
+            }
+            assertThat(c.history(0)).as("counter %c", letters[k])
+                    .isEqualTo("tt" + letters[k] + "t" + letters[k]);
+        }
     }
 
     @Test
@@ -157,12 +213,151 @@ class ConnectionsTest {
     }
 
     @Test
+    void keepsBothTcpDeadlinesExactWhetherTheyShareTheWordOrDiffer() {
+        Connections c = connections(4);
+        c.init(1, 0, 0, 0, true);
+        assertThat(c.attemptAt(1)).isZero();
+        assertThat(c.expireAt(1)).isZero();
+        long t = 1_700_000_005_000_000_000L;
+        c.expireAt(1, t);
+        c.attemptAt(1, t); // a SYN's attempt deadline equals the first expire check
+        assertThat(c.attemptAt(1)).isEqualTo(t);
+        assertThat(c.expireAt(1)).isEqualTo(t);
+        c.attemptAt(1, t + 1); // differs by one nanosecond: the attempt moves to the map
+        assertThat(c.attemptAt(1)).isEqualTo(t + 1);
+        assertThat(c.expireAt(1)).isEqualTo(t);
+        c.expireAt(1, Long.MAX_VALUE);
+        assertThat(c.attemptAt(1)).isEqualTo(t + 1);
+        assertThat(c.expireAt(1)).isEqualTo(Long.MAX_VALUE);
+        c.expireAt(1, 0); // a complete close cancels the chain: the delete deadline alone
+        assertThat(c.attemptAt(1)).isEqualTo(t + 1);
+        assertThat(c.expireAt(1)).isZero();
+        c.attemptAt(1, 0);
+        c.expireAt(1, t - 1);
+        assertThat(c.attemptAt(1)).isZero();
+        assertThat(c.expireAt(1)).isEqualTo(t - 1);
+        c.attemptAt(1, Long.MIN_VALUE);
+        assertThat(c.attemptAt(1)).isEqualTo(Long.MIN_VALUE);
+        assertThat(c.expireAt(1)).isEqualTo(t - 1);
+        // every setter asks for the timer to be re-armed
+        assertThat(c.takeRearm(1)).isTrue();
+        assertThat(c.takeRearm(1)).isFalse();
+        c.attemptAt(1, 0);
+        assertThat(c.takeRearm(1)).isTrue();
+        assertThat(c.attemptAt(1)).isZero();
+        assertThat(c.expireAt(1)).isEqualTo(t - 1);
+        // a slot that left with a mapped attempt deadline comes back clean, also as a UDP flow
+        c.attemptAt(1, 42);
+        c.release(1);
+        c.init(1, 0, 1, 0, false);
+        assertThat(c.attemptAt(1)).isZero();
+        assertThat(c.expireAt(1)).isZero();
+        c.init(1, 0, 2, 0, true);
+        assertThat(c.attemptAt(1)).isZero();
+        assertThat(c.expireAt(1)).isZero();
+        c.init(2, 0, 3, 0, false);
+        c.addPayload(4, 77);
+        assertThat(c.attemptAt(2)).isZero();
+        assertThat(c.payloadBytes(4)).isEqualTo(77);
+    }
+
+    @Test
+    void derivesTheRstPositionFromTheLastSequenceUntilEitherNumberMoves() {
+        Connections c = connections(2);
+        c.init(0, 0, 0, 0, true);
+        int e = c.tcpEndpoint(0, 1);
+        int p = c.tcpEndpoint(0, 0);
+        assertThat(c.histLastRst(e)).isZero();
+        c.startSeq(e, 0xFFFF_FFF0);
+        c.lastSeq(e, 0x20); // past the 32-bit wrap: the position is the 32-bit difference
+        c.histLastRst(e, 0x30);
+        assertThat(c.histLastRst(e)).isEqualTo(0x30);
+        c.lastSeq(e, 0x20); // unchanged: still derived
+        c.lastSeq(e, 0x21);
+        assertThat(c.histLastRst(e)).isEqualTo(0x30);
+        c.histLastRst(e, 0x31); // at the last sequence again
+        c.startSeq(e, 5);
+        assertThat(c.histLastRst(e)).isEqualTo(0x31);
+        c.histLastRst(e, -7); // a RST below the last sequence is stored
+        c.lastSeq(e, 100);
+        assertThat(c.histLastRst(e)).isEqualTo(-7);
+        c.histLastRst(e, 95); // at last - start: derived, the stored value goes
+        assertThat(c.histLastRst(e)).isEqualTo(95);
+        c.histLastRst(e, 0);
+        c.lastSeq(e, 500);
+        assertThat(c.histLastRst(e)).isZero();
+        // derived at zero distance: moving the last sequence keeps 0 without storing it
+        c.startSeq(e, 500);
+        c.histLastRst(e, 0);
+        c.lastSeq(e, 501);
+        assertThat(c.histLastRst(e)).isZero();
+        // the other side keeps its own
+        assertThat(c.histLastRst(p)).isZero();
+        c.lastSeq(p, 9);
+        c.histLastRst(p, 9);
+        c.ackSeq(p, 12345); // the acknowledged number does not matter
+        assertThat(c.histLastRst(p)).isEqualTo(9);
+        c.histLastRst(e, 77);
+        c.release(0);
+        c.init(1, 0, 1, 0, true);
+        assertThat(c.histLastRst(c.tcpEndpoint(1, 1))).isZero();
+        assertThat(c.histLastRst(c.tcpEndpoint(1, 0))).isZero();
+    }
+
+    @Test
+    void derivesTheFinSequenceFromTheLastSequenceUntilItOrTheWrapCountMoves() {
+        Connections c = connections(2);
+        c.init(0, 0, 0, 0, true);
+        int e = c.tcpEndpoint(0, 0);
+        c.startSeq(e, 1000);
+        c.lastSeq(e, 1501);
+        assertThat(c.finSeq(e)).isZero();
+        c.finSeq(e, 501, true); // at the last sequence number: derived
+        assertThat(c.finSeq(e)).isEqualTo(501);
+        c.lastSeq(e, 1501);
+        c.ackSeq(e, 9);
+        assertThat(c.finSeq(e)).isEqualTo(501);
+        c.lastSeq(e, 1600); // data past the FIN: the FIN sequence stays where it was
+        assertThat(c.finSeq(e)).isEqualTo(501);
+        c.finSeq(e, 601, true); // one past the last: stored
+        assertThat(c.finSeq(e)).isEqualTo(601);
+        c.finSeq(e, 599, true); // one short: stored
+        assertThat(c.finSeq(e)).isEqualTo(599);
+        c.finSeq(e, 600, true);
+        c.startSeq(e, 1100);
+        assertThat(c.finSeq(e)).isEqualTo(600);
+        // past the 32-bit wrap: derived from the wrap count too, kept when the count moves
+        c.startSeq(e, 0xF000_0000);
+        c.lastSeq(e, 0x7000_0000);
+        c.incSeqWraps(e);
+        long rel = GIB4 + 0x7000_0000L - 0xF000_0000L;
+        c.finSeq(e, rel, false);
+        assertThat(c.finSeq(e)).isEqualTo(rel);
+        c.incSeqWraps(e);
+        assertThat(c.finSeq(e)).isEqualTo(rel);
+        c.finSeq(e, rel + GIB4, false);
+        assertThat(c.finSeq(e)).isEqualTo(rel + GIB4);
+        // a negative relative number (below the start, no wrap yet) is derived like the rest
+        int f = c.tcpEndpoint(0, 1);
+        c.startSeq(f, 50);
+        c.lastSeq(f, 40);
+        c.finSeq(f, -10, true);
+        assertThat(c.finSeq(f)).isEqualTo(-10);
+        c.lastSeq(f, 41);
+        assertThat(c.finSeq(f)).isEqualTo(-10);
+        c.release(0);
+        c.init(1, 0, 1, 0, true);
+        assertThat(c.finSeq(c.tcpEndpoint(1, 0))).isZero();
+        assertThat(c.finSeq(c.tcpEndpoint(1, 1))).isZero();
+    }
+
+    @Test
     void reusesFreedTcpRowsWithCleanState() {
         Connections c = connections(4);
         c.init(0, 0, 0, 0, true);
         int e = c.tcpEndpoint(0, 0);
         c.changeState(e, Connections.ESTABLISHED);
-        c.histLastRst(0, 0, -9);
+        c.histLastRst(e, -9);
         c.incSeqWraps(e);
         c.incAckWraps(e);
         c.histLastSyn(e, 77);
@@ -179,7 +374,7 @@ class ConnectionsTest {
         assertThat(f).isEqualTo(e);
         assertThat(c.state(f)).isEqualTo(Connections.INACTIVE);
         assertThat(c.prevState(f)).isEqualTo(Connections.INACTIVE);
-        assertThat(c.histLastRst(3, 0)).isZero();
+        assertThat(c.histLastRst(f)).isZero();
         assertThat(c.seqWraps(f)).isZero();
         assertThat(c.ackWraps(f)).isZero();
         assertThat(c.histLastSyn(f)).isZero();
