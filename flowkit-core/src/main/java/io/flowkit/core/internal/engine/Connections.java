@@ -829,11 +829,7 @@ final class Connections {
     }
 
     void startSeq(int e, int seq) {
-        int i = ep(e);
-        if ((tcp[i + T_FLAGS] & E_DERIVED) != 0 && seq != tcp[i + T_START]) {
-            keepDerived(e);
-        }
-        tcp[i + T_START] = seq;
+        derivedFrom(e, T_START, seq);
     }
 
     /** @return the last sequence number of TCP endpoint {@code e} */
@@ -842,11 +838,20 @@ final class Connections {
     }
 
     void lastSeq(int e, int seq) {
+        derivedFrom(e, T_LAST, seq);
+    }
+
+    /**
+     * Sets sequence {@code field} of TCP endpoint {@code e}, one of the numbers the values of
+     * {@link #E_DERIVED} are derived from; if it changes while one is derived, that value is kept
+     * first ({@link #keepDerived}).
+     */
+    private void derivedFrom(int e, int field, int seq) {
         int i = ep(e);
-        if ((tcp[i + T_FLAGS] & E_DERIVED) != 0 && seq != tcp[i + T_LAST]) {
+        if ((tcp[i + T_FLAGS] & E_DERIVED) != 0 && seq != tcp[i + field]) {
             keepDerived(e);
         }
-        tcp[i + T_LAST] = seq;
+        tcp[i + field] = seq;
     }
 
     /** @return the highest acknowledged sequence number of TCP endpoint {@code e} */
