@@ -135,6 +135,8 @@ public final class Engine implements TimerWheel.Expiry {
     /** What {@link #lookAhead} read, summed: stored only so that the compiler keeps its loads. */
     @SuppressWarnings("unused")
     private long lookAheadSum;
+    /** How many connections ahead {@link #flush()} reads the rows of the records it will build. */
+    private static final int FLUSH_AHEAD = 16;
 
     /**
      * Creates an engine for a tracker's settings.
@@ -851,22 +853,60 @@ public final class Engine implements TimerWheel.Expiry {
         }
         LongArrays.radixSortIndirect(order, deadlines, uidNumbers, false);
         for (int i = 0; i < k; i++) {
-            int s = attempts[order[i]];
+            order[i] = attempts[order[i]]; // now the slots themselves, in that order
+        }
+        // the connections an attempt timer ends leave now but stay in the table and the wheel,
+        // which are emptied at once below; a bit per slot says they are gone
+        long[] gone = new long[(table.capacity() + 63) >>> 6];
+        long sum = 0;
+        for (int i = 0; i < k; i++) {
+            sum += peekAhead(order, i, k);
+            int s = order[i];
             if (tcp.attemptTimer(s)) {
-                remove(s, CloseReason.END_OF_INPUT);
+                gone[s >>> 6] |= 1L << s;
+                sink.connectionRemoved(retire(s, CloseReason.END_OF_INPUT));
             }
         }
-        count = table.liveSlots(slots);
+        count = 0;
+        int live = table.liveSlots(slots);
+        for (int i = 0; i < live; i++) {
+            int s = slots[i];
+            if ((gone[s >>> 6] & (1L << s)) == 0) {
+                slots[count++] = s;
+            }
+        }
         table.sortByKey(slots, count);
         // every connection leaves: records in key order, then table and timers emptied at once
         // (removing each from the index, recency list and wheel would cost random reads apiece)
         for (int i = 0; i < count; i++) {
+            sum += peekAhead(slots, i, count);
             sink.connectionRemoved(retire(slots[i], CloseReason.END_OF_INPUT));
         }
+        lookAheadSum = sum;
         wheel.clear();
         table.clear();
         lastSlot = -1;
         connectionGauge.occupancy(0);
+    }
+
+    /**
+     * Look-ahead for {@link #flush()}, which builds records in an order that visits the rows at
+     * random: reads the row of the connection {@link #FLUSH_AHEAD} places after {@code i}, and the
+     * TCP row and IPv6 key (found through the row, so read later) of the one half as far, so that
+     * the cache misses of several records overlap instead of following one another.
+     *
+     * @return a sum of the words read, for the caller to keep
+     */
+    private long peekAhead(int[] slots, int i, int n) {
+        long sum = 0;
+        if (i + FLUSH_AHEAD < n) {
+            sum += c.peekRow(slots[i + FLUSH_AHEAD]);
+        }
+        if (i + FLUSH_AHEAD / 2 < n) {
+            int s = slots[i + FLUSH_AHEAD / 2];
+            sum += c.peekTcp(s) + table.peekV6(s);
+        }
+        return sum;
     }
 
     /**

@@ -374,6 +374,22 @@ public final class ConnectionTable {
     }
 
     /**
+     * Look-ahead, read-only: reads a live slot's IPv6 key entry in the side store, the words a
+     * record of the connection reads after its row; nothing for an IPv4 key.
+     *
+     * @param s a live slot
+     * @return a word read (for the caller to keep, so that the read is not dropped), 0 for IPv4
+     */
+    public long peekV6(int s) {
+        int b = s * stride;
+        if ((keys[b + W_PORTS] & V6) == 0) {
+            return 0;
+        }
+        int e = 4 * (int) keys[b];
+        return e >= 0 && e < v6.length ? v6[e] : 0;
+    }
+
+    /**
      * Tells whether the packet of the last {@link #find} or {@link #insert} was sent by key
      * endpoint {@code a}.
      *
@@ -601,10 +617,12 @@ public final class ConnectionTable {
     /**
      * Sorts live slots in the order of {@link #compareKeys}. Comparing keys slot by slot costs
      * cache misses at every step once the table is large (half a million open connections at the
-     * end of a capture); instead each IPv4 key is packed into two words read once, its addresses
-     * (unsigned, a then b) and its ports, protocol and slot number, and the pairs are radix
-     * sorted; the other keys (IPv6, or slots past 2^24) are sorted with the comparator and merged
-     * in. Allocates about 20 bytes per slot, once.
+     * end of a capture); instead every key is read once, in slot order, into dense arrays that the
+     * sort then works on. An IPv4 key is packed into two words, its addresses (unsigned, a then b)
+     * and its ports, protocol and slot number, and the pairs are radix sorted; the other keys
+     * (IPv6, or slots past 2^24) are copied as five words each (the four address words, then ports
+     * and protocol), sorted with a comparator over that copy, and merged in, still without
+     * reading the table. Allocates about 20 bytes per IPv4 slot and 48 per other slot, once.
      *
      * @param slots live slots, distinct
      * @param n     how many of {@code slots} to sort
@@ -628,16 +646,49 @@ public final class ConnectionTable {
             }
         }
         LongArrays.radixSort(addresses, rest, 0, n4);
-        IntArrays.quickSort(other, 0, n6, this::compareKeys);
+        long[] wide = new long[5 * n6];
+        int[] order = new int[n6];
+        for (int j = 0; j < n6; j++) {
+            int s = other[j];
+            int x = 5 * j;
+            wide[x] = aHi(s);
+            wide[x + 1] = aLo(s);
+            wide[x + 2] = bHi(s);
+            wide[x + 3] = bLo(s);
+            wide[x + 4] = (keys[s * stride + W_PORTS] >>> 32) << 8 | ipProto(s);
+            order[j] = j;
+        }
+        IntArrays.quickSort(order, 0, n6, (x, y) -> compareWide(wide, 5 * x, wide, 5 * y));
+        long[] v4 = new long[5];
         int i = 0;
         int j = 0;
         for (int o = 0; o < n; o++) {
-            if (j == n6 || (i < n4 && compareKeys((int) rest[i] & (SORT_SLOTS - 1), other[j]) <= 0)) {
+            boolean takeV4 = j == n6;
+            if (!takeV4 && i < n4) {
+                long addr = addresses[i] ^ Long.MIN_VALUE;
+                long r = rest[i] ^ Long.MIN_VALUE;
+                v4[1] = IPV4_MAPPED | (addr >>> 32);
+                v4[3] = IPV4_MAPPED | (addr & LOW);
+                v4[4] = (r >>> 32) << 8 | ((r >>> 24) & 0xFF);
+                takeV4 = compareWide(v4, 0, wide, 5 * order[j]) <= 0;
+            }
+            if (takeV4) {
                 slots[o] = (int) rest[i++] & (SORT_SLOTS - 1);
             } else {
-                slots[o] = other[j++];
+                slots[o] = other[order[j++]];
             }
         }
+    }
+
+    /** Compares two keys copied as five words each, in the order of {@link #compareKeys}. */
+    private static int compareWide(long[] k1, int x1, long[] k2, int x2) {
+        for (int w = 0; w < 5; w++) {
+            int c = Long.compareUnsigned(k1[x1 + w], k2[x2 + w]);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
     }
 
     /**

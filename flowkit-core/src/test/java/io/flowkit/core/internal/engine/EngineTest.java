@@ -470,6 +470,65 @@ class EngineTest {
     }
 
     @Test
+    void flushesThousandsOfConnectionsOnceEachAttemptsByDeadlineThenByKey() {
+        // clients in 10/8 and servers in 192.168/16, so the client is always key endpoint a and
+        // Zeek's key order is (client, server, client port, server port, protocol)
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(17);
+        Packets p = new Packets(FlowTracker.builder().maxConnections(10_000));
+        List<String> attempts = new java.util.ArrayList<>();
+        List<long[]> rest = new java.util.ArrayList<>();
+        int[] serverPorts = {53, 80, 443, 8080};
+        int n = 5_000;
+        for (int i = 0; i < n; i++) {
+            double t = i * 0.0007; // all within 3.5 s: no attempt timer fires before the flush
+            int client = 0x0A000000 | rnd.nextInt(1 << 20);
+            int server = 0xC0A80000 | rnd.nextInt(64);
+            int cport = 1024 + rnd.nextInt(60_000);
+            int sport = serverPorts[rnd.nextInt(serverPorts.length)];
+            String c = dotted(client);
+            String srv = dotted(server);
+            int kind = rnd.nextInt(3);
+            if (kind == 0) {
+                p.tcp(t, c, cport, srv, sport, "S", 1, 0, 0);
+                attempts.add(c + ":" + cport + ">" + srv + ":" + sport);
+            } else if (kind == 1) {
+                p.tcp(t, c, cport, srv, sport, "S", 1, 0, 0)
+                        .tcp(t + 0.0001, srv, sport, c, cport, "SA", 9, 2, 0)
+                        .tcp(t + 0.0002, c, cport, srv, sport, "A", 2, 10, 0);
+                rest.add(new long[] {client & 0xFFFF_FFFFL, server & 0xFFFF_FFFFL, cport, sport, 6});
+            } else {
+                p.udp(t, c, cport, srv, sport, 20);
+                rest.add(new long[] {client & 0xFFFF_FFFFL, server & 0xFFFF_FFFFL, cport, sport, 17});
+            }
+        }
+        assertThat(p.records).as("nothing ends before the flush").isEmpty();
+        p.flush();
+        assertThat(p.records).hasSize(n).allMatch(x -> x.closeReason() == CloseReason.END_OF_INPUT);
+        List<String> got = p.records.stream()
+                .map(x -> host(x, true) + ":" + x.origPort() + ">" + host(x, false) + ":" + x.respPort()).toList();
+        assertThat(got.subList(0, attempts.size())).as("unanswered attempts first, by deadline")
+                .containsExactlyElementsOf(attempts);
+        assertThat(p.records.subList(0, attempts.size())).allMatch(x -> x.state() == ConnState.S0);
+        rest.sort((x, y) -> {
+            for (int k = 0; k < x.length; k++) {
+                int cmp = Long.compare(x[k], y[k]);
+                if (cmp != 0) {
+                    return cmp;
+                }
+            }
+            return 0;
+        });
+        List<String> want = rest.stream()
+                .map(x -> dotted((int) x[0]) + ":" + x[2] + ">" + dotted((int) x[1]) + ":" + x[3]).toList();
+        assertThat(got.subList(attempts.size(), n)).as("the rest in key order").containsExactlyElementsOf(want);
+        assertThat(p.engine.active()).isZero();
+    }
+
+    private static String dotted(int a) {
+        return (a >>> 24) + "." + ((a >>> 16) & 0xFF) + "." + ((a >>> 8) & 0xFF) + "." + (a & 0xFF);
+    }
+
+    @Test
     void givesUniqueUidsReproducibleFromTheSeed() {
         Uids a = new Uids(7);
         Uids b = new Uids(7);

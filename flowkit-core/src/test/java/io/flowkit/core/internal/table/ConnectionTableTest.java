@@ -207,18 +207,31 @@ class ConnectionTableTest {
             // few distinct addresses, so that ports and protocols decide many comparisons
             long a = rnd.nextInt(20);
             long b = rnd.nextInt(20) | (rnd.nextBoolean() ? 0xFFFF_0000L : 0);
-            boolean v6 = rnd.nextInt(4) == 0;
+            int kind = rnd.nextInt(6);
+            boolean v6 = kind >= 4;
             long hi = v6 ? (rnd.nextBoolean() ? 0x20010DB8_00000000L : 0) : 0;
             long aLo = v6 ? a : V4 | a;
             long bLo = v6 ? b : V4 | b;
+            long aHi = hi;
+            long bHi = hi;
+            if (kind == 5) {
+                // an IPv6 key with one IPv4-mapped address: ties with IPv4 keys on that address
+                aHi = 0;
+                aLo = V4 | a;
+                // b above a (so a stays key endpoint a): 2001:db8::b, or ::1:0:0:b and ::ffff:1:b,
+                // where only the low word tells b from an IPv4 key's b
+                int bk = rnd.nextInt(3);
+                bHi = bk == 0 ? 0x20010DB8_00000000L : 0;
+                bLo = bk == 0 ? b : bk == 1 ? 0x0001_0000_0000_0000L | b : 0xFFFF_0001_0000_0000L | b;
+            }
             int proto = rnd.nextBoolean() ? 6 : 17;
             int sp = rnd.nextInt(70_000) & 0xFFFF;
             int dp = rnd.nextInt(4);
-            if (t.find(proto, hi, aLo, sp, hi, bLo, dp) < 0) {
+            if (t.find(proto, aHi, aLo, sp, bHi, bLo, dp) < 0) {
                 if (t.isFull()) {
                     t.grow();
                 }
-                t.insert(proto, hi, aLo, sp, hi, bLo, dp);
+                t.insert(proto, aHi, aLo, sp, bHi, bLo, dp);
             }
         }
         for (int s = 0; s < t.capacity(); s += 3) {
