@@ -185,7 +185,10 @@ public final class WriterThread {
         enqueue(r);
         wake();
         while (!r.done) {
-            if (!thread.isAlive()) {
+            // the thread sets done before it ends, and its end makes that visible here: read
+            // done again, or a thread that answered and ended between the two reads would be
+            // taken for one that died
+            if (!thread.isAlive() && !r.done) {
                 throw new IOException("the writer thread died", writeFailure);
             }
             LockSupport.parkNanos(this, 1_000_000L);
