@@ -39,14 +39,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * so the score is ns/packet and, with {@code -prof gc}, {@code gc.alloc.rate.norm} is bytes per
  * packet, including the records, the tracker's tables built once per invocation, and the
  * listener's work (none: it counts). {@code flows} is the number of connections the generator
- * keeps open at once: 1,000 is a small table, 250,000 a large one. The file (about 540 MB per
+ * keeps open at once: 1,000 is a small table, 250,000 and 1,000,000 large ones (the tracker's
+ * bound is raised to twice {@code flows}, so that nothing is evicted). The file (about 540 MB per
  * {@code flows} value) is written to a temporary directory in setup and stays in the page cache.
  *
  * <p>Run it with:
  * <pre>
  * mvn -B -q -pl flowkit-bench -am package -DskipTests
  * java -jar flowkit-bench/target/benchmarks.jar CaptureFileBenchmark -prof gc
+ * java -jar flowkit-bench/target/benchmarks.jar CaptureFileBenchmark.pipeline -p flows=1000000
  * </pre>
+ * The second compares one engine with two on the capture with a million flows.
  * A short run: add {@code -wi 2 -i 3} (the first invocations of the pipeline are still compiling,
  * so fewer warm-up iterations overstate its cost).
  */
@@ -61,8 +64,16 @@ public class CaptureFileBenchmark {
     static final int PACKETS = 1_000_000;
 
     /** Connections open at once in the generated traffic. */
-    @Param({"1000", "250000"})
+    @Param({"1000", "250000", "1000000"})
     public int flows;
+
+    /**
+     * Engines ({@code FlowTracker.builder().threads(n)}, {@code flowkit analyze --threads}): with
+     * 2 the benchmark thread reads the file and runs one engine, and one more thread runs the
+     * other, so the score against 1 is what sharding gains once the code is compiled.
+     */
+    @Param({"1", "2"})
+    public int threads;
 
     private Path dir;
     private Path capture;
@@ -116,7 +127,8 @@ public class CaptureFileBenchmark {
     @OperationsPerInvocation(PACKETS)
     public long pipeline() throws IOException {
         long[] records = {0};
-        FlowTracker tracker = FlowTracker.builder().uidSeed(1).connectionListener(c -> records[0]++).build();
+        FlowTracker tracker = FlowTracker.builder().uidSeed(1).threads(threads).maxConnections(Math.max(250_000, 2 * flows))
+                .connectionListener(c -> records[0]++).build();
         try (PacketSource source = PcapFile.open(capture)) {
             tracker.run(source);
         }
