@@ -39,8 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * so the score is ns/packet and, with {@code -prof gc}, {@code gc.alloc.rate.norm} is bytes per
  * packet, including the records, the tracker's tables built once per invocation, and the
  * listener's work (none: it counts). {@code flows} is the number of connections the generator
- * keeps open at once: 1,000 is a small table, 250,000 and 1,000,000 large ones (the tracker's
- * bound is raised to twice {@code flows}, so that nothing is evicted). The file (about 540 MB per
+ * keeps open at once: 1,000 is a small table, 250,000 and 1,000,000 large ones (a million
+ * packets are not enough to open that many: the last leaves 211,099 open at the end; the
+ * tracker's bound is raised to twice {@code flows}, so that nothing is evicted). The file (about 540 MB per
  * {@code flows} value) is written to a temporary directory in setup and stays in the page cache.
  *
  * <p>Run it with:
