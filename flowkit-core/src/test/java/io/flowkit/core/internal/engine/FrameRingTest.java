@@ -2,10 +2,17 @@ package io.flowkit.core.internal.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FrameRingTest {
 
@@ -45,6 +52,30 @@ class FrameRingTest {
         assertThat(ring.linkType(seq)).isEqualTo(228);
         assertThat(ring.wireLength(seq)).isEqualTo(1500);
         assertThat(sameBytes(ring, seq, src, 3, 100)).isTrue();
+    }
+
+    @Test
+    void handsFramesOutInTheBufferClassOfAReadOnlyFileMapping(@TempDir Path dir) throws IOException {
+        // The decoder's compiled code is shared by every engine: if consumers read the ring
+        // through another buffer class than the single-threaded reader's mapped windows, each
+        // buffer read turns into a type check (and C2 throws its code away when the second class
+        // first shows up).
+        FrameRing ring = new FrameRing(4, 1024);
+        ByteBuffer src = frame(100, 3);
+        assertThat(ring.offerFrame(1, 1, src, 0, 100, 100)).isTrue();
+        ring.publish();
+        ByteBuffer got = ring.buffer(ring.first());
+        assertThat(got.isReadOnly()).isTrue();
+        assertThat(got.getClass()).isSameAs(readOnlyMapping(dir).getClass());
+        assertThat(got.order()).isEqualTo(ByteOrder.BIG_ENDIAN);
+        assertThat(sameBytes(ring, ring.first(), src, 0, 100)).isTrue();
+    }
+
+    static ByteBuffer readOnlyMapping(Path dir) throws IOException {
+        Path file = Files.write(dir.resolve("bytes"), new byte[64]);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return ch.map(FileChannel.MapMode.READ_ONLY, 0, 64);
+        }
     }
 
     @Test
