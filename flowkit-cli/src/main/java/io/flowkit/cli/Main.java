@@ -1,5 +1,7 @@
 package io.flowkit.cli;
 
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -33,6 +35,9 @@ public final class Main {
      * @param args the command line
      */
     public static void main(String[] args) {
+        // standard input unbuffered, as the file it is: 'analyze -' then reads it through its
+        // channel into a direct buffer (one copy) instead of through the JVM's buffered stream
+        System.setIn(new FileInputStream(FileDescriptor.in));
         int status = run(args, System.out, System.err);
         System.out.flush();
         System.exit(status);

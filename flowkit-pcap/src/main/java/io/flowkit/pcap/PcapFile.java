@@ -128,7 +128,10 @@ public final class PcapFile {
     /**
      * Opens a capture arriving on a stream, such as standard input. The stream may be
      * gzip-compressed. It is read sequentially through a reusable buffer and closed with the
-     * source.
+     * source. A {@link java.io.FileInputStream} (for standard input,
+     * {@code new FileInputStream(FileDescriptor.in)} rather than the buffered {@code System.in})
+     * is read through its channel, one copy instead of two; interrupting the reading thread then
+     * closes it, as with any interruptible channel.
      *
      * @param in   the stream, positioned at the capture's first byte
      * @param name a name for messages, such as {@code "-"} or {@code "stdin"}

@@ -13,6 +13,7 @@ import io.flowkit.pcap.internal.Formats;
 import io.flowkit.pcap.internal.Limits;
 import io.flowkit.pcap.internal.MappedInput;
 import java.io.ByteArrayInputStream;
+import java.io.FileInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -47,6 +48,10 @@ class PcapFileTest {
             mapped = readAll(s);
         }
         try (PacketSource s = PcapFile.open(new ByteArrayInputStream(bytes), "-")) {
+            assertThat(readAll(s)).isEqualTo(mapped);
+        }
+        // a FileInputStream is read through its channel
+        try (PacketSource s = PcapFile.open(new FileInputStream(dir.resolve("t.cap").toFile()), "-")) {
             assertThat(readAll(s)).isEqualTo(mapped);
         }
         return mapped;
@@ -281,6 +286,9 @@ class PcapFileTest {
         }
         try (PacketSource s = PcapFile.open(new ByteArrayInputStream(bytes), "stream")) {
             assertThat(mapped).hasSize(count).isEqualTo(readAll(s));
+        }
+        try (PacketSource s = PcapFile.open(new FileInputStream(p.toFile()), "file stream")) {
+            assertThat(mapped).isEqualTo(readAll(s));
         }
         // the read-ahead threads are daemons and end by themselves once their window is faulted in
         for (Thread t : Thread.getAllStackTraces().keySet()) {

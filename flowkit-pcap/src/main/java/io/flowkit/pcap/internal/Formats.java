@@ -2,11 +2,12 @@ package io.flowkit.pcap.internal;
 
 import io.flowkit.CaptureFormatException;
 import io.flowkit.PacketSource;
-import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
@@ -78,15 +79,19 @@ public final class Formats {
      * @throws IOException if reading fails or the stream is not a capture
      */
     public static PacketSource open(InputStream in, String name) throws IOException {
-        BufferedInputStream buffered = new BufferedInputStream(in, STREAM_BUFFER);
-        buffered.mark(2);
-        int b0 = buffered.read();
-        int b1 = b0 < 0 ? -1 : buffered.read();
-        buffered.reset();
-        if (b0 == 0x1F && b1 == 0x8B) {
-            return gunzip(buffered, name);
+        byte[] head = new byte[2];
+        int got = 0;
+        while (got < head.length) {
+            int n = in.read(head, got, head.length - got);
+            if (n < 0) {
+                break;
+            }
+            got += n;
         }
-        return recognise(new StreamInput(buffered), name);
+        if (got == 2 && (head[0] & 0xFF) == 0x1F && (head[1] & 0xFF) == 0x8B) {
+            return gunzip(new SequenceInputStream(new ByteArrayInputStream(head), in), name);
+        }
+        return recognise(new StreamInput(in, head, got), name);
     }
 
     private static PacketSource gunzip(InputStream compressed, String name) throws IOException {

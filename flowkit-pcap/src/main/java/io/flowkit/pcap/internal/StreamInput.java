@@ -1,24 +1,53 @@
 package io.flowkit.pcap.internal;
 
+import java.io.Closeable;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * A capture read from a stream (stdin, a gzip-compressed file) through one reusable array.
+ * A capture read from a stream (stdin, a named pipe, a gzip-compressed file) through one reusable
+ * buffer.
  *
- * <p>Idea: the array holds the file's bytes {@code [base, base + filled)}. A fetch inside that
+ * <p>Idea: the buffer holds the stream's bytes {@code [base, base + filled)}. A fetch inside that
  * range costs nothing; a fetch that starts further on moves the still-needed tail to the front
- * (or discards bytes up to the new start) and reads until the range is there. The array starts
+ * (or discards bytes up to the new start) and reads until the range is there. The buffer starts
  * at 64 KiB and doubles only when one fetch needs more, up to {@link Input#MAX_FETCH}, so memory
- * is bounded whatever the input says. Cost: each byte is copied at most once more than the
- * stream's own copy.
+ * is bounded whatever the input says.
+ *
+ * <p><b>Two sources.</b> A {@link FileInputStream} (standard input, a named pipe, a device) is
+ * read through its {@link FileChannel} straight into a direct buffer: one copy, by the kernel,
+ * where the stream's own reads copy twice (into a temporary native buffer, then into a Java
+ * array). On a 3-million-packet capture (medians of 5) {@code flowkit analyze - < capture} went
+ * from 1.99 to 1.88 s, close to the mapped file (1.85 s), and {@code cat capture | flowkit analyze -}
+ * from 2.33 to 2.18 s. The direct buffer starts on a page boundary: the kernel copies a
+ * page-aligned file range about four times slower into a destination 16 bytes past a page
+ * boundary, where {@code ByteBuffer.allocateDirect} puts one. Reading through a channel means that
+ * interrupting the reading thread closes the stream (a
+ * {@link java.nio.channels.ClosedByInterruptException}), where a plain stream read would go on.
+ * Any other stream (a decompressor, a socket's stream) is read into an array, as before: copying
+ * it on into a direct buffer cost a gzip-compressed capture 1.5% more time.
+ *
+ * <p><b>Read-only.</b> Readers and handlers get a read-only view of the buffer. For a channel
+ * that is the class of the read-only mappings {@link MappedInput} hands out, so the decoder's
+ * compiled code sees one buffer class whether it reads a file or standard input.
+ *
+ * <p>Cost: each byte is copied once into the buffer (by the kernel for a channel, by the stream
+ * otherwise); nothing is allocated per record.
  */
 public final class StreamInput extends Input {
     private static final int INITIAL = 64 << 10;
+    private static final int PAGE = 4096;
 
+    private final FileChannel channel;
     private final InputStream in;
-    private byte[] array;
+    private final Closeable owner;
+    /** The writable buffer; {@link #buffer} is its read-only view. */
+    private ByteBuffer store;
     private int filled;
     private long end = Long.MAX_VALUE;
 
@@ -28,9 +57,51 @@ public final class StreamInput extends Input {
      * @param in the stream, positioned at the capture's first byte
      */
     public StreamInput(InputStream in) {
-        this.in = in;
-        this.array = new byte[INITIAL];
-        this.buffer = ByteBuffer.wrap(array);
+        this(in, null, 0);
+    }
+
+    /**
+     * Wraps {@code in}, whose first {@code prefixLength} bytes were already read into
+     * {@code prefix}; the input owns the stream and closes it.
+     *
+     * @param in           the stream, positioned after the prefix
+     * @param prefix       bytes read before, or null
+     * @param prefixLength how many of {@code prefix} come first
+     */
+    public StreamInput(InputStream in, byte[] prefix, int prefixLength) {
+        this.owner = in;
+        if (in instanceof FileInputStream file) {
+            this.channel = file.getChannel();
+            this.in = null;
+        } else {
+            this.channel = null;
+            this.in = in;
+        }
+        int capacity = INITIAL;
+        while (capacity < prefixLength) {
+            capacity *= 2;
+        }
+        allocate(capacity);
+        if (prefixLength > 0) {
+            store.put(0, prefix, 0, prefixLength);
+            filled = prefixLength;
+        }
+    }
+
+    /**
+     * Replaces the buffer by one of at least {@code capacity} bytes (whole pages), keeping the
+     * bytes held: direct and page-aligned for a channel, an array for a stream.
+     */
+    private void allocate(int capacity) {
+        int pages = (capacity + PAGE - 1) & -PAGE;
+        ByteBuffer grown = channel == null ? ByteBuffer.wrap(new byte[pages])
+                : ByteBuffer.allocateDirect(pages + PAGE).alignedSlice(PAGE).limit(pages).slice()
+                        .order(ByteOrder.BIG_ENDIAN);
+        if (store != null) {
+            grown.put(0, store, 0, filled);
+        }
+        store = grown;
+        buffer = grown.asReadOnlyBuffer().order(ByteOrder.BIG_ENDIAN);
     }
 
     @Override
@@ -54,18 +125,16 @@ public final class StreamInput extends Input {
             filled = 0;
         } else {
             int keep = (int) (bufferedEnd - position);
-            System.arraycopy(array, (int) (position - base), array, 0, keep);
+            store.limit(filled).position((int) (position - base));
+            store.compact().clear();
             base = position;
             filled = keep;
         }
-        if (length > array.length) {
-            byte[] grown = new byte[Math.min(MAX_FETCH, Math.max(length, array.length * 2))];
-            System.arraycopy(array, 0, grown, 0, filled);
-            array = grown;
-            buffer = ByteBuffer.wrap(array);
+        if (length > store.capacity()) {
+            allocate(Math.min(MAX_FETCH, Math.max(length, store.capacity() * 2)));
         }
         while (filled < length) {
-            int n = in.read(array, filled, array.length - filled);
+            int n = read(filled, store.capacity() - filled);
             if (n < 0) {
                 end = base + filled;
                 return false;
@@ -75,12 +144,32 @@ public final class StreamInput extends Input {
         return true;
     }
 
+    /** Reads up to {@code max} bytes into the buffer at {@code at}; -1 at the end of the stream. */
+    private int read(int at, int max) throws IOException {
+        if (channel != null) {
+            store.limit(at + max).position(at);
+            int n;
+            do {
+                // 0 only from a non-blocking descriptor with nothing to read yet: wait a little
+                n = channel.read(store);
+            } while (n == 0 && pause());
+            store.clear();
+            return n;
+        }
+        return in.read(store.array(), at, max);
+    }
+
+    private static boolean pause() {
+        LockSupport.parkNanos(100_000);
+        return true;
+    }
+
     /** Reads and drops {@code count} bytes; false (and {@link #end} set) if the stream ends first. */
     private boolean discard(long count) throws IOException {
         long left = count;
         long at = base + filled;
         while (left > 0) {
-            int n = in.read(array, 0, (int) Math.min(array.length, left));
+            int n = read(0, (int) Math.min(store.capacity(), left));
             if (n < 0) {
                 end = at;
                 base = at;
@@ -100,6 +189,6 @@ public final class StreamInput extends Input {
 
     @Override
     public void close() throws IOException {
-        in.close();
+        owner.close();
     }
 }
