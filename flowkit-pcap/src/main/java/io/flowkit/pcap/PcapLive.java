@@ -49,7 +49,7 @@ import org.pcap4j.core.PcapStat;
  * <h2>Caveats</h2>
  * pcap4j copies each packet into a new array and a new timestamp object, so unlike
  * {@link PcapFile} live capture allocates per frame; the frame is then copied into one reusable
- * buffer handed to the handler. Opening an interface needs capture permission ({@code root} or
+ * buffer handed to the handler (read-only, as {@link PcapFile}'s are). Opening an interface needs capture permission ({@code root} or
  * {@code CAP_NET_RAW}) and libpcap installed; {@link Builder#build()} reports both as an
  * {@link IOException} whose message names the interface.
  */
@@ -61,6 +61,11 @@ public final class PcapLive implements PacketSource {
     private final int linkType;
     private final long idleWaitNanos;
     private final ByteBuffer frame;
+    /**
+     * {@link #frame} as handlers get it: read-only, the buffer class of a mapped capture file, so
+     * a decoder that also reads files sees one buffer class.
+     */
+    private final ByteBuffer frameView;
     private final Object lock = new Object();
 
     private volatile boolean stopped;
@@ -77,6 +82,7 @@ public final class PcapLive implements PacketSource {
         this.linkType = LinkTypes.fromDlt(handle.getDlt().value());
         this.idleWaitNanos = Math.min(MAX_IDLE_WAIT_NANOS, b.readTimeout.toNanos());
         this.frame = ByteBuffer.allocateDirect(b.snapLength);
+        this.frameView = frame.asReadOnlyBuffer();
     }
 
     /**
@@ -155,7 +161,7 @@ public final class PcapLive implements PacketSource {
         if (raw.length < wire) {
             truncated++;
         }
-        handler.onFrame(nanos, linkType, frame, 0, raw.length, wire);
+        handler.onFrame(nanos, linkType, frameView, 0, raw.length, wire);
     }
 
     /**

@@ -56,9 +56,14 @@ class PcapLiveTest {
 
     private static final class Collector implements FrameHandler {
         final List<Seen> seen = new ArrayList<>();
+        /** Frame buffers that were not read-only (the decoder expects one buffer class, read-only). */
+        int writable;
 
         @Override
         public void onFrame(long ts, int linkType, ByteBuffer b, int off, int caplen, int wirelen) {
+            if (!b.isReadOnly() || !b.isDirect()) {
+                writable++;
+            }
             if (linkType != LinkType.ETHERNET || caplen < 14 + 20 + 4 || b.getShort(off + 12) != 0x0800) {
                 return;
             }
@@ -108,6 +113,7 @@ class PcapLiveTest {
                 assertThat(c.seen).filteredOn(s -> s.protocol() == 17).extracting(Seen::destinationPort)
                         .containsExactly(udpPort, udpA.getLocalPort());
                 assertThat(live.stats().frames()).isEqualTo(c.seen.size());
+                assertThat(c.writable).as("frames handed out in a writable or heap buffer").isZero();
                 assertThat(live.stats().kernelDrops()).isZero();
             }
         }
