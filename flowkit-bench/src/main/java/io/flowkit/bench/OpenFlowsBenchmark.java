@@ -64,6 +64,11 @@ public class OpenFlowsBenchmark {
     public int flows;
 
     private final ByteBuffer frame = ByteBuffer.allocateDirect(1100);
+    /**
+     * The frame as the tracker gets it: read-only, the buffer class of a mapped capture file (and
+     * of the copies the tracker batches), as {@code PcapFile} hands frames out.
+     */
+    private final ByteBuffer frameView = frame.asReadOnlyBuffer();
     private FlowTracker tracker;
     private int[] walk;
     private int[] seqC;
@@ -81,7 +86,7 @@ public class OpenFlowsBenchmark {
             int n = Math.min(maxFrames, left);
             for (int i = 0; i < n; i++) {
                 int len = next();
-                handler.onFrame(now += 1_000, LinkType.RAW, frame, 0, len, len);
+                handler.onFrame(now += 1_000, LinkType.RAW, frameView, 0, len, len);
             }
             left -= n;
             return n;
@@ -113,19 +118,19 @@ public class OpenFlowsBenchmark {
         for (int f = 0; f < flows; f++) {
             if (udp(f)) {
                 int len = udpFrame(f, true, 32);
-                tracker.onFrame(now += 1_000, LinkType.RAW, frame, 0, len, len);
+                tracker.onFrame(now += 1_000, LinkType.RAW, frameView, 0, len, len);
                 continue;
             }
             seqC[f] = 1000 + f;
             seqS[f] = 5000 + f;
             int len = tcpFrame(f, true, seqC[f], 0, 0x02, 0);
-            tracker.onFrame(now += 1_000, LinkType.RAW, frame, 0, len, len);
+            tracker.onFrame(now += 1_000, LinkType.RAW, frameView, 0, len, len);
             seqC[f]++;
             len = tcpFrame(f, false, seqS[f], seqC[f], 0x12, 0);
-            tracker.onFrame(now += 1_000, LinkType.RAW, frame, 0, len, len);
+            tracker.onFrame(now += 1_000, LinkType.RAW, frameView, 0, len, len);
             seqS[f]++;
             len = tcpFrame(f, true, seqC[f], seqS[f], 0x10, 0);
-            tracker.onFrame(now += 1_000, LinkType.RAW, frame, 0, len, len);
+            tracker.onFrame(now += 1_000, LinkType.RAW, frameView, 0, len, len);
         }
         if (tracker.stats().connectionsActive() != flows) {
             throw new IllegalStateException("opened " + tracker.stats().connectionsActive() + " of " + flows);
@@ -214,7 +219,7 @@ public class OpenFlowsBenchmark {
     public long pipeline() {
         for (int i = 0; i < BATCH; i++) {
             int len = next();
-            tracker.onFrame(now += 1_000, LinkType.RAW, frame, 0, len, len);
+            tracker.onFrame(now += 1_000, LinkType.RAW, frameView, 0, len, len);
         }
         return tracker.networkTimeNanos();
     }
