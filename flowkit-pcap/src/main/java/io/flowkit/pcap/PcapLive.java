@@ -49,9 +49,10 @@ import org.pcap4j.core.PcapStat;
  * <h2>Caveats</h2>
  * pcap4j copies each packet into a new array and a new timestamp object, so unlike
  * {@link PcapFile} live capture allocates per frame; the frame is then copied into one reusable
- * buffer handed to the handler (read-only, as {@link PcapFile}'s are). Opening an interface needs capture permission ({@code root} or
- * {@code CAP_NET_RAW}) and libpcap installed; {@link Builder#build()} reports both as an
- * {@link IOException} whose message names the interface.
+ * buffer handed to the handler (read-only, as {@link PcapFile}'s are). Opening an interface needs
+ * capture permission ({@code root} or {@code CAP_NET_RAW}) and libpcap installed;
+ * {@link Builder#build()} reports both as an {@link IOException} whose message names the
+ * interface.
  */
 public final class PcapLive implements PacketSource {
     private static final long MAX_IDLE_WAIT_NANOS = 10_000_000L;

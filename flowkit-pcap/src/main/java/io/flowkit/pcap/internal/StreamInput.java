@@ -19,18 +19,18 @@ import java.util.concurrent.locks.LockSupport;
  * at 64 KiB and doubles only when one fetch needs more, up to {@link Input#MAX_FETCH}, so memory
  * is bounded whatever the input says.
  *
- * <p><b>Two sources.</b> A {@link FileInputStream} (standard input, a named pipe, a device) is
- * read through its {@link FileChannel} straight into a direct buffer: one copy, by the kernel,
- * where the stream's own reads copy twice (into a temporary native buffer, then into a Java
- * array). On a 3-million-packet capture (medians of 5) {@code flowkit analyze - < capture} went
- * from 1.99 to 1.88 s, close to the mapped file (1.85 s), and {@code cat capture | flowkit analyze -}
- * from 2.33 to 2.18 s. The direct buffer starts on a page boundary: the kernel copies a
- * page-aligned file range about four times slower into a destination 16 bytes past a page
- * boundary, where {@code ByteBuffer.allocateDirect} puts one. Reading through a channel means that
- * interrupting the reading thread closes the stream (a
- * {@link java.nio.channels.ClosedByInterruptException}), where a plain stream read would go on.
- * Any other stream (a decompressor, a socket's stream) is read into an array, as before: copying
- * it on into a direct buffer cost a gzip-compressed capture 1.5% more time.
+ * <p><b>Two sources.</b> A {@link FileInputStream} (standard input, a named pipe, a device) is read
+ * through its {@link FileChannel} straight into a direct buffer: one copy, by the kernel, where the
+ * stream's own reads copy twice (into a temporary native buffer, then into a Java array). On a
+ * 3-million-packet capture (medians of 5) {@code flowkit analyze - < capture} went from 1.99 to
+ * 1.88 s, close to the mapped file (1.85 s), and {@code cat capture | flowkit analyze -} from 2.33
+ * to 2.18 s. The direct buffer starts on a page boundary: the kernel copies a page-aligned file
+ * range about four times slower into a destination 16 bytes past a page boundary, where
+ * {@code ByteBuffer.allocateDirect} puts one. Reading through a channel means that interrupting the
+ * reading thread closes the stream (a {@link java.nio.channels.ClosedByInterruptException}), where
+ * a plain stream read would go on. Any other stream (a decompressor, a socket's stream) is read
+ * into an array, as before: copying it on into a direct buffer cost a gzip-compressed capture 1.5%
+ * more time.
  *
  * <p><b>Read-only.</b> Readers and handlers get a read-only view of the buffer. For a channel
  * that is the class of the read-only mappings {@link MappedInput} hands out, so the decoder's
@@ -148,20 +148,16 @@ public final class StreamInput extends Input {
     private int read(int at, int max) throws IOException {
         if (channel != null) {
             store.limit(at + max).position(at);
-            int n;
-            do {
-                // 0 only from a non-blocking descriptor with nothing to read yet: wait a little
+            int n = channel.read(store);
+            while (n == 0) {
+                // only from a non-blocking descriptor with nothing to read yet: wait a little
+                LockSupport.parkNanos(100_000);
                 n = channel.read(store);
-            } while (n == 0 && pause());
+            }
             store.clear();
             return n;
         }
         return in.read(store.array(), at, max);
-    }
-
-    private static boolean pause() {
-        LockSupport.parkNanos(100_000);
-        return true;
     }
 
     /** Reads and drops {@code count} bytes; false (and {@link #end} set) if the stream ends first. */
