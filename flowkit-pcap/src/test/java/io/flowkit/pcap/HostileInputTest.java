@@ -10,6 +10,7 @@ import io.flowkit.LinkType;
 import io.flowkit.PacketSource;
 import io.flowkit.pcap.Captures.Frame;
 import java.io.ByteArrayInputStream;
+import java.io.FileInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -45,6 +46,12 @@ class HostileInputTest {
         assertThat(stream.frames()).isEqualTo(mapped.frames());
         assertThat(stream.skipped()).isEqualTo(mapped.skipped());
         assertThat(stream.error() == null ? null : stream.error().getMessage())
+                .isEqualTo(mapped.error() == null ? null : mapped.error().getMessage());
+        // a FileInputStream is read through its channel into a direct buffer: the same outcome
+        Outcome file = readOne(() -> PcapFile.open(new FileInputStream(p.toFile()), p.toString()), p.toString());
+        assertThat(file.frames()).isEqualTo(mapped.frames());
+        assertThat(file.skipped()).isEqualTo(mapped.skipped());
+        assertThat(file.error() == null ? null : file.error().getMessage())
                 .isEqualTo(mapped.error() == null ? null : mapped.error().getMessage());
         return mapped;
     }

@@ -9,6 +9,7 @@ import io.flowkit.PacketSource;
 import io.flowkit.pcap.internal.Formats;
 import io.flowkit.pcap.internal.Limits;
 import java.io.ByteArrayInputStream;
+import java.io.FileInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -96,6 +97,7 @@ class MutationFuzzTest {
                     Path p = dir.resolve("m.cap");
                     Files.write(p, mutant);
                     readToEnd(() -> Formats.open(p, Limits.MAX_BLOCK_BYTES), mutant.length, label);
+                    readToEnd(() -> PcapFile.open(new FileInputStream(p.toFile()), "-"), mutant.length, label);
                 }
             } catch (RuntimeException | IOException e) {
                 throw new AssertionError(label + ": " + e, e);
