@@ -58,7 +58,16 @@ final class FragmentReassembler {
 
     private final int slots;
     private final long timeoutNanos;
-    private final byte[][] data;
+    /** Per slot, its bytes (direct, allocated at the slot's first use). */
+    private final ByteBuffer[] data;
+    /**
+     * Per slot, a read-only view of {@link #data}: the class of the read-only mappings a capture
+     * file is read through, so the decoder continuing with a reassembled datagram keeps reading
+     * one buffer class. With heap buffers here the first reassembled datagram cost four
+     * class-check deoptimizations and left every buffer read of the decoder a class check: the
+     * 3-million-packet capture with 20 fragmented datagrams in it (one every 30 s) took 2.09 s
+     * instead of 1.95 s.
+     */
     private final ByteBuffer[] views;
     private final boolean[] used;
     private final int[] version;
@@ -95,7 +104,7 @@ final class FragmentReassembler {
         }
         slots = (int) Math.max(1, Math.min(1 << 16, memoryBytes / SLOT_BYTES));
         this.timeoutNanos = timeoutNanos;
-        data = new byte[slots][];
+        data = new ByteBuffer[slots];
         views = new ByteBuffer[slots];
         used = new boolean[slots];
         version = new int[slots];
@@ -173,7 +182,7 @@ final class FragmentReassembler {
             nextProto[s] = next;
             size[s] = -1;
             runCount[s] = 0;
-            b.get(hdrStart, data[s], HEADER_ROOM - hdrLen, hdrLen);
+            data[s].put(HEADER_ROOM - hdrLen, b, hdrStart, hdrLen);
         }
         if (ipVersion == 6 && offset == 0) {
             nextProto[s] = next;
@@ -231,8 +240,8 @@ final class FragmentReassembler {
         for (int s = 0; s < slots; s++) {
             if (!used[s]) {
                 if (data[s] == null) {
-                    data[s] = new byte[SLOT_BYTES];
-                    views[s] = ByteBuffer.wrap(data[s]);
+                    data[s] = ByteBuffer.allocateDirect(SLOT_BYTES);
+                    views[s] = data[s].asReadOnlyBuffer();
                 }
                 return s;
             }
@@ -271,7 +280,7 @@ final class FragmentReassembler {
     private boolean insert(int s, int from, int to, ByteBuffer b, int dataStart) {
         int base = s * MAX_RUNS;
         int n = runCount[s];
-        byte[] dst = data[s];
+        ByteBuffer dst = data[s];
         int cur = from;
         for (int i = 0; i < n && cur < to; i++) {
             int a = runStart[base + i];
@@ -283,12 +292,12 @@ final class FragmentReassembler {
                 break;
             }
             if (a > cur) {
-                b.get(dataStart + (cur - from), dst, HEADER_ROOM + cur, a - cur);
+                dst.put(HEADER_ROOM + cur, b, dataStart + (cur - from), a - cur);
             }
             cur = Math.max(cur, e);
         }
         if (cur < to) {
-            b.get(dataStart + (cur - from), dst, HEADER_ROOM + cur, to - cur);
+            dst.put(HEADER_ROOM + cur, b, dataStart + (cur - from), to - cur);
         }
         // merge: runs [first, last] touch or overlap [from, to)
         int first = 0;
@@ -325,26 +334,20 @@ final class FragmentReassembler {
 
     /** Fixes the stored header for a datagram of {@code payload} data bytes and frees the slot. */
     private void complete(int s, int payload) {
-        byte[] d = data[s];
+        ByteBuffer d = data[s];
         int hl = headerLength[s];
         int start = HEADER_ROOM - hl;
         if (version[s] == 4) {
             int total = hl + payload;
-            d[start + 2] = (byte) (total >>> 8);
-            d[start + 3] = (byte) total;
-            d[start + 6] = (byte) (d[start + 6] & 0x40); // keep DF, clear MF and the offset
-            d[start + 7] = 0;
-            d[start + 10] = 0;
-            d[start + 11] = 0;
-            int sum = ~Checksum.sum(views[s], start, start + hl) & 0xFFFF;
-            d[start + 10] = (byte) (sum >>> 8);
-            d[start + 11] = (byte) sum;
+            d.putShort(start + 2, (short) total);
+            d.put(start + 6, (byte) (d.get(start + 6) & 0x40)); // keep DF, clear MF and the offset
+            d.put(start + 7, (byte) 0);
+            d.putShort(start + 10, (short) 0);
+            d.putShort(start + 10, (short) ~Checksum.sum(views[s], start, start + hl));
             completeLength = total;
         } else {
-            int plen = hl - 40 + payload;
-            d[start + 4] = (byte) (plen >>> 8);
-            d[start + 5] = (byte) plen;
-            d[start + nextFieldPos[s]] = (byte) nextProto[s];
+            d.putShort(start + 4, (short) (hl - 40 + payload));
+            d.put(start + nextFieldPos[s], (byte) nextProto[s]);
             completeLength = hl + payload;
         }
         completeBuffer = views[s];

@@ -13,9 +13,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowkit.LinkType;
 import io.flowkit.SkipReason;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** IPv4 and IPv6 fragment reassembly: order, overlap, duplicates, bounds, timeouts, hostile offsets. */
 class FragmentTest {
@@ -59,6 +65,25 @@ class FragmentTest {
         h.assertOnlySkipped(SkipReason.FRAGMENT_HELD, 2);
         assertThat(h.decoder.fragments()).isEqualTo(3);
         assertThat(h.decoder.reassembledDatagrams()).isEqualTo(1);
+    }
+
+    @Test
+    void handsTheDatagramOnReadOnlyInTheBufferClassOfAReadOnlyFileMapping(@TempDir Path dir) throws IOException {
+        // the decoder goes on reading the reassembled datagram: in the class of the mapped
+        // windows it reads a capture file through, its compiled code needs no class check
+        Path file = Files.write(dir.resolve("bytes"), new byte[64]);
+        Class<?> mapped;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, 64).getClass();
+        }
+        byte[] l4 = udpDatagram(200, 9);
+        for (int id = 1; id <= 3; id++) {
+            assertThat(h.decode(LinkType.RAW, frag4(l4, id, 0, 80, true))).isFalse();
+            assertThat(h.decode(LinkType.RAW, frag4(l4, id, 80, l4.length, false))).isTrue();
+            assertDelivered(l4);
+            assertThat(h.view.buffer.isReadOnly()).isTrue();
+            assertThat(h.view.buffer.getClass()).isSameAs(mapped);
+        }
     }
 
     @Test
