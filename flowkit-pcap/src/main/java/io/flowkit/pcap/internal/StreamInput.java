@@ -20,24 +20,27 @@ import java.util.concurrent.locks.LockSupport;
  * is bounded whatever the input says.
  *
  * <p><b>Two sources.</b> A {@link FileInputStream} (standard input, a named pipe, a device) is read
- * through its {@link FileChannel} straight into a direct buffer: one copy, by the kernel, where the
+ * through its {@link FileChannel} straight into the buffer: one copy, by the kernel, where the
  * stream's own reads copy twice (into a temporary native buffer, then into a Java array). On a
  * 3-million-packet capture (medians of 5) {@code flowkit analyze - < capture} went from 1.99 to
  * 1.88 s, close to the mapped file (1.85 s), and {@code cat capture | flowkit analyze -} from 2.33
- * to 2.18 s. The direct buffer starts on a page boundary: the kernel copies a page-aligned file
- * range about four times slower into a destination 16 bytes past a page boundary, where
- * {@code ByteBuffer.allocateDirect} puts one. Reading through a channel means that interrupting the
- * reading thread closes the stream (a {@link java.nio.channels.ClosedByInterruptException}), where
- * a plain stream read would go on. Any other stream (a decompressor, a socket's stream) is read
- * into an array, as before: copying it on into a direct buffer cost a gzip-compressed capture 1.5%
- * more time.
+ * to 2.18 s. Reading through a channel means that interrupting the reading thread closes the
+ * stream (a {@link java.nio.channels.ClosedByInterruptException}), where a plain stream read would
+ * go on. Any other stream (a decompressor, a socket's stream) is read into an array and copied on
+ * into the buffer.
  *
- * <p><b>Read-only.</b> Readers and handlers get a read-only view of the buffer. For a channel
- * that is the class of the read-only mappings {@link MappedInput} hands out, so the decoder's
- * compiled code sees one buffer class whether it reads a file or standard input.
+ * <p><b>One buffer class.</b> The buffer is direct and handed out as a read-only view: the class
+ * of the read-only mappings {@link MappedInput} hands out, and of the copies the tracker batches,
+ * routes to its engine threads and reassembles fragments in, so the decoder's compiled code sees
+ * one buffer class whatever the input. For a gzip-compressed capture that costs the copy from the
+ * array, 2% of a run on the capture above (2.77 -> 2.82 s), and spares a class check at every
+ * read once a second class shows up: with 20 fragmented datagrams in that capture, 3.15 -> 3.01
+ * s. The buffer starts on a page boundary: the kernel copies a page-aligned file range about four
+ * times slower into a destination 16 bytes past a page boundary, where
+ * {@code ByteBuffer.allocateDirect} puts one.
  *
- * <p>Cost: each byte is copied once into the buffer (by the kernel for a channel, by the stream
- * otherwise); nothing is allocated per record.
+ * <p>Cost: each byte is copied once into the buffer by the kernel for a channel, and once more
+ * from the array otherwise; nothing is allocated per record.
  */
 public final class StreamInput extends Input {
     private static final int INITIAL = 64 << 10;
@@ -46,6 +49,8 @@ public final class StreamInput extends Input {
     private final FileChannel channel;
     private final InputStream in;
     private final Closeable owner;
+    /** Array the bytes of a stream that is not a file pass through; null for a channel. */
+    private final byte[] scratch;
     /** The writable buffer; {@link #buffer} is its read-only view. */
     private ByteBuffer store;
     private int filled;
@@ -73,9 +78,11 @@ public final class StreamInput extends Input {
         if (in instanceof FileInputStream file) {
             this.channel = file.getChannel();
             this.in = null;
+            this.scratch = null;
         } else {
             this.channel = null;
             this.in = in;
+            this.scratch = new byte[INITIAL];
         }
         int capacity = INITIAL;
         while (capacity < prefixLength) {
@@ -89,14 +96,13 @@ public final class StreamInput extends Input {
     }
 
     /**
-     * Replaces the buffer by one of at least {@code capacity} bytes (whole pages), keeping the
-     * bytes held: direct and page-aligned for a channel, an array for a stream.
+     * Replaces the buffer by one of at least {@code capacity} bytes (whole pages, direct, starting
+     * on a page boundary), keeping the bytes held.
      */
     private void allocate(int capacity) {
         int pages = (capacity + PAGE - 1) & -PAGE;
-        ByteBuffer grown = channel == null ? ByteBuffer.wrap(new byte[pages])
-                : ByteBuffer.allocateDirect(pages + PAGE).alignedSlice(PAGE).limit(pages).slice()
-                        .order(ByteOrder.BIG_ENDIAN);
+        ByteBuffer grown = ByteBuffer.allocateDirect(pages + PAGE).alignedSlice(PAGE).limit(pages)
+                .slice().order(ByteOrder.BIG_ENDIAN);
         if (store != null) {
             grown.put(0, store, 0, filled);
         }
@@ -157,7 +163,11 @@ public final class StreamInput extends Input {
             store.clear();
             return n;
         }
-        return in.read(store.array(), at, max);
+        int n = in.read(scratch, 0, Math.min(max, scratch.length));
+        if (n > 0) {
+            store.put(at, scratch, 0, n);
+        }
+        return n;
     }
 
     /** Reads and drops {@code count} bytes; false (and {@link #end} set) if the stream ends first. */

@@ -123,7 +123,7 @@ class StreamInputTest {
     }
 
     @Test
-    void handsOutReadOnlyBuffersForAFileTheClassOfAReadOnlyMapping() throws IOException {
+    void handsOutReadOnlyBuffersOfTheClassOfAReadOnlyMapping() throws IOException {
         Path file = Files.write(dir.resolve("bytes"), content(100, 4));
         Class<?> mapped;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -137,6 +137,7 @@ class StreamInputTest {
         try (StreamInput input = new StreamInput(new ByteArrayInputStream(new byte[100]))) {
             assertThat(input.fetch(0, 100)).isTrue();
             assertThat(input.buffer().isReadOnly()).isTrue();
+            assertThat(input.buffer().getClass()).isSameAs(mapped);
         }
     }
 
