@@ -24,7 +24,9 @@ public final class CustomSource implements PacketSource {
 
     private final List<byte[]> packets = new ArrayList<>();
     private final List<Long> times = new ArrayList<>();
-    private final ByteBuffer frame = ByteBuffer.allocate(65_535);
+    private final ByteBuffer frame = ByteBuffer.allocateDirect(65_535);
+    /** What the handler gets: a read-only view, the buffer class of flowkit's own sources. */
+    private final ByteBuffer frameView = frame.asReadOnlyBuffer();
     private int next;
 
     /** Builds the example capture: a client at 10.0.0.1 talks to a server at 10.0.0.2:80. */
@@ -50,9 +52,8 @@ public final class CustomSource implements PacketSource {
         int n = 0;
         while (n < maxFrames && next < packets.size()) {
             byte[] p = packets.get(next);
-            frame.clear();
-            frame.put(p);   // the handler reads with absolute indexes from offset 0
-            handler.onFrame(times.get(next), LinkType.RAW, frame, 0, p.length, p.length);
+            frame.put(0, p);   // the handler reads with absolute indexes from offset 0
+            handler.onFrame(times.get(next), LinkType.RAW, frameView, 0, p.length, p.length);
             next++;
             n++;
         }
