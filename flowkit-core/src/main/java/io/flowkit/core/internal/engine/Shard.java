@@ -37,6 +37,9 @@ final class Shard implements ConnectionSink, Runnable {
     private final Decoder decoder;
     private final Engine engine;
     private final PacketView view = new PacketView();
+    private final LookAhead lookAhead;
+    /** Open connections from which the shard looks ahead at the frames it takes. */
+    private final int lookAheadFrom;
     private final boolean wantsUnreachables;
     /** Frames worth waking up for: an eighth of the ring. */
     private final int wakeSlots;
@@ -64,15 +67,19 @@ final class Shard implements ConnectionSink, Runnable {
      * @param ring              the ring of frames to take
      * @param ringSlots         the ring's slots
      * @param outCapacity       outcome slots, a power of two
+     * @param lookAheadFrom     open connections from which frames are looked ahead at
+     *                          ({@link DefaultFlowTracker#LOOK_AHEAD_FROM}; 0 always, for tests)
      */
     Shard(TrackerConfig config, int maxConnections, int resumeCapacity, int maxPending, long seed, int index, int count,
-          boolean wantsUnreachables, FrameRing ring, int ringSlots, int outCapacity) {
+          boolean wantsUnreachables, FrameRing ring, int ringSlots, int outCapacity, int lookAheadFrom) {
         this.in = ring;
         this.wakeSlots = Math.max(1, ringSlots / 8);
         this.out = new OutcomeQueue(outCapacity);
         this.decoder = new Decoder(config);
         decoder.fragmentGauge().signalTo(this::boundReached);
         this.engine = new Engine(config, maxConnections, resumeCapacity, maxPending, this, seed, index, count);
+        this.lookAhead = new LookAhead(engine);
+        this.lookAheadFrom = lookAheadFrom;
         this.wantsUnreachables = wantsUnreachables;
     }
 
@@ -107,6 +114,9 @@ final class Shard implements ConnectionSink, Runnable {
             long seq = in.first();
             int unreleased = 0;
             for (int k = 0; k < n; k++, seq++) {
+                if (k % LookAhead.MAX_FRAMES == 0 && engine.active() >= lookAheadFrom) {
+                    lookAhead(seq, Math.min(LookAhead.MAX_FRAMES, n - k));
+                }
                 int kind = in.kind(seq);
                 long ts = in.time(seq);
                 clock.advance(ts, engine);
@@ -127,6 +137,21 @@ final class Shard implements ConnectionSink, Runnable {
             }
             in.release(unreleased);
         }
+    }
+
+    /**
+     * Loads the connection state of the next {@code count} slots' frames before they are
+     * processed (see {@link LookAhead}), as {@code FlowTracker.run} does with many connections
+     * open: the frames are in the ring already, so nothing is copied. Changes no state.
+     */
+    private void lookAhead(long seq, int count) {
+        for (int j = 0; j < count; j++) {
+            int kind = in.kind(seq + j);
+            if (kind == FrameRing.FRAME || kind == FrameRing.EXTERNAL) {
+                lookAhead.add(in.linkType(seq + j), in.buffer(seq + j), in.offset(seq + j), in.captureLength(seq + j));
+            }
+        }
+        lookAhead.load();
     }
 
     /**

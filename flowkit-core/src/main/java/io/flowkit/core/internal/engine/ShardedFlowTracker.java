@@ -143,7 +143,7 @@ public final class ShardedFlowTracker implements FlowTracker {
      * @param detector the scan detector fed by every engine, or null when scan detection is off
      */
     public ShardedFlowTracker(TrackerConfig config, ScanDetector detector) {
-        this(config, detector, RING_SLOTS, RING_BYTES);
+        this(config, detector, RING_SLOTS, RING_BYTES, DefaultFlowTracker.LOOK_AHEAD_FROM);
     }
 
     /**
@@ -153,8 +153,10 @@ public final class ShardedFlowTracker implements FlowTracker {
      * @param detector  the scan detector fed by every engine, or null when scan detection is off
      * @param ringSlots frames and marks each ring holds, a power of two
      * @param ringBytes bytes of frames each ring holds, a power of two
+     * @param lookAheadFrom open connections from which the engine threads look ahead at their
+     *                      frames; 0 always (tests use it to cover that path with few connections)
      */
-    ShardedFlowTracker(TrackerConfig config, ScanDetector detector, int ringSlots, int ringBytes) {
+    ShardedFlowTracker(TrackerConfig config, ScanDetector detector, int ringSlots, int ringBytes, int lookAheadFrom) {
         this.boundListeners = new BoundListeners(config.boundListeners());
         this.router = Decoder.addressesOnly(config);
         this.detector = detector;
@@ -173,7 +175,8 @@ public final class ShardedFlowTracker implements FlowTracker {
         this.shards = new Shard[n - 1];
         for (int k = 1; k < n; k++) {
             shards[k - 1] = new Shard(config, share(config.maxConnections(), k, n), share(config.resumeCapacity(), k, n),
-                    share(maxPending, k, n), seed, k, n, detector != null, new FrameRing(ringSlots, ringBytes), ringSlots, OUT);
+                    share(maxPending, k, n), seed, k, n, detector != null, new FrameRing(ringSlots, ringBytes), ringSlots, OUT,
+                    lookAheadFrom);
         }
         for (int k = 1; k < n; k++) {
             Thread t = new Thread(shards[k - 1], "flowkit-engine-" + k);

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ShardedFlowTrackerTest {
     private static final long T0 = 1_700_000_000_000_000_000L;
@@ -214,7 +216,7 @@ class ShardedFlowTrackerTest {
         // rounded up), so every new flow evicts the one before and each frame makes a record
         TrackerConfig config = FlowTracker.builder().threads(2).ignoreChecksums(true).maxConnections(1).uidSeed(9)
                 .connectionListener(out::add).config();
-        FlowTracker t = new ShardedFlowTracker(config, null, 16, 1024);
+        FlowTracker t = new ShardedFlowTracker(config, null, 16, 1024, DefaultFlowTracker.LOOK_AHEAD_FROM);
         ByteBuffer b = ByteBuffer.allocate(2048);
         int flows = 20_000;
         int[] perEngine = new int[2];
@@ -296,15 +298,16 @@ class ShardedFlowTrackerTest {
         assertThat(results.get(1)).isEqualTo(results.get(0));
     }
 
-    @Test
-    void givesTheRecordsOfOneThreadWhenFramesWrapOverflowAndExceedASmallRing() {
+    @ParameterizedTest(name = "engine threads look ahead from {0} open connections")
+    @ValueSource(ints = {DefaultFlowTracker.LOOK_AHEAD_FROM, 0})
+    void givesTheRecordsOfOneThreadWhenFramesWrapOverflowAndExceedASmallRing(int lookAheadFrom) {
         List<List<String>> results = new ArrayList<>();
         for (int threads : new int[] {1, 2}) {
             List<Connection> out = new ArrayList<>();
             TrackerConfig config = FlowTracker.builder().threads(threads).ignoreChecksums(true)
                     .connectionListener(out::add).config();
             FlowTracker t = threads == 1 ? FlowTracker.builder().ignoreChecksums(true).connectionListener(out::add)
-                    .build() : new ShardedFlowTracker(config, null, 16, 1024);
+                    .build() : new ShardedFlowTracker(config, null, 16, 1024, lookAheadFrom);
             ByteBuffer b = ByteBuffer.allocateDirect(2048);
             SplittableRandom r = new SplittableRandom(11);
             for (int i = 0; i < 5_000; i++) {
