@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -39,6 +40,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * where the tracker copies frames into batches and, with many connections open, loads their
  * state ahead so that the cache misses of a batch overlap: comparing the two shows what the
  * look-ahead saves (with a million connections) or costs (with a thousand, where it is off).
+ * {@code -p threads=2} runs the same packets through the sharded tracker ({@code threads(2)}),
+ * whose engine thread looks ahead at the frames of its ring the same way.
  * ns/op is per packet; B/op with {@code -prof gc} must be 0 for {@code pipeline} and {@code run}.
  * The tracker is dropped, not closed, at the end: closing it would make a million end-of-input
  * records, whose allocation JMH counts in the last iteration.
@@ -62,6 +65,10 @@ public class OpenFlowsBenchmark {
     /** Connections open at once. */
     @Param({"1000", "1000000"})
     public int flows;
+
+    /** Engines: 1, or more for {@code FlowTracker.Builder.threads} (run with {@code -p threads=2}). */
+    @Param({"1"})
+    public int threads;
 
     private final ByteBuffer frame = ByteBuffer.allocateDirect(1100);
     /**
@@ -114,7 +121,8 @@ public class OpenFlowsBenchmark {
         }
         seqC = new int[flows];
         seqS = new int[flows];
-        tracker = FlowTracker.builder().ignoreChecksums(true).maxConnections(flows + flows / 8 + 16).build();
+        tracker = FlowTracker.builder().ignoreChecksums(true).threads(threads).maxConnections(flows + flows / 8 + 16)
+                .build();
         for (int f = 0; f < flows; f++) {
             if (udp(f)) {
                 int len = udpFrame(f, true, 32);
@@ -131,6 +139,12 @@ public class OpenFlowsBenchmark {
             seqS[f]++;
             len = tcpFrame(f, true, seqC[f], seqS[f], 0x10, 0);
             tracker.onFrame(now += 1_000, LinkType.RAW, frameView, 0, len, len);
+        }
+        // engine threads count what they have taken: hand them the last frames, wait for their counters
+        tracker.advanceTime(now += 1_000);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (tracker.stats().connectionsActive() != flows && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(1_000_000L);
         }
         if (tracker.stats().connectionsActive() != flows) {
             throw new IllegalStateException("opened " + tracker.stats().connectionsActive() + " of " + flows);
