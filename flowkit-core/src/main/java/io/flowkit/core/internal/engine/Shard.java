@@ -145,10 +145,10 @@ final class Shard implements ConnectionSink, Runnable {
      * open: the frames are in the ring already, so nothing is copied. Changes no state.
      */
     private void lookAhead(long seq, int count) {
-        for (int j = 0; j < count; j++) {
-            int kind = in.kind(seq + j);
+        for (long s = seq; s < seq + count; s++) {
+            int kind = in.kind(s);
             if (kind == FrameRing.FRAME || kind == FrameRing.EXTERNAL) {
-                lookAhead.add(in.linkType(seq + j), in.buffer(seq + j), in.offset(seq + j), in.captureLength(seq + j));
+                lookAhead.add(in.linkType(s), in.buffer(s), in.offset(s), in.captureLength(s));
             }
         }
         lookAhead.load();
