@@ -1,6 +1,5 @@
 package io.flowkit.pcap.internal;
 
-import java.io.Closeable;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,9 +45,10 @@ public final class StreamInput extends Input {
     private static final int INITIAL = 64 << 10;
     private static final int PAGE = 4096;
 
-    private final FileChannel channel;
+    /** The stream; the input closes it. */
     private final InputStream in;
-    private final Closeable owner;
+    /** The stream's channel if it is a file, read instead of the stream; null otherwise. */
+    private final FileChannel channel;
     /** Array the bytes of a stream that is not a file pass through; null for a channel. */
     private final byte[] scratch;
     /** The writable buffer; {@link #buffer} is its read-only view. */
@@ -74,21 +74,10 @@ public final class StreamInput extends Input {
      * @param prefixLength how many of {@code prefix} come first
      */
     public StreamInput(InputStream in, byte[] prefix, int prefixLength) {
-        this.owner = in;
-        if (in instanceof FileInputStream file) {
-            this.channel = file.getChannel();
-            this.in = null;
-            this.scratch = null;
-        } else {
-            this.channel = null;
-            this.in = in;
-            this.scratch = new byte[INITIAL];
-        }
-        int capacity = INITIAL;
-        while (capacity < prefixLength) {
-            capacity *= 2;
-        }
-        allocate(capacity);
+        this.in = in;
+        this.channel = in instanceof FileInputStream file ? file.getChannel() : null;
+        this.scratch = channel == null ? new byte[INITIAL] : null;
+        allocate(Math.max(INITIAL, prefixLength));
         if (prefixLength > 0) {
             store.put(0, prefix, 0, prefixLength);
             filled = prefixLength;
@@ -195,6 +184,6 @@ public final class StreamInput extends Input {
 
     @Override
     public void close() throws IOException {
-        owner.close();
+        in.close();
     }
 }
