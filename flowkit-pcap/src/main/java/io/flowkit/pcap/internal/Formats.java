@@ -80,14 +80,7 @@ public final class Formats {
      */
     public static PacketSource open(InputStream in, String name) throws IOException {
         byte[] head = new byte[2];
-        int got = 0;
-        while (got < head.length) {
-            int n = in.read(head, got, head.length - got);
-            if (n < 0) {
-                break;
-            }
-            got += n;
-        }
+        int got = in.readNBytes(head, 0, head.length);
         if (got == 2 && (head[0] & 0xFF) == 0x1F && (head[1] & 0xFF) == 0x8B) {
             return gunzip(new SequenceInputStream(new ByteArrayInputStream(head), in), name);
         }
