@@ -78,6 +78,8 @@ final class Flow extends Scheduled {
     private int echoId;
     private int echoSeq;
     private int streamPayload;
+    /** Share of UDP responses sent as one large datagram in IP fragments. */
+    private double fragmentShare;
 
     // ground truth
     long firstNanos = -1;
@@ -144,6 +146,17 @@ final class Flow extends Scheduled {
         // Zeek's ICMP "ports": the type, and the counterpart type
         this.origPort = kind == FlowKind.ICMP_ECHO ? (v6 ? 128 : 8) : origPort;
         this.respPort = kind == FlowKind.ICMP_ECHO ? (v6 ? 129 : 0) : respPort;
+    }
+
+    /**
+     * Sends the given share of this flow's UDP responses as one datagram of 1,473 to 8,192 payload
+     * bytes in IP fragments (the rest stay single frames); only request/response flows answer.
+     *
+     * @return this
+     */
+    Flow fragmenting(double share) {
+        this.fragmentShare = share;
+        return this;
     }
 
     boolean isTcp() {
@@ -272,9 +285,17 @@ final class Flow extends Scheduled {
                 then(UDP_RESPONSE, t + rttNanos);
             }
             case UDP_RESPONSE -> {
-                int len = 40 + rnd.nextInt(mss - 39);
-                int frame = fb.udp(v6, respHi, respLo, origHi, origLo, respPort, origPort, len);
-                count(sink, fb, frame, false, len);
+                int len;
+                if (fragmentShare > 0 && rnd.nextDouble() < fragmentShare) {
+                    len = FrameBuilder.MAX_PAYLOAD + 1
+                            + rnd.nextInt(FrameBuilder.MAX_DATAGRAM_PAYLOAD - FrameBuilder.MAX_PAYLOAD);
+                    countFragments(sink, fb, fb.udpDatagram(v6, respHi, respLo, origHi, origLo, respPort, origPort, len),
+                            false, len);
+                } else {
+                    len = 40 + rnd.nextInt(mss - 39);
+                    int frame = fb.udp(v6, respHi, respLo, origHi, origLo, respPort, origPort, len);
+                    count(sink, fb, frame, false, len);
+                }
                 udpHistory(false, len);
                 if (--packetsLeft <= 0) {
                     return false;
@@ -364,6 +385,19 @@ final class Flow extends Scheduled {
                          (flags & FrameBuilder.SYN) != 0 ? 0xFFFF : 2048, mss, payload);
         count(sink, fb, frame, fromOrig, payload);
         tcpModel(fromOrig, flags, payload);
+    }
+
+    /**
+     * Writes the {@code fragments} fragments of the datagram {@link FrameBuilder#udpDatagram}
+     * prepared, all at this step's time (a burst, so the capture's timestamps stay in order), and
+     * counts the datagram once, as reassembly delivers it: one packet of its whole IP length.
+     */
+    private void countFragments(PcapWriter sink, FrameBuilder fb, int fragments, boolean fromOrig, int payload)
+            throws IOException {
+        for (int i = 0; i < fragments - 1; i++) {
+            sink.write(nextNanos, fb.frame(), 0, fb.fragment(i));
+        }
+        count(sink, fb, fb.fragment(fragments - 1), fromOrig, payload);
     }
 
     private void count(PcapWriter sink, FrameBuilder fb, int frameLength, boolean fromOrig, int payload)

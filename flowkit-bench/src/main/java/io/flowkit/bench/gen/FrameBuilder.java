@@ -15,6 +15,11 @@ import java.util.SplittableRandom;
  * minimum are padded with zeros after the IP packet, as a NIC does; the padding is not part of
  * the IP length.
  *
+ * <p>A UDP datagram larger than a frame ({@link #udpDatagram}) is sent as IP fragments cut for a
+ * {@value #MTU}-byte MTU ({@link #fragment}): IPv4 fragments share one identification and carry
+ * more-fragments on all but the last, IPv6 fragments carry a fragment header; the UDP checksum
+ * covers the whole datagram, as a sender computes it before fragmenting.
+ *
  * <p>Addresses are passed as two longs: IPv6 as high and low 64 bits, IPv4 as the low 32 bits of
  * {@code lo} (with {@code hi} ignored). MAC addresses are derived from the IP addresses
  * ({@code 02:00} followed by the address's low 32 bits) so each host keeps one MAC.
@@ -29,6 +34,11 @@ final class FrameBuilder {
     static final int ICMP_ECHO_HEADER = 8;
     /** Longest payload any frame carries (fits a 1500-byte MTU with IPv4 and UDP). */
     static final int MAX_PAYLOAD = 1472;
+    /** Longest UDP payload of a fragmented datagram (an EDNS DNS answer, an NFS read). */
+    static final int MAX_DATAGRAM_PAYLOAD = 8192;
+    /** The link MTU fragments are cut for. */
+    static final int MTU = 1500;
+    static final int IPV6_FRAGMENT_HEADER = 8;
     static final int MIN_FRAME = 60;
 
     static final int FIN = 0x01;
@@ -37,9 +47,9 @@ final class FrameBuilder {
     static final int PSH = 0x08;
     static final int ACK = 0x10;
 
-    private static final byte[] PATTERN = new byte[MAX_PAYLOAD];
+    private static final byte[] PATTERN = new byte[MAX_DATAGRAM_PAYLOAD];
     /** patternSum[k] = one's-complement-style sum (unfolded) of the pattern's first k 16-bit words. */
-    private static final long[] PATTERN_SUM = new long[MAX_PAYLOAD / 2 + 1];
+    private static final long[] PATTERN_SUM = new long[MAX_DATAGRAM_PAYLOAD / 2 + 1];
 
     static {
         SplittableRandom r = new SplittableRandom(0x5EED_F10E_C17EL);
@@ -53,6 +63,17 @@ final class FrameBuilder {
 
     private final byte[] frame = new byte[ETH_HEADER + IPV6_HEADER + TCP_HEADER + TCP_SYN_OPTIONS + MAX_PAYLOAD];
     private int ipId;
+    /** The datagram {@link #fragment} cuts: UDP header and payload. */
+    private final byte[] datagram = new byte[UDP_HEADER + MAX_DATAGRAM_PAYLOAD];
+    private int datagramLength;
+    private boolean datagramV6;
+    private long datagramSrcHi;
+    private long datagramSrcLo;
+    private long datagramDstHi;
+    private long datagramDstLo;
+    private int datagramId;
+    private int fragmentData;
+    private int ipv6FragmentId;
     /** IP-level length of the last frame built (IPv4 total length, IPv6 payload length + 40). */
     int ipLength;
 
@@ -114,6 +135,116 @@ final class FrameBuilder {
         int c = fold(sum);
         putShort(l4 + 6, c == 0 ? 0xFFFF : c);
         return finish(l4 + length);
+    }
+
+    /**
+     * Prepares a UDP datagram for {@link #fragment}: its header, payload and checksum. Sets
+     * {@link #ipLength} to the reassembled datagram's IP length (for IPv6 without the fragment
+     * header, which reassembly removes).
+     *
+     * @param payloadLength the UDP payload, up to {@value #MAX_DATAGRAM_PAYLOAD} bytes
+     * @return how many fragments the datagram takes
+     */
+    int udpDatagram(boolean v6, long srcHi, long srcLo, long dstHi, long dstLo, int srcPort, int dstPort,
+                    int payloadLength) {
+        if (payloadLength < 0 || payloadLength > MAX_DATAGRAM_PAYLOAD) {
+            throw new IllegalArgumentException("datagram payload must be 0.." + MAX_DATAGRAM_PAYLOAD + ": " + payloadLength);
+        }
+        int length = UDP_HEADER + payloadLength;
+        byte[] d = datagram;
+        d[0] = (byte) (srcPort >>> 8);
+        d[1] = (byte) srcPort;
+        d[2] = (byte) (dstPort >>> 8);
+        d[3] = (byte) dstPort;
+        d[4] = (byte) (length >>> 8);
+        d[5] = (byte) length;
+        d[6] = 0;
+        d[7] = 0;
+        System.arraycopy(PATTERN, 0, d, UDP_HEADER, payloadLength);
+        long addresses = v6 ? words(srcHi) + words(srcLo) + words(dstHi) + words(dstLo)
+                            : words(srcLo & 0xFFFF_FFFFL) + words(dstLo & 0xFFFF_FFFFL);
+        // pseudo-header (addresses, protocol, length), then the UDP header's words and the payload
+        long sum = addresses + 17 + length + srcPort + dstPort + length + patternSum(payloadLength);
+        int c = fold(sum);
+        d[6] = (byte) ((c == 0 ? 0xFFFF : c) >>> 8);
+        d[7] = (byte) (c == 0 ? 0xFFFF : c);
+        datagramLength = length;
+        datagramV6 = v6;
+        datagramSrcHi = srcHi;
+        datagramSrcLo = srcLo;
+        datagramDstHi = dstHi;
+        datagramDstLo = dstLo;
+        if (v6) {
+            datagramId = ipv6FragmentId++;
+            fragmentData = (MTU - IPV6_HEADER - IPV6_FRAGMENT_HEADER) & ~7;
+        } else {
+            datagramId = ipId;
+            ipId = (ipId + 1) & 0xFFFF;
+            fragmentData = (MTU - IPV4_HEADER) & ~7;
+        }
+        ipLength = (v6 ? IPV6_HEADER : IPV4_HEADER) + length;
+        return (length + fragmentData - 1) / fragmentData;
+    }
+
+    /**
+     * Builds fragment {@code i} of the datagram {@link #udpDatagram} prepared.
+     *
+     * @return the frame length
+     */
+    int fragment(int i) {
+        int offset = i * fragmentData;
+        if (i < 0 || offset >= datagramLength) {
+            throw new IllegalArgumentException("no fragment " + i + " of a " + datagramLength + "-byte datagram");
+        }
+        int len = Math.min(fragmentData, datagramLength - offset);
+        boolean more = offset + len < datagramLength;
+        byte[] f = frame;
+        f[0] = 2;
+        f[1] = 0;
+        putInt(2, (int) datagramDstLo);
+        f[6] = 2;
+        f[7] = 0;
+        putInt(8, (int) datagramSrcLo);
+        int ip = ETH_HEADER;
+        int data;
+        if (!datagramV6) {
+            putShort(12, 0x0800);
+            f[ip] = 0x45;
+            f[ip + 1] = 0;
+            putShort(ip + 2, IPV4_HEADER + len);
+            putShort(ip + 4, datagramId);
+            putShort(ip + 6, (more ? 0x2000 : 0) | offset / 8);
+            f[ip + 8] = 64;
+            f[ip + 9] = 17;
+            putShort(ip + 10, 0);
+            putInt(ip + 12, (int) datagramSrcLo);
+            putInt(ip + 16, (int) datagramDstLo);
+            putShort(ip + 10, fold(sumBytes(ip, IPV4_HEADER)));
+            data = ip + IPV4_HEADER;
+        } else {
+            putShort(12, 0x86DD);
+            putInt(ip, 0x6000_0000);
+            putShort(ip + 4, IPV6_FRAGMENT_HEADER + len);
+            f[ip + 6] = 44;
+            f[ip + 7] = 64;
+            putLong(ip + 8, datagramSrcHi);
+            putLong(ip + 16, datagramSrcLo);
+            putLong(ip + 24, datagramDstHi);
+            putLong(ip + 32, datagramDstLo);
+            int h = ip + IPV6_HEADER;
+            f[h] = 17;
+            f[h + 1] = 0;
+            putShort(h + 2, offset | (more ? 1 : 0));
+            putInt(h + 4, datagramId);
+            data = h + IPV6_FRAGMENT_HEADER;
+        }
+        System.arraycopy(datagram, offset, f, data, len);
+        return finish(data + len);
+    }
+
+    /** Sum of the four 16-bit words of {@code v}. */
+    private static long words(long v) {
+        return (v >>> 48) + (v >>> 32 & 0xFFFF) + (v >>> 16 & 0xFFFF) + (v & 0xFFFF);
     }
 
     /**

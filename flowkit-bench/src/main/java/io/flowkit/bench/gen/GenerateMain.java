@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * Command-line entry of the traffic generator; {@code flowkit generate} delegates here.
  *
  * <pre>
- * generate --out FILE [--packets N] [--flows N] [--seed N] [--mss N] [--scan] [--flood N]
+ * generate --out FILE [--packets N] [--flows N] [--seed N] [--mss N] [--scan] [--flood N] [--fragments SHARE]
  * </pre>
  *
  * Exit status 0 on success, 2 with the usage on bad options, 1 when the files cannot be written.
@@ -16,6 +16,7 @@ import java.nio.file.Path;
 public final class GenerateMain {
     static final String USAGE = String.join("\n",
             "usage: generate --out FILE [--packets N] [--flows N] [--seed N] [--mss N] [--scan] [--flood N]",
+            "                [--fragments SHARE]",
             "  --out FILE     capture to write (pcap, nanosecond timestamps); the ground truth",
             "                 goes beside it as FILE without .pcap plus .truth.tsv",
             "  --packets N    number of packets to write (default " + GeneratorOptions.DEFAULT_PACKETS + ")",
@@ -25,6 +26,9 @@ public final class GenerateMain {
             "  --scan         add an address scanner, a port scanner and a block scanner",
             "  --flood N      add N SYNs from random spoofed sources, spread over the capture",
             "                 (not in the truth; the ordinary packets stay the same)",
+            "  --fragments SHARE",
+            "                 send this share (0..1) of UDP responses as one 1.5-8 KB datagram",
+            "                 in IP fragments (default 0)",
             "  --help         print this and exit");
 
     private GenerateMain() {
@@ -71,6 +75,7 @@ public final class GenerateMain {
                     case "--flows" -> b.concurrentFlows(Math.toIntExact(number(args, ++i, a)));
                     case "--seed" -> b.seed(number(args, ++i, a));
                     case "--mss" -> b.maxSegmentSize(Math.toIntExact(number(args, ++i, a)));
+                    case "--fragments" -> b.fragmentShare(share(args, ++i, a));
                     default -> throw new IllegalArgumentException("unknown option: " + a);
                 }
             }
@@ -99,6 +104,15 @@ public final class GenerateMain {
             throw new IllegalArgumentException(option + " needs a value");
         }
         return args[i];
+    }
+
+    private static double share(String[] args, int i, String option) {
+        String v = value(args, i, option);
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a share from 0 to 1, got '" + v + "'");
+        }
     }
 
     private static long number(String[] args, int i, String option) {

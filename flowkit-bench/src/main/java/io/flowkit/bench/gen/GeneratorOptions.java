@@ -42,6 +42,7 @@ public final class GeneratorOptions {
     private final long floodPackets;
     private final boolean synRetransmits;
     private final int maxSegmentSize;
+    private final double fragmentShare;
     private final Path output;
 
     private GeneratorOptions(Builder b) {
@@ -55,6 +56,7 @@ public final class GeneratorOptions {
         floodPackets = b.floodPackets;
         synRetransmits = b.synRetransmits;
         maxSegmentSize = b.maxSegmentSize;
+        fragmentShare = b.fragmentShare;
         output = b.output;
     }
 
@@ -118,6 +120,11 @@ public final class GeneratorOptions {
         return maxSegmentSize;
     }
 
+    /** @return the share of UDP responses sent as a large datagram in IP fragments, 0 to 1 */
+    public double fragmentShare() {
+        return fragmentShare;
+    }
+
     /** @return the capture file to write; the ground truth goes beside it */
     public Path output() {
         return output;
@@ -147,6 +154,7 @@ public final class GeneratorOptions {
         private long floodPackets;
         private boolean synRetransmits = true;
         private int maxSegmentSize = 1460;
+        private double fragmentShare;
         private Path output;
 
         private Builder() {
@@ -294,6 +302,26 @@ public final class GeneratorOptions {
                 throw new IllegalArgumentException("maxSegmentSize must be 64..1460: " + bytes);
             }
             this.maxSegmentSize = bytes;
+            return this;
+        }
+
+        /**
+         * Sends this share of the UDP responses of request/response flows as one datagram of
+         * 1,473 to 8,192 payload bytes (an EDNS DNS answer, an NFS read) cut into IP fragments
+         * for a 1500-byte MTU, all written at the response's time; the truth counts each such
+         * datagram once, with its whole IP length, as reassembly delivers it. Default 0: no
+         * fragments, and the capture is the same as before this option existed. A datagram's
+         * fragments are written together, so a capture may exceed {@link #packets(long)} by a
+         * few frames.
+         *
+         * @param share 0 to 1
+         * @return this
+         */
+        public Builder fragmentShare(double share) {
+            if (!(share >= 0 && share <= 1)) {
+                throw new IllegalArgumentException("fragmentShare must be 0..1: " + share);
+            }
+            this.fragmentShare = share;
             return this;
         }
 

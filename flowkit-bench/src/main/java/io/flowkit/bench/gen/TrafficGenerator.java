@@ -286,7 +286,8 @@ public final class TrafficGenerator {
         }
         long rtt = (long) Math.exp(Math.log(MS) + rnd.nextDouble() * Math.log(150));   // 1 to 150 ms
         return new Flow(nextOrder++, start, kind, v6, origHi, origLo, respHi, respLo, clientPort, serverPort, rtt,
-                options.maxSegmentSize(), packets, -1, options.synRetransmits(), rnd);
+                options.maxSegmentSize(), packets, -1, options.synRetransmits(), rnd)
+                .fragmenting(kind == FlowKind.UDP_REQUEST_RESPONSE ? options.fragmentShare() : 0);
     }
 
     private FlowKind pickKind() {
@@ -321,7 +322,8 @@ public final class TrafficGenerator {
                 + " duration=" + options.duration() + " flows=" + options.concurrentFlows() + " ipv6Share="
                 + options.ipv6Share() + " scanners=" + options.scanners() + " synRetransmits="
                 + options.synRetransmits()  + " mss=" + options.maxSegmentSize()
-                + (options.floodPackets() > 0 ? " flood=" + options.floodPackets() : "") + " mix=" + options.mix() + "\n");
+                + (options.floodPackets() > 0 ? " flood=" + options.floodPackets() : "")
+                + (options.fragmentShare() > 0 ? " fragmentShare=" + options.fragmentShare() : "") + " mix=" + options.mix() + "\n");
         w.write("#fields\tkind\tproto\torig_h\torig_p\tresp_h\tresp_p\tfirst_ns\tlast_ns\torig_pkts\torig_ip_bytes"
                 + "\tresp_pkts\tresp_ip_bytes\torig_bytes\tresp_bytes\tconn_state\thistory\n");
     }

@@ -35,6 +35,21 @@ class GenerateMainTest {
     }
 
     @Test
+    void fragmentsOptionSendsLargeResponsesInFragments() throws IOException {
+        Path plain = dir.resolve("p.pcap");
+        Path fragmented = dir.resolve("f.pcap");
+        assertThat(run("--packets", "5000", "--seed", "3", "--out", plain.toString())).isZero();
+        assertThat(run("--packets", "5000", "--seed", "3", "--fragments", "0.5", "--out", fragmented.toString())).isZero();
+        // more-fragments set or a fragment offset: IPv4 flags and offset word, bytes 20-21 of the frame
+        assertThat(CaptureFile.read(plain).frames).noneMatch(f -> f.bytes().length > 21 && (f.bytes()[20] & 0x3F | f.bytes()[21]) != 0
+                && f.bytes()[12] == 0x08 && f.bytes()[13] == 0);
+        assertThat(CaptureFile.read(fragmented).frames).anyMatch(f -> (f.bytes()[20] & 0x20) != 0
+                && f.bytes()[12] == 0x08 && f.bytes()[13] == 0);
+        assertThat(Files.readString(dir.resolve("f.truth.tsv"))).contains("fragmentShare=0.5");
+        assertThat(Files.readString(dir.resolve("p.truth.tsv"))).doesNotContain("fragmentShare");
+    }
+
+    @Test
     void printsHelpAndExitsZero() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("usage: generate", "--packets", "--scan");
@@ -49,6 +64,9 @@ class GenerateMainTest {
             {"--out", "x.pcap", "--flows", "0"},              // out of range
             {"--out", "x.pcap", "--mss", "9999999999"},       // too large for an int
             {"--out", "x.pcap", "--frobnicate"},              // unknown
+            {"--out", "x.pcap", "--fragments", "1.5"},        // share out of range
+            {"--out", "x.pcap", "--fragments", "NaN"},        // not a share
+            {"--out", "x.pcap", "--fragments", "some"},       // not a number
         }) {
             err.reset();
             assertThat(run(bad)).as(String.join(" ", bad)).isEqualTo(2);

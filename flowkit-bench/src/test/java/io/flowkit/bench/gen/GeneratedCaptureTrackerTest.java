@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flowkit.CloseReason;
 import io.flowkit.Connection;
 import io.flowkit.FlowTracker;
+import io.flowkit.FrameHandler;
 import io.flowkit.PacketSource;
 import io.flowkit.pcap.PcapFile;
 import java.io.IOException;
@@ -30,6 +31,45 @@ class GeneratedCaptureTrackerTest {
     void everyRecordMatchesTheGroundTruth() throws IOException {
         check(GeneratorOptions.builder().output(dir.resolve("t.pcap")).packets(150_000).concurrentFlows(2_000)
                 .scanners(true).seed(11).build());
+    }
+
+    @Test
+    void fragmentedResponsesMatchTheGroundTruth() throws IOException {
+        TrafficGenerator.Summary s = TrafficGenerator.generate(GeneratorOptions.builder()
+                .output(dir.resolve("f.pcap")).packets(60_000).concurrentFlows(500).ipv6Share(0.3)
+                .fragmentShare(0.3).seed(5).build());
+        long[] fragments = fragments(s.capture());
+        // first and later fragments of IPv4 and of IPv6 datagrams are all in the capture
+        assertThat(java.util.Arrays.stream(fragments).min().getAsLong())
+                .as("fewest of IPv4 first, IPv4 later, IPv6 first, IPv6 later: %s", java.util.Arrays.toString(fragments))
+                .isGreaterThan(50);
+        // every datagram needs at least two fragments, and at most six (8,200 bytes in 1,448-byte pieces)
+        assertThat(fragments[1]).isBetween(fragments[0], 5 * fragments[0]);
+        assertThat(fragments[3]).isBetween(fragments[2], 5 * fragments[2]);
+        check(s.capture(), s.truth());
+    }
+
+    /** Counts IP fragments: {IPv4 first, IPv4 later, IPv6 first, IPv6 later}. */
+    private static long[] fragments(Path capture) throws IOException {
+        long[] n = new long[4];
+        FrameHandler count = (t, link, frame, offset, length, originalLength) -> {
+            int type = frame.getShort(offset + 12) & 0xFFFF;
+            int ip = offset + 14;
+            if (type == 0x0800) {
+                int flagsOffset = frame.getShort(ip + 6) & 0xFFFF;
+                if ((flagsOffset & 0x3FFF) != 0) {
+                    n[(flagsOffset & 0x1FFF) == 0 ? 0 : 1]++;
+                }
+            } else if (type == 0x86DD && frame.get(ip + 6) == 44) {
+                n[(frame.getShort(ip + 42) & 0xFFF8) == 0 ? 2 : 3]++;
+            }
+        };
+        try (PacketSource source = PcapFile.open(capture)) {
+            while (source.poll(count, 1024) != PacketSource.END_OF_INPUT) {
+                // counted by the handler
+            }
+        }
+        return n;
     }
 
     @Test
