@@ -468,9 +468,11 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
          * calling thread). With {@code n > 1} there are {@code n} engines: the calling thread
          * runs one itself and starts {@code n - 1} engine threads for the others. It reads each
          * frame only as far as its IP addresses and picks an engine by a hash of the address
-         * pair, the same for both directions; a frame for its own engine it processes at once, a
-         * frame for another it copies into that engine thread's bounded queue, and when the queue
-         * is full it waits. Each engine decodes its frames (checksums, fragment reassembly,
+         * pair, the same for both directions; a frame for its own engine it processes at once (in
+         * {@link FlowTracker#run}, once its engine holds many connections, a few frames later,
+         * in batches whose state it loads ahead, as one thread's {@code run} does), a frame for
+         * another it copies into that engine thread's bounded queue, and when the queue is full
+         * it waits. Each engine decodes its frames (checksums, fragment reassembly,
          * tunnels) and tracks their connections. Because the calling thread also reads and
          * routes every frame and runs the listeners, its engine takes half the share of address
          * pairs that each engine thread takes: one part in {@code 2n - 1} against two (with

@@ -4,6 +4,7 @@ import io.flowkit.Bound;
 import io.flowkit.CloseReason;
 import io.flowkit.Connection;
 import io.flowkit.FlowTracker;
+import io.flowkit.FrameHandler;
 import io.flowkit.PacketSource;
 import io.flowkit.Protocol;
 import io.flowkit.SkipReason;
@@ -31,7 +32,11 @@ import java.nio.ByteBuffer;
  * is copied into the {@link FrameRing} of {@link Shard} {@code k}, whose thread does the same with
  * its own decoder and engine. So {@code n} engines keep {@code n} threads busy, not {@code n + 1}:
  * on a machine with {@code n} cores no core is shared by a router and an engine, and the reader's
- * own share of the frames is never copied. Records and progress snapshots of the reader's engine
+ * own share of the frames is not copied while its engine's connections fit the caches. From
+ * {@link DefaultFlowTracker#LOOK_AHEAD_FROM} open connections in the reader's engine, {@link #run}
+ * copies the reader's own frames into a {@link FrameBatch} and processes them 32 at a time after a
+ * {@link LookAhead}, as {@link DefaultFlowTracker#run} and the engine threads do (see
+ * {@link Batcher}); {@link #onFrame} itself never holds a frame back. Records and progress snapshots of the reader's engine
  * reach the listeners (and records the single {@link ScanDetector}) as it makes them; those of the
  * other engines come back through each shard's {@link OutcomeQueue}, in the order the shard made
  * them, and are handed over on the calling thread too, inside {@link #onFrame}, {@link #run},
@@ -63,7 +68,8 @@ import java.nio.ByteBuffer;
  *
  * <p><b>Time.</b> Every engine advances its time with each of its frames before decoding it, as
  * the single-threaded tracker does. The reader's engine also advances with every other frame and
- * with {@link #advanceTime}, as one thread would; time marks sent to every shard every
+ * with {@link #advanceTime}, as one thread would (while {@link #run} holds some of its frames
+ * back, it catches up with them when they are processed); time marks sent to every shard every
  * {@value #TICK} frames, on {@link #advanceTime} and at the end let idle shards expire connections
  * too, and {@link #close} moves every engine to the final network time before flushing, so each
  * connection ends with the same packets and the same state, and gets the same progress snapshots,
@@ -131,6 +137,15 @@ public final class ShardedFlowTracker implements FlowTracker {
     private final BoundListeners boundListeners;
     private final ScanDetector detector;
     private final FrameClock clock = new FrameClock();
+    /** {@link #run}'s handler: holds the reader's own frames back for look-ahead with many connections open. */
+    private final FrameHandler batcher = new Batcher();
+    /** Frames of the reader's engine waiting in {@link #run}, copied ({@link Batcher}). */
+    private final FrameBatch batch = new FrameBatch();
+    private final LookAhead lookAhead;
+    /** Open connections of the reader's engine from which {@link #run} batches its frames. */
+    private final int lookAheadFrom;
+    /** The time the reader's engine was last advanced to while frames wait in {@link #batch}. */
+    private long engineTime;
     private int sinceTick;
     private boolean closed;
     private Throwable failure;
@@ -172,6 +187,8 @@ public final class ShardedFlowTracker implements FlowTracker {
         int maxPending = config.compressor() == null ? 0 : config.compressor().maxPendingConnections();
         this.engine = new Engine(config, share(config.maxConnections(), 0, n), share(config.resumeCapacity(), 0, n),
                 share(maxPending, 0, n), new Sink(), seed, 0, n);
+        this.lookAhead = new LookAhead(engine);
+        this.lookAheadFrom = lookAheadFrom;
         this.shards = new Shard[n - 1];
         for (int k = 1; k < n; k++) {
             shards[k - 1] = new Shard(config, share(config.maxConnections(), k, n), share(config.resumeCapacity(), k, n),
@@ -389,7 +406,7 @@ public final class ShardedFlowTracker implements FlowTracker {
     @Override
     public void run(PacketSource source) throws IOException {
         ensureOpen();
-        while (source.poll(this, POLL_BATCH) != PacketSource.END_OF_INPUT) {
+        while (poll(source) != PacketSource.END_OF_INPUT) {
             ensureOpen();
             // a live source returns whatever it had: the shards get it now, not a batch later
             for (Shard s : shards) {
@@ -397,6 +414,121 @@ public final class ShardedFlowTracker implements FlowTracker {
             }
         }
         tick();
+    }
+
+    /** Polls the source through {@link #batcher}; the reader's held frames are processed before it returns or throws. */
+    private int poll(PacketSource source) throws IOException {
+        int r;
+        try {
+            r = source.poll(batcher, POLL_BATCH);
+        } catch (Throwable t) {
+            try {
+                processBatch();
+            } catch (Throwable d) {
+                d.addSuppressed(t);
+                throw d;
+            }
+            throw t;
+        }
+        processBatch();
+        return r;
+    }
+
+    /**
+     * Processes the reader's held frames in order after looking ahead at them, each at its own
+     * time as the reader's engine would have processed it at once, then brings that engine to the
+     * network time of the frames routed since (see {@link Batcher}).
+     */
+    private void processBatch() {
+        int n = batch.count;
+        if (n == 0) {
+            return;
+        }
+        try {
+            for (int i = 0; i < n; i++) {
+                lookAhead.add(batch.linkType[i], batch.data, batch.offset[i], batch.length[i]);
+            }
+            lookAhead.load();
+            for (int i = 0; i < n; i++) {
+                ensureOpen();
+                long ts = batch.time[i];
+                advanceEngine(ts);
+                if (decoder.decode(ts, batch.linkType[i], batch.data, batch.offset[i], batch.length[i],
+                        batch.wireLength[i], view)) {
+                    Layers.process(decoder, engine, view);
+                }
+            }
+        } finally {
+            batch.clear();
+        }
+        advanceEngine(clock.now());
+    }
+
+    private void advanceEngine(long ts) {
+        if (ts > engineTime) {
+            engineTime = ts;
+            engine.advance(ts);
+        }
+    }
+
+    /**
+     * The handler {@link #run} polls with. Below {@link #lookAheadFrom} open connections in the
+     * reader's engine it is {@link #onFrame}. From there the reader's own frames are copied into
+     * {@link #batch} and processed 32 at a time after a {@link LookAhead}, as
+     * {@link DefaultFlowTracker#run} and the engine threads do; frames for the engine threads are
+     * routed at once. While frames wait, the reader's engine is not advanced with the other
+     * engines' frames: it catches up frame by frame when the batch is processed, so each of its
+     * frames still meets the timers due by its own time first, and timers due between two of its
+     * frames fire at the later one (at most 31 frames later than at once, as an engine thread's
+     * timers do between time marks).
+     */
+    private final class Batcher implements FrameHandler {
+        @Override
+        public void onFrame(long timestampNanos, int linkType, ByteBuffer buffer, int offset, int captureLength,
+                            int wireLength) {
+            if (batch.count == 0) {
+                if (engine.active() < lookAheadFrom) {
+                    ShardedFlowTracker.this.onFrame(timestampNanos, linkType, buffer, offset, captureLength, wireLength);
+                    return;
+                }
+                engineTime = clock.now(); // with nothing held, the reader's engine is at the clock's time
+            }
+            ensureOpen();
+            long ts = clock.frame(timestampNanos, captureLength);
+            if (batch.count == 0) {
+                advanceEngine(ts); // nothing held: the reader's engine moves with every frame, as in onFrame
+            }
+            if (router.decodeAddresses(ts, linkType, buffer, offset, captureLength, wireLength, routed)) {
+                int k = shardOf(routed.srcHi, routed.srcLo, routed.dstHi, routed.dstLo, engines);
+                if (k == 0) {
+                    int n = FrameBatch.copyLength(buffer, offset, captureLength);
+                    if (n < 0) {
+                        processBatch(); // which brings the reader's engine to this frame's time
+                        if (decoder.decode(ts, linkType, buffer, offset, captureLength, wireLength, view)) {
+                            Layers.process(decoder, engine, view);
+                        }
+                    } else {
+                        if (!batch.fits(n)) {
+                            processBatch();
+                        }
+                        batch.add(ts, linkType, buffer, offset, n, captureLength, wireLength);
+                    }
+                } else {
+                    int length = (int) Math.min((long) captureLength, buffer.limit() - offset);
+                    toShard(shards[k - 1], ts, linkType, buffer, offset, length, wireLength);
+                }
+            }
+            if (++sinceTick == TICK) {
+                sinceTick = 0;
+                tick();
+            }
+        }
+
+        @Override
+        public void advanceTime(long timestampNanos) {
+            processBatch();
+            ShardedFlowTracker.this.advanceTime(timestampNanos);
+        }
     }
 
     @Override

@@ -325,6 +325,144 @@ class ShardedFlowTrackerTest {
         assertThat(results.get(1)).isEqualTo(results.get(0));
     }
 
+    /**
+     * {@code run} with the reader holding its own frames back for look-ahead (from 0 open
+     * connections, so always) gives the records of one thread, and of the sharded tracker that
+     * never holds frames back: random TCP and UDP traffic among 400 clients with idle gaps past the
+     * UDP and attempt timeouts (so timers fire while frames wait), undecodable frames, and a source
+     * that advances time between polls.
+     */
+    @Test
+    void runGivesTheRecordsOfOneThreadWhileTheReaderHoldsItsFramesBack() throws java.io.IOException {
+        SplittableRandom r = new SplittableRandom(23);
+        List<byte[]> frames = new ArrayList<>();
+        List<Long> times = new ArrayList<>();
+        ByteBuffer b = ByteBuffer.allocate(2048);
+        long t = T0;
+        for (int i = 0; i < 20_000; i++) {
+            t += r.nextInt(50) == 0 ? 70_000_000_000L + r.nextInt(1_000_000) : 1_000L + r.nextInt(2_000_000);
+            int client = 0x0A000000 | (1 + r.nextInt(400));
+            int server = 0x0A100001 + r.nextInt(3);
+            boolean fromClient = r.nextBoolean();
+            int n;
+            if (r.nextInt(200) == 0) {
+                n = 3; // not an IP packet: skipped by the router
+                b.put(0, (byte) 0);
+            } else if (r.nextBoolean()) {
+                int flags = new int[] {0x02, 0x12, 0x10, 0x18, 0x11, 0x04}[r.nextInt(6)];
+                int sport = fromClient ? 40_000 + r.nextInt(4) : 443;
+                int dport = fromClient ? 443 : 40_000 + r.nextInt(4);
+                n = RawFrames.tcp(b, 0, fromClient ? client : server, fromClient ? server : client, sport, dport, flags,
+                        r.nextInt(1 << 20), r.nextInt(1 << 20), (flags & 0x08) != 0 ? r.nextInt(300) : 0);
+            } else {
+                n = fromClient ? RawFrames.udp(b, 0, client, server, 7000, 53, r.nextInt(200))
+                        : RawFrames.udp(b, 0, server, client, 53, 7000, r.nextInt(200));
+            }
+            byte[] f = new byte[n];
+            b.get(0, f);
+            frames.add(f);
+            times.add(t);
+        }
+        List<List<String>> results = new ArrayList<>();
+        for (int lookAheadFrom : new int[] {-1, Integer.MAX_VALUE, 0}) {
+            List<Connection> out = new ArrayList<>();
+            TrackerConfig config = FlowTracker.builder().threads(lookAheadFrom < 0 ? 1 : 2).ignoreChecksums(true)
+                    .connectionListener(out::add).config();
+            FlowTracker tracker = lookAheadFrom < 0 ? new DefaultFlowTracker(config, null)
+                    : new ShardedFlowTracker(config, null, 16, 1024, lookAheadFrom);
+            tracker.run(new io.flowkit.PacketSource() {
+                private final ByteBuffer direct = ByteBuffer.allocateDirect(2048);
+                private int next;
+
+                @Override
+                public int poll(io.flowkit.FrameHandler handler, int maxFrames) {
+                    if (next == frames.size()) {
+                        return END_OF_INPUT;
+                    }
+                    int end = Math.min(frames.size(), next + Math.min(maxFrames, 1 + (next * 7) % 97));
+                    int polled = end - next;
+                    for (; next < end; next++) {
+                        byte[] f = frames.get(next);
+                        direct.put(0, f);
+                        handler.onFrame(times.get(next), LinkType.RAW, direct.asReadOnlyBuffer(), 0, f.length, f.length);
+                    }
+                    if (next % 5 == 0) {
+                        handler.advanceTime(times.get(next - 1) + 500_000L);
+                    }
+                    return polled;
+                }
+
+                @Override
+                public String name() {
+                    return "random";
+                }
+
+                @Override
+                public void close() {
+                }
+            });
+            tracker.close();
+            assertThat(tracker.stats().packets()).isEqualTo(frames.size());
+            results.add(out.stream().map(c -> c.origAddress().getHostAddress() + " " + c.origPort() + " "
+                    + c.respAddress().getHostAddress() + " " + c.respPort() + " " + c.startNanos() + " "
+                    + c.durationNanos() + " " + c.origPackets() + " " + c.origBytes() + " " + c.respPackets() + " "
+                    + c.respBytes() + " " + c.history() + " " + c.state() + " " + c.closeReason()).sorted().toList());
+        }
+        assertThat(results.get(0)).hasSizeGreaterThan(2_000);
+        assertThat(results.get(1)).isEqualTo(results.get(0));
+        assertThat(results.get(2)).isEqualTo(results.get(0));
+    }
+
+    /**
+     * A source that fails after some frames: {@code run} rethrows its exception, and the frames it
+     * delivered before, including those the reader held back for look-ahead, are all tracked, with
+     * one thread and with two (holding back from 0 open connections).
+     */
+    @Test
+    void runTracksTheFramesHeldBackWhenTheSourceFails() {
+        for (int threads : new int[] {1, 2}) {
+            List<Connection> out = new ArrayList<>();
+            TrackerConfig config = FlowTracker.builder().threads(threads).ignoreChecksums(true)
+                    .connectionListener(out::add).config();
+            FlowTracker t = threads == 1 ? new DefaultFlowTracker(config, null, 0)
+                    : new ShardedFlowTracker(config, null, 16, 1024, 0);
+            ByteBuffer b = ByteBuffer.allocateDirect(2048);
+            io.flowkit.PacketSource failing = new io.flowkit.PacketSource() {
+                private int polls;
+
+                @Override
+                public int poll(io.flowkit.FrameHandler handler, int maxFrames) throws java.io.IOException {
+                    if (polls++ == 3) {
+                        for (int i = 0; i < 10; i++) { // handed over, then the source fails in the same poll
+                            int n = RawFrames.udp(b, 0, 0x0B000000 | i, 0x0A100001, 7000, 53, 20);
+                            handler.onFrame(T0 + 10_000_000L + i, LinkType.RAW, b.asReadOnlyBuffer(), 0, n, n);
+                        }
+                        throw new java.io.IOException("disk gone");
+                    }
+                    for (int i = 0; i < 50; i++) {
+                        int n = RawFrames.udp(b, 0, 0x0A000000 | (polls * 50 + i), 0x0A100001, 7000, 53, 20);
+                        handler.onFrame(T0 + polls * 1_000_000L + i, LinkType.RAW, b.asReadOnlyBuffer(), 0, n, n);
+                    }
+                    return 50;
+                }
+
+                @Override
+                public String name() {
+                    return "failing";
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            assertThatThrownBy(() -> t.run(failing)).isInstanceOf(java.io.IOException.class).hasMessage("disk gone");
+            t.close();
+            assertThat(t.stats().packets()).as("threads %d", threads).isEqualTo(160);
+            assertThat(out).as("threads %d", threads).hasSize(160)
+                    .allSatisfy(c -> assertThat(c.origPackets()).isEqualTo(1));
+        }
+    }
+
     @Test
     void linksResumedFlowsInEveryShardAndSumsTheShardsResumeCounters() {
         int flows = 200;
