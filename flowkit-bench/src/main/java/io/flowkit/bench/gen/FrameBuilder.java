@@ -198,47 +198,20 @@ final class FrameBuilder {
         }
         int len = Math.min(fragmentData, datagramLength - offset);
         boolean more = offset + len < datagramLength;
-        byte[] f = frame;
-        f[0] = 2;
-        f[1] = 0;
-        putInt(2, (int) datagramDstLo);
-        f[6] = 2;
-        f[7] = 0;
-        putInt(8, (int) datagramSrcLo);
-        int ip = ETH_HEADER;
         int data;
         if (!datagramV6) {
-            putShort(12, 0x0800);
-            f[ip] = 0x45;
-            f[ip + 1] = 0;
-            putShort(ip + 2, IPV4_HEADER + len);
-            putShort(ip + 4, datagramId);
-            putShort(ip + 6, (more ? 0x2000 : 0) | offset / 8);
-            f[ip + 8] = 64;
-            f[ip + 9] = 17;
-            putShort(ip + 10, 0);
-            putInt(ip + 12, (int) datagramSrcLo);
-            putInt(ip + 16, (int) datagramDstLo);
-            putShort(ip + 10, fold(sumBytes(ip, IPV4_HEADER)));
-            data = ip + IPV4_HEADER;
+            data = ipv4(datagramSrcLo, datagramDstLo, 17, IPV4_HEADER + len, datagramId,
+                    (more ? 0x2000 : 0) | offset / 8);
         } else {
-            putShort(12, 0x86DD);
-            putInt(ip, 0x6000_0000);
-            putShort(ip + 4, IPV6_FRAGMENT_HEADER + len);
-            f[ip + 6] = 44;
-            f[ip + 7] = 64;
-            putLong(ip + 8, datagramSrcHi);
-            putLong(ip + 16, datagramSrcLo);
-            putLong(ip + 24, datagramDstHi);
-            putLong(ip + 32, datagramDstLo);
-            int h = ip + IPV6_HEADER;
+            int h = ipv6(datagramSrcHi, datagramSrcLo, datagramDstHi, datagramDstLo, 44, IPV6_FRAGMENT_HEADER + len);
+            byte[] f = frame;
             f[h] = 17;
             f[h + 1] = 0;
             putShort(h + 2, offset | (more ? 1 : 0));
             putInt(h + 4, datagramId);
             data = h + IPV6_FRAGMENT_HEADER;
         }
-        System.arraycopy(datagram, offset, f, data, len);
+        System.arraycopy(datagram, offset, frame, data, len);
         return finish(data + len);
     }
 
@@ -274,44 +247,70 @@ final class FrameBuilder {
 
     /** Writes the Ethernet and IP headers; returns the index of the transport header. */
     private int ip(boolean v6, long srcHi, long srcLo, long dstHi, long dstLo, int proto, int l4Length) {
-        byte[] f = frame;
-        // Ethernet: destination MAC, source MAC, EtherType
-        f[0] = 2;
-        f[1] = 0;
-        putInt(2, (int) dstLo);
-        f[6] = 2;
-        f[7] = 0;
-        putInt(8, (int) srcLo);
         if (!v6) {
-            putShort(12, 0x0800);
-            int ip = ETH_HEADER;
             ipLength = IPV4_HEADER + l4Length;
-            f[ip] = 0x45;
-            f[ip + 1] = 0;
-            putShort(ip + 2, ipLength);
-            putShort(ip + 4, ipId);
+            int id = ipId;
             ipId = (ipId + 1) & 0xFFFF;
-            putShort(ip + 6, 0x4000);   // don't fragment
-            f[ip + 8] = 64;
-            f[ip + 9] = (byte) proto;
-            putShort(ip + 10, 0);
-            putInt(ip + 12, (int) srcLo);
-            putInt(ip + 16, (int) dstLo);
-            putShort(ip + 10, fold(sumBytes(ip, IPV4_HEADER)));
-            return ip + IPV4_HEADER;
+            return ipv4(srcLo, dstLo, proto, ipLength, id, 0x4000);   // don't fragment
         }
-        putShort(12, 0x86DD);
-        int ip = ETH_HEADER;
         ipLength = IPV6_HEADER + l4Length;
+        return ipv6(srcHi, srcLo, dstHi, dstLo, proto, l4Length);
+    }
+
+    /**
+     * Writes the Ethernet header and an IPv4 header with its checksum.
+     *
+     * @param flagsOffset the flags and fragment offset word
+     * @return the index after the IPv4 header
+     */
+    private int ipv4(long srcLo, long dstLo, int proto, int totalLength, int id, int flagsOffset) {
+        ethernet(srcLo, dstLo, 0x0800);
+        byte[] f = frame;
+        int ip = ETH_HEADER;
+        f[ip] = 0x45;
+        f[ip + 1] = 0;
+        putShort(ip + 2, totalLength);
+        putShort(ip + 4, id);
+        putShort(ip + 6, flagsOffset);
+        f[ip + 8] = 64;
+        f[ip + 9] = (byte) proto;
+        putShort(ip + 10, 0);
+        putInt(ip + 12, (int) srcLo);
+        putInt(ip + 16, (int) dstLo);
+        putShort(ip + 10, fold(sumBytes(ip, IPV4_HEADER)));
+        return ip + IPV4_HEADER;
+    }
+
+    /**
+     * Writes the Ethernet header and an IPv6 header.
+     *
+     * @return the index after the IPv6 header
+     */
+    private int ipv6(long srcHi, long srcLo, long dstHi, long dstLo, int nextHeader, int payloadLength) {
+        ethernet(srcLo, dstLo, 0x86DD);
+        byte[] f = frame;
+        int ip = ETH_HEADER;
         putInt(ip, 0x6000_0000);
-        putShort(ip + 4, l4Length);
-        f[ip + 6] = (byte) proto;
+        putShort(ip + 4, payloadLength);
+        f[ip + 6] = (byte) nextHeader;
         f[ip + 7] = 64;
         putLong(ip + 8, srcHi);
         putLong(ip + 16, srcLo);
         putLong(ip + 24, dstHi);
         putLong(ip + 32, dstLo);
         return ip + IPV6_HEADER;
+    }
+
+    /** Ethernet: destination MAC, source MAC (derived from the addresses), EtherType. */
+    private void ethernet(long srcLo, long dstLo, int etherType) {
+        byte[] f = frame;
+        f[0] = 2;
+        f[1] = 0;
+        putInt(2, (int) dstLo);
+        f[6] = 2;
+        f[7] = 0;
+        putInt(8, (int) srcLo);
+        putShort(12, etherType);
     }
 
     private int finish(int end) {

@@ -57,6 +57,8 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
     private final FrameBatch batch = new FrameBatch();
     private final LookAhead lookAhead;
     private final FrameHandler batcher = new Batcher();
+    private final FrameBatch.Processor held = this::heldFrame;
+    private final Runnable drainer = this::drain;
     private final int lookAheadFrom;
 
     /**
@@ -130,25 +132,16 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
         }
     }
 
+    /** Processes a held frame as {@link #onFrame} would have. */
+    private void heldFrame(long ts, int linkType, ByteBuffer data, int offset, int length, int captured,
+                           int wireLength) {
+        ensureOpen();
+        frame(ts, linkType, data, offset, length, captured, wireLength);
+    }
+
     /** Processes the frames held in the batch, in order, after looking ahead at them. */
     private void drain() {
-        int n = batch.count;
-        if (n == 0) {
-            return;
-        }
-        try {
-            for (int i = 0; i < n; i++) {
-                lookAhead.add(batch.linkType[i], batch.data, batch.offset[i], batch.length[i]);
-            }
-            lookAhead.load();
-            for (int i = 0; i < n; i++) {
-                ensureOpen();
-                frame(batch.time[i], batch.linkType[i], batch.data, batch.offset[i], batch.length[i],
-                        batch.captureLength[i], batch.wireLength[i]);
-            }
-        } finally {
-            batch.clear();
-        }
+        batch.process(lookAhead, held);
     }
 
 
@@ -168,20 +161,7 @@ public final class DefaultFlowTracker implements FlowTracker, ConnectionSink {
 
     /** Polls the source through the batching handler and empties the batch, also when polling fails. */
     private int poll(PacketSource source) throws IOException {
-        int r;
-        try {
-            r = source.poll(batcher, POLL_BATCH);
-        } catch (Throwable t) {
-            try {
-                drain();
-            } catch (Throwable d) {
-                d.addSuppressed(t);
-                throw d;
-            }
-            throw t;
-        }
-        drain();
-        return r;
+        return FrameBatch.poll(source, batcher, POLL_BATCH, drainer);
     }
 
     @Override

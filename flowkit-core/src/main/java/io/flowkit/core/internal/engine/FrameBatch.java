@@ -1,5 +1,8 @@
 package io.flowkit.core.internal.engine;
 
+import io.flowkit.FrameHandler;
+import io.flowkit.PacketSource;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
@@ -90,5 +93,73 @@ final class FrameBatch {
     void clear() {
         count = 0;
         used = 0;
+    }
+
+    /** What {@link #process} hands the held frames to. */
+    @FunctionalInterface
+    interface Processor {
+        /**
+         * Processes one held frame, read from {@link #data}.
+         *
+         * @param length        bytes copied, what the decoder reads
+         * @param captureLength the captured length as the source gave it, for the counters
+         */
+        void frame(long timestampNanos, int linkType, ByteBuffer data, int offset, int length, int captureLength,
+                   int wireLength);
+    }
+
+    /**
+     * Looks ahead at the frames held, so that their state loads together, then hands them to
+     * {@code processor} in the order they came, and forgets them, also when the processor throws.
+     *
+     * @param lookAhead the look-ahead of the engine the frames are for
+     * @param processor receives each frame
+     */
+    void process(LookAhead lookAhead, Processor processor) {
+        int n = count;
+        if (n == 0) {
+            return;
+        }
+        try {
+            for (int i = 0; i < n; i++) {
+                lookAhead.add(linkType[i], data, offset[i], length[i]);
+            }
+            lookAhead.load();
+            for (int i = 0; i < n; i++) {
+                processor.frame(time[i], linkType[i], data, offset[i], length[i], captureLength[i], wireLength[i]);
+            }
+        } finally {
+            clear();
+        }
+    }
+
+    /**
+     * Polls a source through a handler that holds frames back, then runs {@code drain}, which
+     * processes what is held, also when polling throws: a source that fails after some frames
+     * still has them processed. When both fail, the drain's exception is thrown with the
+     * source's suppressed in it.
+     *
+     * @param source    the source
+     * @param handler   the holding handler
+     * @param maxFrames the most frames to poll
+     * @param drain     processes the frames held
+     * @return what the source's poll returned
+     * @throws IOException as the source throws it
+     */
+    static int poll(PacketSource source, FrameHandler handler, int maxFrames, Runnable drain) throws IOException {
+        int r;
+        try {
+            r = source.poll(handler, maxFrames);
+        } catch (Throwable t) {
+            try {
+                drain.run();
+            } catch (Throwable d) {
+                d.addSuppressed(t);
+                throw d;
+            }
+            throw t;
+        }
+        drain.run();
+        return r;
     }
 }

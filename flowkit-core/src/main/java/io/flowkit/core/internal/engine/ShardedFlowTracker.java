@@ -144,6 +144,8 @@ public final class ShardedFlowTracker implements FlowTracker {
     private final LookAhead lookAhead;
     /** Open connections of the reader's engine from which {@link #run} batches its frames. */
     private final int lookAheadFrom;
+    private final FrameBatch.Processor held = this::heldFrame;
+    private final Runnable batchProcessor = this::processBatch;
     /** The time the reader's engine was last advanced to while frames wait in {@link #batch}. */
     private long engineTime;
     private int sinceTick;
@@ -216,18 +218,42 @@ public final class ShardedFlowTracker implements FlowTracker {
                         int wireLength) {
         ensureOpen();
         long ts = clock.frame(timestampNanos, captureLength, engine);
-        if (router.decodeAddresses(ts, linkType, buffer, offset, captureLength, wireLength, routed)) {
-            int k = shardOf(routed.srcHi, routed.srcLo, routed.dstHi, routed.dstLo, engines);
-            if (k == 0) {
-                if (decoder.decode(ts, linkType, buffer, offset, captureLength, wireLength, view)) {
-                    Layers.process(decoder, engine, view);
-                }
-            } else {
-                // decodeAddresses accepted offset and length: the frame is the captured bytes in the buffer
-                int length = (int) Math.min((long) captureLength, buffer.limit() - offset);
-                toShard(shards[k - 1], ts, linkType, buffer, offset, length, wireLength);
-            }
+        if (forReader(ts, linkType, buffer, offset, captureLength, wireLength)) {
+            track(ts, linkType, buffer, offset, captureLength, wireLength);
         }
+        frameDone();
+    }
+
+    /**
+     * Reads a frame's addresses and hands a frame for an engine thread to it.
+     *
+     * @return whether the frame is for the reader's own engine ({@code false} also for a frame
+     *         the router skips, counted by the router)
+     */
+    private boolean forReader(long ts, int linkType, ByteBuffer buffer, int offset, int captureLength,
+                              int wireLength) {
+        if (!router.decodeAddresses(ts, linkType, buffer, offset, captureLength, wireLength, routed)) {
+            return false;
+        }
+        int k = shardOf(routed.srcHi, routed.srcLo, routed.dstHi, routed.dstLo, engines);
+        if (k == 0) {
+            return true;
+        }
+        // decodeAddresses accepted offset and length: the frame is the captured bytes in the buffer
+        int length = (int) Math.min((long) captureLength, buffer.limit() - offset);
+        toShard(shards[k - 1], ts, linkType, buffer, offset, length, wireLength);
+        return false;
+    }
+
+    /** Decodes a frame of the reader's engine and tracks it there. */
+    private void track(long ts, int linkType, ByteBuffer buffer, int offset, int length, int wireLength) {
+        if (decoder.decode(ts, linkType, buffer, offset, length, wireLength, view)) {
+            Layers.process(decoder, engine, view);
+        }
+    }
+
+    /** Counts a routed frame; every {@value #TICK} frames the shards get the time and records are delivered. */
+    private void frameDone() {
         if (++sinceTick == TICK) {
             sinceTick = 0;
             tick();
@@ -418,20 +444,7 @@ public final class ShardedFlowTracker implements FlowTracker {
 
     /** Polls the source through {@link #batcher}; the reader's held frames are processed before it returns or throws. */
     private int poll(PacketSource source) throws IOException {
-        int r;
-        try {
-            r = source.poll(batcher, POLL_BATCH);
-        } catch (Throwable t) {
-            try {
-                processBatch();
-            } catch (Throwable d) {
-                d.addSuppressed(t);
-                throw d;
-            }
-            throw t;
-        }
-        processBatch();
-        return r;
+        return FrameBatch.poll(source, batcher, POLL_BATCH, batchProcessor);
     }
 
     /**
@@ -440,28 +453,19 @@ public final class ShardedFlowTracker implements FlowTracker {
      * network time of the frames routed since (see {@link Batcher}).
      */
     private void processBatch() {
-        int n = batch.count;
-        if (n == 0) {
+        if (batch.count == 0) {
             return;
         }
-        try {
-            for (int i = 0; i < n; i++) {
-                lookAhead.add(batch.linkType[i], batch.data, batch.offset[i], batch.length[i]);
-            }
-            lookAhead.load();
-            for (int i = 0; i < n; i++) {
-                ensureOpen();
-                long ts = batch.time[i];
-                advanceEngine(ts);
-                if (decoder.decode(ts, batch.linkType[i], batch.data, batch.offset[i], batch.length[i],
-                        batch.wireLength[i], view)) {
-                    Layers.process(decoder, engine, view);
-                }
-            }
-        } finally {
-            batch.clear();
-        }
+        batch.process(lookAhead, held);
         advanceEngine(clock.now());
+    }
+
+    /** Processes a held frame of the reader's engine at its own time. */
+    private void heldFrame(long ts, int linkType, ByteBuffer data, int offset, int length, int captured,
+                           int wireLength) {
+        ensureOpen();
+        advanceEngine(ts);
+        track(ts, linkType, data, offset, length, wireLength);
     }
 
     private void advanceEngine(long ts) {
@@ -498,30 +502,19 @@ public final class ShardedFlowTracker implements FlowTracker {
             if (batch.count == 0) {
                 advanceEngine(ts); // nothing held: the reader's engine moves with every frame, as in onFrame
             }
-            if (router.decodeAddresses(ts, linkType, buffer, offset, captureLength, wireLength, routed)) {
-                int k = shardOf(routed.srcHi, routed.srcLo, routed.dstHi, routed.dstLo, engines);
-                if (k == 0) {
-                    int n = FrameBatch.copyLength(buffer, offset, captureLength);
-                    if (n < 0) {
-                        processBatch(); // which brings the reader's engine to this frame's time
-                        if (decoder.decode(ts, linkType, buffer, offset, captureLength, wireLength, view)) {
-                            Layers.process(decoder, engine, view);
-                        }
-                    } else {
-                        if (!batch.fits(n)) {
-                            processBatch();
-                        }
-                        batch.add(ts, linkType, buffer, offset, n, captureLength, wireLength);
-                    }
+            if (forReader(ts, linkType, buffer, offset, captureLength, wireLength)) {
+                int n = FrameBatch.copyLength(buffer, offset, captureLength);
+                if (n < 0) {
+                    processBatch(); // which brings the reader's engine to this frame's time
+                    track(ts, linkType, buffer, offset, captureLength, wireLength);
                 } else {
-                    int length = (int) Math.min((long) captureLength, buffer.limit() - offset);
-                    toShard(shards[k - 1], ts, linkType, buffer, offset, length, wireLength);
+                    if (!batch.fits(n)) {
+                        processBatch();
+                    }
+                    batch.add(ts, linkType, buffer, offset, n, captureLength, wireLength);
                 }
             }
-            if (++sinceTick == TICK) {
-                sinceTick = 0;
-                tick();
-            }
+            frameDone();
         }
 
         @Override
