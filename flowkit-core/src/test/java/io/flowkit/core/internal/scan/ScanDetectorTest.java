@@ -273,6 +273,30 @@ class ScanDetectorTest {
         assertThat(ofKind(ScanKind.PORT_ADDRESS_SCAN)).extracting(ScanEvent::port).containsExactly(22, 23);
     }
 
+    /**
+     * The originator-port vote of attempts that waited in the first-contact table carries over
+     * when the source is promoted: port 53 sent 17 of the 25 attempts, short of the three
+     * quarters a dominant port needs once the table's three are counted (with only the 22 after
+     * the promotion counted it would look dominant, and the hint would say DNS replies).
+     */
+    @Test
+    void originatorPortsSeenInTheFirstContactTableCountAfterPromotion() {
+        ScanDetector d = detector(ScanDetection.builder().build());
+        InetAddress source = ip("192.0.2.30");
+        int n = 0;
+        for (int port : new int[] {1001, 1002, 1003}) {
+            n++;
+            d.onConnection(Conns.udp(T0 + n * SEC, source, port, v4(n), 30000 + n, false));
+        }
+        for (int i = 0; i < 22; i++) {
+            n++;
+            d.onConnection(Conns.udp(T0 + n * SEC, source, i < 17 ? 53 : 2000 + i, v4(n), 30000 + n, false));
+        }
+        // no dominant originator port: the random target ports name it, not port 53
+        assertThat(ofKind(ScanKind.ADDRESS_SCAN)).singleElement().extracting(ScanEvent::hint)
+                .isEqualTo("p2p-random-ports");
+    }
+
     @Test
     void hintsNameBenignFanOutSignatures() {
         ScanDetector d = detector(ScanDetection.builder().trw(false).portAddressScan(false).build());
