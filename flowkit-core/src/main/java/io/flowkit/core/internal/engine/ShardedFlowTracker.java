@@ -483,8 +483,10 @@ public final class ShardedFlowTracker implements FlowTracker {
      * routed at once. While frames wait, the reader's engine is not advanced with the other
      * engines' frames: it catches up frame by frame when the batch is processed, so each of its
      * frames still meets the timers due by its own time first, and timers due between two of its
-     * frames fire at the later one (at most 31 frames later than at once, as an engine thread's
-     * timers do between time marks).
+     * frames fire at the later one, or when the batch is processed at the end of the source's poll
+     * (at most {@value #POLL_BATCH} frames later than at once, as an engine thread's timers fire
+     * up to a time mark, {@value #TICK} frames, later); ShardedFlowTrackerTest compares the
+     * records, held back always and never, with one thread's.
      */
     private final class Batcher implements FrameHandler {
         @Override
