@@ -1,8 +1,8 @@
 package io.flowkit;
 
 /**
- * A hard bound on one of a tracker's tables. At each bound the tracker evicts the stalest entry
- * to make room, counts it ({@link TrackerStats#evictions(Bound)}) and, the first time in an
+ * A hard bound on one of a tracker's tables. At each bound the tracker evicts an entry to make
+ * room (for connections the one due to time out soonest, for the other tables the stalest), counts it ({@link TrackerStats#evictions(Bound)}) and, the first time in an
  * episode, tells the {@link BoundListener}s.
  */
 public enum Bound {

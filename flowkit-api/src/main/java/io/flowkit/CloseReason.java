@@ -8,7 +8,10 @@ public enum CloseReason {
     INACTIVITY_TIMEOUT,
     /** A new connection (a fresh SYN) reused the 5-tuple of a finished one and replaced it. */
     REUSED,
-    /** The connection table reached its bound and this was the stalest entry. */
+    /**
+     * The connection table reached its bound and this connection's timer was due soonest (see
+     * {@link FlowTracker.Builder#maxConnections(int)}).
+     */
     EVICTED,
     /** The input ended, or the tracker was closed, while the connection was still open. */
     END_OF_INPUT,

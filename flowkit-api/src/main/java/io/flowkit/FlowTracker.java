@@ -45,13 +45,13 @@ import java.util.Set;
  * {@link SkipReason} and skipped; it never throws and never disturbs connections already tracked.
  *
  * <p><b>Memory.</b> The connection table never holds more than
- * {@link Builder#maxConnections(int)} connections; at the bound the stalest is evicted and
- * reported with {@link CloseReason#EVICTED}; so is every other table (see {@link Bound}), and a
+ * {@link Builder#maxConnections(int)} connections; at the bound the connection due to time out
+ * soonest is evicted and reported with {@link CloseReason#EVICTED}; so is every other table (see {@link Bound}), and a
  * {@link BoundListener} hears when a bound starts evicting. Measured at the default bounds
- * (IPv4): connections 250,000 x about 190 bytes (TCP; UDP and ICMP about 112), fragment
+ * (IPv4): connections 250,000 x about 145 bytes (TCP; UDP and ICMP about 97), fragment
  * reassembly about 4.3 MB, scan state at most about 24 MB (bounded in bytes, see
  * {@link ScanDetection.Builder#maxSources(int)}), and with the compressor 1,000,000 pending
- * entries x about 47 bytes: a default tracker holds at most about 80 MB of heap, about 130 MB
+ * entries x about 47 bytes: a default tracker holds at most about 65 MB of heap, about 112 MB
  * with the compressor, so it fits {@code -Xmx256m} with room for the old arrays while a table
  * doubles.
  */
@@ -292,11 +292,15 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
         }
 
         /**
-         * Bounds the connections tracked at once (default 250,000); at the bound the stalest
-         * connection is evicted with {@link CloseReason#EVICTED}. A tracked IPv4 TCP connection
-         * takes about 190 bytes of heap, a UDP or ICMP flow about 112 (IPv6 addresses 32 more),
-         * and the table doubles as it fills, so plan for about 1.5 times that per connection of
-         * the bound: the default stays under about 72 MB. Under a SYN flood the table fills with unanswered attempts; see
+         * Bounds the connections tracked at once (default 250,000). At the bound the connection
+         * whose next timer is due soonest is evicted with {@link CloseReason#EVICTED}, to within
+         * the timer wheel's resolution (1 ms for timers due within 268 ms, 268 ms within 17 s,
+         * 17 s within 18 min): an unanswered attempt or a closed connection waiting out its last
+         * timer goes before an established connection, and among connections on the same
+         * inactivity timeout the stalest goes. No order of use is kept per packet. A tracked IPv4
+         * TCP connection takes about 143 bytes of heap, a UDP or ICMP flow about 95 (IPv6
+         * addresses 32 more), and the table doubles as it fills, so plan for about 1.5 times that
+         * per connection of the bound: the default stays under about 55 MB. Under a SYN flood the table fills with unanswered attempts; see
          * {@link #compressor(Compressor)}.
          *
          * @param max at least 1

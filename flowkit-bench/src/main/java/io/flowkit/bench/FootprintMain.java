@@ -10,18 +10,21 @@ import java.nio.ByteBuffer;
  * connections (SYN, SYN-ACK, ACK each), or with {@code udp} 1,000,000 UDP flows (one datagram
  * each way), all within two seconds of network time, so none expires and none is evicted, and
  * divides the growth of the used heap, after full GCs, by the number of connections.
- * Everything the tracker keeps counts: table, index, recency list, timer wheel, every
+ * Everything the tracker keeps counts: table, index, timer wheel, every
  * per-connection column and the tracker's fixed tables.
  *
- * <p>Measured with {@code -XX:+UseSerialGC} (JDK 17): <b>161 bytes per TCP connection and 113
- * per UDP flow</b> at 1,000,000 (164 and 116 at 250,000, where the tracker's fixed tables weigh
- * more); TCP connections between IPv6 addresses ({@code ipv6}) take 195 (197 at 250,000). By
- * component, per TCP connection: the table's slab row 88 (key 16, recency links 8, the per-packet
- * state of {@code Connections} 64, where the attempt and expire deadlines share the word a UDP
- * flow counts payload bytes in), index 8.4 at load 1/2, timer wheel 16, TCP row 48 (12 ints:
+ * <p>Measured with {@code -XX:+UseSerialGC} (JDK 17): <b>143 bytes per TCP connection and 95
+ * per UDP flow</b> at 1,000,000 (145 at 250,000, where the tracker's fixed tables weigh more);
+ * TCP connections between IPv6 addresses ({@code ipv6}) take 177. By component, per TCP
+ * connection: the table's slab row 80 (key 16, the per-packet state of {@code Connections} 64,
+ * where the attempt and expire deadlines share the word a UDP flow counts payload bytes in),
+ * index 6 (one and a half int entries per slot), timer wheel 8 (two links; the wheel reads
+ * deadlines from the row), TCP row 48 (12 ints:
  * per side flags with the retransmission counter, start, last and acknowledged sequence numbers,
  * reassembly and trim points); a UDP or ICMP flow has no TCP row; tunnel state is one bit; an
- * IPv6 key adds 32 bytes (a side store entry; 33.6 with the store's doubling). The TCP row was 80
+ * IPv6 key adds 32 bytes (a side store entry; 33.6 with the store's doubling). It was 161 and 113
+ * while the table kept a recency list (8 bytes) for eviction, the wheel its own copy of each
+ * deadline (8) and the index a power-of-two length at load 1/2 (8.4). The TCP row was 80
  * bytes (193 per TCP connection) before the FIN sequence and the last RST position were derived
  * from the sequence numbers, the two deadlines shared a word and the retransmission counter moved
  * into the flags; before the per-packet state moved into rows (columns of 62.6 and a TCP row of

@@ -19,16 +19,15 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Cost of the connection table's per-packet work: find the slot of a packet (either direction,
- * canonical key), mark it recently used and update a per-slot counter. The recency tick moves on
- * every invocation, so with many live connections nearly every packet moves its slot in the
- * recency list (the engine's worst case). The packets are 2^20 drawn in advance and walked in
+ * canonical key) and update a per-slot counter. (The table keeps no order of use; the engine's
+ * timer wheel chooses what to evict.) The packets are 2^20 drawn in advance and walked in
  * turn, so that with a million live connections consecutive packets hit random connections
  * and the table does not stay in the caches. ns/op is per packet; B/op
  * with {@code -prof gc} ({@code gc.alloc.rate.norm} divided by {@value #QUERIES}) must be 0.
  *
  * <p>{@code baselineLong2Int} is the floor to compare against in the same run: a fastutil
  * {@code Long2IntOpenHashMap} probed with a precomputed 64-bit hash of the 5-tuple, as in the
- * "mmap + 5-tuple + primitive map" row of FIELD-NOTES (no canonical key, no recency list).
+ * "mmap + 5-tuple + primitive map" row of FIELD-NOTES (no canonical key).
  *
  * <p>Run it with:
  * <pre>{@code
@@ -61,7 +60,6 @@ public class TableBenchmark {
     private int[] qSport;
     private int[] qDport;
     private long[] qHash;
-    private int tick;
     private int cursor;
 
     /** Fills the table with random IPv4 TCP connections and picks random packets of them. */
@@ -109,14 +107,12 @@ public class TableBenchmark {
     /** @return a checksum of the slots found, so nothing is optimised away */
     @Benchmark
     @OperationsPerInvocation(QUERIES)
-    public long findTouchUpdate() {
+    public long findUpdate() {
         long sum = 0;
-        int now = ++tick;
         int from = cursor;
         cursor = (cursor + QUERIES) & (POOL - 1);
         for (int q = from; q < from + QUERIES; q++) {
             int s = table.find(6, 0, qSrc[q], qSport[q], 0, qDst[q], qDport[q]);
-            table.touch(s, now);
             counters[s]++;
             sum += s;
         }

@@ -28,7 +28,8 @@ final class TrackerOptions {
     static final String USAGE = """
                   --uid-seed N         make uids reproducible
                   --max-connections N  bound the connections tracked at once (default 250000);
-                                       at the bound the stalest is logged as evicted
+                                       at the bound the one due to time out soonest
+                                       is logged as evicted
                   --compress           keep TCP connections nobody answered in a compact pending
                                        table until they are answered (same conn.log; less memory
                                        under SYN floods and scans)
@@ -186,7 +187,8 @@ final class TrackerOptions {
         return (bound, limit) -> {
             String what = switch (bound) {
                 case CONNECTIONS -> "the connection table is full (" + limit
-                        + "): the stalest connections are logged early as evicted; raise --max-connections";
+                        + "): the connections due to time out soonest are logged early as evicted;"
+                        + " raise --max-connections";
                 case PENDING -> "the pending table is full (" + limit
                         + "): the stalest attempts are logged early as evicted; raise --max-pending";
                 case FRAGMENTS -> "fragment reassembly is full (" + limit + " datagrams): the oldest are dropped";

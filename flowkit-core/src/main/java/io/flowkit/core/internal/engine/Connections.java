@@ -14,8 +14,8 @@ import java.util.Arrays;
  * <p><b>Why rows.</b> With a million connections open, consecutive packets belong to different
  * connections and every array a packet touches costs a cache miss. Kept as one array per field
  * (struct of arrays) a packet touched about twenty lines; kept as rows, a packet reads the
- * index, then one 88-byte slab row (key, recency links and the {@value #WORDS} words here, on
- * two or three adjacent lines) and, for TCP, one 48-byte TCP row. Only fields that a packet never
+ * index, then one 80-byte slab row (key and the {@value #WORDS} words here, on two adjacent
+ * lines) and, for TCP, one 48-byte TCP row. Only fields that a packet never
  * touches (the progress deadline, rare overflow values) stay outside the rows.
  *
  * <p><b>Sides, not roles.</b> Everything that belongs to one endpoint is stored by <em>key

@@ -39,12 +39,16 @@ import java.util.Map;
  * deadline is re-checked in time order and the entry re-armed for the next one. A packet touches
  * the wheel only when it may have moved a deadline earlier (a new connection, a TCP timer set, a
  * new inactivity timeout, a timestamp going backwards: {@code Connections.takeRearm}), so that at
- * a million open connections an ordinary packet costs no cache miss in the wheel's arrays; the
- * wheel then holds exactly what re-arming after every packet would hold, since re-arming never
- * moves a deadline later.
+ * a million open connections an ordinary packet costs no cache miss in the wheel's arrays. The
+ * wheel keeps no deadline of its own: it reads the earliest of a connection's deadlines from the
+ * connection's row when it comes to the connection's bucket, and files the timer again if that
+ * deadline has moved past the bucket.
  *
  * <p><b>Bounds.</b> The table grows by doubling up to {@code maxConnections}; at the bound the
- * least recently active connection is removed first ({@link CloseReason#EVICTED}). The pending
+ * connection due soonest is removed first ({@link CloseReason#EVICTED}): the one the wheel finds
+ * in its earliest bucket. Unanswered attempts and closed connections waiting out their last
+ * timer go first; among connections on the same inactivity timeout, the stalest. No order of use
+ * is kept per packet. The pending
  * table has its own bound. A {@link BoundGauge} per bound counts the evictions and tells the sink
  * ({@link ConnectionSink#boundReached}) when a bound starts evicting.
  *
@@ -187,7 +191,7 @@ public final class Engine implements TimerWheel.Expiry {
                 : new BoundGauge(Bound.PENDING, maxPending, sink::boundReached);
         this.table = new ConnectionTable(Math.min(slots, 1024), slots, Connections.WORDS);
         this.c = new Connections(table, !config.progressAges().isEmpty());
-        this.wheel = new TimerWheel(table.capacity(), 0);
+        this.wheel = new TimerWheel(table.capacity(), 0, this::earliestDeadline);
         tunnels.grow(table.capacity());
         this.localNets = new NetworkSet(config.localNetworks());
         List<Long> values = new ArrayList<>(List.of(config.udpInactivityTimeout().toNanos(),
@@ -318,8 +322,18 @@ public final class Engine implements TimerWheel.Expiry {
         return Tcp.plus(c.last(s), timeouts[c.timeoutIndex(s)]);
     }
 
+    /** Files a connection's timer by its earliest deadline, which may have moved earlier. */
     private void rearm(int s) {
         c.takeRearm(s);
+        wheel.schedule(s, earliestDeadline(s));
+    }
+
+    /**
+     * The earliest of a live connection's deadlines, read from its row: what the wheel files and
+     * fires its timer by (a packet that moves only the last packet time moves it later, and the
+     * wheel needs no word of its own for it; see {@link TimerWheel}).
+     */
+    private long earliestDeadline(int s) {
         long d = inactivityDeadline(s);
         long att = c.attemptAt(s);
         if (att != 0 && att < d) {
@@ -333,9 +347,7 @@ public final class Engine implements TimerWheel.Expiry {
         if (prog != 0 && prog < d) {
             d = prog;
         }
-        if (!wheel.isScheduled(s) || d < wheel.deadline(s)) {
-            wheel.schedule(s, d);
-        }
+        return d;
     }
 
     // ------------------------------------------------------------ look-ahead
@@ -353,8 +365,8 @@ public final class Engine implements TimerWheel.Expiry {
 
     /**
      * Loads, without changing anything, the state that processing packets with these key
-     * hashes will read: their index entries, then their connections' rows, then their TCP rows
-     * and recency neighbours. Each step issues the loads of all the keys before it needs any of
+     * hashes will read: their index entries, then their connections' rows, then their TCP rows.
+     * Each step issues the loads of all the keys before it needs any of
      * them, so their cache misses overlap (see {@link LookAhead}).
      *
      * @param hashes {@link #keyHash}es computed since the table last grew
@@ -375,7 +387,7 @@ public final class Engine implements TimerWheel.Expiry {
         for (int j = 0; j < n; j++) {
             int s = slots[j];
             if (s >= 0) {
-                sum += c.peekTcp(s) + table.peekNeighbours(s);
+                sum += c.peekTcp(s);
             }
         }
         lookAheadSum = sum;
@@ -467,7 +479,6 @@ public final class Engine implements TimerWheel.Expiry {
             side = table.lastLookupForward() ? 0 : 1;
         } else {
             side = table.lastLookupForward() ? 0 : 1;
-            table.touch(s, (int) (t >>> 26));
         }
         if (created) {
             tunnels.start(s, encapKey, encapInner);
@@ -673,7 +684,7 @@ public final class Engine implements TimerWheel.Expiry {
         int limit = spare ? maxSlots : maxConnections;
         while (table.size() >= limit) {
             evicted++;
-            remove(table.stalest(), CloseReason.EVICTED);
+            remove(evictionVictim(), CloseReason.EVICTED);
             connectionGauge.evicted(t);
         }
         if (table.isFull()) {
@@ -793,6 +804,21 @@ public final class Engine implements TimerWheel.Expiry {
 
     // --------------------------------------------------------------- removal
 
+    /**
+     * The connection a full table gives up: the one whose timer is due soonest (to within its
+     * wheel bucket, {@link TimerWheel#earliest()}), so an unanswered attempt or a connection
+     * that has closed goes before an established one, and among connections with the same
+     * timeout and no handshake or close timer pending, the stalest.
+     */
+    private int evictionVictim() {
+        int s = wheel.earliest();
+        if (s < 0) {
+            // every live connection has a timer; only a timer fired and not yet re-armed has none
+            throw new IllegalStateException("connection table full with no timer pending");
+        }
+        return s;
+    }
+
     private void remove(int s, CloseReason reason) {
         Connection record = retire(s, reason);
         wheel.cancel(s);
@@ -877,7 +903,7 @@ public final class Engine implements TimerWheel.Expiry {
         }
         table.sortByKey(slots, count);
         // every connection leaves: records in key order, then table and timers emptied at once
-        // (removing each from the index, recency list and wheel would cost random reads apiece)
+        // (removing each from the index and the wheel would cost random reads apiece)
         for (int i = 0; i < count; i++) {
             sum += peekAhead(slots, i, count);
             sink.connectionRemoved(retire(slots[i], CloseReason.END_OF_INPUT));

@@ -9,8 +9,7 @@ import java.nio.ByteBuffer;
  *
  * <p><b>Why.</b> With a million connections open, consecutive packets belong to unrelated
  * connections, and a packet's state is a chain of dependent cache (and TLB) misses: the index
- * entry gives the slot, the slot's row gives the TCP row, and moving the slot in the recency
- * list reads its neighbours' rows. Processed one frame after another, each miss waits for the
+ * entry gives the slot and the slot's row gives the TCP row. Processed one frame after another, each miss waits for the
  * one before it, and the next frame's misses start only when the frame before is done: the
  * memory system serves one request at a time while it could serve ten or more.
  *

@@ -7,12 +7,13 @@ import java.util.Arrays;
 /**
  * The connection table: maps a packet's 5-tuple to a dense slot number, in both directions.
  *
- * <p><b>Caveats first.</b> Not thread-safe. The table stores keys, the hash index and the
- * recency list, and leaves room for the caller's value words in each slot's row; other
+ * <p><b>Caveats first.</b> Not thread-safe. The table stores keys and the hash index, and
+ * leaves room for the caller's value words in each slot's row; other
  * per-connection state lives in arrays elsewhere, indexed by the same slot number, and must be
  * grown by the caller whenever {@link #grow()} returns a new capacity. The
- * table never grows by itself: the caller checks {@link #isFull()} and either grows it or evicts
- * {@link #stalest()}, so that state arrays and table always agree.
+ * table never grows by itself: the caller checks {@link #isFull()} and either grows it or
+ * removes a connection of its choice, so that state arrays and table always agree. The table
+ * keeps no order of use: the engine's timer wheel picks the connection to evict.
  *
  * <p><b>Key.</b> Zeek's connection key ({@code IPBasedConnKey::InitTuple}): two 128-bit addresses,
  * two ports and the IP protocol, canonicalised so that both directions of a connection produce
@@ -23,43 +24,41 @@ import java.util.Arrays;
  * Zeek does, so they match only packets in the same direction. IPv4 addresses are IPv4-mapped,
  * as in {@code PacketView}.
  *
- * <p><b>Layout.</b> A {@code long[]} slab with three words per slot: the addresses; ports,
- * protocol, an IPv6 flag and a recency tick; the slot's two recency-list links. When both
+ * <p><b>Layout.</b> A {@code long[]} slab with two key words per slot: the addresses; ports,
+ * protocol and an IPv6 flag. When both
  * addresses are IPv4 the first word holds both (32 bits each); otherwise it holds the index of a
  * four-word entry in a side store for IPv6 keys, so IPv4 connections pay 16 bytes of key. Plus an
- * open-addressing index ({@code int[]}, linear probing, load at most 1/2, deletion by backward
- * shift, so no tombstones). An index entry holds slot + 1 and, in the bits the bound leaves free
- * (11 bits at a million slots), a tag from the key's hash, so a probe that passes another key
- * almost never reads that key's row: at load 1/2 a lookup would otherwise read about 1.5 rows,
- * each a cache miss in a large table. Slots are recycled through a free list (chained through the next
- * links). The doubly linked recency list orders slots by last use, so the stalest connection is
- * found in O(1) when the table is at its bound; its links sit beside the key because a lookup
- * that moves its slot in the list reads both, and with a million slots each separate array would
- * be one more cache miss per packet (the two neighbours' links still are). For the same reason a
- * caller may ask for value words after each key ({@link #slab()}): the engine keeps a
- * connection's per-packet state there, so a lookup leads to state on the lines it already read.
+ * open-addressing index ({@code int[]} of one and a half entries per slot, so load at most 2/3,
+ * whatever the bound, mapped by multiply-shift rather than a power-of-two mask; linear probing,
+ * deletion by backward shift, so no tombstones). An index entry holds slot + 1 and, in the bits
+ * the bound leaves free (11 bits at a million slots), a tag from the key's hash, so a probe that
+ * passes another key almost never reads that key's row: at load 2/3 a lookup would otherwise read
+ * about 2 rows, each a cache miss in a large table, where the entries it passes share one or two
+ * cache lines. Slots are recycled through a free list (chained through the
+ * address word of free slots, which a flag in the ports word marks). A caller may ask for value
+ * words after each key ({@link #slab()}): the engine keeps a connection's per-packet state there,
+ * so a lookup leads to state on the lines it already read; with a million slots each separate
+ * array would be one more cache miss per packet.
  *
- * <p><b>Cost.</b> A lookup hashes 36 bytes of key, probes about 1.5 index entries on average and
- * reads one slab row (plus the side entry for IPv6); nothing is allocated except when the
- * table or the IPv6 store grows (doubling up to the bound). Memory per IPv4 slot: 24 (key 16 and
- * recency links 8) + 8 (index at load 1/2) = 32 bytes; an IPv6 key adds 32.
+ * <p><b>Cost.</b> A lookup hashes 36 bytes of key, probes at most about 2 index entries on
+ * average for a key present (5 for one absent) and reads one slab row (plus the side entry for
+ * IPv6); nothing is allocated except when the table or the IPv6 store grows (doubling up to the
+ * bound). Memory per IPv4 slot: 16 (key) + 6 (index) = 22 bytes; an IPv6 key adds 32.
  */
 public final class ConnectionTable {
     /** Set in the protocol word of one-way (never canonicalised) ICMP keys. */
     public static final int ONE_WAY = 0x100;
     private static final int MIN_CAPACITY = 16;
-    /** Words of key and recency links at the start of each slot's row; value words follow. */
-    public static final int KEY_WORDS = 3;
+    /** Words of key at the start of each slot's row; value words follow. */
+    public static final int KEY_WORDS = 2;
     private static final int W_PORTS = 1;
-    /** The recency list links: the previous slot in the high half, the next in the low half. */
-    private static final int W_LRU = 2;
     private static final long LOW = 0xFFFF_FFFFL;
     /** In the ports word: the key's addresses are in the IPv6 side store. */
     private static final long V6 = 0x8000L;
+    /** The ports word of a free slot (whose address word links the free list). */
+    private static final long FREE = 0x1_0000L;
     private static final long KEY_MASK = 0xFFFF_FFFF_0000_FFFFL;
     private static final long IPV4_MAPPED = 0xFFFF_0000_0000L;
-    /** The previous-slot link of a free slot. */
-    private static final int FREE = -2;
     /** {@link #sortByKey} packs slot numbers below this into the sort key. */
     private static final int SORT_SLOTS = 1 << 24;
 
@@ -72,9 +71,9 @@ public final class ConnectionTable {
 
     /**
      * Keys, {@link #stride()} longs per slot: the addresses (IPv4 pair, or an index into
-     * {@link #v6}), then ports (a in bits 48..63, b in 32..47), the recency tick (bits 16..31) and
-     * the protocol word with the {@link #V6} flag (bits 0..15), then the recency links, then the
-     * caller's value words.
+     * {@link #v6}; the next free slot in a free slot), then ports (a in bits 48..63, b in 32..47),
+     * the {@link #FREE} flag (bit 16) and the protocol word with the {@link #V6} flag (bits
+     * 0..15), then the caller's value words.
      */
     private long[] keys;
     /** IPv6 keys: a's hi, a's lo, b's hi, b's lo per entry. */
@@ -82,13 +81,12 @@ public final class ConnectionTable {
     private int[] v6Free = new int[0];
     private int v6FreeCount;
     private int v6Used;
-    private int lruHead = -1;
-    private int lruTail = -1;
     private int freeHead = -1;
     private int nextUnused;
 
     private int[] index;
-    private int indexMask;
+    /** The index's length: a slot capacity and a half (plus one), so at most 2/3 of its entries are used. */
+    private int indexLength;
 
     private boolean lastForward;
 
@@ -134,9 +132,8 @@ public final class ConnectionTable {
     private void allocate(int cap) {
         capacity = cap;
         keys = new long[cap * stride];
-        int indexSize = ceilPow2(cap) * 2;
-        index = new int[indexSize];
-        indexMask = indexSize - 1;
+        indexLength = cap + (cap >>> 1) + 1; // never full, even for one slot
+        index = new int[indexLength];
     }
 
     /**
@@ -189,18 +186,17 @@ public final class ConnectionTable {
         int cap = (int) Math.min(maxSlots, (long) capacity * 2);
         keys = Arrays.copyOf(keys, cap * stride);
         capacity = cap;
-        int indexSize = ceilPow2(cap) * 2;
-        index = new int[indexSize];
-        indexMask = indexSize - 1;
-        // re-index live slots, in slot order (sequential, unlike the recency list)
+        indexLength = cap + (cap >>> 1) + 1; // never full, even for one slot
+        index = new int[indexLength];
+        // re-index live slots, in slot order (sequential reads)
         for (int s = 0; s < nextUnused; s++) {
-            if (prev(s) == FREE) {
+            if (isFree(s)) {
                 continue;
             }
             long h = hashOf(s);
-            int i = (int) h & indexMask;
+            int i = home(h);
             while (index[i] != 0) {
-                i = (i + 1) & indexMask;
+                i = following(i);
             }
             index[i] = tagOf(h) | (s + 1);
         }
@@ -234,6 +230,16 @@ public final class ConnectionTable {
         h ^= h >>> 29;
         h *= 0xBF58476D1CE4E5B9L;
         return h ^ (h >>> 32);
+    }
+
+    /** @return the index entry a probe for hash {@code h} starts at (from its low word, by multiply-shift) */
+    private int home(long h) {
+        return (int) (((h & LOW) * indexLength) >>> 32);
+    }
+
+    /** @return the index entry after {@code i}, wrapping at the end */
+    private int following(int i) {
+        return ++i == indexLength ? 0 : i;
     }
 
     /** @return the tag bits of an index entry for hash {@code h} (its high word's top bits) */
@@ -274,7 +280,7 @@ public final class ConnectionTable {
             pw = (dstPort << 16) | srcPort;
         }
         long h = hash(ahi, alo, bhi, blo, pw, proto);
-        int i = (int) h & indexMask;
+        int i = home(h);
         int tag = tagOf(h);
         int e;
         long[] k = keys;
@@ -289,7 +295,7 @@ public final class ConnectionTable {
                         return (e & slotMask) - 1;
                     }
                 }
-                i = (i + 1) & indexMask;
+                i = following(i);
             }
         } else {
             long want1 = ((long) pw << 32) | proto | V6;
@@ -304,7 +310,7 @@ public final class ConnectionTable {
                         }
                     }
                 }
-                i = (i + 1) & indexMask;
+                i = following(i);
             }
         }
         lastForward = forward;
@@ -340,37 +346,16 @@ public final class ConnectionTable {
      * @return a live slot, or -1
      */
     public int probe(long hash) {
-        int i = (int) hash & indexMask;
+        int i = home(hash);
         int tag = tagOf(hash);
         int e;
         while ((e = index[i]) != 0) {
             if ((e & ~slotMask) == tag) {
                 return (e & slotMask) - 1;
             }
-            i = (i + 1) & indexMask;
+            i = following(i);
         }
         return -1;
-    }
-
-    /**
-     * Look-ahead, read-only: reads the recency links of a live slot and of its two neighbours,
-     * the words {@link #touch(int, int)} rewrites when it moves the slot.
-     *
-     * @param s a live slot
-     * @return a sum of the words read (for the caller to keep, so that the reads are not dropped)
-     */
-    public long peekNeighbours(int s) {
-        long l = keys[s * stride + W_LRU];
-        int p = (int) (l >> 32);
-        int n = (int) l;
-        long sum = l;
-        if (p >= 0 && p < capacity) {
-            sum += keys[p * stride + W_LRU];
-        }
-        if (n >= 0 && n < capacity) {
-            sum += keys[n * stride + W_LRU];
-        }
-        return sum;
     }
 
     /**
@@ -409,7 +394,7 @@ public final class ConnectionTable {
      * @param dstHi   destination address, high word
      * @param dstLo   destination address, low word
      * @param dstPort destination port
-     * @return the new slot, the most recently used
+     * @return the new slot
      * @throws IllegalStateException if the table is full
      */
     public int insert(int proto, long srcHi, long srcLo, int srcPort, long dstHi, long dstLo, int dstPort) {
@@ -420,7 +405,7 @@ public final class ConnectionTable {
         int s;
         if (freeHead >= 0) {
             s = freeHead;
-            freeHead = next(s);
+            freeHead = (int) keys[s * stride];
         } else {
             s = nextUnused++;
         }
@@ -456,69 +441,14 @@ public final class ConnectionTable {
             keys[b + W_PORTS] = ((long) pw << 32) | proto | V6;
         }
         long h = hashOf(s);
-        int i = (int) h & indexMask;
+        int i = home(h);
         while (index[i] != 0) {
-            i = (i + 1) & indexMask;
+            i = following(i);
         }
         index[i] = tagOf(h) | (s + 1);
-        // append as most recent
-        links(s, lruTail, -1);
-        if (lruTail >= 0) {
-            next(lruTail, s);
-        } else {
-            lruHead = s;
-        }
-        lruTail = s;
         size++;
         lastForward = forward;
         return s;
-    }
-
-    /**
-     * Marks a slot as used at a coarse time tick: moves it to the fresh end of the recency list
-     * only when the tick differs from the slot's last one. Packets of a busy connection within
-     * one tick then cost no list update (and no cache misses on its neighbours); the order stays
-     * exact to within one tick.
-     *
-     * @param s    a live slot
-     * @param tick a coarse clock, e.g. network time in units of 2^26 ns (67 ms)
-     */
-    public void touch(int s, int tick) {
-        int w = s * stride + W_PORTS;
-        long word = keys[w];
-        int stored = (int) (word >>> 16) & 0xFFFF;
-        if (stored != (tick & 0xFFFF)) {
-            keys[w] = (word & 0xFFFF_FFFF_0000_FFFFL) | ((long) (tick & 0xFFFF) << 16);
-            touch(s);
-        }
-    }
-
-    /**
-     * Marks a slot as just used (moves it to the fresh end of the recency list).
-     *
-     * @param s a live slot
-     */
-    public void touch(int s) {
-        if (s == lruTail) {
-            return;
-        }
-        long l = keys[s * stride + W_LRU];
-        int p = (int) (l >> 32);
-        int n = (int) l;
-        if (p >= 0) {
-            next(p, n);
-        } else {
-            lruHead = n;
-        }
-        prev(n, p);
-        links(s, lruTail, -1);
-        next(lruTail, s);
-        lruTail = s;
-    }
-
-    /** @return the least recently used live slot, or -1 when empty */
-    public int stalest() {
-        return lruHead;
     }
 
     /**
@@ -527,19 +457,19 @@ public final class ConnectionTable {
      * @param s a live slot
      */
     public void remove(int s) {
-        int i = (int) hashOf(s) & indexMask;
+        int i = home(hashOf(s));
         while ((index[i] & slotMask) != s + 1) {
-            i = (i + 1) & indexMask;
+            i = following(i);
         }
         // backward-shift deletion keeps every probe sequence unbroken
         int j = i;
         while (true) {
-            j = (j + 1) & indexMask;
+            j = following(j);
             int e = index[j];
             if (e == 0) {
                 break;
             }
-            int home = (int) hashOf((e & slotMask) - 1) & indexMask;
+            int home = home(hashOf((e & slotMask) - 1));
             // move e into the hole at i unless its home lies cyclically in (i, j]
             boolean inRange = i <= j ? (home > i && home <= j) : (home > i || home <= j);
             if (!inRange) {
@@ -548,25 +478,14 @@ public final class ConnectionTable {
             }
         }
         index[i] = 0;
-        int p = prev(s);
-        int n = next(s);
-        if (p >= 0) {
-            next(p, n);
-        } else {
-            lruHead = n;
-        }
-        if (n >= 0) {
-            prev(n, p);
-        } else {
-            lruTail = p;
-        }
         if ((keys[s * stride + W_PORTS] & V6) != 0) {
             if (v6FreeCount == v6Free.length) {
                 v6Free = Arrays.copyOf(v6Free, Math.max(16, v6FreeCount * 2));
             }
             v6Free[v6FreeCount++] = (int) keys[s * stride];
         }
-        links(s, FREE, freeHead);
+        keys[s * stride] = freeHead;
+        keys[s * stride + W_PORTS] = FREE;
         freeHead = s;
         size--;
     }
@@ -574,7 +493,7 @@ public final class ConnectionTable {
     /**
      * Empties the table at once, keeping its capacity: afterwards it is as a new table of that
      * capacity. Costs a sequential pass over the index, where removing the connections one by
-     * one would read the keys of each one's probe cluster and recency neighbours at random; for
+     * one would read the keys of each one's probe cluster at random; for
      * the end of input, when every connection leaves.
      */
     public void clear() {
@@ -582,8 +501,6 @@ public final class ConnectionTable {
         size = 0;
         nextUnused = 0;
         freeHead = -1;
-        lruHead = -1;
-        lruTail = -1;
         v6FreeCount = 0;
         v6Used = 0;
     }
@@ -595,11 +512,11 @@ public final class ConnectionTable {
      * @return {@code true} if live
      */
     public boolean isLive(int s) {
-        return s >= 0 && s < nextUnused && prev(s) != FREE;
+        return s >= 0 && s < nextUnused && !isFree(s);
     }
 
     /**
-     * Copies the live slots in slot order (a sequential scan, not a walk of the recency list).
+     * Copies the live slots in slot order (a sequential scan).
      *
      * @param out array of at least {@link #size()} elements
      * @return the number of slots written
@@ -607,7 +524,7 @@ public final class ConnectionTable {
     public int liveSlots(int[] out) {
         int n = 0;
         for (int s = 0; s < nextUnused; s++) {
-            if (prev(s) != FREE) {
+            if (!isFree(s)) {
                 out[n++] = s;
             }
         }
@@ -718,26 +635,9 @@ public final class ConnectionTable {
         return c != 0 ? c : Integer.compare(ipProto(s1), ipProto(s2));
     }
 
-    private int prev(int s) {
-        return (int) (keys[s * stride + W_LRU] >> 32);
-    }
-
-    private int next(int s) {
-        return (int) keys[s * stride + W_LRU];
-    }
-
-    private void prev(int s, int p) {
-        int i = s * stride + W_LRU;
-        keys[i] = (keys[i] & LOW) | (long) p << 32;
-    }
-
-    private void next(int s, int n) {
-        int i = s * stride + W_LRU;
-        keys[i] = (keys[i] & ~LOW) | (n & LOW);
-    }
-
-    private void links(int s, int p, int n) {
-        keys[s * stride + W_LRU] = (long) p << 32 | (n & LOW);
+    /** A slot below {@link #nextUnused} is free when its ports word is the {@link #FREE} flag. */
+    private boolean isFree(int s) {
+        return keys[s * stride + W_PORTS] == FREE;
     }
 
     private static boolean isV4Pair(long ahi, long alo, long bhi, long blo) {

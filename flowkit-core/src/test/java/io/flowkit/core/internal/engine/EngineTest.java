@@ -442,19 +442,39 @@ class EngineTest {
     }
 
     @Test
-    void evictsStalestConnectionAtTheBoundAndNeverGrowsPastIt() {
+    void evictsTheConnectionDueSoonestAtTheBoundAndNeverGrowsPastIt() {
+        // UDP flows on one timeout (60 s): the stalest goes, whichever was created first; .1's
+        // packet at 45 s moved only its last time, and the wheel files its timer again on the way
         Packets p = new Packets(FlowTracker.builder().maxConnections(3))
                 .udp(0, "10.1.0.1", 1, S, 9, 1)
-                .udp(1, "10.1.0.2", 1, S, 9, 1)
-                .udp(2, "10.1.0.3", 1, S, 9, 1)
-                .udp(2.5, "10.1.0.1", 1, S, 9, 1)
-                .udp(3, "10.1.0.4", 1, S, 9, 1);
+                .udp(20, "10.1.0.2", 1, S, 9, 1)
+                .udp(40, "10.1.0.3", 1, S, 9, 1)
+                .udp(45, "10.1.0.1", 1, S, 9, 1)
+                .udp(50, "10.1.0.4", 1, S, 9, 1);
         Connection evicted = p.only();
         assertThat(evicted.closeReason()).isEqualTo(CloseReason.EVICTED);
         assertThat(host(evicted, true)).isEqualTo("10.1.0.2");
         assertThat(p.engine.active()).isEqualTo(3);
         assertThat(p.engine.evicted()).isEqualTo(1);
         assertThat(p.engine.peak()).isEqualTo(3);
+        // the next two go in deadline order too: .3 (100 s), then .1 (105 s)
+        p.udp(51, "10.1.0.5", 1, S, 9, 1).udp(52, "10.1.0.6", 1, S, 9, 1);
+        assertThat(p.records).extracting(x -> host(x, true)).containsExactly("10.1.0.2", "10.1.0.3", "10.1.0.1");
+        assertThat(p.engine.active()).isEqualTo(3);
+    }
+
+    @Test
+    void evictsAnUnansweredAttemptBeforeAnOlderEstablishedFlow() {
+        // the attempt's timer (5 s) is due long before the flow's inactivity timeout (60 s)
+        Packets p = new Packets(FlowTracker.builder().maxConnections(2))
+                .udp(0, "10.1.0.1", 1, S, 9, 1)
+                .udp(0.5, S, 9, "10.1.0.1", 1, 1)
+                .tcp(10, "10.1.0.2", 40000, S, 80, "S", 1, 0, 0)
+                .udp(11, "10.1.0.3", 1, S, 9, 1);
+        Connection evicted = p.only();
+        assertThat(evicted.closeReason()).isEqualTo(CloseReason.EVICTED);
+        assertThat(host(evicted, true)).isEqualTo("10.1.0.2");
+        assertThat(evicted.history()).isEqualTo("S");
     }
 
     @Test

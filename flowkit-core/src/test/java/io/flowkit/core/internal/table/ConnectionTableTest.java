@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class ConnectionTableTest {
     private static final long V4 = 0xFFFF_0000_0000L;
@@ -38,7 +40,6 @@ class ConnectionTableTest {
             }
             slots[i] = t.insert(i % 2 == 0 ? 6 : 17, 0, a[i], i & 0xFFFF, i % 3 == 0 ? 7 : 0, b[i], 443);
         }
-        int stalest = t.stalest();
         int missesFound = 0;
         for (int i = 0; i < n; i++) {
             int proto = i % 2 == 0 ? 6 : 17;
@@ -47,7 +48,6 @@ class ConnectionTableTest {
             assertThat(t.keyHash(proto, bHi, b[i], 443, 0, a[i], i & 0xFFFF)).isEqualTo(forward);
             assertThat(t.probe(forward)).isEqualTo(t.find(proto, bHi, b[i], 443, 0, a[i], i & 0xFFFF))
                     .isEqualTo(slots[i]);
-            t.peekNeighbours(slots[i]);
             // the same key on another port is absent: a probe may only meet another key's tag
             if (t.probe(t.keyHash(proto, 0, a[i], i & 0xFFFF, bHi, b[i], 444)) >= 0) {
                 missesFound++;
@@ -55,7 +55,9 @@ class ConnectionTableTest {
         }
         assertThat(missesFound).as("absent keys whose tag matched another entry").isLessThan(n / 100);
         assertThat(t.size()).isEqualTo(n);
-        assertThat(t.stalest()).as("probing moves nothing in the recency list").isEqualTo(stalest);
+        for (int i = 0; i < n; i++) {
+            assertThat(t.isLive(slots[i])).isTrue();
+        }
     }
 
     @Test
@@ -69,7 +71,7 @@ class ConnectionTableTest {
         t.clear();
         assertThat(t.size()).isZero();
         assertThat(t.capacity()).isEqualTo(capacity);
-        assertThat(t.stalest()).isEqualTo(-1);
+        assertThat(t.liveSlots(new int[16])).isZero();
         for (int i = 0; i < 16; i++) {
             assertThat(t.find(6, 0, V4 | i, 1000 + i, 0x20010DB8_00000000L, 7, 80)).isEqualTo(-1);
             assertThat(t.isLive(i)).isFalse();
@@ -138,18 +140,49 @@ class ConnectionTableTest {
         }
     }
 
+    /** An index with no empty entry would make a lookup of an absent key probe for ever. */
     @Test
-    void reportsLeastRecentlyUsedSlotAsStalest() {
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void findsAbsentKeysInFullTablesOfEverySmallBound() {
+        for (int bound = 1; bound <= 40; bound++) {
+            ConnectionTable t = new ConnectionTable(1, bound);
+            for (int i = 0; i < bound; i++) {
+                if (t.isFull()) {
+                    t.grow();
+                }
+                t.insert(17, 0, V4 | i, 1, 0, V4 | 0xFFFF, 2);
+            }
+            assertThat(t.isFull()).isTrue();
+            assertThat(t.canGrow()).isFalse();
+            assertThat(t.find(17, 0, V4 | bound, 1, 0, V4 | 0xFFFF, 2)).as("bound %d", bound).isEqualTo(-1);
+            for (int i = 0; i < bound; i++) {
+                assertThat(t.find(17, 0, V4 | 0xFFFF, 2, 0, V4 | i, 1)).isGreaterThanOrEqualTo(0);
+            }
+        }
+    }
+
+    @Test
+    void handsOutRemovedSlotsAgainAndKeepsTheOthers() {
         ConnectionTable t = new ConnectionTable(16, 16);
         int a = t.insert(17, 0, V4 | 1, 1, 0, V4 | 2, 2);
-        int b = t.insert(17, 0, V4 | 3, 1, 0, V4 | 4, 2);
+        int b = t.insert(17, 0x20010DB8_00000000L, 3, 1, 0, V4 | 4, 2); // IPv6: the side store too
         int c = t.insert(17, 0, V4 | 5, 1, 0, V4 | 6, 2);
-        assertThat(t.stalest()).isEqualTo(a);
-        t.touch(a);
-        assertThat(t.stalest()).isEqualTo(b);
         t.remove(b);
-        assertThat(t.stalest()).isEqualTo(c);
         assertThat(t.isLive(b)).isFalse();
+        int[] live = new int[16];
+        assertThat(t.liveSlots(live)).isEqualTo(2);
+        assertThat(live).startsWith(a, c);
+        int d = t.insert(6, 0, V4 | 7, 1, 0, V4 | 8, 2);
+        assertThat(d).isEqualTo(b);
+        t.remove(a);
+        t.remove(d);
+        assertThat(t.insert(6, 0, V4 | 9, 1, 0, V4 | 10, 2)).isEqualTo(d);
+        assertThat(t.insert(6, 0, V4 | 11, 1, 0, V4 | 12, 2)).isEqualTo(a);
+        assertThat(t.insert(6, 0, V4 | 13, 1, 0, V4 | 14, 2)).isEqualTo(3);
+        assertThat(t.find(17, 0, V4 | 6, 2, 0, V4 | 5, 1)).isEqualTo(c);
+        assertThat(t.find(17, 0, V4 | 2, 2, 0, V4 | 1, 1)).isEqualTo(-1);
+        assertThat(t.find(17, 0, V4 | 4, 2, 0x20010DB8_00000000L, 3, 1)).isEqualTo(-1);
+        assertThat(t.size()).isEqualTo(4);
     }
 
     @Test
