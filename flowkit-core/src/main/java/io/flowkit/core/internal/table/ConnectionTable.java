@@ -132,8 +132,7 @@ public final class ConnectionTable {
     private void allocate(int cap) {
         capacity = cap;
         keys = new long[cap * stride];
-        indexLength = cap + (cap >>> 1) + 1; // never full, even for one slot
-        index = new int[indexLength];
+        newIndex(cap);
     }
 
     /**
@@ -186,8 +185,7 @@ public final class ConnectionTable {
         int cap = (int) Math.min(maxSlots, (long) capacity * 2);
         keys = Arrays.copyOf(keys, cap * stride);
         capacity = cap;
-        indexLength = cap + (cap >>> 1) + 1; // never full, even for one slot
-        index = new int[indexLength];
+        newIndex(cap);
         // re-index live slots, in slot order (sequential reads)
         for (int s = 0; s < nextUnused; s++) {
             if (isFree(s)) {
@@ -230,6 +228,12 @@ public final class ConnectionTable {
         h ^= h >>> 29;
         h *= 0xBF58476D1CE4E5B9L;
         return h ^ (h >>> 32);
+    }
+
+    /** Replaces the index with an empty one sized for {@code cap} slots. */
+    private void newIndex(int cap) {
+        indexLength = cap + (cap >>> 1) + 1; // never full, even for one slot
+        index = new int[indexLength];
     }
 
     /** @return the index entry a probe for hash {@code h} starts at (from its low word, by multiply-shift) */
