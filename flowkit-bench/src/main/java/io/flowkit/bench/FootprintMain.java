@@ -13,16 +13,17 @@ import java.nio.ByteBuffer;
  * Everything the tracker keeps counts: table, index, timer wheel, every
  * per-connection column and the tracker's fixed tables.
  *
- * <p>Measured with {@code -XX:+UseSerialGC} (JDK 17): <b>143 bytes per TCP connection and 95
- * per UDP flow</b> at 1,000,000 (145 at 250,000, where the tracker's fixed tables weigh more);
- * TCP connections between IPv6 addresses ({@code ipv6}) take 177. By component, per TCP
+ * <p>Measured with {@code -XX:+UseSerialGC} (JDK 17): <b>127 bytes per TCP connection and 95
+ * per UDP flow</b> at 1,000,000 (129 at 250,000, where the tracker's fixed tables weigh more);
+ * TCP connections between IPv6 addresses ({@code ipv6}) take 161. By component, per TCP
  * connection: the table's slab row 80 (key 16, the per-packet state of {@code Connections} 64,
  * where the attempt and expire deadlines share the word a UDP flow counts payload bytes in),
  * index 6 (one and a half int entries per slot), timer wheel 8 (two links; the wheel reads
- * deadlines from the row), TCP row 48 (12 ints:
- * per side flags with the retransmission counter, start, last and acknowledged sequence numbers,
- * reassembly and trim points); a UDP or ICMP flow has no TCP row; tunnel state is one bit; an
- * IPv6 key adds 32 bytes (a side store entry; 33.6 with the store's doubling). It was 161 and 113
+ * deadlines from the row), TCP row 32 (8 ints:
+ * per side flags with the retransmission counter and the reassembly and trim points as
+ * differences, start, last and acknowledged sequence numbers); a UDP or ICMP flow has no TCP row;
+ * tunnel state is one bit; an IPv6 key adds 32 bytes (a side store entry; 33.6 with the store's
+ * doubling). It was 143 while the reassembly and trim points had an int each; 161 and 113
  * while the table kept a recency list (8 bytes) for eviction, the wheel its own copy of each
  * deadline (8) and the index a power-of-two length at load 1/2 (8.4). The TCP row was 80
  * bytes (193 per TCP connection) before the FIN sequence and the last RST position were derived

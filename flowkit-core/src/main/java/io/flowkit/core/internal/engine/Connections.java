@@ -15,7 +15,7 @@ import java.util.Arrays;
  * connections and every array a packet touches costs a cache miss. Kept as one array per field
  * (struct of arrays) a packet touched about twenty lines; kept as rows, a packet reads the
  * index, then one 80-byte slab row (key and the {@value #WORDS} words here, on two adjacent
- * lines) and, for TCP, one 48-byte TCP row. Only fields that a packet never
+ * lines) and, for TCP, one 32-byte TCP row. Only fields that a packet never
  * touches (the progress deadline, rare overflow values) stay outside the rows.
  *
  * <p><b>Sides, not roles.</b> Everything that belongs to one endpoint is stored by <em>key
@@ -36,23 +36,26 @@ import java.util.Arrays;
  * IP bytes and payload bytes of side 0 in the low and side 1 in the high half of one word each
  * (a TCP connection keeps its attempt and expire deadlines in the payload word instead,
  * {@link #attemptAt(int)}); the start time. <b>TCP row</b> ({@value #TCP_STRIDE} ints): per side the
- * endpoint flags (with the retransmission counter in their top bits), the start, last and
- * acknowledged sequence numbers, the reassembly point and the trim point.
+ * endpoint flags (with the reassembly and trim points as small differences and the
+ * retransmission counter in their top bits) and the start, last and acknowledged sequence
+ * numbers.
  *
  * <p><b>Narrow halves, sparse overflow.</b> A half word holds what almost every connection needs,
  * in the narrowest type that is exact for it; the rare wider value moves to a side map, and a flag
  * bit says so, so the common case never looks at a map:
  * <ul>
- * <li>Byte counts and reassembly points are unsigned {@code int}s until a value leaves
- * {@code [0, 2^32)} ({@link #F_WIDE_IP}, {@link #F_WIDE_PAYLOAD}, {@link #E_WIDE_REASSEM},
- * {@link #E_WIDE_TRIM}); the bit is cleared only when the connection
- * leaves (or, for the TCP fields, when they are reset), so a value once wide stays exact.</li>
+ * <li>Byte counts are unsigned {@code int}s until a value leaves {@code [0, 2^32)}
+ * ({@link #F_WIDE_IP}, {@link #F_WIDE_PAYLOAD}); the bit is cleared only when the connection
+ * leaves, so a value once wide stays exact.</li>
+ * <li>The reassembly and trim points are three-bit differences from the last and acknowledged
+ * sequence numbers, which they follow while data arrives in order; a point further away (a hole,
+ * data not captured) is in a map while it is ({@link #lastReassem(int)}).</li>
  * <li>Sequence and acknowledgement wrap counts are zero until a side sends 4 GiB
  * ({@link #E_SEQ_WRAPS}, {@link #E_ACK_WRAPS}); the relative sequence of an endpoint's last SYN is
  * zero unless a SYN arrives after a close or reset ({@link #E_LAST_SYN}); {@code missed_bytes} is
  * zero unless content gaps are seen ({@link #F_MISSED}); UDP bad-checksum counts are zero unless a
  * bad checksum is seen ({@link #F_UDP_CHECKSUMS}); the scaled-history counters are zero but for
- * retransmissions, which count in ten bits of the endpoint flags ({@link #E_WIDE_COUNTERS}).</li>
+ * retransmissions, which count in six bits of the endpoint flags ({@link #E_WIDE_COUNTERS}).</li>
  * <li>Uid numbers keep their low 32 bits ({@link #uidNumber(int)}); the last FIN position is
  * derived from the FIN sequence ({@link #histLastFin(int)}); the FIN sequence and the last RST
  * position are derived from the last and start sequence numbers, where a FIN or RST almost always
@@ -71,9 +74,11 @@ import java.util.Arrays;
  * when it fires.
  *
  * <p><b>Cost.</b> Per slot 64 bytes (the value words), plus 8 for the progress deadline when
- * progress events are on. Per TCP row 48 bytes (it was 80 while the two deadlines had a word each
- * in it, the FIN sequences and the scaled-history counters an int each and the RST positions the payload word). Side maps cost about 30 bytes per value they hold. Nothing
- * is allocated per packet: the side maps grow only when a value first leaves its half word, the
+ * progress events are on. Per TCP row 32 bytes (it was 48 while the reassembly and trim points
+ * had an int each, and 80 while the two deadlines had a word each in it, the FIN sequences and the
+ * scaled-history counters an int each and the RST positions the payload word). Side maps cost
+ * about 30 bytes per value they hold. Nothing is allocated per packet in the steady state: the
+ * side maps grow only when more values than ever before are outside their narrow form at once, the
  * pool and the rows only when the table grows.
  */
 final class Connections {
@@ -135,16 +140,12 @@ final class Connections {
     private static final int E_WIDE_COUNTERS = 1 << 9;
     /** The FIN sequence is in {@link #finMap}. */
     private static final int E_FIN_STORED = 1 << 16;
-    /** The reassembly point is in {@link #wideReassem}. */
-    private static final int E_WIDE_REASSEM = 1 << 17;
-    /** The trim point is in {@link #wideTrim}. */
-    private static final int E_WIDE_TRIM = 1 << 18;
     /** The last RST's relative sequence is {@link #lastSeq} minus {@link #startSeq} (see {@link #histLastRst(int)}). */
-    private static final int E_RST_AT_LAST = 1 << 19;
+    private static final int E_RST_AT_LAST = 1 << 17;
     /** The last RST's relative sequence is in {@link #lastRstMap}. */
-    private static final int E_RST_MAP = 1 << 20;
+    private static final int E_RST_MAP = 1 << 18;
     /** The FIN sequence is {@link #relLast(int)} (see {@link #finSeq(int)}). */
-    private static final int E_FIN_AT_LAST = 1 << 21;
+    private static final int E_FIN_AT_LAST = 1 << 19;
     /** The values derived from the last and start sequence numbers, kept before either changes. */
     private static final int E_DERIVED = E_RST_AT_LAST | E_FIN_AT_LAST;
 
@@ -167,8 +168,17 @@ final class Connections {
     static final int CNT_WIN0 = 32;
     static final int CNT_GAP = 48;
 
+    /**
+     * The reassembly point's difference from {@link #relLast(int)}, three bits of the endpoint
+     * flags from here (see {@link #lastReassem(int)}).
+     */
+    private static final int REASSEM_SHIFT = 20;
+    /** The trim point's difference from {@link #relAck(int)}, three bits from here. */
+    private static final int TRIM_SHIFT = 23;
+    /** The three-bit difference that says "the value is in its map" (-4 as a signed three-bit number). */
+    private static final int WIDE = 4;
     /** The narrow retransmission counter sits in the endpoint flags' bits from here up (see {@link #scaledHistory}). */
-    private static final int RXMIT_SHIFT = 22;
+    private static final int RXMIT_SHIFT = 26;
     /** The most retransmissions the narrow counter holds. */
     private static final int RXMIT_NARROW_MAX = (1 << (32 - RXMIT_SHIFT)) - 1;
 
@@ -203,16 +213,14 @@ final class Connections {
     private static final int S_DEADLINE = S_PAYLOAD;
     private static final int S_START = 7;
 
-    // TCP row ints: six per side
-    private static final int EP_INTS = 6;
+    // TCP row ints: four per side
+    private static final int EP_INTS = 4;
     private static final int TCP_STRIDE = 2 * EP_INTS;
     /** Endpoint flags in bits 0..21, the narrow retransmission counter above. */
     private static final int T_FLAGS = 0;
     private static final int T_START = 1;
     private static final int T_LAST = 2;
     private static final int T_ACK = 3;
-    private static final int T_REASSEM = 4;
-    private static final int T_TRIM = 5;
 
     private static final long LOW = 0xFFFF_FFFFL;
     private static final long HIGH = 0xFFFF_FFFF_0000_0000L;
@@ -235,6 +243,10 @@ final class Connections {
     private int[] tcp = new int[0];
     /** Data seen above a hole, for the few endpoints that have one, by TCP endpoint. */
     final AboveHole aboveHole = new AboveHole();
+    /** The TCP row a packet is being worked on ({@link #openTcpRow}), or -1. */
+    private int workRow = -1;
+    /** The reassembly points of {@link #workRow}'s sides 0 and 1, then their trim points. */
+    private final long[] work = new long[4];
 
     // sparse overflow
     private final Int2LongOpenHashMap wideIpBytes = new Int2LongOpenHashMap();
@@ -443,12 +455,11 @@ final class Connections {
             tcpRow(s, r);
             for (int e = 2 * r; e < 2 * r + 2; e++) {
                 int w = ep(e);
-                this.tcp[w + T_FLAGS] = 0;
+                // reassembly and trim points 1: one more than the relative last and acknowledged sequence 0
+                this.tcp[w + T_FLAGS] = 7 << REASSEM_SHIFT | 7 << TRIM_SHIFT;
                 this.tcp[w + T_START] = 0;
                 this.tcp[w + T_LAST] = 0;
                 this.tcp[w + T_ACK] = 0;
-                this.tcp[w + T_REASSEM] = 1;
-                this.tcp[w + T_TRIM] = 1;
             }
         }
     }
@@ -515,10 +526,10 @@ final class Connections {
                 if ((ef & E_FIN_STORED) != 0) {
                     finMap.remove(e);
                 }
-                if ((ef & E_WIDE_REASSEM) != 0) {
+                if (((ef >>> REASSEM_SHIFT) & 7) == WIDE) {
                     wideReassem.remove(e);
                 }
-                if ((ef & E_WIDE_TRIM) != 0) {
+                if (((ef >>> TRIM_SHIFT) & 7) == WIDE) {
                     wideTrim.remove(e);
                 }
                 if ((ef & E_RST_MAP) != 0) {
@@ -527,8 +538,11 @@ final class Connections {
                 epFlags(e, 0);
                 aboveHole.clear(e);
             }
-            lastSeq(2 * r, freeRow);
+            tcp[ep(2 * r) + T_LAST] = freeRow;
             freeRow = r;
+            if (r == workRow) {
+                workRow = -1;
+            }
             tcpRow(s, -1);
         }
     }
@@ -828,6 +842,7 @@ final class Connections {
         return tcp[ep(e) + T_START];
     }
 
+    /** Sets {@link #startSeq(int)}; only while the row is open (see {@link #lastReassem(int)}). */
     void startSeq(int e, int seq) {
         derivedFrom(e, T_START, seq);
     }
@@ -837,6 +852,7 @@ final class Connections {
         return tcp[ep(e) + T_LAST];
     }
 
+    /** Sets {@link #lastSeq(int)}; only while the row is open (see {@link #lastReassem(int)}). */
     void lastSeq(int e, int seq) {
         derivedFrom(e, T_LAST, seq);
     }
@@ -859,33 +875,9 @@ final class Connections {
         return tcp[ep(e) + T_ACK];
     }
 
+    /** Sets {@link #ackSeq(int)}; only while the row is open (see {@link #lastReassem(int)}). */
     void ackSeq(int e, int seq) {
         tcp[ep(e) + T_ACK] = seq;
-    }
-
-    /**
-     * Reads TCP endpoint {@code e}'s unsigned int {@code field}, or its wide value when endpoint
-     * flag {@code wideFlag} says it moved to {@code map}.
-     */
-    private long tcpValue(int e, int field, int wideFlag, Int2LongOpenHashMap map) {
-        int i = ep(e);
-        if ((tcp[i + T_FLAGS] & wideFlag) != 0) {
-            return map.get(e);
-        }
-        return tcp[i + field] & LOW;
-    }
-
-    /** Sets the value {@link #tcpValue} reads, moving it to the map when it leaves 32 bits. */
-    private void tcpValue(int e, int field, int wideFlag, Int2LongOpenHashMap map, long v) {
-        int i = ep(e);
-        if ((tcp[i + T_FLAGS] & wideFlag) != 0) {
-            map.put(e, v);
-        } else if ((v >>> 32) == 0) {
-            tcp[i + field] = (int) v;
-        } else {
-            tcp[i + T_FLAGS] |= wideFlag;
-            map.put(e, v);
-        }
     }
 
     /**
@@ -920,22 +912,161 @@ final class Connections {
         return ((long) wraps << 32) + (tcp[i + T_LAST] & LOW) - (tcp[i + T_START] & LOW);
     }
 
-    /** @return reassembly: the relative sequence number of TCP endpoint {@code e}'s next in-order byte */
+    /** As {@link #relLast(int)}, for TCP endpoint {@code e}'s acknowledged sequence number. */
+    private long relAck(int e) {
+        int i = ep(e);
+        int wraps = ackWraps(e);
+        if (wraps == 0) {
+            return tcp[i + T_ACK] - tcp[i + T_START];
+        }
+        return ((long) wraps << 32) + (tcp[i + T_ACK] & LOW) - (tcp[i + T_START] & LOW);
+    }
+
+    /**
+     * Returns reassembly's relative sequence number of TCP endpoint {@code e}'s next in-order byte.
+     *
+     * <p>It is stored as its difference from {@link #relLast(int)}, in three bits of the endpoint
+     * flags: while data arrives in order the two move together (the difference is 0, or 1 once a
+     * FIN took a sequence number). A difference outside {@code [-3, 3]} (a hole, data not
+     * captured, reassembly given up) keeps the value in {@link #wideReassem} until the difference
+     * is small again. The trim point is stored the same way against {@link #relAck(int)}, which it
+     * follows as acknowledgements arrive.
+     *
+     * <p>A packet works on both points in plain fields between {@link #openTcpRow} and
+     * {@link #closeTcpRow}, since it moves the last and acknowledged sequence numbers before it
+     * moves the points. The points are read and written only while their row is open, and the
+     * start, last and acknowledged sequence numbers and their wrap counts change only then (a
+     * change outside would move the points with them).
+     *
+     * @param e a TCP endpoint of the open row
+     * @return the reassembly point
+     */
     long lastReassem(int e) {
-        return tcpValue(e, T_REASSEM, E_WIDE_REASSEM, wideReassem);
+        assert (e >> 1) == workRow : "TCP row " + (e >> 1) + " is not open";
+        return work[e & 1];
     }
 
     void lastReassem(int e, long seq) {
-        tcpValue(e, T_REASSEM, E_WIDE_REASSEM, wideReassem, seq);
+        assert (e >> 1) == workRow : "TCP row " + (e >> 1) + " is not open";
+        work[e & 1] = seq;
     }
 
-    /** @return reassembly: the relative sequence number up to which TCP endpoint {@code e}'s data was acknowledged (trimmed) */
+    /** @return reassembly: the relative sequence number up to which TCP endpoint {@code e}'s data was acknowledged (trimmed); stored as {@link #lastReassem(int)} says */
     long trimSeq(int e) {
-        return tcpValue(e, T_TRIM, E_WIDE_TRIM, wideTrim);
+        assert (e >> 1) == workRow : "TCP row " + (e >> 1) + " is not open";
+        return work[2 + (e & 1)];
     }
 
     void trimSeq(int e, long seq) {
-        tcpValue(e, T_TRIM, E_WIDE_TRIM, wideTrim, seq);
+        assert (e >> 1) == workRow : "TCP row " + (e >> 1) + " is not open";
+        work[2 + (e & 1)] = seq;
+    }
+
+    /**
+     * Starts work on TCP row {@code r} for one packet: its reassembly and trim points are read
+     * into plain fields until {@link #closeTcpRow()}.
+     */
+    void openTcpRow(int r) {
+        openEndpoint(2 * r);
+        openEndpoint(2 * r + 1);
+        workRow = r;
+    }
+
+    /** Reads TCP endpoint {@code e}'s points into {@link #work}; without wrap counts and wide values in one go. */
+    private void openEndpoint(int e) {
+        int i = ep(e);
+        int f = tcp[i + T_FLAGS];
+        int side = e & 1;
+        if ((f & (E_SEQ_WRAPS | E_ACK_WRAPS)) == 0 && ((f >>> REASSEM_SHIFT) & 7) != WIDE
+                && ((f >>> TRIM_SHIFT) & 7) != WIDE) {
+            int start = tcp[i + T_START];
+            work[side] = (long) (tcp[i + T_LAST] - start) - difference(f, REASSEM_SHIFT);
+            work[2 + side] = (long) (tcp[i + T_ACK] - start) - difference(f, TRIM_SHIFT);
+        } else {
+            openWide(e);
+        }
+    }
+
+    private void openWide(int e) {
+        work[e & 1] = storedReassem(e);
+        work[2 + (e & 1)] = storedTrim(e);
+    }
+
+    /** Ends the work {@link #openTcpRow} started: stores the points against the row's sequence numbers now. */
+    void closeTcpRow() {
+        int r = workRow;
+        if (r < 0) {
+            return;
+        }
+        workRow = -1;
+        closeEndpoint(2 * r, work[0], work[2]);
+        closeEndpoint(2 * r + 1, work[1], work[3]);
+    }
+
+    /** Stores TCP endpoint {@code e}'s points; both differences in one write when both fit and neither was wide. */
+    private void closeEndpoint(int e, long reassem, long trim) {
+        int i = ep(e);
+        int f = tcp[i + T_FLAGS];
+        int start = tcp[i + T_START];
+        long dr = (long) (tcp[i + T_LAST] - start) - reassem;
+        long dt = (long) (tcp[i + T_ACK] - start) - trim;
+        if ((f & (E_SEQ_WRAPS | E_ACK_WRAPS)) == 0 && dr > -WIDE && dr < WIDE && dt > -WIDE && dt < WIDE
+                && ((f >>> REASSEM_SHIFT) & 7) != WIDE && ((f >>> TRIM_SHIFT) & 7) != WIDE) {
+            tcp[i + T_FLAGS] = (f & ~(7 << REASSEM_SHIFT | 7 << TRIM_SHIFT)) | ((int) dr & 7) << REASSEM_SHIFT
+                    | ((int) dt & 7) << TRIM_SHIFT;
+        } else {
+            closeWide(e, reassem, trim);
+        }
+    }
+
+    private void closeWide(int e, long reassem, long trim) {
+        storeReassem(e, reassem);
+        storeTrim(e, trim);
+    }
+
+    /** @return how many reassembly and trim points are kept in their maps (the rest are stored as differences) */
+    int widePoints() {
+        return wideReassem.size() + wideTrim.size();
+    }
+
+    /** @return the signed three-bit difference at {@code shift} of endpoint flags {@code f} */
+    private static int difference(int f, int shift) {
+        return (f << (29 - shift)) >> 29;
+    }
+
+    private long storedReassem(int e) {
+        int d = difference(epFlags(e), REASSEM_SHIFT);
+        return d == -WIDE ? wideReassem.get(e) : relLast(e) - d;
+    }
+
+    private void storeReassem(int e, long v) {
+        storeDifference(e, REASSEM_SHIFT, relLast(e) - v, wideReassem, v);
+    }
+
+    private long storedTrim(int e) {
+        int d = difference(epFlags(e), TRIM_SHIFT);
+        return d == -WIDE ? wideTrim.get(e) : relAck(e) - d;
+    }
+
+    private void storeTrim(int e, long v) {
+        storeDifference(e, TRIM_SHIFT, relAck(e) - v, wideTrim, v);
+    }
+
+    /** Stores difference {@code d} in the three bits at {@code shift}, or value {@code v} in {@code map} when it does not fit. */
+    private void storeDifference(int e, int shift, long d, Int2LongOpenHashMap map, long v) {
+        int i = ep(e) + T_FLAGS;
+        int f = tcp[i];
+        int bits;
+        if (d > -WIDE && d < WIDE) {
+            bits = (int) d & 7;
+            if (((f >>> shift) & 7) == WIDE) {
+                map.remove(e);
+            }
+        } else {
+            bits = WIDE;
+            map.put(e, v);
+        }
+        tcp[i] = (f & ~(7 << shift)) | bits << shift;
     }
 
     private int retransmissions(int e) {
@@ -1040,6 +1171,7 @@ final class Connections {
         return (epFlags(e) & E_ACK_WRAPS) != 0 ? ackWrapMap.get(e) : 0;
     }
 
+    /** Counts a wrap of {@link #ackSeq(int)}; only while the row is open (see {@link #lastReassem(int)}). */
     void incAckWraps(int e) {
         epSet(e, E_ACK_WRAPS);
         ackWrapMap.addTo(e, 1);
@@ -1169,9 +1301,9 @@ final class Connections {
     /**
      * Zeek's {@code ScaledHistoryEntry} with base 10 for a TCP endpoint: the letter is added at the
      * 1st, 10th, 100th, ... event. Counters are 16 bits, so letters stop after the 10,000th event.
-     * The retransmission counter, the only one that many connections use, starts in the top ten
+     * The retransmission counter, the only one that many connections use, starts in the top six
      * bits of the endpoint flags; the first bad checksum, zero window or content gap, or the
-     * 1,024th retransmission, moves all four to a map as 16-bit fields, where later events of that
+     * 64th retransmission, moves all four to a map as 16-bit fields, where later events of that
      * endpoint count.
      */
     void scaledHistory(int s, int e, int counterShift, char c) {

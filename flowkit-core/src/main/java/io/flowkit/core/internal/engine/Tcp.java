@@ -212,6 +212,7 @@ final class Tcp {
     void packet(int s, int side, long t, int flags, int seq32, int ack32, int window, int len, boolean captured) {
         int e = c.tcpEndpoint(s, side);
         int p = e ^ 1;
+        c.openTcpRow(e >> 1);
         boolean syn = (flags & SYN) != 0;
         boolean fin = (flags & FIN) != 0;
         boolean rst = (flags & RST) != 0;
@@ -285,6 +286,7 @@ final class Tcp {
         if (doClose) {
             connectionClosed(s, e, p, genEvent);
         }
+        c.closeTcpRow();
     }
 
     /** A packet whose checksum failed: only the scaled {@code C}/{@code c} letter. */

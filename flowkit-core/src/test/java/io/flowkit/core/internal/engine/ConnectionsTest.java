@@ -166,13 +166,18 @@ class ConnectionsTest {
         c.init(1, 0, 0, 0, true);
         int a = c.tcpEndpoint(1, 0);
         int b = c.tcpEndpoint(1, 1);
+        c.openTcpRow(a >> 1);
         c.lastReassem(a, 0xFFFF_FFFFL);
         c.trimSeq(a, -5);
         c.lastReassem(b, 7);
         c.trimSeq(b, GIB4 + 7);
+        c.closeTcpRow();
+        c.openTcpRow(a >> 1);
         c.startSeq(a, -1);
         c.ackSeq(a, 0x8000_0000);
         c.lastSeq(a, 42);
+        c.closeTcpRow();
+        c.openTcpRow(a >> 1);
         assertThat(c.lastReassem(a)).isEqualTo(0xFFFF_FFFFL);
         assertThat(c.trimSeq(a)).isEqualTo(-5);
         assertThat(c.lastReassem(b)).isEqualTo(7);
@@ -180,19 +185,119 @@ class ConnectionsTest {
         assertThat(c.startSeq(a)).isEqualTo(-1);
         assertThat(c.ackSeq(a)).isEqualTo(0x8000_0000);
         assertThat(c.lastSeq(a)).isEqualTo(42);
-        c.trimSeq(a, 3); // stays exact once wide
-        assertThat(c.trimSeq(a)).isEqualTo(3);
+        c.trimSeq(a, 3);
+        c.closeTcpRow();
         c.changeState(a, Connections.ESTABLISHED);
         c.changeState(a, Connections.CLOSED);
+        c.openTcpRow(a >> 1);
         assertThat(c.trimSeq(a)).isEqualTo(3);
+        c.closeTcpRow();
         assertThat(c.state(a)).isEqualTo(Connections.CLOSED);
         assertThat(c.prevState(a)).isEqualTo(Connections.ESTABLISHED);
         c.release(1);
         c.init(1, 0, 1, 0, true);
         int f = c.tcpEndpoint(1, 0);
+        c.openTcpRow(f >> 1);
         assertThat(c.lastReassem(f)).isEqualTo(1);
         assertThat(c.trimSeq(f)).isEqualTo(1);
-        assertThat(c.trimSeq(c.tcpEndpoint(1, 1))).isEqualTo(1);
+        assertThat(c.trimSeq(f ^ 1)).isEqualTo(1);
+        c.closeTcpRow();
+        assertThat(c.widePoints()).isZero();
+    }
+
+    @Test
+    void keepsReassemblyAndTrimPointsExactWhileTheSequenceNumbersTheyAreStoredAgainstMove() {
+        Connections c = connections(4);
+        java.util.Random rnd = new java.util.Random(7);
+        for (int conn = 0; conn < 200; conn++) {
+            c.init(1, 0, conn, 0, true);
+            int row = c.tcpEndpoint(1, 0) >> 1;
+            long[] reassem = {1, 1};
+            long[] trim = {1, 1};
+            c.openTcpRow(row);
+            for (int step = 0; step < 300; step++) {
+                int e = 2 * row + rnd.nextInt(2);
+                int side = e & 1;
+                // mostly small moves, as in-order data makes; now and then a jump or a wrap
+                int move = rnd.nextInt(10) == 0 ? rnd.nextInt() : rnd.nextInt(3000) - 100;
+                long near = rnd.nextInt(9) - 4;
+                switch (rnd.nextInt(12)) {
+                    case 0 -> c.startSeq(e, c.startSeq(e) + move);
+                    case 1, 2 -> c.lastSeq(e, c.lastSeq(e) + move);
+                    case 3, 4 -> c.ackSeq(e, c.ackSeq(e) + move);
+                    case 5 -> {
+                        if (rnd.nextInt(20) == 0) {
+                            c.incSeqWraps(e);
+                        } else {
+                            c.incAckWraps(e);
+                        }
+                    }
+                    case 6, 7 -> {
+                        // a point just below or above where the last sequence number is now
+                        reassem[side] = (c.lastSeq(e) - c.startSeq(e)) + near + (rnd.nextInt(8) == 0 ? move : 0);
+                        c.lastReassem(e, reassem[side]);
+                    }
+                    case 8, 9 -> {
+                        trim[side] = (c.ackSeq(e) - c.startSeq(e)) + near + (rnd.nextInt(8) == 0 ? move : 0);
+                        c.trimSeq(e, trim[side]);
+                    }
+                    case 10 -> { // the packet ends, the next one begins
+                        c.closeTcpRow();
+                        c.openTcpRow(row);
+                    }
+                    default -> c.changeState(e, (byte) rnd.nextInt(7));
+                }
+                for (int x = 0; x < 2; x++) {
+                    assertThat(c.lastReassem(2 * row + x)).as("reassembly point, step %d", step).isEqualTo(reassem[x]);
+                    assertThat(c.trimSeq(2 * row + x)).as("trim point, step %d", step).isEqualTo(trim[x]);
+                }
+            }
+            c.closeTcpRow();
+            c.openTcpRow(row);
+            for (int x = 0; x < 2; x++) {
+                assertThat(c.lastReassem(2 * row + x)).isEqualTo(reassem[x]);
+                assertThat(c.trimSeq(2 * row + x)).isEqualTo(trim[x]);
+            }
+            c.closeTcpRow();
+            c.release(1);
+            assertThat(c.widePoints()).as("points left in the maps after release").isZero();
+        }
+    }
+
+    @Test
+    void storesInOrderReassemblyAndTrimPointsInTheRowAndAHoleInTheMap() {
+        Connections c = connections(2);
+        c.init(0, 0, 0, 0, true);
+        int e = c.tcpEndpoint(0, 0);
+        // a SYN at 1000, then 100 segments of 1448 bytes, each acknowledged, worked on as packets are
+        c.openTcpRow(e >> 1);
+        c.startSeq(e, 1000);
+        c.ackSeq(e, 1000);
+        c.lastSeq(e, 1001);
+        assertThat(c.lastReassem(e)).isEqualTo(1);
+        assertThat(c.trimSeq(e)).isEqualTo(1);
+        c.closeTcpRow();
+        for (int i = 0; i < 100; i++) {
+            c.openTcpRow(e >> 1);
+            int before = c.lastSeq(e);
+            c.lastSeq(e, before + 1448);
+            c.ackSeq(e, before + 1448);
+            if (i != 40 && c.lastReassem(e) == before - 1000) { // segment 40 is lost, reassembly stops there
+                c.lastReassem(e, before + 1448 - 1000);
+            }
+            c.trimSeq(e, before + 1448 - 1000);
+            c.closeTcpRow();
+            assertThat(c.widePoints()).as("after segment %d", i).isEqualTo(i >= 40 ? 1 : 0);
+        }
+        // the acknowledgement passed the hole: reassembly catches up, the map is empty again
+        c.openTcpRow(e >> 1);
+        assertThat(c.lastReassem(e)).isEqualTo(1 + 40 * 1448);
+        c.lastReassem(e, c.trimSeq(e));
+        c.closeTcpRow();
+        c.openTcpRow(e >> 1);
+        assertThat(c.lastReassem(e)).isEqualTo(1 + 100 * 1448);
+        c.closeTcpRow();
+        assertThat(c.widePoints()).isZero();
     }
 
     @Test
@@ -361,7 +466,9 @@ class ConnectionsTest {
         c.incSeqWraps(e);
         c.incAckWraps(e);
         c.histLastSyn(e, 77);
+        c.openTcpRow(e >> 1);
         c.lastReassem(e, GIB4 * 3);
+        c.closeTcpRow();
         c.finOnlyAt(e);
         c.finSeq(e, 10, true);
         c.epSet(e, Connections.E_SKIP);
@@ -379,7 +486,10 @@ class ConnectionsTest {
         assertThat(c.ackWraps(f)).isZero();
         assertThat(c.histLastSyn(f)).isZero();
         assertThat(c.histLastFin(f)).isZero();
+        c.openTcpRow(f >> 1);
         assertThat(c.lastReassem(f)).isEqualTo(1);
+        c.closeTcpRow();
+        assertThat(c.widePoints()).isZero();
         assertThat(c.epHas(f, Connections.E_SKIP)).isFalse();
         assertThat(c.attemptAt(3)).isZero();
     }
