@@ -247,6 +247,11 @@ final class Connections {
     private int workRow = -1;
     /** The reassembly points of {@link #workRow}'s sides 0 and 1, then their trim points. */
     private final long[] work = new long[4];
+    /**
+     * The sequence wrap counts of {@link #workRow}'s sides 0 and 1, then their acknowledgement
+     * wrap counts; each valid only while its flag ({@link #E_SEQ_WRAPS}, {@link #E_ACK_WRAPS}) is set.
+     */
+    private final int[] workWraps = new int[4];
 
     // sparse overflow
     private final Int2LongOpenHashMap wideIpBytes = new Int2LongOpenHashMap();
@@ -967,9 +972,9 @@ final class Connections {
      * into plain fields until {@link #closeTcpRow()}.
      */
     void openTcpRow(int r) {
+        workRow = r;
         openEndpoint(2 * r);
         openEndpoint(2 * r + 1);
-        workRow = r;
     }
 
     /** Reads TCP endpoint {@code e}'s points into {@link #work}; without wrap counts and wide values in one go. */
@@ -987,9 +992,14 @@ final class Connections {
         }
     }
 
+    /** {@link #openEndpoint} with wrap counts or wide points: the wrap counts are read once, into {@link #workWraps}. */
     private void openWide(int e) {
-        work[e & 1] = storedReassem(e);
-        work[2 + (e & 1)] = storedTrim(e);
+        int f = epFlags(e);
+        int side = e & 1;
+        workWraps[side] = (f & E_SEQ_WRAPS) != 0 ? seqWrapMap.get(e) : 0;
+        workWraps[2 + side] = (f & E_ACK_WRAPS) != 0 ? ackWrapMap.get(e) : 0;
+        work[side] = storedReassem(e);
+        work[2 + side] = storedTrim(e);
     }
 
     /** Ends the work {@link #openTcpRow} started: stores the points against the row's sequence numbers now. */
@@ -998,9 +1008,9 @@ final class Connections {
         if (r < 0) {
             return;
         }
-        workRow = -1;
         closeEndpoint(2 * r, work[0], work[2]);
         closeEndpoint(2 * r + 1, work[1], work[3]);
+        workRow = -1;
     }
 
     /** Stores TCP endpoint {@code e}'s points; both differences in one write when both fit and neither was wide. */
@@ -1153,28 +1163,39 @@ final class Connections {
         tcp[ep(e) + T_FLAGS] &= ~flag;
     }
 
-    /** @return the sequence wrap count of TCP endpoint {@code e} */
+    /** @return the sequence wrap count of TCP endpoint {@code e} (while its row is open, without a map lookup) */
     int seqWraps(int e) {
-        return (epFlags(e) & E_SEQ_WRAPS) != 0 ? seqWrapMap.get(e) : 0;
+        if ((epFlags(e) & E_SEQ_WRAPS) == 0) {
+            return 0;
+        }
+        return (e >> 1) == workRow ? workWraps[e & 1] : seqWrapMap.get(e);
     }
 
+    /** Counts a wrap of {@link #lastSeq(int)}; only while the row is open (see {@link #lastReassem(int)}). */
     void incSeqWraps(int e) {
         if ((epFlags(e) & E_FIN_AT_LAST) != 0) {
             keepDerived(e);
         }
+        int n = seqWraps(e) + 1;
         epSet(e, E_SEQ_WRAPS);
-        seqWrapMap.addTo(e, 1);
+        seqWrapMap.put(e, n);
+        workWraps[e & 1] = n;
     }
 
-    /** @return the acknowledgement wrap count of TCP endpoint {@code e} */
+    /** @return the acknowledgement wrap count of TCP endpoint {@code e} (while its row is open, without a map lookup) */
     int ackWraps(int e) {
-        return (epFlags(e) & E_ACK_WRAPS) != 0 ? ackWrapMap.get(e) : 0;
+        if ((epFlags(e) & E_ACK_WRAPS) == 0) {
+            return 0;
+        }
+        return (e >> 1) == workRow ? workWraps[2 + (e & 1)] : ackWrapMap.get(e);
     }
 
     /** Counts a wrap of {@link #ackSeq(int)}; only while the row is open (see {@link #lastReassem(int)}). */
     void incAckWraps(int e) {
+        int n = ackWraps(e) + 1;
         epSet(e, E_ACK_WRAPS);
-        ackWrapMap.addTo(e, 1);
+        ackWrapMap.put(e, n);
+        workWraps[2 + (e & 1)] = n;
     }
 
     /** @return low 32 bits of the relative sequence of TCP endpoint {@code e}'s last SYN */
