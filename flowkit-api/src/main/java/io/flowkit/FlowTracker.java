@@ -298,9 +298,9 @@ public interface FlowTracker extends FrameHandler, AutoCloseable {
          * 17 s within 18 min): an unanswered attempt or a closed connection waiting out its last
          * timer goes before an established connection, and among connections on the same
          * inactivity timeout the stalest goes. No order of use is kept per packet. A tracked IPv4
-         * TCP connection takes about 143 bytes of heap, a UDP or ICMP flow about 95 (IPv6
+         * TCP connection takes about 127 bytes of heap, a UDP or ICMP flow about 95 (IPv6
          * addresses 32 more), and the table doubles as it fills, so plan for about 1.5 times that
-         * per connection of the bound: the default stays under about 55 MB. Under a SYN flood the table fills with unanswered attempts; see
+         * per connection of the bound: the default stays under about 48 MB. Under a SYN flood the table fills with unanswered attempts; see
          * {@link #compressor(Compressor)}.
          *
          * @param max at least 1
