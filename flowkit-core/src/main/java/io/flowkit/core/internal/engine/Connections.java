@@ -909,22 +909,21 @@ final class Connections {
      * the wrap count is 0, else the 64-bit one.
      */
     private long relLast(int e) {
-        int i = ep(e);
-        int wraps = seqWraps(e);
-        if (wraps == 0) {
-            return tcp[i + T_LAST] - tcp[i + T_START];
-        }
-        return ((long) wraps << 32) + (tcp[i + T_LAST] & LOW) - (tcp[i + T_START] & LOW);
+        return relative(e, T_LAST, seqWraps(e));
     }
 
     /** As {@link #relLast(int)}, for TCP endpoint {@code e}'s acknowledged sequence number. */
     private long relAck(int e) {
+        return relative(e, T_ACK, ackWraps(e));
+    }
+
+    /** @return sequence {@code field} of TCP endpoint {@code e} relative to its start, as {@link #relLast(int)} computes it */
+    private long relative(int e, int field, int wraps) {
         int i = ep(e);
-        int wraps = ackWraps(e);
         if (wraps == 0) {
-            return tcp[i + T_ACK] - tcp[i + T_START];
+            return tcp[i + field] - tcp[i + T_START];
         }
-        return ((long) wraps << 32) + (tcp[i + T_ACK] & LOW) - (tcp[i + T_START] & LOW);
+        return ((long) wraps << 32) + (tcp[i + field] & LOW) - (tcp[i + T_START] & LOW);
     }
 
     /**
@@ -1029,6 +1028,7 @@ final class Connections {
         }
     }
 
+    /** {@link #closeEndpoint} with wrap counts or wide points (apart, so that the usual case stays small). */
     private void closeWide(int e, long reassem, long trim) {
         storeReassem(e, reassem);
         storeTrim(e, trim);
