@@ -1179,7 +1179,9 @@ final class Connections {
         int n = seqWraps(e) + 1;
         epSet(e, E_SEQ_WRAPS);
         seqWrapMap.put(e, n);
-        workWraps[e & 1] = n;
+        if ((e >> 1) == workRow) {
+            workWraps[e & 1] = n;
+        }
     }
 
     /** @return the acknowledgement wrap count of TCP endpoint {@code e} (while its row is open, without a map lookup) */
@@ -1195,7 +1197,9 @@ final class Connections {
         int n = ackWraps(e) + 1;
         epSet(e, E_ACK_WRAPS);
         ackWrapMap.put(e, n);
-        workWraps[2 + (e & 1)] = n;
+        if ((e >> 1) == workRow) {
+            workWraps[2 + (e & 1)] = n;
+        }
     }
 
     /** @return low 32 bits of the relative sequence of TCP endpoint {@code e}'s last SYN */
